@@ -63,7 +63,11 @@ def test_transfer_rules() -> None:
 
 
 def test_roles_key_figures_and_rank() -> None:
-    assert {r for r in Role if r.is_key_figure} == {Role.MASTERMIND, Role.ORGANISER, Role.KEY_MEMBER}
+    assert {r for r in Role if r.is_key_figure} == {
+        Role.MASTERMIND,
+        Role.ORGANISER,
+        Role.KEY_MEMBER,
+    }
     assert Role.MASTERMIND.rank < Role.ORGANISER.rank < Role.MEMBER.rank
 
 
@@ -76,7 +80,8 @@ def test_reference_agencies_form_a_hierarchy() -> None:
         assert agency.parent_code is None or agency.parent_code in seen
         seen.add(agency.code)
     prefectures = [a for a in agencies if a.level is AgencyLevel.PREFECTURE]
-    assert len(prefectures) == 4 and all(a.parent_code == "CN-YN" for a in prefectures)
+    assert len(prefectures) == 4
+    assert all(a.parent_code == "CN-YN" for a in prefectures)
 
 
 def test_agency_cannot_parent_itself() -> None:
