@@ -220,6 +220,7 @@ def test_imei_cleaning_is_idempotent(body: str) -> None:
 def test_tron_addresses_round_trip(payload: bytes) -> None:
     w = Wallet.parse(tron_address(payload))
     assert Wallet.parse(w.address) == w
+    assert Wallet.parse(w.value) == w
 
 
 @given(st.binary(min_size=20, max_size=20))

@@ -67,6 +67,9 @@ class Wallet(Identifier):
     @classmethod
     def clean(cls, raw: str) -> str:
         text = raw.strip()
+        chain, sep, rest = text.partition(":")
+        if sep and chain in ("trx", "eth"):  # already canonical: cleaning is idempotent
+            text = rest
         if text.startswith("T"):
             return "trx:" + cls._clean_tron(raw, text)
         if text[:2].lower() == "0x":

@@ -1,0 +1,98 @@
+"""Opening the store and bringing its schema up to date."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class MissingExtra(RuntimeError):
+    """A backend needs an optional dependency that is not installed."""
+
+
+def _check_driver(url: str) -> None:
+    backend = make_url(url).get_backend_name()
+    if backend == "postgresql" and importlib.util.find_spec("psycopg") is None:
+        raise MissingExtra("PostgreSQL needs the postgres extra: pip install 'scamnet[postgres]'")
+
+
+def _normalise(url: str) -> str:
+    # A bare postgresql:// URL means psycopg 3, the driver the extra installs.
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")  # SQLite leaves them off by default
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class Store:
+    """A handle on the relational store: its engine and a session factory."""
+
+    def __init__(self, url: str) -> None:
+        _check_driver(url)
+        self.url = _normalise(url)
+        backend = make_url(self.url).get_backend_name()
+        if backend == "sqlite":
+            database = make_url(self.url).database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(self.url, pool_pre_ping=True)
+        if backend == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed on success, rolled back on any error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def alembic_config(self) -> Config:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        return cfg
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Run the migrations up to ``revision`` (default: the newest)."""
+        with self.engine.begin() as conn:
+            cfg = self.alembic_config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+
+    def current_revision(self) -> str | None:
+        """The revision the database is at, or None for an empty database."""
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def head_revision(self) -> str | None:
+        """The newest revision the code knows."""
+        return ScriptDirectory.from_config(self.alembic_config()).get_current_head()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

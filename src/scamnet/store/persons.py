@@ -1,0 +1,104 @@
+"""Persons with their names in several scripts, documents and identifiers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql import Select
+
+from scamnet.core.entities import Document, Person, PersonName, Script
+from scamnet.core.identifiers import Identifier, parse_identifier
+from scamnet.store.models import DocumentRow, PersonIdentifierRow, PersonNameRow, PersonRow
+
+
+class UnknownPerson(LookupError):
+    """No person has that id."""
+
+
+class PersonRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, person: Person) -> Person:
+        row = PersonRow(
+            birth_date=person.birth_date,
+            nationality=person.nationality,
+            created_at=datetime.now(UTC),
+            names=[
+                PersonNameRow(position=i, text=n.text, script=n.script.value)
+                for i, n in enumerate(person.names)
+            ],
+            documents=[
+                DocumentRow(kind=d.kind, number=d.number, country=d.country)
+                for d in person.documents
+            ],
+            identifiers=[_identifier_row(i) for i in _unique(person.identifiers)],
+        )
+        self.session.add(row)
+        self.session.flush()
+        person.id = row.id
+        return person
+
+    def get(self, person_id: int) -> Person:
+        row = self.session.scalar(_loaded().where(PersonRow.id == person_id))
+        if row is None:
+            raise UnknownPerson(f"no person with id {person_id}")
+        return _to_domain(row)
+
+    def by_identifier(self, identifier: Identifier) -> list[Person]:
+        """Every person known to use this identifier (same graph node)."""
+        ids = select(PersonIdentifierRow.person_id).where(
+            PersonIdentifierRow.graph_key == identifier.graph_key
+        )
+        rows = self.session.scalars(_loaded().where(PersonRow.id.in_(ids)).order_by(PersonRow.id))
+        return [_to_domain(r) for r in rows]
+
+    def by_document(self, kind: str, number: str, country: str) -> Person | None:
+        pid = select(DocumentRow.person_id).where(
+            DocumentRow.kind == kind, DocumentRow.number == number, DocumentRow.country == country
+        )
+        row = self.session.scalar(_loaded().where(PersonRow.id.in_(pid)))
+        return _to_domain(row) if row else None
+
+    def count(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(PersonRow)) or 0
+
+    def page(self, offset: int = 0, limit: int = 100) -> list[Person]:
+        rows = self.session.scalars(_loaded().order_by(PersonRow.id).offset(offset).limit(limit))
+        return [_to_domain(r) for r in rows]
+
+
+def _loaded() -> Select[PersonRow]:
+    return select(PersonRow).options(
+        selectinload(PersonRow.names),
+        selectinload(PersonRow.documents),
+        selectinload(PersonRow.identifiers),
+    )
+
+
+def _unique(identifiers: list[Identifier]) -> list[Identifier]:
+    seen: dict[str, Identifier] = {}
+    for ident in identifiers:
+        seen.setdefault(ident.graph_key, ident)
+    return list(seen.values())
+
+
+def _identifier_row(ident: Identifier) -> PersonIdentifierRow:
+    return PersonIdentifierRow(kind=ident.kind, value=ident.value, graph_key=ident.graph_key)
+
+
+def _to_domain(row: PersonRow) -> Person:
+    return Person(
+        names=[PersonName(n.text, Script(n.script)) for n in row.names],
+        birth_date=row.birth_date,
+        nationality=row.nationality,
+        documents=[Document(d.kind, d.number, d.country) for d in row.documents],
+        identifiers=[_parse_stored(i) for i in row.identifiers],
+        id=row.id,
+    )
+
+
+def _parse_stored(row: PersonIdentifierRow) -> Identifier:
+    return parse_identifier(row.kind, row.value)  # canonical values parse to themselves

@@ -1,0 +1,75 @@
+"""Fixtures shared by the whole suite.
+
+- ``postgres_server``: one real, throwaway PostgreSQL server for the session,
+  started from the installed binaries (see ``tests/support/postgres.py``). With
+  no binaries the PostgreSQL tests skip with the reason, except when ``CI=true``,
+  where a skip would hide a broken setup and so fails instead.
+- ``store``: a migrated, empty store, parametrised over ``sqlite`` and
+  ``postgres``; a test that takes it runs on both backends.
+- ``shared_data``: the path of ``../shared/data``, skipping (never under CI) when absent.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scamnet.store import Store
+from tests.support.postgres import PostgresServer, PostgresUnavailable, running_postgres
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("SCAMNET_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip with ``reason``; under CI a missing dependency is a failure instead."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: skipping is not allowed)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    try:
+        with running_postgres() as server:
+            yield server
+    except PostgresUnavailable as exc:
+        skip_or_fail(str(exc))
+
+
+_db_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: PostgresServer) -> str:
+    """A database migrated once; each test gets a fast copy of it."""
+    url = postgres_server.create_database("scamnet_template")
+    store = Store(url)
+    store.upgrade()
+    store.dispose()
+    return "scamnet_template"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        s = Store(f"sqlite:///{tmp_path / 'scamnet.db'}")
+        s.upgrade()
+    else:
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        template = request.getfixturevalue("postgres_template")
+        s = Store(server.create_database(f"t{next(_db_counter)}", template=template))
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        skip_or_fail(f"shared datasets not found at {SHARED_DATA}")
+    return SHARED_DATA
