@@ -1,0 +1,25 @@
+"""Typed dependency aliases shared by the routers (as in the FastAPI full-stack template)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from scamnet.store import Store
+
+
+def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def get_session(store: Annotated[Store, Depends(get_store)]) -> Iterator[Session]:
+    with store.session() as session:
+        yield session
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,0 +1,1 @@
+"""The ``scamnet`` command line: one module per command group."""

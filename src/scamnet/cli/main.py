@@ -1,0 +1,27 @@
+"""The ``scamnet`` application: wires the command groups together."""
+
+from __future__ import annotations
+
+import typer
+
+from scamnet import __version__
+from scamnet.cli import db, demo
+
+app = typer.Typer(
+    name="scamnet",
+    help="scamnet: the open platform against telephone and internet fraud.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+app.command(name="demo")(demo.run)
+
+
+@app.command()
+def version() -> None:
+    """Print the scamnet version."""
+    typer.echo(f"scamnet {__version__}")
+
+
+if __name__ == "__main__":
+    app()

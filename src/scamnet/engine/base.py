@@ -1,0 +1,129 @@
+"""The analytics-engine interface.
+
+It hands out :class:`Relation` handles that name data kept inside the engine,
+so analytics stay in the engine and only pages of rows, or Arrow tables at the
+edge, cross into Python. No pandas, DuckDB or Spark type appears here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from scamnet.lake import SCHEMAS, RecordKind, RecordLake
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A named table or view living inside an engine."""
+
+    name: str
+
+    def __post_init__(self) -> None:
+        # Relation names are spliced into SQL, so only plain identifiers are allowed.
+        if not _IDENT.match(self.name):
+            raise ValueError(f"{self.name!r} is not a plain SQL identifier")
+
+
+class AnalyticsEngine(ABC):
+    """Run SQL over the lake. Subclasses implement the few methods marked abstract."""
+
+    name: str = "abstract"
+
+    def __init__(self) -> None:
+        self._counter = itertools.count()
+
+    # --- what each backend implements -----------------------------------------
+    @abstractmethod
+    def _register_files(self, view: str, glob: str) -> None:
+        """Create ``view`` over the Parquet files matching ``glob`` (hive day partitions)."""
+
+    @abstractmethod
+    def _register_arrow(self, view: str, table: pa.Table) -> None:
+        """Create ``view`` over an in-memory Arrow table."""
+
+    @abstractmethod
+    def _create_view(self, view: str, query: str) -> None:
+        """Create (or replace) ``view`` as the result of ``query``."""
+
+    @abstractmethod
+    def to_arrow(self, rel: Relation) -> pa.Table:
+        """Bring a relation into Python as an Arrow table (only at the edge)."""
+
+    @abstractmethod
+    def write_parquet(self, rel: Relation, path: Path) -> None:
+        """Write a relation to a Parquet file without passing it through Python."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the engine's resources."""
+
+    # --- shared logic -----------------------------------------------------------
+    def attach_lake(self, lake: RecordLake) -> None:
+        """Expose each record kind of ``lake`` as a view named after it (``calls`` …)."""
+        for kind in RecordKind:
+            if lake.files(kind):
+                self._register_files(kind.value, lake.glob(kind))
+            else:  # an empty lake still answers queries, with zero rows
+                self._register_arrow(kind.value, SCHEMAS[kind].empty_table())
+
+    def sql(self, query: str) -> Relation:
+        """Define a relation by a query; nothing is computed until it is read."""
+        rel = Relation(f"rel_{next(self._counter)}")
+        self._create_view(rel.name, query)
+        return rel
+
+    def table(self, name: str) -> Relation:
+        """A handle on an existing view or table."""
+        return Relation(name)
+
+    def fetch(self, rel: Relation, limit: int | None = None) -> list[dict[str, Any]]:
+        """Rows of ``rel`` as dictionaries, at most ``limit`` of them."""
+        query = f"SELECT * FROM {rel.name}" + (f" LIMIT {int(limit)}" if limit is not None else "")
+        rows: list[dict[str, Any]] = self.to_arrow(self.sql(query)).to_pylist()
+        return rows
+
+    def count(self, rel: Relation) -> int:
+        rows = self.fetch(self.sql(f"SELECT count(*) AS n FROM {rel.name}"))
+        return int(rows[0]["n"])
+
+    def __enter__(self) -> AnalyticsEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+BACKENDS = {
+    "duckdb": ("scamnet.engine.duckdb", "DuckDBEngine", "duckdb"),
+    "spark": ("scamnet.engine.spark", "SparkEngine", "spark"),
+}
+
+
+class MissingExtra(RuntimeError):
+    """The engine needs an optional dependency that is not installed."""
+
+
+def open_engine(name: str = "duckdb", **options: Any) -> AnalyticsEngine:
+    """Open an engine by name; heavy backends are imported only when asked for."""
+    try:
+        module_name, cls_name, extra = BACKENDS[name]
+    except KeyError:
+        raise ValueError(f"unknown engine {name!r}; one of {sorted(BACKENDS)}") from None
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        raise MissingExtra(
+            f"the {name} engine needs: pip install 'scamnet[{extra}]' ({exc.name} is missing)"
+        ) from None
+    engine: AnalyticsEngine = getattr(module, cls_name)(**options)
+    return engine

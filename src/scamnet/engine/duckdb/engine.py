@@ -1,0 +1,57 @@
+"""DuckDB implementation of the analytics-engine interface."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from scamnet.engine.base import AnalyticsEngine, Relation
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class DuckDBEngine(AnalyticsEngine):
+    name = "duckdb"
+
+    def __init__(
+        self,
+        database: str = ":memory:",
+        threads: int | None = None,
+        memory_limit: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.con = duckdb.connect(database)
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            self.con.execute(f"SET memory_limit = {_quote(memory_limit)}")
+
+    def _register_files(self, view: str, glob: str) -> None:
+        self.con.execute(
+            f"CREATE OR REPLACE VIEW {view} AS SELECT * EXCLUDE (day) "
+            f"FROM read_parquet({_quote(glob)}, hive_partitioning = true)"
+        )
+
+    def _register_arrow(self, view: str, table: pa.Table) -> None:
+        self.con.register(f"{view}_arrow", table)
+        self.con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {view}_arrow")
+
+    def _create_view(self, view: str, query: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {query}")
+
+    def to_arrow(self, rel: Relation) -> pa.Table:
+        return self.con.sql(f"SELECT * FROM {rel.name}").to_arrow_table()
+
+    def write_parquet(self, rel: Relation, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.con.execute(
+            f"COPY (SELECT * FROM {rel.name}) TO {_quote(str(path))} "
+            "(FORMAT parquet, COMPRESSION zstd)"
+        )
+
+    def close(self) -> None:
+        self.con.close()

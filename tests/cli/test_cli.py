@@ -1,0 +1,80 @@
+"""The command line as a user runs it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scamnet import __version__
+from scamnet.cli.main import app
+
+runner = CliRunner()
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("demo", "version", "db"):
+        assert command in result.output
+
+
+@pytest.mark.parametrize("args", [["demo"], ["db"], ["db", "upgrade"], ["db", "status"]])
+def test_every_command_has_help(args: list[str]) -> None:
+    result = runner.invoke(app, [*args, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["version"])
+    assert result.stdout.strip() == f"scamnet {__version__}"
+
+
+def test_db_upgrade_and_status(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SCAMNET_DATABASE_URL", raising=False)
+    status = runner.invoke(app, ["db", "status", "--data-dir", str(tmp_path)])
+    assert status.exit_code == 1  # empty: behind the newest revision
+    up = runner.invoke(app, ["db", "upgrade", "--data-dir", str(tmp_path)])
+    assert up.exit_code == 0, up.output
+    assert (tmp_path / "scamnet.db").exists()
+    assert runner.invoke(app, ["db", "status", "--data-dir", str(tmp_path)]).exit_code == 0
+
+
+def test_bad_database_url_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCAMNET_DATABASE_URL", "nosuchdb://x")
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 2
+    assert "cannot open the store" in result.output
+
+
+def test_demo_prints_the_summary(tmp_path: Path) -> None:
+    target = tmp_path / "demo"
+    result = runner.invoke(app, ["demo", "--no-serve", "--data-dir", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "agencies loaded" in result.output
+    assert "Dehong Prefecture Public Security Bureau" in result.output
+    assert "Myanmar Police Force, Muse" in result.output
+    assert "verified" in result.output
+    assert (target / "scamnet.db").exists()
+    # Running it again starts from a fresh directory, not on top of the last one.
+    again = runner.invoke(app, ["demo", "--no-serve", "--data-dir", str(target)])
+    assert again.exit_code == 0
+    assert re.search(r"agencies loaded\s+│\s+8\b", again.output)
+
+
+def test_demo_refuses_to_wipe_a_foreign_directory(tmp_path: Path) -> None:
+    (tmp_path / "precious.txt").write_text("keep me")
+    result = runner.invoke(app, ["demo", "--no-serve", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_installed_entry_point_runs() -> None:
+    exe = Path(sys.executable).with_name("scamnet")
+    out = subprocess.run([str(exe), "version"], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("scamnet ")
