@@ -78,3 +78,33 @@ def test_installed_entry_point_runs() -> None:
     exe = Path(sys.executable).with_name("scamnet")
     out = subprocess.run([str(exe), "version"], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("scamnet ")
+
+
+def test_demo_serves_the_api(tmp_path: Path) -> None:
+    """`scamnet demo --serve` really serves: the health endpoint answers on loopback."""
+    import json
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = Path(sys.executable).with_name("scamnet")
+    args = [str(exe), "demo", "--serve", "--port", str(port), "--data-dir", str(tmp_path / "d")]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
+                    body = json.loads(r.read())
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert body["status"] == "ok"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
