@@ -19,11 +19,13 @@ runner = CliRunner()
 def test_help_lists_the_commands() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("demo", "version", "db"):
+    for command in ("demo", "simulate", "version", "db"):
         assert command in result.output
 
 
-@pytest.mark.parametrize("args", [["demo"], ["db"], ["db", "upgrade"], ["db", "status"]])
+@pytest.mark.parametrize(
+    "args", [["demo"], ["simulate"], ["db"], ["db", "upgrade"], ["db", "status"]]
+)
 def test_every_command_has_help(args: list[str]) -> None:
     result = runner.invoke(app, [*args, "--help"])
     assert result.exit_code == 0
@@ -54,22 +56,30 @@ def test_bad_database_url_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_demo_prints_the_summary(tmp_path: Path) -> None:
     target = tmp_path / "demo"
-    result = runner.invoke(app, ["demo", "--no-serve", "--data-dir", str(target)])
+    result = runner.invoke(
+        app, ["demo", "--no-serve", "--preset", "tiny", "--data-dir", str(target)]
+    )
     assert result.exit_code == 0, result.output
     assert "agencies loaded" in result.output
     assert "Dehong Prefecture Public Security Bureau" in result.output
     assert "Myanmar Police Force, Muse" in result.output
     assert "verified" in result.output
+    assert "messy rows" in result.output
     assert (target / "scamnet.db").exists()
+    assert (target / "world" / "truth" / "subscribers.csv").exists()
     # Running it again starts from a fresh directory, not on top of the last one.
-    again = runner.invoke(app, ["demo", "--no-serve", "--data-dir", str(target)])
+    again = runner.invoke(
+        app, ["demo", "--no-serve", "--preset", "tiny", "--data-dir", str(target)]
+    )
     assert again.exit_code == 0
-    assert re.search(r"agencies loaded\s+│\s+8\b", again.output)
+    assert re.search(r"agencies loaded\s+│\s+11\b", again.output)
 
 
 def test_demo_refuses_to_wipe_a_foreign_directory(tmp_path: Path) -> None:
     (tmp_path / "precious.txt").write_text("keep me")
-    result = runner.invoke(app, ["demo", "--no-serve", "--data-dir", str(tmp_path)])
+    result = runner.invoke(
+        app, ["demo", "--no-serve", "--preset", "tiny", "--data-dir", str(tmp_path)]
+    )
     assert result.exit_code == 1
     assert (tmp_path / "precious.txt").read_text() == "keep me"
 
@@ -91,7 +101,8 @@ def test_demo_serves_the_api(tmp_path: Path) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     exe = Path(sys.executable).with_name("scamnet")
-    args = [str(exe), "demo", "--serve", "--port", str(port), "--data-dir", str(tmp_path / "d")]
+    args = [str(exe), "demo", "--serve", "--port", str(port), "--preset", "tiny"]
+    args += ["--data-dir", str(tmp_path / "d")]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
@@ -108,3 +119,19 @@ def test_demo_serves_the_api(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_simulate_writes_a_world(tmp_path: Path) -> None:
+    out = tmp_path / "w"
+    args = ["simulate", "--out", str(out), "--preset", "tiny", "--seed", "3", "--days", "2"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "calls" in result.output
+    assert len(list((out / "calls").glob("*.csv"))) == 2
+    assert (out / "truth" / "messy.csv").exists()
+
+
+def test_simulate_refuses_bad_knobs(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["simulate", "--out", str(tmp_path), "--subscribers", "3"])
+    assert result.exit_code == 2
+    assert "subscribers" in result.output

@@ -22,7 +22,7 @@ from tests.factories import person
 
 def test_reference_agencies_load_once_with_hierarchy(store: Store) -> None:
     with store.session() as s:
-        assert AgencyRepository(s).ensure(reference_agencies()) == 8
+        assert AgencyRepository(s).ensure(reference_agencies()) == 11
     with store.session() as s:
         repo = AgencyRepository(s)
         assert repo.ensure(reference_agencies()) == 0

@@ -17,8 +17,10 @@ from rich.tree import Tree
 
 from scamnet import __version__
 from scamnet.cli.context import console, fail
+from scamnet.cli.simulate import Preset, print_summary
 from scamnet.core.entities import Agency
 from scamnet.core.reference import reference_agencies
+from scamnet.simulate import PRESETS, simulate
 from scamnet.store import Settings, Store
 from scamnet.store.agencies import AgencyRepository
 from scamnet.store.audit import AuditLog
@@ -62,9 +64,17 @@ def run(
         ),
     ] = None,
     port: Annotated[int, typer.Option(help="Port for --serve.")] = 8000,
+    preset: Annotated[
+        Preset, typer.Option(help="Size of the simulated world the demo starts from.")
+    ] = Preset.demo,
+    seed: Annotated[int, typer.Option(help="Seed of the simulated world.")] = 7,
 ) -> None:
-    """Run the demo: fresh data directory, migrations, reference agencies, summary."""
+    """Run the demo: simulate a world, migrate a fresh store, load agencies, summarise."""
     root = fresh_demo_dir(data_dir)
+    console.rule("[bold]1. Simulate[/bold] a fraud world with known ground truth")
+    world = simulate(PRESETS[preset.value].with_overrides(seed=seed), root / "world")
+    print_summary(world)
+    console.rule("[bold]2. Store[/bold]: migrations and reference agencies")
     settings = Settings(data_dir=root, database_url=sqlite_url(root / "scamnet.db"))
     store = Store(settings.database_url)
     store.upgrade()

@@ -26,4 +26,7 @@ def reference_agencies() -> list[Agency]:
         Agency("CN-YN-DH", "Dehong Prefecture Public Security Bureau", L.PREFECTURE, "CN", "CN-YN"),
         Agency("MM-MUSE", "Myanmar Police Force, Muse", L.FOREIGN_PARTNER, "MM"),
         Agency("MM-LAUKKAI", "Myanmar Police Force, Laukkai (Kokang)", L.FOREIGN_PARTNER, "MM"),
+        Agency("MM-MYAWADDY", "Myanmar Police Force, Myawaddy", L.FOREIGN_PARTNER, "MM"),
+        Agency("MM-TACHILEIK", "Myanmar Police Force, Tachileik", L.FOREIGN_PARTNER, "MM"),
+        Agency("MM-MONGLA", "Shan Special Region 4 authorities, Mong La", L.FOREIGN_PARTNER, "MM"),
     ]

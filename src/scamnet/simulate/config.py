@@ -1,0 +1,75 @@
+"""The simulator's knobs and its presets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class SimConfig:
+    """Every knob of the generative model (docs/simulator.md explains each).
+
+    Attributes:
+        seed: the world is a pure function of the config, seed included.
+        subscribers: normal domestic subscribers (victims are drawn from them).
+        days: length of the observed period.
+        groups: criminal groups, each with one compound or two.
+        workers_per_group: median size of a group's workforce (log-normal spread).
+        hard_negative_share: couriers, telemarketers and call centres among subscribers.
+        calls_per_day: mean calls a normal subscriber makes per day.
+        messages: number of messages (SMS) written.
+        messy_rate: share of observable rows that are corrupted on purpose.
+        report_rate: share of defrauded victims who file a report.
+        key_figure_share, fugitive_share: calibration of the handed-over population
+            to the reference case (63 / 31,000 key figures, 1,531 / 31,000 fugitives).
+        chunk_rows: calls are generated and written in chunks of about this size.
+        call_format: ``csv`` or ``parquet`` for the call records.
+    """
+
+    seed: int = 7
+    subscribers: int = 20_000
+    days: int = 14
+    groups: int = 6
+    workers_per_group: int = 300
+    hard_negative_share: float = 0.04
+    calls_per_day: float = 3.0
+    messages: int = 20_000
+    messy_rate: float = 0.01
+    report_rate: float = 0.35
+    key_figure_share: float = 63 / 31_000
+    fugitive_share: float = 1_531 / 31_000
+    start: date = date(2023, 10, 1)
+    chunk_rows: int = 1_000_000
+    call_format: str = "csv"
+
+    def with_overrides(self, **changes: Any) -> SimConfig:
+        """A copy with the given knobs changed (None values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def __post_init__(self) -> None:
+        if self.subscribers < 200:
+            raise ValueError("at least 200 subscribers are needed for a world")
+        if self.days < 2 or self.groups < 1 or self.workers_per_group < 10:
+            raise ValueError("need at least 2 days, 1 group and 10 workers per group")
+        if not 0 <= self.messy_rate < 0.5 or not 0 <= self.report_rate <= 1:
+            raise ValueError("rates must lie in [0, 0.5) and [0, 1]")
+        if self.call_format not in ("csv", "parquet"):
+            raise ValueError("call_format is csv or parquet")
+
+
+PRESETS: dict[str, SimConfig] = {
+    "tiny": SimConfig(subscribers=1_500, days=7, groups=2, workers_per_group=40, messages=2_000),
+    "demo": SimConfig(),
+    # 20 M+ call records: streamed in chunks, so memory stays flat whatever the size.
+    "bench": SimConfig(
+        subscribers=400_000,
+        days=14,
+        groups=12,
+        workers_per_group=600,
+        calls_per_day=3.0,
+        messages=50_000,
+        messy_rate=0.001,
+    ),
+}
