@@ -82,6 +82,10 @@ class CallGenerator:
         # A few people trade or travel across the Yunnan border: border cells, not fraud.
         self.travellers = rng.choice(self.normals, max(1, len(self.normals) // 200), replace=False)
         self.border_cells = np.flatnonzero(world.cells.border & (world.cells.country == "CN"))
+        self.foreign_cells = np.flatnonzero(world.cells.country == "MM")
+        # Border residents (Ruili, Nansan …) cross into Myanmar daily: their phones use
+        # Myanmar cells as a matter of course. They are the hard negatives of roaming.
+        self.residents = rng.choice(self.normals, max(1, len(self.normals) // 100), replace=False)
         self.engaged: list[tuple[int, int, int]] = []
 
     def day(self, d: int) -> pa.Table:
@@ -163,6 +167,11 @@ class CallGenerator:
         cells[fraud] = self._site_cells(rng, s.site[callers[fraud]], s.home_cell[callers[fraud]])
         trav = np.isin(callers, self.travellers) & (rng.random(len(callers)) < 0.5)
         cells[trav] = rng.choice(self.border_cells, trav.sum())
+        res = np.isin(callers, self.residents)
+        where = rng.random(len(callers))
+        cells[res & (where < 0.5)] = rng.choice(self.border_cells, (res & (where < 0.5)).sum())
+        abroad = res & (where >= 0.5) & (where < 0.85)
+        cells[abroad] = rng.choice(self.foreign_cells, abroad.sum())
         order = np.argsort(seconds, kind="stable")
         start = pa.array(seconds[order].astype("int64") + int(self.base.timestamp()),
                          pa.int64()).cast(pa.timestamp("s", tz="UTC"))  # fmt: skip

@@ -151,17 +151,20 @@ def _normal_payments(world: World, ledger: Ledger, rng: random.Random, n: int) -
     )
     popularity /= popularity.sum()
     nrng = np.random.default_rng(world.config.seed + 8)
-    for _ in range(n):
-        t = rng.randrange(horizon)
-        src = rng.choice(people)
-        if rng.random() < 0.7:  # shopping: many small payments into popular merchants
-            dst = merchants[int(nrng.choice(len(merchants), p=popularity))]
-            amount = Decimal(str(round(float(nrng.lognormal(np.log(150), 1.0)), 2)))
+    times = nrng.integers(0, horizon, n)
+    src = nrng.integers(0, len(people), n)
+    shopping = nrng.random(n) < 0.7  # many small payments into popular merchants
+    shop = nrng.choice(len(merchants), n, p=popularity)
+    friend = nrng.integers(0, len(people), n)
+    shop_amount = np.round(nrng.lognormal(np.log(150), 1.0, n), 2)
+    friend_amount = nrng.lognormal(np.log(500), 1.0, n).astype(np.int64) + 1
+    for i in range(n):
+        if shopping[i]:
+            dst, amount = merchants[shop[i]], Decimal(f"{shop_amount[i]:.2f}")
         else:
-            dst = rng.choice(people)
-            amount = Decimal(int(nrng.lognormal(np.log(500), 1.0)) + 1)
-        if dst != src and amount > 0:
-            ledger.pay(src, dst, amount, t)
+            dst, amount = people[friend[i]], Decimal(int(friend_amount[i]))
+        if dst != people[src[i]] and amount > 0:
+            ledger.pay(people[src[i]], dst, amount, int(times[i]))
     for emp in employers:  # payday: fan-out from an employer, looks like layering but is not
         t = rng.randrange(horizon)
         for staff in rng.sample(people, min(len(people), rng.randint(20, 150))):

@@ -53,7 +53,7 @@ def generate_messages(
         if rng.random() < 0.3:
             g = rng.randrange(world.config.groups)
             sims = fraud_by_group[g]
-            sender = int(rng.choice(sims.tolist()))
+            sender = int(sims[rng.randrange(len(sims))])
             start, end = int(s.active_from[sender]) * 86400, (int(s.active_to[sender]) + 1) * 86400
             t = rng.randrange(start, end)
             path = rng.choice(["", "a/", "m/", "index.html", "r?id="])
@@ -61,13 +61,13 @@ def generate_messages(
             if url.endswith("="):
                 url += str(rng.randrange(1000, 99999))
             msg = writer.scam(
-                rng.choice(types[g]), lang, url, str(s.msisdn[rng.choice(sims.tolist())])
+                rng.choice(types[g]), lang, url, str(s.msisdn[sims[rng.randrange(len(sims))]])
             )
             group = g
         else:
-            sender, t = int(rng.choice(normals.tolist())), rng.randrange(horizon)
+            sender, t = int(normals[rng.randrange(len(normals))]), rng.randrange(horizon)
             msg, group = writer.normal(lang), -1
-        recipient = int(rng.choice(normals.tolist()))
+        recipient = int(normals[rng.randrange(len(normals))])
         if recipient == sender:
             recipient = int(normals[(np.searchsorted(normals, recipient) + 1) % len(normals)])
         rows.append({"message_id": f"M{i + 1:07d}", "sender": str(s.msisdn[sender]),

@@ -32,6 +32,7 @@ CN_PREFIXES = np.array(
      173, 176, 177, 180, 181, 182, 183, 185, 186, 187, 188, 189],
 )  # fmt: skip
 MM_PREFIXES = np.array([942, 944, 945, 975, 976, 977, 978, 979, 965, 966, 967, 968, 969])
+RELAY_SHARE = 0.25
 TACS = ["35316711", "35284911", "86452104", "35891603", "86769603", "35226011", "86891204"]
 
 
@@ -315,7 +316,10 @@ def build_subscribers(
                 break
             f_person.append(p.id)
             f_group.append(p.group)
-            f_site.append(p.site if p.site is not None else -1)
+            # A quarter of operators' SIMs sit in relay boxes (GoIP) inside China,
+            # so their calls come from domestic cells, not from the compound.
+            relay = p.role is Role.MEMBER and rng.random() < RELAY_SHARE
+            f_site.append(p.site if p.site is not None and not relay else -1)
             f_from.append(start)
             f_to.append(min(days - 1, start + length - 1))
             f_dev.append(devs[s % n_devices])
@@ -330,7 +334,7 @@ def build_subscribers(
     f_cells = np.array(
         [
             rng.choice(cells.site_cells[s][0], p=cells.site_cells[s][1])
-            if s >= 0 else rng.choice(cells.province_cells[11])
+            if s >= 0 else rng.choice(cells.province_cells[int(rng.integers(len(geo.PROVINCES)))])
             for s in f_site
         ],
         dtype=np.int32,
