@@ -135,3 +135,19 @@ def test_simulate_refuses_bad_knobs(tmp_path: Path) -> None:
     result = runner.invoke(app, ["simulate", "--out", str(tmp_path), "--subscribers", "3"])
     assert result.exit_code == 2
     assert "subscribers" in result.output
+
+
+def test_ingest_prints_a_summary_and_fails_on_unreadable_files(tmp_path: Path) -> None:
+    world = tmp_path / "w"
+    runner.invoke(app, ["simulate", "--out", str(world), "--preset", "tiny", "--days", "2"])
+    data = ["--data-dir", str(tmp_path / "data")]
+    ok = runner.invoke(app, ["ingest", "reports", str(world / "reports.csv"), *data])
+    assert ok.exit_code == 0, ok.output
+    assert "total" in ok.output
+    again = runner.invoke(app, ["ingest", "reports", str(world / "reports.csv"), *data])
+    assert re.search(r"same\s+content", again.output)
+    bad = runner.invoke(app, ["ingest", "calls", str(tmp_path / "nope.csv"), *data])
+    assert bad.exit_code == 1
+    assert "no such file" in bad.output
+    wrong_kind = runner.invoke(app, ["ingest", "faxes", str(world / "reports.csv")])
+    assert wrong_kind.exit_code == 2

@@ -43,7 +43,12 @@ class TestPhone:
 
     @pytest.mark.parametrize(
         ("raw", "reason"),
-        [("12", "wrong length"), ("hello", "not a phone number"), ("+86 100 0000 0000", "valid")],
+        [
+            ("12", "wrong length"),
+            ("hello", "letters"),
+            ("+86 100 0000 0000", "valid"),
+            ("+8613800I38000", "letters"),  # libphonenumber would read the I as a 4
+        ],
     )
     def test_invalid_numbers_say_why(self, raw: str, reason: str) -> None:
         with pytest.raises(InvalidIdentifier, match=reason) as info:
@@ -256,3 +261,21 @@ def test_no_type_crashes_on_arbitrary_text(raw: str) -> None:
         except InvalidIdentifier:
             continue
         assert cls.parse(ident.value) == ident
+
+
+@given(st.text(alphabet="0123456789", min_size=7, max_size=16))
+def test_phone_fast_path_agrees_with_libphonenumber(digits: str) -> None:
+    import phonenumbers
+
+    text = "+" + digits
+    try:
+        number = phonenumbers.parse(text)
+        expected = (
+            phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            if phonenumbers.is_possible_number(number) and phonenumbers.is_valid_number(number)
+            else None
+        )
+    except phonenumbers.NumberParseException:
+        expected = None
+    got = Phone.parse(text).value if Phone.is_valid(text) else None
+    assert got == expected

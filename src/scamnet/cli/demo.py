@@ -17,13 +17,17 @@ from rich.tree import Tree
 
 from scamnet import __version__
 from scamnet.cli.context import console, fail
+from scamnet.cli.ingest import print_totals
 from scamnet.cli.simulate import Preset, print_summary
 from scamnet.core.entities import Agency
 from scamnet.core.reference import reference_agencies
+from scamnet.ingest.mapping import Mapping
+from scamnet.ingest.pipeline import Ingestor, IngestSummary
 from scamnet.simulate import PRESETS, simulate
 from scamnet.store import Settings, Store
 from scamnet.store.agencies import AgencyRepository
 from scamnet.store.audit import AuditLog
+from scamnet.store.records import StoreLedger, StoreSink
 from scamnet.store.settings import sqlite_url
 
 MARKER = ".scamnet-demo"
@@ -49,6 +53,34 @@ def agency_tree(agencies: list[Agency]) -> Tree:
         label = f"{agency.name} [dim]({agency.code}, {agency.level.value}, {agency.country})[/dim]"
         nodes[agency.code] = parent.add(label)
     return root
+
+
+DEMO_FILES = {
+    "cells": ["cells.csv"],
+    "calls": ["calls/*.csv"],
+    "messages": ["messages.csv"],
+    "transfers": ["transfers.csv"],
+    "reports": ["reports.csv"],
+    "persons": ["persons.csv"],
+    "wanted": ["wanted.csv"],
+    "handovers": ["handovers.csv"],
+}
+
+
+def ingest_world(world: Path, settings: Settings, store: Store) -> None:
+    """Ingest every file the simulator wrote and print one summary per kind."""
+    ingestor = Ingestor(settings.data_dir)
+    try:
+        for kind, patterns in DEMO_FILES.items():
+            summary = IngestSummary(kind)
+            for path in sorted(p for pattern in patterns for p in world.glob(pattern)):
+                with store.session() as session:
+                    summary.files.append(ingestor.ingest_file(
+                        kind, path, Mapping(), StoreLedger(session), StoreSink(session)
+                    ))  # fmt: skip
+            print_totals(summary)
+    finally:
+        ingestor.close()
 
 
 def run(
@@ -93,6 +125,8 @@ def run(
     summary.add_row("audit chain", "verified" if chain_ok else "BROKEN")
     console.print(summary)
     console.print(agency_tree(agencies))
+    console.rule("[bold]3. Ingest[/bold] the world, messy rows and all")
+    ingest_world(root / "world", settings, store)
     store.dispose()
     if serve if serve is not None else sys.stdin.isatty():
         from scamnet.api.serve import serve_api

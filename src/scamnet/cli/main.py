@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from scamnet import __version__
-from scamnet.cli import db, demo, simulate
+from scamnet.cli import db, demo, ingest, simulate
 
 app = typer.Typer(
     name="scamnet",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.command(name="demo")(demo.run)
 app.command(name="simulate")(simulate.run)
+app.command(name="ingest")(ingest.run)
 
 
 @app.command()

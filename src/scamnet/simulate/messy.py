@@ -28,7 +28,8 @@ MessyEntry = tuple[str, int, str]
 
 
 def _malformed(value: str, rng: random.Random) -> str:
-    return rng.choice([value[:-4], value[:5] + "O" + value[6:], "+86-", value + "99"])
+    # Each is invalid for every identifier type (phones, accounts, wallets alike).
+    return rng.choice([value[:4], value[:5] + "O" + value[6:], "+86-", value[:3] + "#" + value[3:]])
 
 
 def corrupt_fields(

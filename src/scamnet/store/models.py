@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -161,3 +163,103 @@ class AuditRow(Base):
     detail: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class IngestedFileRow(Base):
+    """One file taken in: its content hash makes re-ingesting it a no-op."""
+
+    __tablename__ = "ingested_files"
+    __table_args__ = (UniqueConstraint("sha256", "kind", name="uq_ingested_file"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    path: Mapped[str] = mapped_column(String(1000))
+    rows_read: Mapped[int] = mapped_column(Integer)
+    rows_stored: Mapped[int] = mapped_column(Integer)
+    rows_rejected: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PersonSourceRow(Base):
+    """Which agency's record a person came from (the natural key of a person record)."""
+
+    __tablename__ = "person_sources"
+    __table_args__ = (UniqueConstraint("source_agency", "record_id", name="uq_person_source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    source_agency: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[str] = mapped_column(String(64))
+
+
+class VictimReportRow(Base):
+    __tablename__ = "victim_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[str] = mapped_column(String(64), unique=True)
+    filed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    bureau: Mapped[str] = mapped_column(String(64))
+    fraud_type: Mapped[str] = mapped_column(String(32))
+    loss: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    currency: Mapped[str | None] = mapped_column(String(8))
+    victim_phone: Mapped[str | None] = mapped_column(String(32))
+    scammer_phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    scammer_account: Mapped[str | None] = mapped_column(String(64), index=True)
+    scammer_url: Mapped[str | None] = mapped_column(String(2048))
+    narrative: Mapped[str | None] = mapped_column(Text)
+
+
+class WarrantRow(Base):
+    __tablename__ = "warrants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    warrant_id: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[date] = mapped_column(Date)
+    agency: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    pinyin: Mapped[str | None] = mapped_column(String(200))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    id_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    offence: Mapped[str | None] = mapped_column(String(500))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+
+
+class HandoverBatchRow(Base):
+    __tablename__ = "handover_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[str] = mapped_column(String(64), unique=True)
+    date: Mapped[date] = mapped_column(Date)
+    crossing: Mapped[str] = mapped_column(String(100))
+    from_agency: Mapped[str] = mapped_column(String(64))
+    to_agency: Mapped[str] = mapped_column(String(64))
+
+
+class ManifestEntryRow(Base):
+    __tablename__ = "manifest_entries"
+    __table_args__ = (UniqueConstraint("batch_id", "seq", name="uq_manifest_entry"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[str] = mapped_column(
+        ForeignKey("handover_batches.batch_id", ondelete="CASCADE")
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    document: Mapped[str | None] = mapped_column(String(32))
+    nationality: Mapped[str | None] = mapped_column(String(2))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+
+
+class CellRow(Base):
+    """A mobile network cell (tower sector) and where it is."""
+
+    __tablename__ = "cells"
+
+    cell_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    country: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str | None] = mapped_column(String(100))
+    border: Mapped[bool | None] = mapped_column(Boolean)

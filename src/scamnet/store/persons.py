@@ -41,6 +41,22 @@ class PersonRepository:
         person.id = row.id
         return person
 
+    def add_identifier(self, person_id: int, identifier: Identifier) -> bool:
+        """Record that the person uses ``identifier``; False if already known."""
+        exists = self.session.scalar(
+            select(PersonIdentifierRow.id).where(
+                PersonIdentifierRow.person_id == person_id,
+                PersonIdentifierRow.graph_key == identifier.graph_key,
+            )
+        )
+        if exists is not None:
+            return False
+        row = _identifier_row(identifier)
+        row.person_id = person_id
+        self.session.add(row)
+        self.session.flush()
+        return True
+
     def get(self, person_id: int) -> Person:
         row = self.session.scalar(_loaded().where(PersonRow.id == person_id))
         if row is None:

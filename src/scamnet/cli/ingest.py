@@ -1,0 +1,99 @@
+"""``scamnet ingest``: take files in, validate them, keep the rejects, summarise."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from scamnet.cli.context import DataDirOption, console, fail, open_store, settings_for
+from scamnet.ingest.kinds import KINDS
+from scamnet.ingest.mapping import MappingError, load_mapping
+from scamnet.ingest.pipeline import Ingestor, IngestSummary
+from scamnet.store.records import StoreLedger, StoreSink
+
+Kind = StrEnum("Kind", {k: k for k in KINDS})  # type: ignore[misc]
+
+
+def print_summary(summary: IngestSummary) -> None:
+    table = Table(title=f"ingest {summary.kind}")
+    for col in ("file", "read", "stored", "already stored", "rejected"):
+        table.add_column(col, justify="left" if col == "file" else "right")
+    for f in summary.files:
+        if f.error:
+            table.add_row(Path(f.path).name, "[red]cannot be read[/red]", "", "", "")
+        elif f.skipped_same_content:
+            table.add_row(Path(f.path).name, "[dim]same content already ingested[/dim]", "", "", "")
+        else:
+            table.add_row(Path(f.path).name, f"{f.read:,}", f"{f.stored:,}", f"{f.already:,}",
+                          f"{f.n_rejected:,}")  # fmt: skip
+    table.add_section()
+    table.add_row("total", f"{summary.total('read'):,}", f"{summary.total('stored'):,}",
+                  f"{summary.total('already'):,}",
+                  f"{sum(summary.rejected.values()):,}")  # fmt: skip
+    console.print(table)
+    if summary.rejected:
+        reasons = Table(title="rejected rows by reason (kept in the rejects store)")
+        reasons.add_column("reason")
+        reasons.add_column("rows", justify="right")
+        for reason, n in summary.rejected.most_common():
+            reasons.add_row(reason, f"{n:,}")
+        console.print(reasons)
+    for f in summary.failed:
+        console.print(f"[red]error:[/red] {f.error}")
+
+
+def print_totals(summary: IngestSummary) -> None:
+    """One line for a kind: read, stored, already stored, rejected by reason."""
+    rejected = summary.rejected
+    top = ", ".join(f"{n:,} {reason}" for reason, n in rejected.most_common(3))
+    more = f" (+{len(rejected) - 3} more reasons)" if len(rejected) > 3 else ""
+    console.print(
+        f"[bold]{summary.kind}[/bold]: {summary.total('read'):,} read, "
+        f"{summary.total('stored'):,} stored, {summary.total('already'):,} already stored, "
+        f"{sum(rejected.values()):,} rejected" + (f" — {top}{more}" if rejected else "")
+    )
+    for f in summary.failed:
+        console.print(f"  [red]error:[/red] {f.error}")
+
+
+def run(
+    kind: Annotated[Kind, typer.Argument(help="What the files hold.")],
+    files: Annotated[list[Path], typer.Argument(help="CSV, Parquet or JSON Lines files.")],
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="YAML column mapping (docs/ingest.md).")
+    ] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Take files in: validate every row, store the good ones, keep the rejects with reasons."""
+    try:
+        mapped = load_mapping(mapping)
+    except MappingError as exc:
+        raise fail(str(exc), 2) from None
+    settings = settings_for(data_dir)
+    store = open_store(settings)
+    store.upgrade()
+    summary = IngestSummary(kind.value)
+    ingestor = Ingestor(settings.data_dir)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())  # fmt: skip
+    try:
+        with Progress(*columns, console=console, disable=not console.is_terminal) as bar:
+            task = bar.add_task(f"ingest {kind.value}", total=len(files))
+            for path in files:
+                bar.update(task, description=f"{kind.value}: {path.name}")
+                with store.session() as session:
+                    result = ingestor.ingest_file(kind.value, path, mapped, StoreLedger(session),
+                                                  StoreSink(session))  # fmt: skip
+                summary.files.append(result)
+                bar.advance(task)
+    finally:
+        ingestor.close()
+        store.dispose()
+    print_summary(summary)
+    if summary.failed:
+        raise typer.Exit(1)

@@ -1,0 +1,225 @@
+"""Reading a source file, whatever its format, into a table of raw text columns.
+
+CSV (any delimiter, UTF-8 or GB18030), Parquet and JSON Lines all end up as a
+DuckDB table ``raw`` of VARCHAR columns in file order, plus the list of lines
+that could not be parsed at all, each with its reason and the line as written.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from scamnet.ingest.mapping import Mapping
+
+SAMPLE_BYTES = 1 << 20
+JSONL_BATCH = 50_000
+
+
+class SourceError(ValueError):
+    """The file as a whole cannot be read."""
+
+
+@dataclass
+class RawLoad:
+    """What was read: ``rows`` parsed rows in table ``raw``; ``rejects`` (line, reason, text)."""
+
+    fmt: str
+    rows: int
+    rejects: list[tuple[int, str, str]] = field(default_factory=list)
+    lines: np.ndarray | None = None  # the file line of each parsed row, in order
+
+    @property
+    def rows_read(self) -> int:
+        return self.rows + len(self.rejects)
+
+    def line_of(self, ordinal: int) -> int:
+        return int(self.lines[ordinal]) if self.lines is not None else ordinal + 1
+
+
+def detect_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    if suffix in (".csv", ".tsv", ".txt", ""):
+        return "csv"
+    raise SourceError(
+        f"{path.name}: unknown format {suffix!r}; expected CSV, Parquet or JSON Lines"
+    )
+
+
+def _bad_lines(sample: bytes, encoding: str) -> int:
+    bad = 0
+    lines = sample.splitlines()
+    if len(sample) >= SAMPLE_BYTES:
+        lines = lines[:-1]  # the last line of a partial sample may be cut short
+    for line in lines:
+        try:
+            line.decode(encoding)
+        except UnicodeDecodeError:
+            bad += 1
+    return bad
+
+
+def detect_encoding(sample: bytes) -> str:
+    """UTF-8 or GB18030, whichever decodes the sample's lines with fewer failures.
+
+    A few undecodable lines in a UTF-8 file are bad rows, not a different encoding:
+    they are rejected one by one. Ties go to UTF-8.
+    """
+    lines = max(1, sample.count(b"\n"))
+    utf8, gb = _bad_lines(sample, "utf-8"), _bad_lines(sample, "gb18030")
+    if utf8 == 0 or utf8 <= gb:
+        if utf8 > lines // 2:
+            raise SourceError("cannot tell the encoding (neither UTF-8 nor GB18030); declare it")
+        return "utf-8"
+    if gb > lines // 2:
+        raise SourceError("cannot tell the encoding (neither UTF-8 nor GB18030); declare it")
+    return "gb18030"
+
+
+def detect_delimiter(sample: str) -> str:
+    head = "\n".join(sample.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(head, delimiters=",|;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def transcode(path: Path, encoding: str, workdir: Path) -> Path:
+    """A UTF-8 copy of ``path``, line for line, so line numbers still match."""
+    target = workdir / f"{path.stem}.utf8.csv"
+    with path.open("rb") as src, target.open("wb") as dst:
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        while chunk := src.read(SAMPLE_BYTES):
+            dst.write(decoder.decode(chunk).encode("utf-8"))
+        dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+    return target
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def load_raw(
+    con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, workdir: Path
+) -> RawLoad:
+    """Load ``path`` into the temp table ``raw`` (VARCHAR columns, file order)."""
+    if not path.is_file():
+        raise SourceError(f"{path}: no such file")
+    fmt = detect_format(path)
+    con.execute("DROP TABLE IF EXISTS raw")
+    if fmt == "parquet":
+        try:
+            con.execute(f"CREATE TEMP TABLE raw AS SELECT * FROM read_parquet({_quote(str(path))})")
+        except duckdb.Error as exc:
+            raise SourceError(f"{path.name}: not a readable Parquet file ({exc})") from None
+        cols = [r[0] for r in con.execute("DESCRIBE raw").fetchall()]
+        casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in cols)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT {casts} FROM raw")
+        n = con.execute("SELECT count(*) FROM raw").fetchone()
+        return RawLoad(fmt, int(n[0]) if n else 0)
+    with path.open("rb") as fh:
+        sample = fh.read(SAMPLE_BYTES)
+    try:
+        encoding = mapping.encoding or detect_encoding(sample)
+    except SourceError as exc:
+        raise SourceError(f"{path.name}: {exc}") from None
+    if fmt == "jsonl":
+        return _load_jsonl(con, path, encoding)
+    if encoding != "utf-8":
+        path = transcode(path, encoding, workdir)
+        with path.open("rb") as fh:
+            sample = fh.read(SAMPLE_BYTES)
+    text = sample.decode("utf-8", errors="replace")
+    if not text.strip():
+        raise SourceError(f"{path.name}: the file is empty")
+    delim = mapping.delimiter or detect_delimiter(text)
+    return _load_csv(con, path, delim)
+
+
+def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, delim: str) -> RawLoad:
+    con.execute("DROP TABLE IF EXISTS rj_errors; DROP TABLE IF EXISTS rj_scans")
+    try:
+        con.execute(
+            f"CREATE TEMP TABLE raw AS SELECT * FROM read_csv({_quote(str(path))}, header = true, "
+            f"all_varchar = true, delim = {_quote(delim)}, quote = '\"', escape = '\"', "
+            "ignore_errors = true, store_rejects = true, rejects_table = 'rj_errors', "
+            "rejects_scan = 'rj_scans', null_padding = false, strict_mode = true)"
+        )
+    except duckdb.Error as exc:
+        raise SourceError(f"{path.name}: not a readable CSV file ({exc})") from None
+    rejects = [
+        (int(line), f"unreadable line: {error_type.lower()}", csv_line or "")
+        for line, error_type, csv_line in con.execute(
+            "SELECT line, error_type, csv_line FROM rj_errors ORDER BY line"
+        ).fetchall()
+    ]
+    # One reject per line, even if the reader reported several problems with it.
+    rejects = list({line: (line, reason, row) for line, reason, row in rejects}.values())
+    n_row = con.execute("SELECT count(*) FROM raw").fetchone()
+    n = int(n_row[0]) if n_row else 0
+    # Parsed rows keep file order, so their lines are the data lines minus the bad ones.
+    keep = np.ones(n + len(rejects), dtype=bool)
+    bad = np.array([r[0] for r in rejects], dtype=np.int64) - 2
+    keep[bad[(bad >= 0) & (bad < len(keep))]] = False
+    lines = (np.flatnonzero(keep) + 2)[:n]
+    return RawLoad("csv", n, rejects, lines)
+
+
+def _load_jsonl(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> RawLoad:
+    rejects: list[tuple[int, str, str]] = []
+    lines: list[int] = []
+    batch: list[dict[str, str | None]] = []
+    created = False
+    columns: list[str] = []
+
+    def flush() -> None:
+        nonlocal created, columns
+        if not batch:
+            return
+        if not created:
+            columns = sorted({k for row in batch for k in row})
+        table = pa.table({c: pa.array([row.get(c) for row in batch], pa.string()) for c in columns})
+        con.register("jsonl_batch", table)
+        if created:
+            con.execute("INSERT INTO raw SELECT * FROM jsonl_batch")
+        else:
+            con.execute("CREATE TEMP TABLE raw AS SELECT * FROM jsonl_batch")
+            created = True
+        con.unregister("jsonl_batch")
+        batch.clear()
+
+    with path.open("rb") as fh:
+        for line_no, raw_line in enumerate(fh, start=1):
+            if not raw_line.strip():
+                continue
+            try:
+                obj = json.loads(raw_line.decode(encoding))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                rejects.append((line_no, f"unreadable line: {type(exc).__name__}", _text(raw_line)))
+                continue
+            if not isinstance(obj, dict):
+                rejects.append((line_no, "unreadable line: not a JSON object", _text(raw_line)))
+                continue
+            batch.append({str(k): None if v is None else str(v) for k, v in obj.items()})
+            lines.append(line_no)
+            if len(batch) >= JSONL_BATCH:
+                flush()
+    flush()
+    if not created:
+        raise SourceError(f"{path.name}: no JSON object could be read")
+    return RawLoad("jsonl", len(lines), rejects, np.array(lines, dtype=np.int64))
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace").rstrip("\r\n")

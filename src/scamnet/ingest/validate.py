@@ -1,0 +1,216 @@
+"""Row validation, done column by column inside DuckDB.
+
+Identifier columns (phones, IMEIs, accounts, wallets, URLs) are checked with the
+core identifier types, once per distinct value: feeds repeat the same numbers
+millions of times, so a cache keeps validation at the speed of the engine while
+every value still passes through the same code as everywhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+
+import duckdb
+import pyarrow as pa
+
+from scamnet.core.errors import InvalidIdentifier
+from scamnet.core.identifiers import BankAccount, Imei, Phone, Url, Wallet
+from scamnet.core.records import FraudType
+from scamnet.ingest.kinds import Column, ColumnType, KindSpec
+from scamnet.ingest.mapping import Mapping
+
+T = ColumnType
+LOOKUP_TYPES = (T.PHONE, T.IMEI, T.PARTY, T.URL)
+MAX_INT = {"duration_s": 86_400, "seq": 1_000_000}
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _party(raw: str) -> str:
+    try:
+        return BankAccount.clean(raw)
+    except InvalidIdentifier as first:
+        try:
+            return Wallet.clean(raw)
+        except InvalidIdentifier:
+            raise first from None
+
+
+PARALLEL_FROM = 50_000  # below this, starting worker processes costs more than it saves
+
+
+def clean_many(type_name: str, region: str, raws: list[str]) -> list[tuple[str | None, str | None]]:
+    """(canonical value, None) or (None, reason) for each raw value."""
+    cleaners: dict[str, Callable[[str], str]] = {
+        "phone": lambda raw: Phone.clean_in(raw, region),
+        "imei": Imei.clean,
+        "party": _party,
+        "url": Url.clean,
+    }
+    clean = cleaners[type_name]
+    out: list[tuple[str | None, str | None]] = []
+    for raw in raws:
+        try:
+            out.append((clean(raw), None))
+        except InvalidIdentifier as exc:
+            out.append((None, exc.reason))
+    return out
+
+
+class LookupCache:
+    """Canonical value or refusal reason for each distinct raw identifier, per type."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, region: str) -> None:
+        self.con = con
+        self.region = region
+        for t in LOOKUP_TYPES:
+            con.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS lk_{t.value} "
+                "(raw VARCHAR, value VARCHAR, reason VARCHAR)"
+            )
+
+    def extend(self, kind_type: ColumnType, source_sql: str) -> None:
+        """Validate the raw values of ``source_sql`` not seen before, and remember them."""
+        table = f"lk_{kind_type.value}"
+        new = self.con.execute(
+            f"SELECT d.v FROM (SELECT DISTINCT v FROM ({source_sql}) s(v) WHERE v IS NOT NULL) d "
+            f"ANTI JOIN {table} k ON k.raw = d.v"
+        ).fetchall()
+        if not new:
+            return
+        raws = [raw for (raw,) in new]
+        if len(raws) >= PARALLEL_FROM:
+            with ProcessPoolExecutor(max_workers=2) as pool:
+                chunks = [raws[i : i + 20_000] for i in range(0, len(raws), 20_000)]
+                parts = pool.map(clean_many, [kind_type.value] * len(chunks),
+                                 [self.region] * len(chunks), chunks)  # fmt: skip
+                results = [r for part in parts for r in part]
+        else:
+            results = clean_many(kind_type.value, self.region, raws)
+        values = [v for v, _ in results]
+        reasons = [r for _, r in results]
+        batch = pa.table({"raw": raws, "value": values, "reason": reasons},
+                         schema=pa.schema([("raw", pa.string()), ("value", pa.string()),
+                                           ("reason", pa.string())]))  # fmt: skip
+        self.con.register("lk_batch", batch)
+        self.con.execute(f"INSERT INTO {table} SELECT * FROM lk_batch")
+        self.con.unregister("lk_batch")
+
+
+def source_expr(mapping: Mapping, target: str) -> str:
+    """SQL for the raw text of scamnet column ``target`` (trimmed; empty means missing)."""
+    if target in mapping.constants:
+        return f"nullif({_q(mapping.constants[target])}, '')"
+    parts = [f"trim({_ident(c)})" for c in mapping.source_columns(target)]
+    joined = parts[0] if len(parts) == 1 else " || '-' || ".join(parts)
+    return f"nullif({joined}, '')"
+
+
+def _time_expr(raw: str, fmt: str | None, date_only: bool) -> str:
+    # The session time zone is the mapping's: text with an offset keeps it, naive
+    # text is read as local time there. Stored instants are absolute (UTC).
+    if date_only:
+        return f"try_strptime({raw}, {_q(fmt)})::DATE" if fmt else f"TRY_CAST({raw} AS DATE)"
+    if fmt:
+        return f"try_strptime({raw}, {_q(fmt)})::TIMESTAMP::TIMESTAMPTZ"
+    return f"TRY_CAST({raw} AS TIMESTAMPTZ)"
+
+
+def column_sql(col: Column, raw: str, mapping: Mapping, joins: list[str]) -> tuple[str, str]:
+    """(value expression, error expression) for one column; the error is NULL when valid."""
+    n = col.name
+    missing = f"{raw} IS NULL"
+    if col.type in LOOKUP_TYPES:
+        alias = f"lk_{n}"
+        joins.append(f"LEFT JOIN lk_{col.type.value} {alias} ON {alias}.raw = {raw}")
+        value, bad = f"{alias}.value", f"{alias}.reason"
+        err = f"CASE WHEN {bad} IS NOT NULL THEN 'invalid {n}: ' || {bad} END"
+    elif col.type in (T.TIMESTAMP, T.DATE):
+        value = _time_expr(raw, mapping.formats.get(n), col.type is T.DATE)
+        year = f"year({value})"
+        err = (f"CASE WHEN {value} IS NULL THEN 'invalid {n}: not a date or time' "
+               f"WHEN {year} < 1900 OR {year} > 2100 "
+               f"THEN 'invalid {n}: year out of range' END")  # fmt: skip
+    elif col.type is T.INT:
+        value = f"TRY_CAST({raw} AS BIGINT)"
+        hi = MAX_INT.get(n, 2**31 - 1)
+        err = (f"CASE WHEN {value} IS NULL THEN 'invalid {n}: not a whole number' "
+               f"WHEN {value} < 0 THEN 'invalid {n}: negative' "
+               f"WHEN {value} > {hi} THEN 'invalid {n}: larger than {hi}' END")  # fmt: skip
+    elif col.type is T.AMOUNT:
+        value = f"TRY_CAST({raw} AS DECIMAL(18,2))"
+        floor = "<= 0" if col.required else "< 0"
+        err = (f"CASE WHEN {value} IS NULL THEN 'invalid {n}: not an amount' "
+               f"WHEN {value} {floor} THEN 'invalid {n}: must be positive' END")  # fmt: skip
+    elif col.type is T.FLOAT:
+        value = f"TRY_CAST({raw} AS DOUBLE)"
+        err = (f"CASE WHEN {value} IS NULL OR NOT isfinite({value}) "
+               f"THEN 'invalid {n}: not a number' END")  # fmt: skip
+    elif col.type is T.BOOL:
+        words = f"CASE lower({raw}) WHEN 'yes' THEN 'true' WHEN 'no' THEN 'false' ELSE {raw} END"
+        value = f"TRY_CAST({words} AS BOOLEAN)"
+        err = f"CASE WHEN {value} IS NULL THEN 'invalid {n}: not true or false' END"
+    elif col.type is T.COUNTRY:
+        value = f"upper({raw})"
+        err = (f"CASE WHEN NOT regexp_matches({value}, '^[A-Z]{{2}}$') "
+               f"THEN 'invalid {n}: not an ISO country code' END")  # fmt: skip
+    elif col.type is T.FRAUD_TYPE:
+        allowed = ", ".join(_q(t.value) for t in FraudType)
+        value = f"lower({raw})"
+        err = f"CASE WHEN {value} NOT IN ({allowed}) THEN 'invalid {n}: unknown fraud type' END"
+    else:  # TEXT and NAME
+        value = raw
+        limit = 200 if col.type is T.NAME else col.max_length
+        err = (f"CASE WHEN length({raw}) > {limit} "
+               f"THEN 'invalid {n}: longer than {limit} characters' "
+               f"WHEN regexp_matches({raw}, '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]') "
+               f"THEN 'invalid {n}: control characters' END")  # fmt: skip
+    if col.required:
+        err = f"CASE WHEN {missing} THEN 'missing {n}' ELSE {err} END"
+    else:
+        err = f"CASE WHEN {missing} THEN NULL ELSE {err} END"
+        value = f"CASE WHEN {missing} THEN NULL ELSE {value} END"
+    return value, err
+
+
+def validated_sql(spec: KindSpec, mapping: Mapping, cache: LookupCache) -> str:
+    """A query over ``raw`` giving each row's ordinal, canonical columns and first error."""
+    joins: list[str] = []
+    values: list[str] = []
+    errors: list[str] = []
+    raws = {c.name: source_expr(mapping, c.name) for c in spec.columns}
+    if mapping.direction and spec.name == "calls":
+        d = mapping.direction
+        leg = f"trim({_ident(d.column)})"
+        a, b = raws["caller"], raws["callee"]
+        raws["caller"] = f"CASE WHEN {leg} = {_q(d.incoming)} THEN {b} ELSE {a} END"
+        raws["callee"] = f"CASE WHEN {leg} = {_q(d.incoming)} THEN {a} ELSE {b} END"
+        raws["direction"] = leg
+        staged_leg = f"r.{_ident('__direction')}"
+        known = f"{staged_leg} IN ({_q(d.outgoing)}, {_q(d.incoming)})"
+        errors.append(
+            f"CASE WHEN {staged_leg} IS NULL OR NOT {known} "
+            f"THEN 'invalid direction: neither {d.outgoing} nor {d.incoming}' END"
+        )
+    for t in LOOKUP_TYPES:  # one pass per identifier type, over all its columns
+        sources = [f"SELECT {raws[c.name]} FROM raw" for c in spec.columns if c.type is t]
+        if sources:
+            cache.extend(t, " UNION ALL ".join(sources))
+    for col in spec.columns:
+        raw = f"r.{_ident('__' + col.name)}"
+        value, err = column_sql(col, raw, mapping, joins)
+        values.append(f"{value} AS {_ident(col.name)}")
+        errors.append(err)
+    staged = ", ".join(f"{expr} AS {_ident('__' + name)}" for name, expr in raws.items())
+    reason = f"coalesce({', '.join(errors)})"
+    return (
+        f"SELECT r.__ord, {', '.join(values)}, {reason} AS __reason "
+        f"FROM (SELECT rowid AS __ord, {staged} FROM raw) r {' '.join(joins)}"
+    )
