@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from scamnet import __version__
-from scamnet.cli import db, demo, ingest, simulate
+from scamnet.cli import db, demo, features, ingest, simulate
 
 app = typer.Typer(
     name="scamnet",
@@ -14,6 +14,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(features.app, name="features")
 app.command(name="demo")(demo.run)
 app.command(name="simulate")(simulate.run)
 app.command(name="ingest")(ingest.run)

@@ -44,8 +44,9 @@ class AnalyticsEngine(ABC):
 
     # --- what each backend implements -----------------------------------------
     @abstractmethod
-    def _register_files(self, view: str, glob: str) -> None:
-        """Create ``view`` over the Parquet files matching ``glob`` (hive day partitions)."""
+    def _register_files(self, view: str, files: list[str], drop_day: bool) -> None:
+        """Create ``view`` over Parquet files under hive ``day=`` directories; ``drop_day``
+        leaves the partition column out (the records carry their own time)."""
 
     @abstractmethod
     def _register_arrow(self, view: str, table: pa.Table) -> None:
@@ -71,10 +72,22 @@ class AnalyticsEngine(ABC):
     def attach_lake(self, lake: RecordLake) -> None:
         """Expose each record kind of ``lake`` as a view named after it (``calls`` …)."""
         for kind in RecordKind:
-            if lake.files(kind):
-                self._register_files(kind.value, lake.glob(kind))
-            else:  # an empty lake still answers queries, with zero rows
-                self._register_arrow(kind.value, SCHEMAS[kind].empty_table())
+            self.register_parquet(kind.value, lake.files(kind), SCHEMAS[kind], drop_day=True)
+
+    def register_parquet(
+        self, view: str, files: list[Path], schema: pa.Schema, drop_day: bool = False
+    ) -> Relation:
+        """A view over ``files``; with no files, an empty view of ``schema``."""
+        if files:
+            self._register_files(view, [str(f) for f in files], drop_day)
+        else:  # no data yet still answers queries, with zero rows
+            self._register_arrow(view, schema.empty_table())
+        return Relation(view)
+
+    def register_arrow(self, view: str, table: pa.Table) -> Relation:
+        """A view over an in-memory Arrow table (small reference data)."""
+        self._register_arrow(view, table)
+        return Relation(view)
 
     def sql(self, query: str) -> Relation:
         """Define a relation by a query; nothing is computed until it is read."""

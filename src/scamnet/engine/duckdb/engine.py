@@ -27,13 +27,16 @@ class DuckDBEngine(AnalyticsEngine):
         self.con = duckdb.connect(database)
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
+        self.con.execute("SET TimeZone = 'UTC'")
         if memory_limit:
             self.con.execute(f"SET memory_limit = {_quote(memory_limit)}")
 
-    def _register_files(self, view: str, glob: str) -> None:
+    def _register_files(self, view: str, files: list[str], drop_day: bool) -> None:
+        listing = "[" + ", ".join(_quote(f) for f in files) + "]"
+        columns = "* EXCLUDE (day)" if drop_day else "*"
         self.con.execute(
-            f"CREATE OR REPLACE VIEW {view} AS SELECT * EXCLUDE (day) "
-            f"FROM read_parquet({_quote(glob)}, hive_partitioning = true)"
+            f"CREATE OR REPLACE VIEW {view} AS SELECT {columns} "
+            f"FROM read_parquet({listing}, hive_partitioning = true)"
         )
 
     def _register_arrow(self, view: str, table: pa.Table) -> None:

@@ -1,0 +1,1 @@
+"""Features defined once, as SQL run by any analytics engine."""
