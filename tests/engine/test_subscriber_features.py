@@ -129,3 +129,24 @@ def test_an_empty_window_gives_an_empty_table(tmp_path: Path) -> None:
 def test_a_backwards_window_is_refused(root: Path) -> None:
     with pytest.raises(ValueError, match="before it starts"):
         features(root, date(2023, 10, 3), date(2023, 10, 2))
+
+
+def test_fixed_offsets_take_the_fast_path_and_dst_days_do_not() -> None:
+    from scamnet.engine.features.subscribers import fixed_offset
+
+    assert fixed_offset("Asia/Shanghai", date(2023, 10, 2)) == 8 * 3600
+    assert fixed_offset("Europe/Paris", date(2023, 10, 2)) == 2 * 3600
+    assert fixed_offset("Europe/Paris", date(2023, 10, 29)) is None  # clocks go back
+
+
+def test_night_is_local_time_in_zones_with_daylight_saving(tmp_path: Path) -> None:
+    lake = RecordLake(tmp_path / "lake")
+    # 2023-10-29 in Paris: 00:30 UTC is 01:30 (CEST→CET change at 01:00 UTC), night.
+    write(lake, RecordKind.CALLS, [call(A, B, "2023-10-29 00:30", 10, I1, "c1"),
+                                   call(A, C, "2023-10-29 12:00", 10, I1, "c1")])  # fmt: skip
+    with open_engine("duckdb") as engine:
+        f = SubscriberFeatures(engine, lake, tmp_path / "features", CELLS, timezone="Europe/Paris")
+        rows = {
+            r["msisdn"]: r for r in engine.fetch(f.compute(date(2023, 10, 29), date(2023, 10, 29)))
+        }
+    assert rows[A]["night_ratio"] == 0.5

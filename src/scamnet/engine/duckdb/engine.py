@@ -28,6 +28,8 @@ class DuckDBEngine(AnalyticsEngine):
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         self.con.execute("SET TimeZone = 'UTC'")
+        # Results are keyed, never positional: letting go of row order saves memory.
+        self.con.execute("SET preserve_insertion_order = false")
         if memory_limit:
             self.con.execute(f"SET memory_limit = {_quote(memory_limit)}")
 
@@ -46,6 +48,9 @@ class DuckDBEngine(AnalyticsEngine):
     def _create_view(self, view: str, query: str) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {query}")
 
+    def _materialize(self, name: str, query: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
+
     def to_arrow(self, rel: Relation) -> pa.Table:
         return self.con.sql(f"SELECT * FROM {rel.name}").to_arrow_table()
 
@@ -53,7 +58,7 @@ class DuckDBEngine(AnalyticsEngine):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.con.execute(
             f"COPY (SELECT * FROM {rel.name}) TO {_quote(str(path))} "
-            "(FORMAT parquet, COMPRESSION zstd)"
+            "(FORMAT parquet, COMPRESSION snappy)"
         )
 
     def close(self) -> None:

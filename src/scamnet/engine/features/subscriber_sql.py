@@ -14,26 +14,48 @@ from __future__ import annotations
 SHORT_CALL_S = 30  # "one-ring" and hang-up calls; the threshold used in fraud-phone studies
 NIGHT_END_HOUR = 6  # 00:00–05:59 local time counts as night
 
+
+# Numbers are E.164 strings in the lake; inside the feature pipeline they are the same
+# digits as BIGINT (at most 15 digits: they fit), which makes every join and grouping
+# two to three times faster. The window turns them back into E.164 text.
+def _num(col: str) -> str:
+    return f"CAST(substr({col}, 2) AS BIGINT)"
+
+
+def local_seconds(tz_name: str, offset_s: int | None) -> str:
+    """SQL for the seconds since local midnight of ``start``.
+
+    A zone with one fixed offset (China Standard Time has had no daylight saving
+    since 1991) needs only arithmetic, several times cheaper than a time-zone
+    conversion per row; other zones take the general conversion.
+    """
+    if offset_s is not None:
+        return f"((CAST(epoch(start) AS BIGINT) + {int(offset_s)}) % 86400)"
+    local = f"timezone('{tz_name}', start)"
+    return f"(hour({local}) * 3600 + minute({local}) * 60 + second({local}))"
+
+
 # Each partial: a query over one day of records. {calls} / {messages} name the day's views.
 PARTIALS: dict[str, str] = {
     "pairs": f"""
-        SELECT caller, callee, count(*) AS n,
+        SELECT {_num("caller")} AS caller, {_num("callee")} AS callee, count(*) AS n,
                sum(CASE WHEN duration_s < {SHORT_CALL_S} THEN 1 ELSE 0 END) AS n_short,
                sum(duration_s) AS dur,
-               sum(CASE WHEN hour(timezone('{{tz}}', start)) < {NIGHT_END_HOUR}
+               sum(CASE WHEN {{local_seconds}} < {NIGHT_END_HOUR * 3600}
                    THEN 1 ELSE 0 END) AS n_night
-        FROM {{calls}} GROUP BY caller, callee""",
-    "durations": "SELECT caller, duration_s FROM {calls}",
-    "devices": """
-        SELECT caller AS sim, imei, count(*) AS n FROM {calls}
-        WHERE imei IS NOT NULL GROUP BY caller, imei""",
-    "cells": """
-        SELECT caller AS sim, cell_id, count(*) AS n FROM {calls}
-        WHERE cell_id IS NOT NULL GROUP BY caller, cell_id""",
-    "sms": """
-        SELECT sender, recipient, count(*) AS n,
+        FROM {{calls}} GROUP BY 1, 2""",
+    "durations": f"""
+        SELECT {_num("caller")} AS caller, duration_s FROM {{calls}}""",
+    "devices": f"""
+        SELECT {_num("caller")} AS sim, imei, count(*) AS n FROM {{calls}}
+        WHERE imei IS NOT NULL GROUP BY 1, 2""",
+    "cells": f"""
+        SELECT {_num("caller")} AS sim, cell_id, count(*) AS n FROM {{calls}}
+        WHERE cell_id IS NOT NULL GROUP BY 1, 2""",
+    "sms": f"""
+        SELECT {_num("sender")} AS sender, {_num("recipient")} AS recipient, count(*) AS n,
                sum(CASE WHEN regexp_matches(text, 'https?://|www\\.') THEN 1 ELSE 0 END) AS n_url
-        FROM {messages} GROUP BY sender, recipient""",
+        FROM {{messages}} GROUP BY 1, 2""",
 }
 
 # The window: {pairs}, {durations} … name the partials (with a ``day`` column).
@@ -50,8 +72,8 @@ tops AS (
 ),
 in_ AS (SELECT callee AS msisdn, sum(n) AS calls_in FROM p GROUP BY 1),
 back AS (
-    SELECT a.caller AS msisdn, count(DISTINCT a.callee) AS returned
-    FROM pair_tot a JOIN p b ON b.caller = a.callee AND b.callee = a.caller
+    SELECT a.caller AS msisdn, count(*) AS returned
+    FROM pair_tot a SEMI JOIN p b ON b.caller = a.callee AND b.callee = a.caller
      AND b.day >= a.first_day AND b.day <= a.first_day + {callback_days}
     GROUP BY 1
 ),
@@ -97,7 +119,7 @@ sms_out AS (
 ),
 sms_in AS (SELECT recipient AS msisdn, sum(n) AS sms_in FROM s GROUP BY 1),
 who AS (SELECT msisdn FROM out_ UNION SELECT msisdn FROM sms_out)
-SELECT w.msisdn,
+SELECT '+' || CAST(w.msisdn AS VARCHAR) AS msisdn,
     CAST(coalesce(o.calls_out, 0) AS BIGINT) AS calls_out,
     CAST(coalesce(i.calls_in, 0) AS BIGINT) AS calls_in,
     coalesce(t.distinct_callees, 0) AS distinct_callees,

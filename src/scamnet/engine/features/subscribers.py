@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 
 from scamnet.engine.base import AnalyticsEngine, Relation
-from scamnet.engine.features.subscriber_sql import FEATURES, PARTIALS, WINDOW
+from scamnet.engine.features.subscriber_sql import FEATURES, PARTIALS, WINDOW, local_seconds
 from scamnet.lake import SCHEMAS, RecordKind, RecordLake
 
 CELL_REF = pa.schema(
@@ -24,6 +25,17 @@ CELL_REF = pa.schema(
      ("border", pa.bool_())]
 )  # fmt: skip
 PARTIAL_SOURCES = {"sms": RecordKind.MESSAGES}  # every other partial reads calls
+
+
+def fixed_offset(tz_name: str, day: date) -> int | None:
+    """The zone's UTC offset in seconds if it is the same all of ``day``, else None."""
+    zone = ZoneInfo(tz_name)
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    offsets = {(start + timedelta(hours=h)).astimezone(zone).utcoffset() for h in range(0, 25, 6)}
+    if len(offsets) != 1:
+        return None
+    (offset,) = offsets
+    return int(offset.total_seconds()) if offset is not None else None
 
 
 def days_between(start: date, end: date) -> list[date]:
@@ -78,11 +90,12 @@ class SubscriberFeatures:
         for kind in (RecordKind.CALLS, RecordKind.MESSAGES):
             files = sorted((self.lake.kind_dir(kind) / f"day={day}").glob("part-*.parquet"))
             views[kind] = self.engine.register_parquet(f"day_{kind.value}", files, SCHEMAS[kind])
+        seconds = local_seconds(self.timezone, fixed_offset(self.timezone, day))
         for name, template in PARTIALS.items():
             query = template.format(
                 calls=views[RecordKind.CALLS].name,
                 messages=views[RecordKind.MESSAGES].name,
-                tz=self.timezone,
+                local_seconds=seconds,
             )
             target = self.root / "partials" / name / f"day={day}" / "part.parquet"
             self.engine.write_parquet(self.engine.sql(query), target)
@@ -115,7 +128,9 @@ class SubscriberFeatures:
         # No data in the window: the partial's query over empty records gives its columns.
         calls = self.engine.register_arrow("no_calls", SCHEMAS[RecordKind.CALLS].empty_table())
         msgs = self.engine.register_arrow("no_messages", SCHEMAS[RecordKind.MESSAGES].empty_table())
-        query = PARTIALS[name].format(calls=calls.name, messages=msgs.name, tz=self.timezone)
+        query = PARTIALS[name].format(
+            calls=calls.name, messages=msgs.name, local_seconds=local_seconds("UTC", 0)
+        )
         return self.engine.sql(f"SELECT *, CAST(NULL AS DATE) AS day FROM ({query}) q")
 
 
