@@ -104,6 +104,16 @@ class LookupCache:
         self.con.unregister("lk_batch")
 
 
+def _distinct_values(expr: str, target: str, mapping: Mapping) -> str:
+    """A query of the values of one column. A column taken as is from one source column
+    is de-duplicated before it is trimmed: far fewer values to work on."""
+    sources = mapping.source_columns(target)
+    if expr != source_expr(mapping, target) or target in mapping.constants or len(sources) > 1:
+        return f"SELECT {expr} FROM raw"
+    column = _ident(sources[0])
+    return f"SELECT DISTINCT nullif(trim(v), '') FROM (SELECT DISTINCT {column} AS v FROM raw)"
+
+
 def source_expr(mapping: Mapping, target: str) -> str:
     """SQL for the raw text of scamnet column ``target`` (trimmed; empty means missing)."""
     if target in mapping.constants:
@@ -200,7 +210,8 @@ def validated_sql(spec: KindSpec, mapping: Mapping, cache: LookupCache) -> str:
             f"THEN 'invalid direction: neither {d.outgoing} nor {d.incoming}' END"
         )
     for t in LOOKUP_TYPES:  # one pass per identifier type, over all its columns
-        sources = [f"SELECT {raws[c.name]} FROM raw" for c in spec.columns if c.type is t]
+        sources = [_distinct_values(raws[c.name], c.name, mapping) for c in spec.columns
+                   if c.type is t]  # fmt: skip
         if sources:
             cache.extend(t, " UNION ALL ".join(sources))
     for col in spec.columns:
