@@ -71,8 +71,12 @@ class LookupCache:
         self.con = con
         self.region = region
         for t in LOOKUP_TYPES:
+            # lk_*: every raw value validated so far. ex_*: the few whose canonical form
+            # differs from the raw text, or that are invalid. Rows join only ex_*, a small
+            # table, and a value not in it is known to be valid as written.
+            con.execute(f"CREATE TEMP TABLE IF NOT EXISTS lk_{t.value} (raw VARCHAR)")
             con.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS lk_{t.value} "
+                f"CREATE TEMP TABLE IF NOT EXISTS ex_{t.value} "
                 "(raw VARCHAR, value VARCHAR, reason VARCHAR)"
             )
 
@@ -100,7 +104,11 @@ class LookupCache:
                          schema=pa.schema([("raw", pa.string()), ("value", pa.string()),
                                            ("reason", pa.string())]))  # fmt: skip
         self.con.register("lk_batch", batch)
-        self.con.execute(f"INSERT INTO {table} SELECT * FROM lk_batch")
+        self.con.execute(f"INSERT INTO {table} SELECT raw FROM lk_batch")
+        self.con.execute(
+            f"INSERT INTO ex_{kind_type.value} SELECT * FROM lk_batch "
+            "WHERE value IS DISTINCT FROM raw"
+        )
         self.con.unregister("lk_batch")
 
 
@@ -133,61 +141,65 @@ def _time_expr(raw: str, fmt: str | None, date_only: bool) -> str:
     return f"TRY_CAST({raw} AS TIMESTAMPTZ)"
 
 
-def column_sql(col: Column, raw: str, mapping: Mapping, joins: list[str]) -> tuple[str, str]:
-    """(value expression, error expression) for one column; the error is NULL when valid."""
+def column_sql(col: Column, raw: str, mapping: Mapping, joins: list[str]) -> tuple[str, str, str]:
+    """(value expression, lookup-reason expression, error expression) for one column.
+
+    The value is computed once in an inner query as ``__v_<name>`` (and a lookup's
+    reason as ``__b_<name>``); the error expression refers to those names, so no cast
+    or join is evaluated twice. The error is NULL when the value is valid.
+    """
     n = col.name
+    v, b = _ident(f"__v_{n}"), _ident(f"__b_{n}")
     missing = f"{raw} IS NULL"
+    bad = "NULL"
     if col.type in LOOKUP_TYPES:
-        alias = f"lk_{n}"
-        joins.append(f"LEFT JOIN lk_{col.type.value} {alias} ON {alias}.raw = {raw}")
-        value, bad = f"{alias}.value", f"{alias}.reason"
-        err = f"CASE WHEN {bad} IS NOT NULL THEN 'invalid {n}: ' || {bad} END"
+        alias = f"ex_{n}"
+        joins.append(f"LEFT JOIN ex_{col.type.value} {alias} ON {alias}.raw = {raw}")
+        value = f"CASE WHEN {alias}.raw IS NULL THEN {raw} ELSE {alias}.value END"
+        bad = f"{alias}.reason"
+        err = f"CASE WHEN {b} IS NOT NULL THEN 'invalid {n}: ' || {b} END"
     elif col.type in (T.TIMESTAMP, T.DATE):
         value = _time_expr(raw, mapping.formats.get(n), col.type is T.DATE)
-        year = f"year({value})"
-        err = (f"CASE WHEN {value} IS NULL THEN 'invalid {n}: not a date or time' "
-               f"WHEN {year} < 1900 OR {year} > 2100 "
+        err = (f"CASE WHEN {v} IS NULL THEN 'invalid {n}: not a date or time' "
+               f"WHEN year({v}) < 1900 OR year({v}) > 2100 "
                f"THEN 'invalid {n}: year out of range' END")  # fmt: skip
     elif col.type is T.INT:
         value = f"TRY_CAST({raw} AS BIGINT)"
         hi = MAX_INT.get(n, 2**31 - 1)
-        err = (f"CASE WHEN {value} IS NULL THEN 'invalid {n}: not a whole number' "
-               f"WHEN {value} < 0 THEN 'invalid {n}: negative' "
-               f"WHEN {value} > {hi} THEN 'invalid {n}: larger than {hi}' END")  # fmt: skip
+        err = (f"CASE WHEN {v} IS NULL THEN 'invalid {n}: not a whole number' "
+               f"WHEN {v} < 0 THEN 'invalid {n}: negative' "
+               f"WHEN {v} > {hi} THEN 'invalid {n}: larger than {hi}' END")  # fmt: skip
     elif col.type is T.AMOUNT:
         value = f"TRY_CAST({raw} AS DECIMAL(18,2))"
         floor = "<= 0" if col.required else "< 0"
-        err = (f"CASE WHEN {value} IS NULL THEN 'invalid {n}: not an amount' "
-               f"WHEN {value} {floor} THEN 'invalid {n}: must be positive' END")  # fmt: skip
+        err = (f"CASE WHEN {v} IS NULL THEN 'invalid {n}: not an amount' "
+               f"WHEN {v} {floor} THEN 'invalid {n}: must be positive' END")  # fmt: skip
     elif col.type is T.FLOAT:
         value = f"TRY_CAST({raw} AS DOUBLE)"
-        err = (f"CASE WHEN {value} IS NULL OR NOT isfinite({value}) "
+        err = (f"CASE WHEN {v} IS NULL OR NOT isfinite({v}) "
                f"THEN 'invalid {n}: not a number' END")  # fmt: skip
     elif col.type is T.BOOL:
         words = f"CASE lower({raw}) WHEN 'yes' THEN 'true' WHEN 'no' THEN 'false' ELSE {raw} END"
         value = f"TRY_CAST({words} AS BOOLEAN)"
-        err = f"CASE WHEN {value} IS NULL THEN 'invalid {n}: not true or false' END"
+        err = f"CASE WHEN {v} IS NULL THEN 'invalid {n}: not true or false' END"
     elif col.type is T.COUNTRY:
         value = f"upper({raw})"
-        err = (f"CASE WHEN NOT regexp_matches({value}, '^[A-Z]{{2}}$') "
+        err = (f"CASE WHEN NOT regexp_matches({v}, '^[A-Z]{{2}}$') "
                f"THEN 'invalid {n}: not an ISO country code' END")  # fmt: skip
     elif col.type is T.FRAUD_TYPE:
         allowed = ", ".join(_q(t.value) for t in FraudType)
         value = f"lower({raw})"
-        err = f"CASE WHEN {value} NOT IN ({allowed}) THEN 'invalid {n}: unknown fraud type' END"
+        err = f"CASE WHEN {v} NOT IN ({allowed}) THEN 'invalid {n}: unknown fraud type' END"
     else:  # TEXT and NAME
         value = raw
         limit = 200 if col.type is T.NAME else col.max_length
-        err = (f"CASE WHEN length({raw}) > {limit} "
+        err = (f"CASE WHEN length({v}) > {limit} "
                f"THEN 'invalid {n}: longer than {limit} characters' "
-               f"WHEN regexp_matches({raw}, '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]') "
+               f"WHEN regexp_matches({v}, '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]') "
                f"THEN 'invalid {n}: control characters' END")  # fmt: skip
-    if col.required:
-        err = f"CASE WHEN {missing} THEN 'missing {n}' ELSE {err} END"
-    else:
-        err = f"CASE WHEN {missing} THEN NULL ELSE {err} END"
-        value = f"CASE WHEN {missing} THEN NULL ELSE {value} END"
-    return value, err
+    outcome = "'missing ' || " + _q(n) if col.required else "NULL"
+    err = f"CASE WHEN {missing} THEN {outcome} ELSE {err} END"
+    return value, bad, err
 
 
 def validated_sql(spec: KindSpec, mapping: Mapping, cache: LookupCache) -> str:
@@ -203,7 +215,7 @@ def validated_sql(spec: KindSpec, mapping: Mapping, cache: LookupCache) -> str:
         raws["caller"] = f"CASE WHEN {leg} = {_q(d.incoming)} THEN {b} ELSE {a} END"
         raws["callee"] = f"CASE WHEN {leg} = {_q(d.incoming)} THEN {a} ELSE {b} END"
         raws["direction"] = leg
-        staged_leg = f"r.{_ident('__direction')}"
+        staged_leg = _ident("__direction")
         known = f"{staged_leg} IN ({_q(d.outgoing)}, {_q(d.incoming)})"
         errors.append(
             f"CASE WHEN {staged_leg} IS NULL OR NOT {known} "
@@ -214,14 +226,19 @@ def validated_sql(spec: KindSpec, mapping: Mapping, cache: LookupCache) -> str:
                    if c.type is t]  # fmt: skip
         if sources:
             cache.extend(t, " UNION ALL ".join(sources))
+    inner: list[str] = []
     for col in spec.columns:
         raw = f"r.{_ident('__' + col.name)}"
-        value, err = column_sql(col, raw, mapping, joins)
-        values.append(f"{value} AS {_ident(col.name)}")
-        errors.append(err)
+        value, bad, err = column_sql(col, raw, mapping, joins)
+        inner.append(f"{value} AS {_ident('__v_' + col.name)}")
+        inner.append(f"{bad} AS {_ident('__b_' + col.name)}")
+        values.append(f"{_ident('__v_' + col.name)} AS {_ident(col.name)}")
+        errors.append(err.replace(raw, _ident("__" + col.name)))
     staged = ", ".join(f"{expr} AS {_ident('__' + name)}" for name, expr in raws.items())
+    passthrough = ", ".join(_ident("__" + name) for name in raws)
     reason = f"coalesce({', '.join(errors)})"
     return (
-        f"SELECT r.__ord, {', '.join(values)}, {reason} AS __reason "
-        f"FROM (SELECT rowid AS __ord, {staged} FROM raw) r {' '.join(joins)}"
+        f"SELECT __ord, {', '.join(values)}, {reason} AS __reason FROM ("
+        f"SELECT r.__ord, {passthrough}, {', '.join(inner)} "
+        f"FROM (SELECT rowid AS __ord, {staged} FROM raw) r {' '.join(joins)})"
     )
