@@ -279,3 +279,9 @@ def test_phone_fast_path_agrees_with_libphonenumber(digits: str) -> None:
         expected = None
     got = Phone.parse(text).value if Phone.is_valid(text) else None
     assert got == expected
+
+
+def test_a_plus_zero_number_is_refused() -> None:
+    # Found by the property test above: "+031…" is not the Netherlands (+31).
+    with pytest.raises(InvalidIdentifier):
+        Phone.parse("+031100000000")

@@ -26,6 +26,8 @@ def _e164_fast(text: str) -> str | None:
         text.startswith("+") and digits.isdigit() and digits.isascii() and 8 <= len(digits) <= 15
     ):
         return None
+    if digits.startswith("0"):  # no country code starts with 0: let the parser refuse it
+        return None
     for size in (1, 2, 3):
         code = int(digits[:size])
         if code in _COUNTRY_CODES:
