@@ -1,0 +1,72 @@
+"""Reading the inputs of the model commands: tables, ids, labels."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+ID_COLUMNS = ("id", "node", "nodeid", "msisdn", "message_id", "url_id", "account")
+NORMAL_NAMES = ("正常", "ham", "OK", "benign", "normal", "0", "False", "false")
+
+
+class InputError(ValueError):
+    """An input file cannot be used as asked."""
+
+
+def read_table(path: Path) -> pa.Table:
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            return pq.read_table(path)
+        if suffix in (".jsonl", ".ndjson"):
+            rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+                    if line.strip()]  # fmt: skip
+            return pa.Table.from_pylist(rows)
+        return pacsv.read_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 24))
+    except (pa.ArrowInvalid, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read ({exc})") from None
+
+
+def column(table: pa.Table, name: str, path: Path | str = "input") -> list[str]:
+    if name not in table.column_names:
+        raise InputError(f"{path}: no column {name!r} (columns: {', '.join(table.column_names)})")
+    return ["" if v is None else str(v) for v in table.column(name).to_pylist()]
+
+
+def id_column(table: pa.Table) -> str | None:
+    return next((c for c in ID_COLUMNS if c in table.column_names), None)
+
+
+def normal_class(labels: list[str], given: str | None) -> str:
+    classes = sorted(set(labels))
+    if given is not None:
+        if given not in classes:
+            raise InputError(f"--normal-class {given!r} is not a label (labels: {classes})")
+        return given
+    found = [c for c in classes if c in NORMAL_NAMES]
+    if len(found) != 1:
+        raise InputError(f"cannot tell the normal class among {classes}; give --normal-class")
+    return found[0]
+
+
+def numeric_matrix(table: pa.Table, exclude: set[str]) -> tuple[np.ndarray, list[str]]:
+    """The numeric columns of ``table`` as floats (NaN for missing), in table order."""
+    names, cols = [], []
+    for name in table.column_names:
+        if name in exclude:
+            continue
+        typ = table.schema.field(name).type
+        if pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_boolean(typ):
+            arr = table.column(name).cast(pa.float64()).to_numpy(zero_copy_only=False)
+            cols.append(np.where(np.isfinite(arr), arr, np.nan))
+            names.append(name)
+    if not cols:
+        raise InputError("the input has no numeric feature columns")
+    return np.column_stack(cols), names

@@ -1,0 +1,210 @@
+"""The four detectors behind ``scamnet model train|score|evaluate``.
+
+Each is a versioned algorithm: ``message_char_svm_v1``, ``url_char_svm_v1``,
+``subscriber_gbm_v1`` and ``account_gbm_v1``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+
+from scamnet.detect.accounts import ACCOUNT_FEATURES, account_features
+from scamnet.detect.data import (
+    InputError,
+    column,
+    id_column,
+    normal_class,
+    numeric_matrix,
+    read_table,
+)
+from scamnet.detect.tabular import GraphInput, TabularModel, graph_block
+from scamnet.detect.text import TextModel
+
+ALGORITHMS = {
+    "message": "message_char_svm_v1",
+    "url": "url_char_svm_v1",
+    "subscriber": "subscriber_gbm_v1",
+    "account": "account_gbm_v1",
+}
+TEXT_COLUMN = {"message": "text", "url": "url"}
+
+
+@dataclass
+class Inputs:
+    """What a command was given, read and checked."""
+
+    kind: str
+    table: pa.Table
+    ids: list[str] | None
+    edges: GraphInput | None = None
+    tx: dict[str, Any] | None = None
+    labels: list[str] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def load_inputs(kind: str, input_path: Path, label_column: str | None = None,
+                edges: Path | None = None, transactions: Path | None = None) -> Inputs:  # fmt: skip
+    if kind not in ALGORITHMS:
+        raise InputError(f"unknown model kind {kind!r}; one of {sorted(ALGORITHMS)}")
+    table = read_table(input_path)
+    id_col = id_column(table)
+    inputs = Inputs(kind, table, column(table, id_col) if id_col else None)
+    if label_column is not None:
+        inputs.labels = column(table, label_column, input_path)
+    inputs.extra["exclude"] = {c for c in (id_col, label_column) if c}
+    if kind == "subscriber" and edges is not None:
+        e = read_table(edges)
+        inputs.edges = GraphInput(column(e, "src", edges), column(e, "dst", edges))
+    if kind == "account":
+        if transactions is None:
+            raise InputError("the account model needs --transactions")
+        t = read_table(transactions)
+        inputs.tx = {
+            "src": column(t, "sourceNodeId", transactions),
+            "dst": column(t, "targetNodeId", transactions),
+            "value": np.array(column(t, "value", transactions), dtype=float),
+            "time": np.array(column(t, "time", transactions), dtype=float),
+        }
+        if inputs.ids is None:
+            raise InputError(f"{input_path}: the accounts need an id column (nodeid)")
+    return inputs
+
+
+def _features(inputs: Inputs, seeds: dict[str, float] | None) -> tuple[np.ndarray, list[str]]:
+    """The matrix for the tabular kinds; ``seeds`` are labels known for propagation."""
+    if inputs.kind == "account":
+        assert inputs.tx is not None
+        assert inputs.ids is not None
+        tx = inputs.tx
+        # Features are computed over every account in the flows, then the asked rows kept.
+        everyone = list(dict.fromkeys([*inputs.ids, *tx["src"], *tx["dst"]]))
+        full = account_features(everyone, tx["src"], tx["dst"], tx["value"], tx["time"])
+        base = full[: len(inputs.ids)]
+        graph = GraphInput(tx["src"], tx["dst"], list(tx["value"]))
+        # No labels across graphs: a model trained on one bank's graph scores another's.
+        block, names = graph_block(everyone, full, graph, False, ACCOUNT_FEATURES)
+        return np.column_stack([base, block[: len(inputs.ids)]]), ACCOUNT_FEATURES + names
+    base, names = numeric_matrix(inputs.table, inputs.extra["exclude"])
+    if inputs.edges is None or inputs.ids is None:
+        return base, names
+    graph = GraphInput(inputs.edges.src, inputs.edges.dst, seeds=seeds or {})
+    block, gnames = graph_block(inputs.ids, base, graph, True, names)
+    return np.column_stack([base, block]), names + gnames
+
+
+@dataclass
+class Trained:
+    """A fitted detector with what is needed to score new inputs."""
+
+    kind: str
+    classes: list[str]
+    normal: str
+    model: TextModel | TabularModel
+    seeds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def positive(self) -> str:
+        return next(c for c in self.classes if c != self.normal)
+
+
+def train(inputs: Inputs, normal: str | None = None) -> Trained:
+    if inputs.labels is None:
+        raise InputError("training needs --label-column")
+    labels = inputs.labels
+    norm = normal_class(labels, normal)
+    classes = sorted(set(labels))
+    if len(classes) < 2:
+        raise InputError("training needs at least two classes")
+    if inputs.kind in TEXT_COLUMN:
+        texts = column(inputs.table, TEXT_COLUMN[inputs.kind])
+        text_model = TextModel(inputs.kind).fit(texts, labels)
+        return Trained(inputs.kind, text_model.classes, norm, text_model)
+    if len(classes) != 2:
+        raise InputError(f"the {inputs.kind} model is binary; labels are {classes}")
+    y = np.array([lab != norm for lab in labels], dtype=int)
+    seeds = dict(zip(inputs.ids or [], y.astype(float).tolist(), strict=True))
+    x, names = _features(inputs, seeds)
+    tab = TabularModel(inputs.kind).fit(x, y, names)
+    return Trained(inputs.kind, classes, norm, tab, seeds if inputs.kind == "subscriber" else {})
+
+
+def score(trained: Trained, inputs: Inputs, explain: bool = True) -> dict[str, list[Any]]:
+    """Columns of the prediction file: id (if any), score, label, why."""
+    out: dict[str, list[Any]] = {}
+    if inputs.ids is not None:
+        out[id_column(inputs.table) or "id"] = inputs.ids
+    if isinstance(trained.model, TextModel):
+        texts = column(inputs.table, TEXT_COLUMN[trained.kind])
+        proba = trained.model.predict_proba(texts)
+        normal_at = trained.model.classes.index(trained.normal)
+        best = proba.argmax(axis=1)
+        out["score"] = (1.0 - proba[:, normal_at]).round(6).tolist()
+        out["label"] = [trained.model.classes[i] for i in best]
+        if explain:
+            # Explain towards the most likely scam class, whatever the verdict.
+            masked = proba.copy()
+            masked[:, normal_at] = -1
+            out["why"] = trained.model.explain(texts, masked.argmax(axis=1))
+        return out
+    x, _ = _features(inputs, trained.seeds)
+    s = trained.model.score(x)
+    out["score"] = s.round(6).tolist()
+    out["label"] = [trained.positive if v >= trained.model.threshold else trained.normal for v in s]
+    if explain:
+        out["why"] = trained.model.explain(x)
+    return out
+
+
+def evaluate(inputs: Inputs, folds: int, normal: str | None = None) -> dict[str, Any]:
+    """Stratified k-fold cross-validation; every figure is from held-out folds."""
+    if inputs.labels is None:
+        raise InputError("evaluation needs --label-column")
+    labels = np.array(inputs.labels)
+    norm = normal_class(list(labels), normal)
+    predicted = np.empty(len(labels), dtype=object)
+    scores = np.zeros(len(labels))
+    for tr, te in StratifiedKFold(folds, shuffle=True, random_state=0).split(labels, labels):
+        fold_train = _subset(inputs, tr)
+        fold_test = _subset(inputs, te)
+        trained = train(fold_train, norm)
+        result = score(trained, fold_test, explain=False)
+        predicted[te] = result["label"]
+        scores[te] = result["score"]
+    return metrics(labels, predicted.astype(str), scores, norm)
+
+
+def metrics(labels: np.ndarray, predicted: np.ndarray, scores: np.ndarray, norm: str
+            ) -> dict[str, Any]:  # fmt: skip
+    fraud = labels != norm
+    out: dict[str, Any] = {
+        "rows": len(labels),
+        "roc_auc": float(roc_auc_score(fraud, scores)),
+        "macro_f1": float(f1_score(labels, predicted, average="macro")),
+        "accuracy": float((labels == predicted).mean()),
+        "per_class_f1": {
+            str(c): float(f1_score(labels, predicted, labels=[c], average="macro"))
+            for c in sorted(set(labels))
+        },
+    }
+    if len(set(labels)) == 2:
+        pos = next(c for c in set(labels) if c != norm)
+        out["f1_fraud"] = float(f1_score(labels, predicted, pos_label=pos))
+        out["precision_fraud"] = float(precision_score(labels, predicted, pos_label=pos))
+        out["recall_fraud"] = float(recall_score(labels, predicted, pos_label=pos))
+    return out
+
+
+def _subset(inputs: Inputs, rows: np.ndarray) -> Inputs:
+    sub = Inputs(inputs.kind, inputs.table.take(pa.array(rows)),
+                 [inputs.ids[i] for i in rows] if inputs.ids is not None else None,
+                 inputs.edges, inputs.tx,
+                 [inputs.labels[i] for i in rows] if inputs.labels is not None else None,
+                 inputs.extra)  # fmt: skip
+    return sub

@@ -1,0 +1,391 @@
+"""The detectors through the evaluation contract: train, score, evaluate."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from scamnet.cli.main import app
+from scamnet.detect.artifacts import UntrustedModel, load_model, save_model
+from scamnet.simulate import PRESETS, simulate
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write(path: Path, rows: list[dict[str, object]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def messages(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Simulated messages with their true types: French ones held out for testing."""
+    world = tmp_path_factory.mktemp("w")
+    simulate(PRESETS["tiny"].with_overrides(days=3, messages=4000, messy_rate=0.0), world)
+    truth = {r["message_id"]: r for r in read(world / "truth" / "messages.csv")}
+    rows = [
+        {
+            "message_id": m["message_id"],
+            "text": m["text"],
+            "label": truth[m["message_id"]]["label"],
+            "lang": truth[m["message_id"]]["lang"],
+        }
+        for m in read(world / "messages.csv")
+    ]
+    train = [r for r in rows if r["lang"] != "fr" or random.Random(r["message_id"]).random() < 0.5]
+    test = [r for r in rows if r not in train]
+    out = tmp_path_factory.mktemp("m")
+    return write(out / "train.csv", train), write(out / "test.csv", test)
+
+
+def test_message_contract_scores_in_order_with_reasons(
+    messages: tuple[Path, Path], tmp_path: Path
+) -> None:
+    train, test = messages
+    invoke(
+        "model",
+        "train",
+        "message",
+        "--input",
+        str(train),
+        "--label-column",
+        "label",
+        "--output",
+        str(tmp_path / "model"),
+    )
+    meta = json.loads((tmp_path / "model" / "model.json").read_text())
+    assert meta["algorithm"] == "message_char_svm_v1"
+    assert meta["normal_class"] == "normal"
+    assert len(meta["data_sha256"]) == 64
+    invoke(
+        "model",
+        "score",
+        "message",
+        "--model",
+        str(tmp_path / "model"),
+        "--input",
+        str(test),
+        "--output",
+        str(tmp_path / "pred.csv"),
+    )
+    pred, gold = read(tmp_path / "pred.csv"), read(test)
+    assert [p["message_id"] for p in pred] == [g["message_id"] for g in gold]  # input order
+    assert set(pred[0]) == {"message_id", "score", "label", "why"}
+    assert all(0.0 <= float(p["score"]) <= 1.0 for p in pred)
+    # French scams are caught, though the model saw only half of the French messages.
+    french_scams = [
+        (p, g)
+        for p, g in zip(pred, gold, strict=True)
+        if g["lang"] == "fr" and g["label"] != "normal"
+    ]
+    assert len(french_scams) >= 10
+    caught = sum(p["label"] != "normal" for p, _ in french_scams)
+    assert caught / len(french_scams) >= 0.9
+    scam = next(p for p, _ in french_scams if p["label"] != "normal")
+    quoted = scam["why"].split("”")[0].lstrip("“")
+    text = next(g["text"] for g in gold if g["message_id"] == scam["message_id"])
+    assert quoted and quoted in text.lower()  # the explanation quotes the message itself
+
+
+def test_message_evaluate_cross_validates(messages: tuple[Path, Path]) -> None:
+    out = invoke(
+        "model",
+        "evaluate",
+        "message",
+        "--input",
+        str(messages[0]),
+        "--label-column",
+        "label",
+        "--folds",
+        "3",
+        "--json",
+    )
+    result = json.loads(out)
+    assert result["macro_f1"] > 0.9
+    assert result["roc_auc"] > 0.95
+    assert set(result["per_class_f1"]) >= {"normal", "impersonate_authority"}
+
+
+def test_url_detector_learns_lexical_phishing(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    benign = [
+        f"https://www.{w}.{t}/{p}"
+        for w in (
+            "wikipedia",
+            "bbc",
+            "python",
+            "github",
+            "lemonde",
+            "baidu",
+            "qq",
+            "sina",
+            "weather",
+            "nasa",
+        )
+        for t in ("org", "com", "cn")
+        for p in ("", "news/", "a/b", "index.html")
+    ]
+    phish = [
+        f"http://{b}-{w}{rng.randrange(99)}.{t}/{p}"
+        for b in ("paypal", "icbc", "apple")
+        for w in ("verify", "login", "secure")
+        for t in ("top", "xyz", "vip")
+        for p in ("login.php", "webscr?cmd=1", "")
+    ]
+    rows = [{"url": u, "label": "benign"} for u in benign] + [
+        {"url": u, "label": "phishing"} for u in phish
+    ]
+    data = write(tmp_path / "urls.csv", rows)
+    result = json.loads(
+        invoke(
+            "model",
+            "evaluate",
+            "url",
+            "--input",
+            str(data),
+            "--label-column",
+            "label",
+            "--folds",
+            "3",
+            "--json",
+        )
+    )
+    assert result["f1_fraud"] > 0.95
+    invoke(
+        "model",
+        "train",
+        "url",
+        "--input",
+        str(data),
+        "--label-column",
+        "label",
+        "--output",
+        str(tmp_path / "m"),
+    )
+    probe = write(
+        tmp_path / "probe.csv",
+        [{"url": "http://paypal-secure7.top/login.php"}, {"url": "https://www.python.org/news/"}],
+    )
+    invoke(
+        "model",
+        "score",
+        "url",
+        "--model",
+        str(tmp_path / "m"),
+        "--input",
+        str(probe),
+        "--output",
+        str(tmp_path / "p.csv"),
+    )
+    scores = [float(r["score"]) for r in read(tmp_path / "p.csv")]
+    assert scores[0] > 0.8 > 0.2 > scores[1]
+
+
+def _subscribers(n: int, seed: int) -> list[dict[str, object]]:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        fraud = i % 3 == 0
+        rows.append(
+            {
+                "node": i,
+                "calls_out": int(rng.poisson(80 if fraud else 30)),
+                "callback_ratio": float(rng.beta(1, 8) if fraud else rng.beta(6, 2)),
+                "short_call_ratio": float(rng.beta(5, 3) if fraud else rng.beta(2, 5)),
+                "label": int(fraud),
+            }
+        )
+    return rows
+
+
+def test_subscriber_detector_with_a_contact_graph(tmp_path: Path) -> None:
+    rows = _subscribers(300, 1)
+    data = write(tmp_path / "subs.csv", rows)
+    rng = random.Random(2)
+    edges = [{"src": rng.randrange(300), "dst": rng.randrange(300)} for _ in range(1500)]
+    graph = write(tmp_path / "edges.csv", edges)
+    result = json.loads(
+        invoke(
+            "model",
+            "evaluate",
+            "subscriber",
+            "--input",
+            str(data),
+            "--edges",
+            str(graph),
+            "--label-column",
+            "label",
+            "--folds",
+            "3",
+            "--json",
+        )
+    )
+    assert result["roc_auc"] > 0.95
+    invoke(
+        "model",
+        "train",
+        "subscriber",
+        "--input",
+        str(data),
+        "--edges",
+        str(graph),
+        "--label-column",
+        "label",
+        "--output",
+        str(tmp_path / "m"),
+    )
+    new = write(
+        tmp_path / "new.csv",
+        [{k: v for k, v in r.items() if k != "label"} for r in _subscribers(30, 9)],
+    )
+    invoke(
+        "model",
+        "score",
+        "subscriber",
+        "--model",
+        str(tmp_path / "m"),
+        "--input",
+        str(new),
+        "--edges",
+        str(graph),
+        "--output",
+        str(tmp_path / "p.csv"),
+    )
+    pred = read(tmp_path / "p.csv")
+    assert [p["node"] for p in pred] == [str(i) for i in range(30)]
+    assert {p["label"] for p in pred} <= {"0", "1"}
+    assert "callback" in " ".join(p["why"] for p in pred)  # explained in words
+
+
+def test_account_detector_finds_pass_through_mules(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    n, tx = 400, []
+    mules = set(range(0, n, 10))
+    for _ in range(3000):  # ordinary payments
+        a, b = rng.integers(0, n, 2)
+        tx.append(
+            {
+                "sourceNodeId": a,
+                "targetNodeId": b,
+                "value": round(float(rng.lognormal(5, 1)), 2),
+                "time": int(rng.integers(1, 100)),
+            }
+        )
+    for m in mules:  # fan-in, then everything out within a step
+        for _ in range(8):
+            t = int(rng.integers(1, 90))
+            tx.append(
+                {
+                    "sourceNodeId": int(rng.integers(0, n)),
+                    "targetNodeId": m,
+                    "value": 900.0,
+                    "time": t,
+                }
+            )
+            tx.append(
+                {
+                    "sourceNodeId": m,
+                    "targetNodeId": int(rng.integers(0, n)),
+                    "value": 880.0,
+                    "time": t + 1,
+                }
+            )
+    nodes = write(
+        tmp_path / "nodes.csv", [{"nodeid": i, "isFraud": int(i in mules)} for i in range(n)]
+    )
+    txs = write(tmp_path / "tx.csv", tx)
+    result = json.loads(
+        invoke(
+            "model",
+            "evaluate",
+            "account",
+            "--input",
+            str(nodes),
+            "--transactions",
+            str(txs),
+            "--label-column",
+            "isFraud",
+            "--folds",
+            "3",
+            "--json",
+        )
+    )
+    assert result["f1_fraud"] > 0.8
+
+
+def test_models_from_elsewhere_are_refused(tmp_path: Path) -> None:
+    save_model(tmp_path / "m", {"kind": "url"}, {"weights": [1, 2]}, key=b"k" * 32)
+    _meta, obj = load_model(tmp_path / "m", key=b"k" * 32)
+    assert obj == {"weights": [1, 2]}
+    with pytest.raises(UntrustedModel, match="signature"):
+        load_model(tmp_path / "m", key=b"x" * 32)  # another installation's key
+    payload = tmp_path / "m" / "payload.bin"
+    payload.write_bytes(payload.read_bytes() + b"\x00")
+    with pytest.raises(UntrustedModel, match="altered"):
+        load_model(tmp_path / "m", key=b"k" * 32)
+    result = runner.invoke(
+        app,
+        [
+            "model",
+            "score",
+            "url",
+            "--model",
+            str(tmp_path / "m"),
+            "--input",
+            str(payload),
+            "--output",
+            str(tmp_path / "p.csv"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "not loaded" in " ".join(result.output.split())
+
+
+def test_bad_inputs_are_clear_errors(tmp_path: Path) -> None:
+    data = write(tmp_path / "d.csv", [{"text": "hi", "label": "a"}, {"text": "yo", "label": "b"}])
+    out = runner.invoke(
+        app,
+        [
+            "model",
+            "train",
+            "message",
+            "--input",
+            str(data),
+            "--label-column",
+            "label",
+            "--output",
+            str(tmp_path / "m"),
+        ],
+    )
+    assert out.exit_code == 2
+    assert "normal class" in " ".join(out.output.split())
+    missing = runner.invoke(
+        app, ["model", "evaluate", "message", "--input", str(data), "--label-column", "nope"]
+    )
+    assert missing.exit_code == 2
+    assert "no column 'nope'" in " ".join(missing.output.split())
+    no_tx = runner.invoke(
+        app, ["model", "evaluate", "account", "--input", str(data), "--label-column", "label"]
+    )
+    assert no_tx.exit_code == 2
+    assert "--transactions" in " ".join(no_tx.output.split())
