@@ -65,6 +65,7 @@ def test_demo_prints_the_summary(tmp_path: Path) -> None:
     assert "Myanmar Police Force, Muse" in result.output
     assert "verified" in result.output
     assert "messy rows" in result.output
+    assert "subscriber alerts" in result.output  # the detect step ran and stored alerts
     assert (target / "scamnet.db").exists()
     assert (target / "world" / "truth" / "subscribers.csv").exists()
     # Running it again starts from a fresh directory, not on top of the last one.
@@ -151,3 +152,47 @@ def test_ingest_prints_a_summary_and_fails_on_unreadable_files(tmp_path: Path) -
     assert "no such file" in bad.output
     wrong_kind = runner.invoke(app, ["ingest", "faxes", str(world / "reports.csv")])
     assert wrong_kind.exit_code == 2
+
+
+def test_detect_stores_alerts_with_reasons(tmp_path: Path) -> None:
+    import csv as csvmod
+
+    import pyarrow.parquet as pq
+
+    from scamnet.store import Store
+    from scamnet.store.alerts import AlertRepository
+
+    data = tmp_path / "demo"
+    assert (
+        runner.invoke(
+            app, ["demo", "--no-serve", "--preset", "tiny", "--data-dir", str(data)]
+        ).exit_code
+        == 0
+    )
+    days = sorted(p.name[4:] for p in (data / "lake" / "calls").glob("day=*"))
+    window = ["--from", days[1], "--to", days[-1], "--data-dir", str(data)]
+    out = tmp_path / "f.parquet"
+    assert runner.invoke(app, ["features", "subscribers", *window[:4], "--out", str(out),
+                               *window[4:]]).exit_code == 0  # fmt: skip
+    with (data / "world" / "truth" / "subscribers.csv").open() as fh:
+        truth = {r["msisdn"]: r["is_fraud"] for r in csvmod.DictReader(fh)}
+    rows = pq.read_table(out).to_pylist()
+    labelled = tmp_path / "train.csv"
+    with labelled.open("w", newline="") as fh:
+        w = csvmod.DictWriter(fh, fieldnames=[*rows[0], "label"])
+        w.writeheader()
+        w.writerows({**r, "label": truth[r["msisdn"]]} for r in rows if r["msisdn"] in truth)
+    model = tmp_path / "m"
+    trained = runner.invoke(app, ["model", "train", "subscriber", "--input", str(labelled),
+                                  "--label-column", "label", "--output", str(model)])  # fmt: skip
+    assert trained.exit_code == 0, trained.output
+    result = runner.invoke(app, ["detect", "subscribers", "--model", str(model), *window])
+    assert result.exit_code == 0, result.output
+    assert "subscriber alerts" in result.output
+    store = Store(f"sqlite:///{data / 'scamnet.db'}")
+    with store.session() as s:
+        top = AlertRepository(s).top("subscriber", 3)
+    store.dispose()
+    assert top
+    assert all(a.model == "subscriber_gbm_v1" and a.explanation for a in top)
+    assert truth[top[0].subject] == "1"  # the strongest alert is a true operator

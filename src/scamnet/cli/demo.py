@@ -6,23 +6,35 @@ and prints a summary. Later capabilities extend it step by step.
 
 from __future__ import annotations
 
+import csv
+import random
 import shutil
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
+import pyarrow as pa
 import typer
 from rich.table import Table
 from rich.tree import Tree
 
 from scamnet import __version__
 from scamnet.cli.context import console, fail
+from scamnet.cli.detect import store_alerts
+from scamnet.cli.features import cell_reference
 from scamnet.cli.ingest import print_totals
 from scamnet.cli.simulate import Preset, print_summary
 from scamnet.core.entities import Agency
 from scamnet.core.reference import reference_agencies
+from scamnet.detect.alerts import alerts_from
+from scamnet.detect.detectors import inputs_from_table, score, train
+from scamnet.engine import open_engine
+from scamnet.engine.features.subscribers import SubscriberFeatures
 from scamnet.ingest.mapping import Mapping
 from scamnet.ingest.pipeline import Ingestor, IngestSummary
+from scamnet.lake import RecordKind, RecordLake
 from scamnet.simulate import PRESETS, simulate
 from scamnet.store import Settings, Store
 from scamnet.store.agencies import AgencyRepository
@@ -83,6 +95,50 @@ def ingest_world(world: Path, settings: Settings, store: Store) -> None:
         ingestor.close()
 
 
+def detect_world(world: Path, settings: Settings, store: Store) -> None:
+    """Train on half of the confirmed cases, measure on the other half, store alerts."""
+    first, last = lake_window(settings)
+    with open_engine("duckdb") as engine:
+        lake = RecordLake(settings.lake_dir)
+        feats = SubscriberFeatures(
+            engine, lake, settings.data_dir / "features", cell_reference(store)
+        )
+        table = engine.to_arrow(feats.compute(first, last))
+    truth = {r["msisdn"]: r["is_fraud"] for r in read_csv(world / "truth" / "subscribers.csv")}
+    known = [i for i, m in enumerate(table.column("msisdn").to_pylist()) if m in truth]
+    rng = random.Random(0)  # noqa: S311 - a reproducible split, not a secret
+    confirmed = sorted(rng.sample(known, len(known) // 2))
+    held_out = sorted(set(known) - set(confirmed))
+    labelled = table.take(confirmed).append_column(
+        "label", pa.array([truth[m] for m in table.take(confirmed).column("msisdn").to_pylist()])
+    )
+    trained = train(inputs_from_table("subscriber", labelled, "label"))
+    held = table.take(held_out)
+    scores = score(trained, inputs_from_table("subscriber", held), explain=False)["score"]
+    auc = roc_auc([int(truth[m]) for m in held.column("msisdn").to_pylist()], scores)
+    console.print(f"subscriber model trained on {len(confirmed):,} confirmed cases; "
+                  f"ROC-AUC on the other {len(held_out):,}: [bold]{auc:.3f}[/bold]")  # fmt: skip
+    alerts = alerts_from("subscriber", trained, table, "msisdn", f"{first}/{last}")
+    store_alerts(store, alerts, "subscriber", 5)
+
+
+def lake_window(settings: Settings) -> tuple[date, date]:
+    days = RecordLake(settings.lake_dir).days(RecordKind.CALLS)
+    # The first partition holds only the hours before midnight UTC of the first day.
+    return date.fromisoformat(days[1]), date.fromisoformat(days[-1])
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def roc_auc(labels: list[int], scores: list[float]) -> float:
+    from scamnet.simulate.baseline import roc_auc as auc
+
+    return auc(np.array(labels), np.array(scores))
+
+
 def run(
     data_dir: Annotated[
         Path, typer.Option("--data-dir", help="Where the demo world is laid down (wiped first).")
@@ -127,6 +183,8 @@ def run(
     console.print(agency_tree(agencies))
     console.rule("[bold]3. Ingest[/bold] the world, messy rows and all")
     ingest_world(root / "world", settings, store)
+    console.rule("[bold]4. Detect[/bold]: learn from confirmed cases, alert on the rest")
+    detect_world(root / "world", settings, store)
     store.dispose()
     if serve if serve is not None else sys.stdin.isatty():
         from scamnet.api.serve import serve_api

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from scamnet import __version__
-from scamnet.cli import db, demo, features, ingest, model, simulate
+from scamnet.cli import db, demo, detect, features, ingest, model, simulate
 
 app = typer.Typer(
     name="scamnet",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(features.app, name="features")
 app.add_typer(model.app, name="model")
+app.add_typer(detect.app, name="detect")
 app.command(name="demo")(demo.run)
 app.command(name="simulate")(simulate.run)
 app.command(name="ingest")(ingest.run)

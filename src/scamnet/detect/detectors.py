@@ -49,16 +49,24 @@ class Inputs:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def inputs_from_table(kind: str, table: pa.Table, label_column: str | None = None,
+                      source: Path | str = "input") -> Inputs:  # fmt: skip
+    """Inputs for ``kind`` from an in-memory table (the platform's own feature tables)."""
+    if kind not in ALGORITHMS:
+        raise InputError(f"unknown model kind {kind!r}; one of {sorted(ALGORITHMS)}")
+    id_col = id_column(table)
+    inputs = Inputs(kind, table, column(table, id_col) if id_col else None)
+    if label_column is not None:
+        inputs.labels = column(table, label_column, source)
+    inputs.extra["exclude"] = {c for c in (id_col, label_column) if c}
+    return inputs
+
+
 def load_inputs(kind: str, input_path: Path, label_column: str | None = None,
                 edges: Path | None = None, transactions: Path | None = None) -> Inputs:  # fmt: skip
     if kind not in ALGORITHMS:
         raise InputError(f"unknown model kind {kind!r}; one of {sorted(ALGORITHMS)}")
-    table = read_table(input_path)
-    id_col = id_column(table)
-    inputs = Inputs(kind, table, column(table, id_col) if id_col else None)
-    if label_column is not None:
-        inputs.labels = column(table, label_column, input_path)
-    inputs.extra["exclude"] = {c for c in (id_col, label_column) if c}
+    inputs = inputs_from_table(kind, read_table(input_path), label_column, input_path)
     if kind == "subscriber" and edges is not None:
         e = read_table(edges)
         inputs.edges = GraphInput(column(e, "src", edges), column(e, "dst", edges))
@@ -92,6 +100,13 @@ def _features(inputs: Inputs, seeds: dict[str, float] | None) -> tuple[np.ndarra
         block, names = graph_block(everyone, full, graph, False, ACCOUNT_FEATURES)
         return np.column_stack([base, block[: len(inputs.ids)]]), ACCOUNT_FEATURES + names
     base, names = numeric_matrix(inputs.table, inputs.extra["exclude"])
+    wanted = inputs.extra.get("base_names")
+    if wanted is not None:  # scoring: the training columns, in the training order
+        at = {n: i for i, n in enumerate(names)}
+        base = np.column_stack(
+            [base[:, at[n]] if n in at else np.full(len(base), np.nan) for n in wanted]
+        )
+        names = list(wanted)
     if inputs.edges is None or inputs.ids is None:
         return base, names
     graph = GraphInput(inputs.edges.src, inputs.edges.dst, seeds=seeds or {})
@@ -108,6 +123,7 @@ class Trained:
     normal: str
     model: TextModel | TabularModel
     seeds: dict[str, float] = field(default_factory=dict)
+    base_names: list[str] | None = None  # the input columns a tabular model was trained on
 
     @property
     def positive(self) -> str:
@@ -132,7 +148,11 @@ def train(inputs: Inputs, normal: str | None = None) -> Trained:
     seeds = dict(zip(inputs.ids or [], y.astype(float).tolist(), strict=True))
     x, names = _features(inputs, seeds)
     tab = TabularModel(inputs.kind).fit(x, y, names)
-    return Trained(inputs.kind, classes, norm, tab, seeds if inputs.kind == "subscriber" else {})
+    base_names = None
+    if inputs.kind == "subscriber":
+        base_names = numeric_matrix(inputs.table, inputs.extra["exclude"])[1]
+    return Trained(inputs.kind, classes, norm, tab,
+                   seeds if inputs.kind == "subscriber" else {}, base_names)  # fmt: skip
 
 
 def score(trained: Trained, inputs: Inputs, explain: bool = True) -> dict[str, list[Any]]:
@@ -153,6 +173,8 @@ def score(trained: Trained, inputs: Inputs, explain: bool = True) -> dict[str, l
             masked[:, normal_at] = -1
             out["why"] = trained.model.explain(texts, masked.argmax(axis=1))
         return out
+    if trained.base_names is not None:
+        inputs.extra["base_names"] = trained.base_names
     x, _ = _features(inputs, trained.seeds)
     s = trained.model.score(x)
     out["score"] = s.round(6).tolist()
@@ -206,5 +228,5 @@ def _subset(inputs: Inputs, rows: np.ndarray) -> Inputs:
                  [inputs.ids[i] for i in rows] if inputs.ids is not None else None,
                  inputs.edges, inputs.tx,
                  [inputs.labels[i] for i in rows] if inputs.labels is not None else None,
-                 inputs.extra)  # fmt: skip
+                 dict(inputs.extra))  # fmt: skip
     return sub

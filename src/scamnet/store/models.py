@@ -263,3 +263,24 @@ class CellRow(Base):
     country: Mapped[str] = mapped_column(String(2))
     region: Mapped[str | None] = mapped_column(String(100))
     border: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class AlertRow(Base):
+    """A scored finding about an identifier or a record, with the reasons in words."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("kind", "subject", "model", "window", name="uq_alert"),
+        Index("ix_alerts_kind_score", "kind", "score"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # subscriber, message, url, account
+    subject: Mapped[str] = mapped_column(String(2048))  # the graph key or record id
+    score: Mapped[float] = mapped_column(Float)
+    label: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str] = mapped_column(String(64))  # algorithm name and version
+    window: Mapped[str] = mapped_column(String(32))
+    explanation: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    verdict: Mapped[str | None] = mapped_column(String(16))  # an analyst's decision, later

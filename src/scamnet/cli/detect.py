@@ -1,0 +1,94 @@
+"""``scamnet detect``: score the ingested data with a trained model and store alerts."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from scamnet.cli.context import DataDirOption, console, fail, open_store, settings_for
+from scamnet.cli.features import _day, cell_reference
+from scamnet.detect.alerts import alerts_from, message_table
+from scamnet.detect.artifacts import UntrustedModel, load_model
+from scamnet.detect.detectors import Trained
+from scamnet.engine import open_engine
+from scamnet.engine.features.subscribers import SubscriberFeatures
+from scamnet.lake import RecordLake
+from scamnet.store import Store
+from scamnet.store.alerts import Alert, AlertRepository
+
+app = typer.Typer(help="Score the ingested data and store alerts with their reasons.")
+ModelOpt = Annotated[Path, typer.Option("--model", help="A model directory from `model train`.")]
+FromOpt = Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")]
+ToOpt = Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")]
+TopOpt = Annotated[int, typer.Option(help="How many of the top alerts to show.")]
+
+
+def _trained(model_dir: Path, kind: str) -> Trained:
+    try:
+        meta, trained = load_model(model_dir)
+    except UntrustedModel as exc:
+        raise fail(str(exc), 2) from None
+    if meta.get("kind") != kind or not isinstance(trained, Trained):
+        raise fail(f"{model_dir} does not hold a {kind} model", 2)
+    return trained
+
+
+def print_alerts(alerts: list[Alert], title: str) -> None:
+    table = Table(title=title)
+    for col in ("subject", "score", "label", "why"):
+        table.add_column(col, overflow="fold")
+    for a in alerts:
+        table.add_row(a.subject, f"{a.score:.3f}", a.label, a.explanation)
+    console.print(table)
+
+
+def store_alerts(store: Store, alerts: list[Alert], kind: str, top: int) -> None:
+    with store.session() as session:
+        added = AlertRepository(session).add_many(alerts)
+        shown = AlertRepository(session).top(kind, top)
+    console.print(f"{len(alerts):,} {kind} alerts ({added:,} new) stored")
+    print_alerts(shown, f"top {kind} alerts (suspected, pending review)")
+
+
+@app.command()
+def subscribers(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
+                data_dir: DataDirOption = None) -> None:  # fmt: skip
+    """Alert on subscribers whose features over the window the model finds fraud-like."""
+    first, last = _day(start), _day(end)
+    trained = _trained(model, "subscriber")
+    settings = settings_for(data_dir)
+    store = open_store(settings)
+    store.upgrade()
+    alerts = subscriber_alerts(store, settings.data_dir, trained, first, last)
+    store_alerts(store, alerts, "subscriber", top)
+    store.dispose()
+
+
+def subscriber_alerts(store: Store, data_dir: Path, trained: Trained, first: date, last: date
+                      ) -> list[Alert]:  # fmt: skip
+    with open_engine("duckdb") as engine:
+        feats = SubscriberFeatures(engine, RecordLake(data_dir / "lake"), data_dir / "features",
+                                   cell_reference(store))  # fmt: skip
+        table = engine.to_arrow(feats.compute(first, last))
+    return alerts_from("subscriber", trained, table, "msisdn", f"{first}/{last}")
+
+
+@app.command()
+def messages(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
+             data_dir: DataDirOption = None) -> None:  # fmt: skip
+    """Alert on messages in the window that the model reads as scams."""
+    first, last = _day(start), _day(end)
+    trained = _trained(model, "message")
+    settings = settings_for(data_dir)
+    store = open_store(settings)
+    store.upgrade()
+    with open_engine("duckdb") as engine:
+        engine.attach_lake(RecordLake(settings.lake_dir))
+        table = message_table(engine, first, last)
+    alerts = alerts_from("message", trained, table, "message_id", f"{first}/{last}")
+    store_alerts(store, alerts, "message", top)
+    store.dispose()
