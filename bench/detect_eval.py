@@ -70,7 +70,7 @@ def main() -> None:
             d / "sichuan" / "dev.csv",
             "--edges",
             str(d / "sichuan" / "edges.csv"),
-        ),  # fmt: skip
+        ),
         "zh-fraud-texts": evaluate("zh", "message", d / "zh-fraud-texts" / "dev.csv"),
         "en-sms-spam": evaluate("en", "message", d / "en-sms-spam" / "dev.csv"),
         "th-sms": evaluate("th", "message", d / "th-sms" / "dev.csv"),
