@@ -22,16 +22,13 @@ from rich.tree import Tree
 
 from scamnet import __version__
 from scamnet.cli.context import console, fail
-from scamnet.cli.detect import store_alerts
-from scamnet.cli.features import cell_reference
+from scamnet.cli.detect import store_alerts, subscriber_table
 from scamnet.cli.ingest import print_totals
 from scamnet.cli.simulate import Preset, print_summary
 from scamnet.core.entities import Agency
 from scamnet.core.reference import reference_agencies
 from scamnet.detect.alerts import alerts_from
 from scamnet.detect.detectors import inputs_from_table, score, train
-from scamnet.engine import open_engine
-from scamnet.engine.features.subscribers import SubscriberFeatures
 from scamnet.ingest.mapping import Mapping
 from scamnet.ingest.pipeline import Ingestor, IngestSummary
 from scamnet.lake import RecordKind, RecordLake
@@ -98,12 +95,7 @@ def ingest_world(world: Path, settings: Settings, store: Store) -> None:
 def detect_world(world: Path, settings: Settings, store: Store) -> None:
     """Train on half of the confirmed cases, measure on the other half, store alerts."""
     first, last = lake_window(settings)
-    with open_engine("duckdb") as engine:
-        lake = RecordLake(settings.lake_dir)
-        feats = SubscriberFeatures(
-            engine, lake, settings.data_dir / "features", cell_reference(store)
-        )
-        table = engine.to_arrow(feats.compute(first, last))
+    table = subscriber_table(store, settings.data_dir, first, last)
     truth = {r["msisdn"]: r["is_fraud"] for r in read_csv(world / "truth" / "subscribers.csv")}
     known = [i for i, m in enumerate(table.column("msisdn").to_pylist()) if m in truth]
     rng = random.Random(0)  # noqa: S311 - a reproducible split, not a secret

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
+import pyarrow as pa
 import typer
 from rich.table import Table
 
@@ -17,7 +20,7 @@ from scamnet.detect.detectors import Trained
 from scamnet.engine import open_engine
 from scamnet.engine.features.subscribers import SubscriberFeatures
 from scamnet.lake import RecordLake
-from scamnet.store import Store
+from scamnet.store import Settings, Store
 from scamnet.store.alerts import Alert, AlertRepository
 
 app = typer.Typer(help="Score the ingested data and store alerts with their reasons.")
@@ -54,27 +57,35 @@ def store_alerts(store: Store, alerts: list[Alert], kind: str, top: int) -> None
     print_alerts(shown, f"top {kind} alerts (suspected, pending review)")
 
 
+@contextmanager
+def _opened(data_dir: Path | None) -> Iterator[tuple[Settings, Store]]:
+    settings = settings_for(data_dir)
+    store = open_store(settings)
+    store.upgrade()
+    try:
+        yield settings, store
+    finally:
+        store.dispose()
+
+
+def subscriber_table(store: Store, data_dir: Path, first: date, last: date) -> pa.Table:
+    """The subscriber feature table of the window, computed (incrementally) from the lake."""
+    with open_engine("duckdb") as engine:
+        feats = SubscriberFeatures(engine, RecordLake(data_dir / "lake"), data_dir / "features",
+                                   cell_reference(store))  # fmt: skip
+        return engine.to_arrow(feats.compute(first, last))
+
+
 @app.command()
 def subscribers(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
                 data_dir: DataDirOption = None) -> None:  # fmt: skip
     """Alert on subscribers whose features over the window the model finds fraud-like."""
     first, last = _day(start), _day(end)
     trained = _trained(model, "subscriber")
-    settings = settings_for(data_dir)
-    store = open_store(settings)
-    store.upgrade()
-    alerts = subscriber_alerts(store, settings.data_dir, trained, first, last)
-    store_alerts(store, alerts, "subscriber", top)
-    store.dispose()
-
-
-def subscriber_alerts(store: Store, data_dir: Path, trained: Trained, first: date, last: date
-                      ) -> list[Alert]:  # fmt: skip
-    with open_engine("duckdb") as engine:
-        feats = SubscriberFeatures(engine, RecordLake(data_dir / "lake"), data_dir / "features",
-                                   cell_reference(store))  # fmt: skip
-        table = engine.to_arrow(feats.compute(first, last))
-    return alerts_from("subscriber", trained, table, "msisdn", f"{first}/{last}")
+    with _opened(data_dir) as (settings, store):
+        table = subscriber_table(store, settings.data_dir, first, last)
+        alerts = alerts_from("subscriber", trained, table, "msisdn", f"{first}/{last}")
+        store_alerts(store, alerts, "subscriber", top)
 
 
 @app.command()
@@ -83,12 +94,8 @@ def messages(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
     """Alert on messages in the window that the model reads as scams."""
     first, last = _day(start), _day(end)
     trained = _trained(model, "message")
-    settings = settings_for(data_dir)
-    store = open_store(settings)
-    store.upgrade()
-    with open_engine("duckdb") as engine:
+    with _opened(data_dir) as (settings, store), open_engine("duckdb") as engine:
         engine.attach_lake(RecordLake(settings.lake_dir))
         table = message_table(engine, first, last)
-    alerts = alerts_from("message", trained, table, "message_id", f"{first}/{last}")
-    store_alerts(store, alerts, "message", top)
-    store.dispose()
+        alerts = alerts_from("message", trained, table, "message_id", f"{first}/{last}")
+        store_alerts(store, alerts, "message", top)
