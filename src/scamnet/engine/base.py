@@ -57,10 +57,6 @@ class AnalyticsEngine(ABC):
         """Create (or replace) ``view`` as the result of ``query``."""
 
     @abstractmethod
-    def _materialize(self, name: str, query: str) -> None:
-        """Compute ``query`` once and keep the result as table ``name`` (engine-side)."""
-
-    @abstractmethod
     def to_arrow(self, rel: Relation) -> pa.Table:
         """Bring a relation into Python as an Arrow table (only at the edge)."""
 
@@ -97,12 +93,6 @@ class AnalyticsEngine(ABC):
         """Define a relation by a query; nothing is computed until it is read."""
         rel = Relation(f"rel_{next(self._counter)}")
         self._create_view(rel.name, query)
-        return rel
-
-    def materialize(self, name: str, query: str) -> Relation:
-        """Like :meth:`sql`, but computed now and kept, for results read several times."""
-        rel = Relation(name)
-        self._materialize(rel.name, query)
         return rel
 
     def table(self, name: str) -> Relation:

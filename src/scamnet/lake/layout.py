@@ -76,7 +76,3 @@ class RecordLake:
 
     def days(self, kind: RecordKind) -> list[str]:
         return sorted(p.name.removeprefix("day=") for p in self.kind_dir(kind).glob("day=*"))
-
-    def glob(self, kind: RecordKind) -> str:
-        """A glob of every Parquet file of ``kind``, for engines that read them directly."""
-        return str(self.kind_dir(kind) / "day=*" / "part-*.parquet")
