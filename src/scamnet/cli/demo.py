@@ -95,7 +95,8 @@ def ingest_world(world: Path, settings: Settings, store: Store) -> None:
 def detect_world(world: Path, settings: Settings, store: Store) -> None:
     """Train on half of the confirmed cases, measure on the other half, store alerts."""
     first, last = lake_window(settings)
-    table = subscriber_table(store, settings.data_dir, first, last)
+    # Rows come back in no particular order; sorting makes the split reproducible.
+    table = subscriber_table(store, settings.data_dir, first, last).sort_by("msisdn")
     truth = {r["msisdn"]: r["is_fraud"] for r in read_csv(world / "truth" / "subscribers.csv")}
     known = [i for i, m in enumerate(table.column("msisdn").to_pylist()) if m in truth]
     rng = random.Random(0)  # noqa: S311 - a reproducible split, not a secret
