@@ -33,6 +33,7 @@ from scamnet.ingest.mapping import Mapping
 from scamnet.ingest.pipeline import Ingestor, IngestSummary
 from scamnet.lake import RecordKind, RecordLake
 from scamnet.simulate import PRESETS, simulate
+from scamnet.simulate.baseline import roc_auc
 from scamnet.store import Settings, Store
 from scamnet.store.agencies import AgencyRepository
 from scamnet.store.audit import AuditLog
@@ -108,7 +109,8 @@ def detect_world(world: Path, settings: Settings, store: Store) -> None:
     trained = train(inputs_from_table("subscriber", labelled, "label"))
     held = table.take(held_out)
     scores = score(trained, inputs_from_table("subscriber", held), explain=False)["score"]
-    auc = roc_auc([int(truth[m]) for m in held.column("msisdn").to_pylist()], scores)
+    auc = roc_auc(np.array([int(truth[m]) for m in held.column("msisdn").to_pylist()]),
+                  np.array(scores))  # fmt: skip
     console.print(f"subscriber model trained on {len(confirmed):,} confirmed cases; "
                   f"ROC-AUC on the other {len(held_out):,}: [bold]{auc:.3f}[/bold]")  # fmt: skip
     alerts = alerts_from("subscriber", trained, table, "msisdn", f"{first}/{last}")
@@ -124,12 +126,6 @@ def lake_window(settings: Settings) -> tuple[date, date]:
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
-
-
-def roc_auc(labels: list[int], scores: list[float]) -> float:
-    from scamnet.simulate.baseline import roc_auc as auc
-
-    return auc(np.array(labels), np.array(scores))
 
 
 def run(

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from scamnet.cli.context import DataDirOption, console, fail, open_store, settings_for
-from scamnet.cli.features import _day, cell_reference
+from scamnet.cli.features import cell_reference, parse_day
 from scamnet.detect.alerts import alerts_from, message_table
 from scamnet.detect.artifacts import UntrustedModel, load_model
 from scamnet.detect.detectors import Trained
@@ -80,7 +80,7 @@ def subscriber_table(store: Store, data_dir: Path, first: date, last: date) -> p
 def subscribers(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
                 data_dir: DataDirOption = None) -> None:  # fmt: skip
     """Alert on subscribers whose features over the window the model finds fraud-like."""
-    first, last = _day(start), _day(end)
+    first, last = parse_day(start), parse_day(end)
     trained = _trained(model, "subscriber")
     with _opened(data_dir) as (settings, store):
         table = subscriber_table(store, settings.data_dir, first, last)
@@ -92,7 +92,7 @@ def subscribers(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
 def messages(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
              data_dir: DataDirOption = None) -> None:  # fmt: skip
     """Alert on messages in the window that the model reads as scams."""
-    first, last = _day(start), _day(end)
+    first, last = parse_day(start), parse_day(end)
     trained = _trained(model, "message")
     with _opened(data_dir) as (settings, store), open_engine("duckdb") as engine:
         engine.attach_lake(RecordLake(settings.lake_dir))

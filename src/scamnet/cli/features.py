@@ -35,7 +35,8 @@ def cell_reference(store: Store) -> pa.Table:
     )
 
 
-def _day(text: str) -> date:
+def parse_day(text: str) -> date:
+    """A YYYY-MM-DD option value, or a clear usage error."""
     try:
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
@@ -56,7 +57,7 @@ def subscribers(
     """Per-subscriber calling and messaging features over a window of days.
 
     Day partials are kept: adding a day computes that day only."""
-    first, last = _day(start), _day(end)
+    first, last = parse_day(start), parse_day(end)
     if last < first:
         raise fail("--to is before --from", 2)
     settings = settings_for(data_dir)

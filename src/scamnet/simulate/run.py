@@ -19,7 +19,7 @@ from scamnet.simulate.cdr import CallGenerator
 from scamnet.simulate.config import SimConfig
 from scamnet.simulate.enforcement import generate_enforcement
 from scamnet.simulate.messy import MessyEntry, corrupt_csv, write_rows
-from scamnet.simulate.money import generate_money
+from scamnet.simulate.money import Ledger, generate_money
 from scamnet.simulate.observed import generate_messages, generate_reports, group_profiles, iso
 from scamnet.simulate.world import FRAUD, KIND_NAMES, World, build_world
 
@@ -144,11 +144,8 @@ def _write_calls(
     return engaged, total
 
 
-def _write_truth(world: World, ledger: object, status: dict[int, str], types: list[list[str]],
+def _write_truth(world: World, ledger: Ledger, status: dict[int, str], types: list[list[str]],
                  domains: list[list[str]], truth: Path) -> None:  # fmt: skip
-    from scamnet.simulate.money import Ledger
-
-    assert isinstance(ledger, Ledger)
     s = world.subs
     device_imei = world.imeis[s.device]
     pacsv.write_csv(pa.table({
