@@ -66,6 +66,10 @@ def test_demo_prints_the_summary(tmp_path: Path) -> None:
     assert "verified" in result.output
     assert "messy rows" in result.output
     assert "subscriber alerts" in result.output  # the detect step ran and stored alerts
+    # The Muse batch came through the signed exchange and both ledgers agree.
+    assert "signed manifest; applied: batch" in result.output
+    assert "ledgers of the two instances: identical" in result.output
+    assert "Dernière mise à jour à" in result.output and "suspects ont été remis" in result.output
     assert (target / "scamnet.db").exists()
     assert (target / "world" / "truth" / "subscribers.csv").exists()
     # Running it again starts from a fresh directory, not on top of the last one.
@@ -73,7 +77,7 @@ def test_demo_prints_the_summary(tmp_path: Path) -> None:
         app, ["demo", "--no-serve", "--preset", "tiny", "--data-dir", str(target)]
     )
     assert again.exit_code == 0
-    assert re.search(r"agencies loaded\s+│\s+11\b", again.output)
+    assert re.search(r"agencies loaded\s+│\s+12\b", again.output)
 
 
 def test_demo_refuses_to_wipe_a_foreign_directory(tmp_path: Path) -> None:

@@ -239,3 +239,21 @@ def test_bad_mappings_say_what_is_wrong(tmp_path: Path) -> None:
     with pytest.raises(MappingError, match="cannot read"):
         load_mapping(tmp_path / "none.yaml")
     assert Mapping().source_columns("caller") == ["caller"]
+
+
+def test_utf8_with_tone_marks_and_a_broken_row_stays_utf8(
+    tmp_path: Path, data_dir: Path, ingest: IngestFn
+) -> None:
+    # GB18030 would decode the tone marks without error, as mojibake; the one
+    # broken row must not flip the whole file to GB18030.
+    lines = ["record_id,source_agency,name,birth_date"]
+    lines += [f"X{i},CN-YN-DH,Míng Xuéchāng,1955-01-0{1 + i % 9}" for i in range(20)]
+    body = ("\n".join(lines) + "\n").encode("utf-8") + b"X99,CN-YN-DH,\xff\xfe,1955-01-01\n"
+    src = tmp_path / "persons.csv"
+    src.write_bytes(body)
+    result = ingest("persons", src)
+    assert (result.stored, result.n_rejected) == (20, 1)
+    with ingest.store.session() as s:  # type: ignore[attr-defined]
+        from scamnet.store.persons import PersonRepository
+
+        assert PersonRepository(s).page()[0].names[0].text == "Míng Xuéchāng"

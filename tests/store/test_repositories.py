@@ -22,13 +22,15 @@ from tests.factories import person
 
 def test_reference_agencies_load_once_with_hierarchy(store: Store) -> None:
     with store.session() as s:
-        assert AgencyRepository(s).ensure(reference_agencies()) == 11
+        assert AgencyRepository(s).ensure(reference_agencies()) == 12
     with store.session() as s:
         repo = AgencyRepository(s)
         assert repo.ensure(reference_agencies()) == 0
         assert repo.get("CN-YN-DH").parent_code == "CN-YN"
         kids = [a.code for a in repo.children("CN-YN")]
         assert kids == ["CN-YN-DH", "CN-YN-LC", "CN-YN-PE", "CN-YN-XSBN"]
+        # Two countries, each with its hierarchy.
+        assert repo.get("MM-MUSE").parent_code == "MM-MPF"
         with pytest.raises(UnknownAgency):
             repo.get("NOPE")
 

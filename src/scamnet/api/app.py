@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
 from pydantic import BaseModel
 
 from scamnet import __version__
+from scamnet.api import exchange
 from scamnet.api.deps import SessionDep, StoreDep
 from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
@@ -41,10 +44,12 @@ def agencies(session: SessionDep) -> list[AgencyPublic]:
     ]  # fmt: skip
 
 
-def create_app(store: Store) -> FastAPI:
-    """Build the API over ``store``."""
+def create_app(store: Store, data_dir: Path | None = None) -> FastAPI:
+    """Build the API over ``store``; ``data_dir`` holds the instance's exchange identity."""
     app = FastAPI(title="scamnet", version=__version__)
     app.state.store = store
+    app.state.data_dir = data_dir
+    app.include_router(exchange.router)
     app.get("/api/health")(health)
     app.get("/api/agencies")(agencies)
     return app

@@ -12,4 +12,4 @@ def serve_api(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> 
     """Serve until interrupted (Ctrl-C)."""
     store = Store(settings.database_url)
     print(f"serving the scamnet API on http://{host}:{port}/docs (Ctrl-C to stop)")
-    uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(store, settings.data_dir), host=host, port=port, log_level="warning")

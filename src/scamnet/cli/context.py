@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.orm import Session
 
+from scamnet.core.errors import DomainError
+from scamnet.exchange.bundle import BundleRefused
+from scamnet.exchange.keys import NoIdentity, load_instance
 from scamnet.store import Settings, Store
+from scamnet.store.cases import Actor
 
 console = Console()
 err_console = Console(stderr=True)
@@ -38,3 +46,46 @@ def open_store(settings: Settings) -> Store:
 def fail(message: str, code: int = 1) -> typer.Exit:
     err_console.print(f"[red]error:[/red] {message}")
     return typer.Exit(code)
+
+
+UserOption = Annotated[
+    str,
+    typer.Option("--user", envvar="SCAMNET_USER", help="Who acts (recorded with every change)."),
+]
+AgencyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--agency",
+        envvar="SCAMNET_AGENCY",
+        help="The agency acted for (default: this instance's, from `exchange init`).",
+        show_default=False,
+    ),
+]
+
+
+@contextmanager
+def unit_of_work(data_dir: Path | None) -> Iterator[tuple[Settings, Session]]:
+    """One committed transaction; a refused change prints its reason and writes nothing."""
+    settings = settings_for(data_dir)
+    store = open_store(settings)
+    try:
+        with store.session() as session:
+            yield settings, session
+    except (DomainError, LookupError, PermissionError, NoIdentity, BundleRefused) as exc:
+        raise fail(str(exc)) from None
+    finally:
+        store.dispose()
+
+
+def actor_for(settings: Settings, user: str, agency: str | None) -> Actor:
+    if agency is None:
+        try:
+            agency = load_instance(settings.data_dir).agency
+        except NoIdentity:
+            raise fail("say which agency acts: --agency CODE (or run `exchange init`)") from None
+    if not user.strip():
+        raise fail("say who acts: --user NAME")
+    return Actor(user.strip(), agency)
+
+
+DEFAULT_USER = os.environ.get("USER") or "operator"

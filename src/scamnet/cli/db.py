@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from scamnet.cli.context import DataDirOption, console, open_store, settings_for
+from scamnet.core.reference import reference_agencies
+from scamnet.store.agencies import AgencyRepository
 
 app = typer.Typer(help="Manage the relational store (SQLite by default, PostgreSQL in production).")
 
@@ -17,7 +19,13 @@ def upgrade(data_dir: DataDirOption = None, revision: str = "head") -> None:
     before = store.current_revision()
     store.upgrade(revision)
     after = store.current_revision()
-    console.print(f"schema {before or 'empty'} → {after} on {store.dialect}")
+    added = 0
+    if revision == "head":  # every instance knows the reference agencies
+        with store.session() as session:
+            added = AgencyRepository(session).ensure(reference_agencies())
+    console.print(
+        f"schema {before or 'empty'} → {after} on {store.dialect}; {added} reference agencies added"
+    )
     store.dispose()
 
 

@@ -22,6 +22,11 @@ from rich.tree import Tree
 
 from scamnet import __version__
 from scamnet.cli.context import console, fail
+from scamnet.cli.demo_cases import (
+    exchange_handover,
+    hold_back_partner_batch,
+    print_statistics_and_bulletin,
+)
 from scamnet.cli.detect import store_alerts, subscriber_table
 from scamnet.cli.ingest import print_totals
 from scamnet.cli.simulate import Preset, print_summary
@@ -171,9 +176,15 @@ def run(
     console.print(summary)
     console.print(agency_tree(agencies))
     console.rule("[bold]3. Ingest[/bold] the world, messy rows and all")
+    partner_manifest = hold_back_partner_batch(root / "world")
     ingest_world(root / "world", settings, store)
     console.rule("[bold]4. Detect[/bold]: learn from confirmed cases, alert on the rest")
     detect_world(root / "world", settings, store)
+    if partner_manifest is not None:
+        console.rule("[bold]5. Cases[/bold]: a handover from Muse through the signed exchange")
+        exchange_handover(root, store, partner_manifest)
+    console.rule("[bold]6. Report[/bold]: statistics from the records, and the bulletin")
+    print_statistics_and_bulletin(store)
     store.dispose()
     if serve if serve is not None else sys.stdin.isatty():
         from scamnet.api.serve import serve_api

@@ -5,7 +5,22 @@ from __future__ import annotations
 import typer
 
 from scamnet import __version__
-from scamnet.cli import db, demo, detect, features, ingest, model, simulate
+from scamnet.cli import (
+    cases,
+    db,
+    demo,
+    detect,
+    exchange,
+    features,
+    handover,
+    ingest,
+    model,
+    operation,
+    report,
+    serve,
+    simulate,
+    transfer,
+)
 
 app = typer.Typer(
     name="scamnet",
@@ -17,7 +32,14 @@ app.add_typer(db.app, name="db")
 app.add_typer(features.app, name="features")
 app.add_typer(model.app, name="model")
 app.add_typer(detect.app, name="detect")
+app.add_typer(cases.app, name="case")
+app.add_typer(transfer.app, name="transfer")
+app.add_typer(handover.app, name="handover")
+app.add_typer(exchange.app, name="exchange")
+app.add_typer(operation.app, name="operation")
+app.add_typer(report.app, name="report")
 app.command(name="demo")(demo.run)
+app.command(name="serve")(serve.run)
 app.command(name="simulate")(simulate.run)
 app.command(name="ingest")(ingest.run)
 

@@ -24,9 +24,19 @@ def reference_agencies() -> list[Agency]:
         Agency("CN-YN-PE", "Pu'er Municipal Public Security Bureau", L.PREFECTURE, "CN", "CN-YN"),
         Agency("CN-YN-LC", "Lincang Municipal Public Security Bureau", L.PREFECTURE, "CN", "CN-YN"),
         Agency("CN-YN-DH", "Dehong Prefecture Public Security Bureau", L.PREFECTURE, "CN", "CN-YN"),
-        Agency("MM-MUSE", "Myanmar Police Force, Muse", L.FOREIGN_PARTNER, "MM"),
-        Agency("MM-LAUKKAI", "Myanmar Police Force, Laukkai (Kokang)", L.FOREIGN_PARTNER, "MM"),
-        Agency("MM-MYAWADDY", "Myanmar Police Force, Myawaddy", L.FOREIGN_PARTNER, "MM"),
-        Agency("MM-TACHILEIK", "Myanmar Police Force, Tachileik", L.FOREIGN_PARTNER, "MM"),
+        Agency("MM-MPF", "Myanmar Police Force", L.FOREIGN_PARTNER, "MM"),
+        Agency("MM-MUSE", "Myanmar Police Force, Muse", L.FOREIGN_PARTNER, "MM", "MM-MPF"),
+        Agency(
+            "MM-LAUKKAI",
+            "Myanmar Police Force, Laukkai (Kokang)",
+            L.FOREIGN_PARTNER,
+            "MM",
+            "MM-MPF",
+        ),
+        Agency("MM-MYAWADDY", "Myanmar Police Force, Myawaddy", L.FOREIGN_PARTNER, "MM", "MM-MPF"),
+        Agency(
+            "MM-TACHILEIK", "Myanmar Police Force, Tachileik", L.FOREIGN_PARTNER, "MM", "MM-MPF"
+        ),
+        # Mong La is run by an ethnic armed group's administration, not the national police.
         Agency("MM-MONGLA", "Shan Special Region 4 authorities, Mong La", L.FOREIGN_PARTNER, "MM"),
     ]

@@ -14,6 +14,8 @@ from datetime import date
 
 from pypinyin import Style, lazy_pinyin
 
+from scamnet.core.romanise import wade_giles
+
 # The most common family names (Ming, Bai, Wei, Liu and Xu head Kokang's family gangs).
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -24,37 +26,6 @@ GIVEN = (
     "晓东红梅学昌国良永福德华春生玉兰金凤志刚建军小龙天佑家豪嘉怡思远雨萱博文晨阳成龙振华立新卫东爱民"
 )
 FAMILY_GANG_SURNAMES = "明白魏刘徐"
-
-_WG_SPECIAL = {
-    "zhi": "chih", "chi": "ch'ih", "shi": "shih", "ri": "jih", "zi": "tzu", "ci": "tz'u",
-    "si": "ssu", "er": "erh", "yi": "i", "you": "yu", "yan": "yen", "ye": "yeh", "yue": "yüeh",
-    "yuan": "yüan", "yun": "yün", "yu": "yü", "yong": "yung", "ju": "chü", "qu": "ch'ü",
-    "xu": "hsü", "jue": "chüeh", "que": "ch'üeh", "xue": "hsüeh", "juan": "chüan",
-    "quan": "ch'üan", "xuan": "hsüan", "jun": "chün", "qun": "ch'ün", "xun": "hsün",
-    "ge": "ko", "ke": "k'o", "he": "ho", "e": "o",
-}  # fmt: skip
-_WG_INITIALS = [
-    ("zh", "ch"), ("ch", "ch'"), ("sh", "sh"), ("b", "p"), ("p", "p'"), ("m", "m"), ("f", "f"),
-    ("d", "t"), ("t", "t'"), ("n", "n"), ("l", "l"), ("g", "k"), ("k", "k'"), ("h", "h"),
-    ("j", "ch"), ("q", "ch'"), ("x", "hs"), ("r", "j"), ("z", "ts"), ("c", "ts'"), ("s", "s"),
-    ("w", "w"), ("y", "y"),
-]  # fmt: skip
-
-
-def wade_giles(syllable: str) -> str:
-    """Wade–Giles spelling of one toneless pinyin syllable (an approximation of the
-    standard table, good enough to produce the spellings older documents use)."""
-    syl = syllable.lower().replace("v", "ü")
-    if syl in _WG_SPECIAL:
-        return _WG_SPECIAL[syl]
-    py, wg = next(((p, w) for p, w in _WG_INITIALS if syl.startswith(p)), ("", ""))
-    final = syl[len(py) :]
-    final = (
-        final.replace("ong", "ung").replace("ian", "ien").replace("ie", "ieh").replace("ui", "uei")
-    )
-    if py in ("g", "k", "h") and final == "e":
-        final = "o"
-    return wg + final
 
 
 def pinyin_parts(han: str, tones: bool = False) -> list[str]:

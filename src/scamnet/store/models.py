@@ -234,6 +234,10 @@ class HandoverBatchRow(Base):
     crossing: Mapped[str] = mapped_column(String(100))
     from_agency: Mapped[str] = mapped_column(String(64))
     to_agency: Mapped[str] = mapped_column(String(64))
+    # manifest (imported), exchange (a partner's signed bundle), press (published figures)
+    source: Mapped[str] = mapped_column(String(16), default="manifest")
+    request_ref: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(String(500))
 
 
 class ManifestEntryRow(Base):
@@ -250,6 +254,12 @@ class ManifestEntryRow(Base):
     document: Mapped[str | None] = mapped_column(String(32))
     nationality: Mapped[str | None] = mapped_column(String(2))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    # Facts at the moment of handover, kept because later changes must not rewrite them.
+    fugitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    declared_role: Mapped[str | None] = mapped_column(String(32))
+    warrant_id: Mapped[str | None] = mapped_column(String(64))
+    match_score: Mapped[float | None] = mapped_column(Float)
+    match_evidence: Mapped[str | None] = mapped_column(Text)
 
 
 class CellRow(Base):
@@ -284,3 +294,8 @@ class AlertRow(Base):
     explanation: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     verdict: Mapped[str | None] = mapped_column(String(16))  # an analyst's decision, later
+
+
+# The casework tables live in their own module; importing it here registers them
+# with the metadata the migrations compare against.
+from scamnet.store import casemodels as casemodels  # noqa: E402

@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from scamnet.core.entities import Document, Person, PersonName
 from scamnet.core.identifiers import Phone
+from scamnet.store.cases import Actor
+from scamnet.store.handovers import BatchHeader, HandoverRepository, ManifestLine
+from scamnet.store.known import load_known
 from scamnet.store.models import (
     CellRow,
-    HandoverBatchRow,
     IngestedFileRow,
-    ManifestEntryRow,
     PersonSourceRow,
     VictimReportRow,
     WarrantRow,
@@ -95,12 +96,25 @@ class StoreSink:
         return insert_ignoring_duplicates(self.session, WarrantRow.__table__, rows)
 
     def _handovers(self, rows: list[dict[str, Any]]) -> int:
-        batch_cols = ("batch_id", "date", "crossing", "from_agency", "to_agency")
-        batches = {r["batch_id"]: {c: r[c] for c in batch_cols} for r in rows}
-        insert_ignoring_duplicates(self.session, HandoverBatchRow.__table__, list(batches.values()))
-        entry_cols = ("batch_id", "seq", "name", "birth_date", "document", "nationality")
-        entries = [{c: r[c] for c in entry_cols} for r in rows]
-        return insert_ignoring_duplicates(self.session, ManifestEntryRow.__table__, entries)
+        # Each batch is matched person by person against known persons and warrants.
+        repo = HandoverRepository(self.session)
+        known = {b.batch_id for b in repo.batches()}
+        index = load_known(self.session)
+        by_batch: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            by_batch.setdefault(r["batch_id"], []).append(r)
+        stored = 0
+        for batch_id, lines in by_batch.items():
+            if batch_id in known:
+                continue  # already imported: a manifest is a fact, not appended to
+            first = lines[0]
+            header = BatchHeader(batch_id, first["date"], first["crossing"],
+                                 first["from_agency"], first["to_agency"])  # fmt: skip
+            manifest = [ManifestLine(r["seq"], r["name"], r.get("birth_date"), r.get("document"),
+                                     r.get("nationality")) for r in lines]  # fmt: skip
+            result = repo.import_batch(header, manifest, Actor("ingest", first["to_agency"]), index)
+            stored += result.entries
+        return stored
 
     def _persons(self, rows: list[dict[str, Any]]) -> int:
         keys = [(r["source_agency"], r["record_id"]) for r in rows]

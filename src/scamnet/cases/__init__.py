@@ -1,0 +1,1 @@
+"""Casework: handover manifests and the rules of cases that are not storage."""

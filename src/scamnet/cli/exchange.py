@@ -1,0 +1,186 @@
+"""``scamnet exchange``: this instance's key, partners' keys, and signed bundles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from scamnet.cases.manifest import read_manifest
+from scamnet.cli.context import (
+    DEFAULT_USER,
+    DataDirOption,
+    UserOption,
+    actor_for,
+    console,
+    fail,
+    settings_for,
+    unit_of_work,
+)
+from scamnet.core.cases import TransferStatus
+from scamnet.exchange.bundle import BundleRefused
+from scamnet.exchange.keys import decode_public, init_instance, load_instance
+from scamnet.exchange.service import receive, send_manifest, send_request, send_status, send_wanted
+from scamnet.exchange.transport import deliver, read_bundle, write_bundle
+from scamnet.store.exchange import BundleLedger, PartnerKeys, ledger_digest
+
+app = typer.Typer(help="Signed exchange with partner agencies' instances (files or HTTP).")
+
+OutOption = Annotated[
+    Path | None, typer.Option("--out", help="Write the bundle to this file or directory.")
+]
+UrlOption = Annotated[
+    str | None, typer.Option("--url", help="POST the bundle to the partner's instance.")
+]
+
+
+@app.command("init")
+def init(
+    agency: Annotated[str, typer.Option("--agency", help="The agency this instance serves.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Create this instance's Ed25519 key (once) and print the public key for partners."""
+    settings = settings_for(data_dir)
+    try:
+        me = init_instance(settings.data_dir, agency)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"{me.agency} public key: [bold]{me.public_key}[/bold]")
+
+
+@app.command("identity")
+def identity(data_dir: DataDirOption = None) -> None:
+    """Print the agency and public key to give to partners."""
+    with unit_of_work(data_dir) as (settings, _session):
+        me = load_instance(settings.data_dir)
+    typer.echo(f"{me.agency} {me.public_key}")
+
+
+@app.command("register")
+def register(
+    agency: Annotated[str, typer.Argument(help="The partner agency's code.")],
+    public_key: Annotated[str, typer.Argument(help="Its Ed25519 public key (base64).")],
+    user: UserOption = DEFAULT_USER,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Register a partner's public key (exchanged out of band, checked by phone)."""
+    try:
+        decode_public(public_key)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    with unit_of_work(data_dir) as (_settings, session):
+        PartnerKeys(session).register(agency, public_key.strip(), user)
+    console.print(f"registered {agency}")
+
+
+def _dispatch(bundle: dict[str, Any], out: Path | None, url: str | None) -> None:
+    if out is None and url is None:
+        raise fail("say where the bundle goes: --out FILE or --url URL")
+    if out is not None:
+        console.print(f"wrote {write_bundle(bundle, out)}")
+    if url is not None:
+        try:
+            console.print(f"{bundle['recipient']} applied it: {deliver(bundle, url)}")
+        except BundleRefused as exc:
+            raise fail(str(exc)) from None
+
+
+@app.command("send-request")
+def cmd_send_request(
+    reference: Annotated[str, typer.Argument(help="Our transfer request's reference.")],
+    out: OutOption = None,
+    url: UrlOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Send a transfer request to the partner it is addressed to."""
+    with unit_of_work(data_dir) as (settings, session):
+        bundle = send_request(session, load_instance(settings.data_dir), reference)
+    _dispatch(bundle, out, url)
+
+
+@app.command("send-status")
+def cmd_send_status(
+    reference: Annotated[str, typer.Argument(help="The transfer request's reference.")],
+    new: Annotated[TransferStatus, typer.Argument(help="acknowledged, executed or refused.")],
+    note: Annotated[str, typer.Option(help="A note for the record.")] = "",
+    out: OutOption = None,
+    url: UrlOption = None,
+    user: UserOption = DEFAULT_USER,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Change a request here and tell the other side."""
+    with unit_of_work(data_dir) as (settings, session):
+        me = load_instance(settings.data_dir)
+        bundle = send_status(
+            session, me, reference, new, note, actor_for(settings, user, me.agency)
+        )
+    _dispatch(bundle, out, url)
+
+
+@app.command("send-manifest")
+def cmd_send_manifest(
+    manifest: Annotated[
+        Path, typer.Argument(help="Manifest CSV of one batch we hand over.", exists=True)
+    ],
+    request: Annotated[str | None, typer.Option(help="The request it executes.")] = None,
+    out: OutOption = None,
+    url: UrlOption = None,
+    user: UserOption = DEFAULT_USER,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Record a handover we give and send its manifest to the receiving agency."""
+    with unit_of_work(data_dir) as (settings, session):
+        me = load_instance(settings.data_dir)
+        parsed = read_manifest(manifest, request)
+        if len(parsed.batches) != 1:
+            raise fail("send one batch per manifest file")
+        header, lines = parsed.batches[0]
+        bundle = send_manifest(session, me, header, lines, actor_for(settings, user, me.agency))
+    _dispatch(bundle, out, url)
+
+
+@app.command("send-wanted")
+def cmd_send_wanted(
+    partner: Annotated[str, typer.Argument(help="The partner agency's code.")],
+    warrant: Annotated[list[str] | None, typer.Option(help="Only these warrants.")] = None,
+    out: OutOption = None,
+    url: UrlOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Send our wanted list (or some warrants of it) to a partner."""
+    with unit_of_work(data_dir) as (settings, session):
+        bundle = send_wanted(session, load_instance(settings.data_dir), partner, warrant)
+    _dispatch(bundle, out, url)
+
+
+@app.command("receive")
+def cmd_receive(
+    bundle_file: Annotated[Path, typer.Argument(help="A bundle file from a partner.", exists=True)],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Verify, deduplicate and apply a bundle received as a file."""
+    with unit_of_work(data_dir) as (settings, session):
+        summary = receive(session, load_instance(settings.data_dir), read_bundle(bundle_file))
+    console.print(f"applied: {summary}")
+
+
+@app.command("ledger")
+def ledger(data_dir: DataDirOption = None) -> None:
+    """Bundles sent and received, and the digest to compare with the partner's."""
+    with unit_of_work(data_dir) as (_settings, session):
+        table = Table("bundle", "direction", "kind", "from", "to", "created", "summary")
+        for b in BundleLedger(session).entries():
+            table.add_row(
+                b.bundle_id[:12],
+                b.direction,
+                b.kind,
+                b.sender,
+                b.recipient,
+                f"{b.created_at:%Y-%m-%d %H:%M}",
+                b.summary,
+            )
+        digest = ledger_digest(session)
+    console.print(table)
+    console.print(f"ledger digest: [bold]{digest}[/bold]")

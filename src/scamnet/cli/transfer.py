@@ -1,0 +1,67 @@
+"""``scamnet transfer``: requests to partner agencies to hand over named persons."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from scamnet.cli.context import (
+    DEFAULT_USER,
+    AgencyOption,
+    DataDirOption,
+    UserOption,
+    actor_for,
+    console,
+    unit_of_work,
+)
+from scamnet.core.cases import TransferStatus
+from scamnet.store.transfers import TransferRepository
+
+app = typer.Typer(help="Transfer requests: sent, acknowledged, executed or refused.")
+
+
+@app.command("request")
+def request(
+    partner: Annotated[str, typer.Argument(help="The partner agency's code, e.g. MM-MUSE.")],
+    person: Annotated[list[int], typer.Option("--person", help="A person id (repeatable).")],
+    basis: Annotated[str, typer.Option("--basis", help="The treaty or agreement relied on.")],
+    user: UserOption = DEFAULT_USER,
+    agency: AgencyOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Record a new request (send it with `scamnet exchange send-request`)."""
+    with unit_of_work(data_dir) as (settings, session):
+        ref = TransferRepository(session).create(
+            partner, person, basis, actor_for(settings, user, agency)
+        )
+    console.print(f"transfer request [bold]{ref}[/bold] to {partner}: {len(person)} persons, sent")
+
+
+@app.command("status")
+def status(
+    reference: Annotated[str, typer.Argument(help="The request's reference.")],
+    new: Annotated[TransferStatus, typer.Argument(help="acknowledged, executed or refused.")],
+    note: Annotated[str, typer.Option(help="A note for the record.")] = "",
+    user: UserOption = DEFAULT_USER,
+    agency: AgencyOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Move a request on locally (`exchange send-status` also tells the partner)."""
+    with unit_of_work(data_dir) as (settings, session):
+        now = TransferRepository(session).change(
+            reference, new, actor_for(settings, user, agency), note
+        )
+    console.print(f"{reference} is now {now}")
+
+
+@app.command("list")
+def list_requests(data_dir: DataDirOption = None) -> None:
+    """All requests, ours and partners'."""
+    with unit_of_work(data_dir) as (_settings, session):
+        table = Table("reference", "from", "to", "persons", "status", "legal basis")
+        for r in TransferRepository(session).all():
+            table.add_row(r.reference, r.requesting_agency, r.partner_agency,
+                          str(len(r.persons)), r.status, r.legal_basis)  # fmt: skip
+    console.print(table)

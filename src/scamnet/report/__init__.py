@@ -1,0 +1,1 @@
+"""Statistics computed from the case records, and the bulletins published from them."""

@@ -1,0 +1,133 @@
+"""Persons transferred, key figures and fugitives, computed from handover records.
+
+Nothing here is typed in: every figure is a count over manifest entries (and
+operation outcomes). A person counts as a key figure when the giving side
+declared them one, or when a case here holds them as mastermind, organiser or
+key member; as a fugitive when an open warrant or a wanted status stood at the
+moment of the handover, which the entry keeps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import Integer, case, cast, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from scamnet.core.roles import KEY_FIGURES
+from scamnet.store.casemodels import OperationItemRow, OperationRow, SuspectRow
+from scamnet.store.models import HandoverBatchRow, ManifestEntryRow
+
+# The press reports "masterminds, organisers or key members" as one figure.
+UNSPLIT_KEY_FIGURE = "key_figure"
+KEY_ROLES = sorted({r.value for r in KEY_FIGURES} | {UNSPLIT_KEY_FIGURE})
+REMAINDER = "press_remainder"
+
+
+class Period(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+    BATCH = "batch"
+    AGENCY = "agency"
+    CROSSING = "crossing"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    key: str
+    persons: int
+    key_figures: int
+    fugitives: int
+    cumulative: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    as_of: date | None
+    persons: int
+    key_figures: int
+    fugitives: int
+    batches: int
+    latest_batch: tuple[date, str, int] | None  # date, crossing, persons
+    operations: int
+    sites_closed: int
+    persons_arrested: int
+
+
+def _is_key_figure() -> object:
+    held_as_key = exists().where(
+        SuspectRow.person_id == ManifestEntryRow.person_id, SuspectRow.role.in_(KEY_ROLES)
+    )
+    return case((or_(ManifestEntryRow.declared_role.in_(KEY_ROLES), held_as_key), 1), else_=0)
+
+
+def _entries(as_of: date | None):  # type: ignore[no-untyped-def]
+    key_col = _is_key_figure()
+    query = select(
+        HandoverBatchRow.batch_id,
+        HandoverBatchRow.date,
+        HandoverBatchRow.crossing,
+        HandoverBatchRow.to_agency,
+        HandoverBatchRow.source,
+        func.count(ManifestEntryRow.id).label("persons"),
+        func.coalesce(func.sum(key_col), 0).label("key_figures"),
+        func.coalesce(func.sum(cast(ManifestEntryRow.fugitive, Integer)), 0).label("fugitives"),
+    ).join(ManifestEntryRow, ManifestEntryRow.batch_id == HandoverBatchRow.batch_id)
+    if as_of is not None:
+        query = query.where(HandoverBatchRow.date <= as_of)
+    return query.group_by(
+        HandoverBatchRow.batch_id,
+        HandoverBatchRow.date,
+        HandoverBatchRow.crossing,
+        HandoverBatchRow.to_agency,
+        HandoverBatchRow.source,
+    ).order_by(HandoverBatchRow.date, HandoverBatchRow.batch_id)
+
+
+def breakdown(session: Session, period: Period, as_of: date | None = None) -> list[Row]:
+    """Figures per day, month, batch, receiving agency or crossing; cumulative in date order."""
+    groups: dict[str, list[int]] = {}
+    for r in session.execute(_entries(as_of)):
+        key = {
+            Period.DAY: r.date.isoformat(),
+            Period.MONTH: r.date.strftime("%Y-%m"),
+            Period.BATCH: r.batch_id,
+            Period.AGENCY: r.to_agency,
+            Period.CROSSING: r.crossing,
+        }[period]
+        acc = groups.setdefault(key, [0, 0, 0])
+        acc[0] += r.persons
+        acc[1] += int(r.key_figures)
+        acc[2] += int(r.fugitives)
+    rows, running = [], 0
+    for key, (persons, key_figures, fugitives) in groups.items():
+        running += persons
+        rows.append(Row(key, persons, key_figures, fugitives, running))
+    return rows
+
+
+def totals(session: Session, as_of: date | None = None) -> Totals:
+    batches = list(session.execute(_entries(as_of)))
+    # A remainder is the gap between a cumulative announcement and the itemised
+    # batches, not a handover that happened on its date.
+    itemised = [r for r in batches if r.source != REMAINDER]
+    latest = max(itemised, key=lambda r: (r.date, r.batch_id), default=None)
+    ops = select(func.count()).select_from(OperationRow)
+    outcome = select(OperationItemRow.kind, func.count()).where(OperationItemRow.item == "outcome")
+    if as_of is not None:
+        ops = ops.where(OperationRow.started_on <= as_of)
+        outcome = outcome.where(or_(OperationItemRow.on.is_(None), OperationItemRow.on <= as_of))
+    outcomes = {k: c for k, c in session.execute(outcome.group_by(OperationItemRow.kind))}
+    return Totals(
+        as_of=as_of,
+        persons=sum(r.persons for r in batches),
+        key_figures=sum(int(r.key_figures) for r in batches),
+        fugitives=sum(int(r.fugitives) for r in batches),
+        batches=len(batches),
+        latest_batch=(latest.date, latest.crossing, latest.persons) if latest else None,
+        operations=session.scalar(ops) or 0,
+        sites_closed=outcomes.get("site_closed", 0),
+        persons_arrested=outcomes.get("person_arrested", 0),
+    )

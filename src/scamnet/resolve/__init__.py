@@ -1,0 +1,1 @@
+"""Entity resolution: who is who across agencies, sources and scripts."""
