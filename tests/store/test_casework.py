@@ -195,3 +195,23 @@ def test_custody_events_follow_the_chain(loaded: Store) -> None:
             repo.record_custody("H-2", 1, CustodyEvent.TRANSFERRED, DH)
         repo.record_custody("H-2", 1, CustodyEvent.TRANSFERRED, DH, "CN-YN-LC")
         assert repo.custody(repo.entries("H-2")[0].id) == list(CustodyEvent)
+
+
+def test_only_supervisors_approve_names_and_they_say_suspected(loaded: Store) -> None:
+    from scamnet.core.access import UserRole
+    from scamnet.store.publications import NotAllowed, PublicationRepository
+    from scamnet.store.users import UserRepository
+
+    _ref, pid, _sid = _case_with_suspect(loaded)
+    with loaded.session() as s:
+        UserRepository(s).create("ana", "a-long-passphrase", UserRole.ANALYST)
+        UserRepository(s).create("sup", "a-long-passphrase", UserRole.SUPERVISOR)
+    with pytest.raises(NotAllowed, match="needs a supervisor"), loaded.session() as s:
+        PublicationRepository(s).approve(pid, "明学昌 (suspected mastermind)", "ana")
+    with pytest.raises(InvalidRecord, match="suspected"), loaded.session() as s:
+        PublicationRepository(s).approve(pid, "明学昌, mastermind", "sup")
+    with loaded.session() as s:
+        PublicationRepository(s).approve(pid, "明学昌 (suspected mastermind)", "sup")
+    with loaded.session() as s:
+        assert PublicationRepository(s).approved() == ["明学昌 (suspected mastermind)"]
+        assert AuditLog(s).verify() is None
