@@ -17,6 +17,7 @@ from scamnet.cli import (
     model,
     operation,
     report,
+    resolve,
     serve,
     simulate,
     transfer,
@@ -38,6 +39,7 @@ app.add_typer(handover.app, name="handover")
 app.add_typer(exchange.app, name="exchange")
 app.add_typer(operation.app, name="operation")
 app.add_typer(report.app, name="report")
+app.add_typer(resolve.app, name="resolve")
 app.command(name="demo")(demo.run)
 app.command(name="serve")(serve.run)
 app.command(name="simulate")(simulate.run)

@@ -1,0 +1,46 @@
+"""A tiny simulated world with its person records, warrants and manifests in a store."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from scamnet.ingest.mapping import Mapping
+from scamnet.ingest.pipeline import Ingestor
+from scamnet.simulate import PRESETS, simulate
+from scamnet.store import Store
+from scamnet.store.records import StoreLedger, StoreSink
+
+
+@dataclass(frozen=True)
+class World:
+    path: Path
+    data_dir: Path
+
+
+@pytest.fixture(scope="session")
+def people_world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    root = tmp_path_factory.mktemp("people")
+    simulate(PRESETS["tiny"].with_overrides(seed=21), root / "world")
+    data = root / "data"
+    store = Store(f"sqlite:///{data / 'scamnet.db'}")
+    store.upgrade()
+    ingestor = Ingestor(data)
+    for kind in ("persons", "wanted", "handovers"):
+        with store.session() as s:
+            ingestor.ingest_file(kind, root / "world" / f"{kind}.csv", Mapping(),
+                                 StoreLedger(s), StoreSink(s))  # fmt: skip
+    ingestor.close()
+    store.dispose()
+    return World(root / "world", data)
+
+
+@pytest.fixture
+def people(people_world: World, tmp_path: Path) -> World:
+    """A private copy, so a test may change the store."""
+    data = tmp_path / "data"
+    shutil.copytree(people_world.data_dir, data)
+    return World(people_world.path, data)
