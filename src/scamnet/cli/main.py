@@ -15,6 +15,7 @@ from scamnet.cli import (
     handover,
     ingest,
     model,
+    network,
     operation,
     report,
     resolve,
@@ -40,6 +41,7 @@ app.add_typer(exchange.app, name="exchange")
 app.add_typer(operation.app, name="operation")
 app.add_typer(report.app, name="report")
 app.add_typer(resolve.app, name="resolve")
+app.add_typer(network.app, name="network")
 app.command(name="demo")(demo.run)
 app.command(name="serve")(serve.run)
 app.command(name="simulate")(simulate.run)

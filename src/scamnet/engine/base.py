@@ -57,6 +57,10 @@ class AnalyticsEngine(ABC):
         """Create (or replace) ``view`` as the result of ``query``."""
 
     @abstractmethod
+    def _create_table(self, table: str, query: str) -> None:
+        """Compute ``query`` once and keep the result (a temporary table or a cache)."""
+
+    @abstractmethod
     def to_arrow(self, rel: Relation) -> pa.Table:
         """Bring a relation into Python as an Arrow table (only at the edge)."""
 
@@ -93,6 +97,12 @@ class AnalyticsEngine(ABC):
         """Define a relation by a query; nothing is computed until it is read."""
         rel = Relation(f"rel_{next(self._counter)}")
         self._create_view(rel.name, query)
+        return rel
+
+    def materialize(self, query: str) -> Relation:
+        """Compute a relation now and keep it, for results that several queries read."""
+        rel = Relation(f"tab_{next(self._counter)}")
+        self._create_table(rel.name, query)
         return rel
 
     def table(self, name: str) -> Relation:

@@ -107,6 +107,8 @@ class GroupRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # manual (an analyst's) or network (found by `scamnet network groups`, rewritten each run)
+    origin: Mapped[str] = mapped_column(String(16), default="manual")
 
 
 class MembershipRow(Base):

@@ -48,6 +48,9 @@ class DuckDBEngine(AnalyticsEngine):
     def _create_view(self, view: str, query: str) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {query}")
 
+    def _create_table(self, table: str, query: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {query}")
+
     def to_arrow(self, rel: Relation) -> pa.Table:
         return self.con.sql(f"SELECT * FROM {rel.name}").to_arrow_table()
 

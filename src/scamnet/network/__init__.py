@@ -1,0 +1,1 @@
+"""The networks behind the fraud: the suspected subgraph, groups, roles, compounds."""
