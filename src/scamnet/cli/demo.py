@@ -27,6 +27,7 @@ from scamnet.cli.demo_cases import (
     hold_back_partner_batch,
     print_statistics_and_bulletin,
 )
+from scamnet.cli.demo_network import network_world, resolve_world
 from scamnet.cli.detect import store_alerts, subscriber_table
 from scamnet.cli.ingest import print_totals
 from scamnet.cli.simulate import Preset, print_summary
@@ -180,10 +181,14 @@ def run(
     ingest_world(root / "world", settings, store)
     console.rule("[bold]4. Detect[/bold]: learn from confirmed cases, alert on the rest")
     detect_world(root / "world", settings, store)
+    console.rule("[bold]5. Resolve[/bold]: who is who across agencies and scripts")
+    resolve_world(store, settings)
+    console.rule("[bold]6. Networks[/bold]: groups, suspected ringleaders, compounds")
+    network_world(store, settings)
     if partner_manifest is not None:
-        console.rule("[bold]5. Cases[/bold]: a handover from Muse through the signed exchange")
+        console.rule("[bold]7. Cases[/bold]: a handover from Muse through the signed exchange")
         exchange_handover(root, store, partner_manifest)
-    console.rule("[bold]6. Report[/bold]: statistics from the records, and the bulletin")
+    console.rule("[bold]8. Report[/bold]: statistics from the records, and the bulletin")
     print_statistics_and_bulletin(store)
     store.dispose()
     if serve if serve is not None else sys.stdin.isatty():

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.table import Table
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scamnet.cases.manifest import ManifestError, read_manifest
@@ -33,6 +34,7 @@ from scamnet.store.cases import Actor, CaseRepository
 from scamnet.store.exchange import PartnerKeys, ledger_digest
 from scamnet.store.handovers import BatchHeader, ManifestLine
 from scamnet.store.known import load_known
+from scamnet.store.models import MembershipRow
 from scamnet.store.settings import sqlite_url
 from scamnet.store.transfers import TransferRepository
 
@@ -151,7 +153,12 @@ def exchange_handover(home_root: Path, home: Store, manifest: Path) -> None:
 
 
 def _open_case_and_request(session: Session, lines: list[ManifestLine], officer: Actor) -> str:
-    """A case holding the persons Dehong knows among those detained in Muse, and the request."""
+    """A case on the network most of the Muse detainees belong to, and the request for them.
+
+    Opening the case from the group makes its members suspects with the roles the
+    network analysis inferred; the detainees Dehong knows join it, and all of
+    them are requested.
+    """
     index = load_known(session)
     known = []
     for line in lines:
@@ -159,21 +166,40 @@ def _open_case_and_request(session: Session, lines: list[ManifestLine], officer:
         best = next((c for c in index.candidates(query, "person:") if c.is_match), None)
         if best is not None:
             known.append(int(best.ref.split(":")[1]))
-    cases = CaseRepository(session)
-    case = cases.open("Fraud compounds around Muse", CaseOrigin.MANUAL, None, officer)
-    for pid in dict.fromkeys(known):
-        sid = cases.add_suspect(
-            case, pid, None, SuspectStatus.IDENTIFIED, officer, "Criminal Law art. 266 (fraud)"
+    known = list(dict.fromkeys(known))
+    members = session.execute(
+        select(MembershipRow.group_id, MembershipRow.person_id).where(
+            MembershipRow.person_id.in_(known)
         )
+    ).all()
+    votes = Counter(gid for gid, _pid in members)
+    cases = CaseRepository(session)
+    if votes:
+        group_id = votes.most_common(1)[0][0]
+        case = cases.open(
+            f"Network {group_id}: detainees in Muse", CaseOrigin.GROUP, str(group_id), officer
+        )
+    else:
+        case = cases.open("Fraud compounds around Muse", CaseOrigin.MANUAL, None, officer)
+    suspects = {s.person_id: s.id for s in cases.suspects(case)}
+    for pid in known:
+        if pid not in suspects:
+            suspects[pid] = cases.add_suspect(
+                case, pid, None, SuspectStatus.IDENTIFIED, officer, "Criminal Law art. 266 (fraud)"
+            )
         cases.change_status(
-            sid,
+            suspects[pid],
             SuspectStatus.DETAINED_ABROAD,
             officer,
             "detention notified by the Muse authorities",
         )
-    console.print(f"case {case}: {len(set(known))} suspects known to Dehong are detained in Muse")
+    roles = Counter(s.role or "unknown" for s in cases.suspects(case) if s.person_id in known)
+    console.print(
+        f"case {case}: {len(suspects)} suspects; {len(known)} known to Dehong are "
+        f"detained in Muse ({', '.join(f'{r} {n}' for r, n in roles.most_common())})"
+    )
     return TransferRepository(session).create(
-        PARTNER, list(dict.fromkeys(known)), "bilateral police cooperation agreement", officer
+        PARTNER, known, "bilateral police cooperation agreement", officer
     )
 
 

@@ -1,0 +1,151 @@
+"""Groups, roles, sites and exports on small graphs whose answer is known."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import igraph as ig
+import numpy as np
+import pytest
+
+from scamnet.network.export import ExportNode, cytoscape, write_graphml
+from scamnet.network.sites import Cell, estimate, haversine_km
+from scamnet.network.structure import communities, roles, structure, upward
+
+
+def hierarchy() -> tuple[int, list[tuple[int, int, float]], dict[int, str]]:
+    """Mastermind 0; organisers 1, 2; team leaders 3-6; five operators under each."""
+    truth = {0: "mastermind", 1: "organiser", 2: "organiser"}
+    calls: list[tuple[int, int, float]] = []
+
+    def report(sub: int, boss: int) -> None:
+        calls.append((sub, boss, 3.0))  # upward
+        calls.append((boss, sub, 1.0))  # called back less
+
+    report(1, 0)
+    report(2, 0)
+    node = 7
+    for tl in range(3, 7):
+        truth[tl] = "key_member"
+        report(tl, 1 if tl < 5 else 2)
+        for _ in range(5):
+            truth[node] = "member"
+            report(node, tl)
+            node += 1
+    return node, calls, truth
+
+
+def test_upward_keeps_the_net_direction() -> None:
+    a, b, n = np.array([0, 1, 2]), np.array([1, 0, 3]), np.array([5.0, 2.0, 1.0])
+    ua, ub, net = upward(4, a, b, n)
+    assert list(zip(ua.tolist(), ub.tolist(), net.tolist(), strict=True)) == [
+        (0, 1, 3.0),
+        (2, 3, 1.0),
+    ]
+
+
+def test_roles_follow_the_chain_of_command() -> None:
+    n, calls, truth = hierarchy()
+    a = np.array([c[0] for c in calls])
+    b = np.array([c[1] for c in calls])
+    w = np.array([c[2] for c in calls])
+    empty = np.zeros(0, np.int64)
+    st = structure(n, (a, b, w), (empty, empty, np.zeros(0)))
+    members = roles(np.arange(n), ["phone"] * n, st)
+    assert {m.node: m.role for m in members} == truth
+    top3 = [m.node for m in sorted(members, key=lambda m: -m.score)[:3]]
+    assert top3[0] == 0 and set(top3[1:]) == {1, 2}  # above team leaders with more callers
+    assert "bridges 2 teams" in next(m.evidence for m in members if m.node == 1)
+
+
+def test_money_roles() -> None:
+    # 0 and 1 pay mule 2, which passes nearly all to 3, which keeps most and pays sink 4.
+    a, b = np.array([0, 1, 2, 2, 3]), np.array([2, 2, 3, 3, 4])
+    w = np.array([100.0, 100.0, 95.0, 95.0, 20.0])
+    empty = np.zeros(0, np.int64)
+    st = structure(5, (empty, empty, np.zeros(0)), (a, b, w))
+    got = {m.node: m.role for m in roles(np.arange(5), ["account"] * 5, st)}
+    assert got[2] == "money_mule" and got[3] == "organiser" and got[4] == "member"
+
+
+def test_two_separate_groups_are_two_communities() -> None:
+    edges = [(i, j) for i in range(6) for j in range(i + 1, 6)]
+    edges += [(i + 6, j + 6) for i, j in edges]
+    edges.append((0, 6))  # one stray tie between them
+    a, b = np.array([e[0] for e in edges]), np.array([e[1] for e in edges])
+    labels = communities(12, a, b, np.ones(len(edges)))
+    assert len(set(labels[:6])) == 1 and len(set(labels[6:])) == 1 and labels[0] != labels[6]
+    assert (communities(12, a, b, np.ones(len(edges))) == labels).all()  # reproducible
+
+
+def test_sites_are_found_near_their_cells() -> None:
+    cells = {f"c{i}": Cell(23.70 + 0.005 * i, 98.80 - 0.004 * i, "MM", "Kokang") for i in range(5)}
+    cells |= {f"d{i}": Cell(16.70 + 0.004 * i, 98.50, "MM", "Kayin") for i in range(3)}
+    usage = {
+        **{f"c{i}": 100.0 for i in range(5)},
+        **{f"d{i}": 40.0 for i in range(3)},
+        "unknown": 500.0,
+    }
+    sites = estimate(usage, cells)
+    assert [s.region for s in sites] == ["Kokang", "Kayin"]
+    assert float(haversine_km(sites[0].lat, sites[0].lon, 23.71, 98.792)) < 0.5
+    assert 0.5 <= sites[0].radius_km < 3 and sites[0].share == pytest.approx(500 / 620, abs=0.01)
+
+
+def test_exports(tmp_path: Path) -> None:
+    nodes = [
+        ExportNode("tel:+8613800000000", "phone", "mastermind", 1.0, "command 1.00"),
+        ExportNode("tel:+959000000001", "phone", "member", 0.1, ""),
+    ]
+    edges = [
+        {
+            "source": "tel:+959000000001",
+            "target": "tel:+8613800000000",
+            "kind": "call",
+            "weight": 3.0,
+        },
+        {
+            "source": "tel:+959000000001",
+            "target": "imei:490154203237518",
+            "kind": "device",
+            "weight": 3.0,
+        },
+    ]
+    doc = cytoscape(nodes, edges)
+    json.dumps(doc)
+    ids = {e["data"]["id"] for e in doc["elements"] if "source" not in e["data"]}
+    assert ids == {"tel:+8613800000000", "tel:+959000000001", "imei:490154203237518"}
+    write_graphml(nodes, edges, tmp_path / "g.graphml")
+    graph = ig.Graph.Read_GraphML(str(tmp_path / "g.graphml"))
+    assert (graph.vcount(), graph.ecount()) == (3, 2)
+    assert "mastermind" in graph.vs["role"] and set(graph.es["kind"]) == {"call", "device"}
+
+
+def test_pagerank_agrees_with_igraph() -> None:
+    from scamnet.network.structure import _pagerank
+
+    rng = np.random.default_rng(0)
+    a, b = rng.integers(0, 300, 2000), rng.integers(0, 300, 2000)
+    keep = a != b
+    a, b, w = a[keep], b[keep], rng.random(int(keep.sum())) + 0.1
+    graph = ig.Graph(n=300, edges=np.column_stack([a, b]), directed=True)
+    graph.es["weight"] = w
+    assert np.allclose(_pagerank(300, a, b, w), graph.pagerank(weights="weight"), atol=1e-9)
+
+
+def test_upward_agrees_with_a_plain_count() -> None:
+    rng = np.random.default_rng(1)
+    a, b = rng.integers(0, 40, 500), rng.integers(0, 40, 500)
+    calls = rng.integers(1, 5, 500).astype(float)
+    totals: dict[tuple[int, int], float] = {}
+    for x, y, c in zip(a.tolist(), b.tolist(), calls.tolist(), strict=True):
+        if x != y:
+            totals[(x, y)] = totals.get((x, y), 0.0) + c
+    want = {
+        (x, y): c - totals.get((y, x), 0.0)
+        for (x, y), c in totals.items()
+        if c > totals.get((y, x), 0.0)
+    }
+    ua, ub, net = upward(40, a, b, calls)
+    assert dict(zip(zip(ua.tolist(), ub.tolist(), strict=True), net.tolist(), strict=True)) == want
