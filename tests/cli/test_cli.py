@@ -66,6 +66,9 @@ def test_demo_prints_the_summary(tmp_path: Path) -> None:
     assert "verified" in result.output
     assert "messy rows" in result.output
     assert "subscriber alerts" in result.output  # the detect step ran and stored alerts
+    # Records resolved across scripts, groups found with their suspected ringleaders.
+    assert "records →" in result.output and "persons (Splink" in result.output
+    assert "groups found" in result.output and "mastermind" in result.output
     # The Muse batch came through the signed exchange and both ledgers agree.
     assert "signed manifest; applied: batch" in result.output
     assert "ledgers of the two instances: identical" in result.output

@@ -34,7 +34,7 @@ from scamnet.store.cases import Actor, CaseRepository
 from scamnet.store.exchange import PartnerKeys, ledger_digest
 from scamnet.store.handovers import BatchHeader, ManifestLine
 from scamnet.store.known import load_known
-from scamnet.store.models import MembershipRow
+from scamnet.store.models import GroupRow, MembershipRow
 from scamnet.store.settings import sqlite_url
 from scamnet.store.transfers import TransferRepository
 
@@ -181,6 +181,17 @@ def _open_case_and_request(session: Session, lines: list[ManifestLine], officer:
         )
     else:
         case = cases.open("Fraud compounds around Muse", CaseOrigin.MANUAL, None, officer)
+    others = session.scalars(select(GroupRow.id).where(GroupRow.origin == "network"))
+    opened = [
+        cases.open(f"Network {gid}", CaseOrigin.GROUP, str(gid), officer)
+        for gid in others
+        if not votes or gid != votes.most_common(1)[0][0]
+    ]
+    held = Counter(s.role for s in cases.suspects() if s.role)
+    console.print(
+        f"{len(opened) + 1} cases opened from the networks; suspects by inferred role: "
+        + ", ".join(f"{r} {n}" for r, n in held.most_common())
+    )
     suspects = {s.person_id: s.id for s in cases.suspects(case)}
     for pid in known:
         if pid not in suspects:
