@@ -215,3 +215,41 @@ def test_only_supervisors_approve_names_and_they_say_suspected(loaded: Store) ->
     with loaded.session() as s:
         assert PublicationRepository(s).approved() == ["明学昌 (suspected mastermind)"]
         assert AuditLog(s).verify() is None
+
+
+def test_cases_open_from_an_alert_or_a_report(loaded: Store) -> None:
+    from datetime import UTC, datetime
+
+    from scamnet.store.alerts import Alert, AlertRepository
+    from scamnet.store.models import AlertRow, VictimReportRow
+
+    with loaded.session() as s:
+        AlertRepository(s).add_many(
+            [
+                Alert(
+                    "subscriber",
+                    "+8613800138000",
+                    0.97,
+                    "1",
+                    "gbm-1",
+                    "2023-10-01/2023-10-14",
+                    "calls abroad",
+                )
+            ]
+        )
+        s.add(
+            VictimReportRow(
+                report_id="R1",
+                filed_at=datetime(2023, 10, 2, tzinfo=UTC),
+                bureau="CN-YN-DH",
+                fraud_type="investment",
+            )
+        )
+    with loaded.session() as s:
+        alert_id = s.scalar(select(AlertRow.id))
+        cases = CaseRepository(s)
+        from_alert = cases.open("Alerted number", CaseOrigin.ALERT, str(alert_id), DH)
+        from_report = cases.open("Report R1", CaseOrigin.REPORT, "R1", DH)
+        origins = {c.reference: (c.origin, c.origin_ref) for c in cases.cases()}
+    assert origins[from_alert] == ("alert", str(alert_id))
+    assert origins[from_report] == ("report", "R1")
