@@ -17,6 +17,7 @@ import pyarrow as pa
 from scamnet.core.errors import InvalidIdentifier
 from scamnet.core.identifiers import BankAccount, Imei, Phone, Url, Wallet
 from scamnet.core.records import FraudType
+from scamnet.ingest.fastlane import LANES, imei_lane_sql, phone_lane_sql, phone_shapes_sql
 from scamnet.ingest.kinds import Column, ColumnType, KindSpec
 from scamnet.ingest.mapping import Mapping
 
@@ -83,10 +84,25 @@ class LookupCache:
     def extend(self, kind_type: ColumnType, source_sql: str) -> None:
         """Validate the raw values of ``source_sql`` not seen before, and remember them."""
         table = f"lk_{kind_type.value}"
-        new = self.con.execute(
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE lk_new AS "
             f"SELECT d.v FROM (SELECT DISTINCT v FROM ({source_sql}) s(v) WHERE v IS NOT NULL) d "
             f"ANTI JOIN {table} k ON k.raw = d.v"
-        ).fetchall()
+        )
+        if kind_type in LANES:
+            # Values valid as written are recognised in SQL and never leave the engine.
+            if kind_type is T.PHONE:
+                shapes = {
+                    (c, int(n)) for c, n in self.con.execute(phone_shapes_sql("lk_new")).fetchall()
+                }
+                lane = phone_lane_sql("lk_new", shapes)
+            else:
+                lane = imei_lane_sql("lk_new")
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE lk_fast AS {lane}")
+            self.con.execute(f"INSERT INTO {table} SELECT v FROM lk_fast")
+            new = self.con.execute("SELECT v FROM lk_new ANTI JOIN lk_fast USING (v)").fetchall()
+        else:
+            new = self.con.execute("SELECT v FROM lk_new").fetchall()
         if not new:
             return
         raws = [raw for (raw,) in new]
