@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
+from scamnet.detect.ngrams import FastCharWB
 from scamnet.detect.urlfeatures import LEXICAL_NAMES, lexical_matrix
 
 _SPACES = re.compile(r"\s+")
@@ -38,6 +40,8 @@ class TextModel:
     words: TfidfVectorizer | None = None
     model: CalibratedClassifierCV | None = None
     coef: np.ndarray | None = None
+    # The vectorised twin of ``vectorizer`` for scoring, built on first use.
+    fast: FastCharWB | None = field(default=None, repr=False, compare=False)
 
     def _prepare(self, texts: list[str]) -> list[str]:
         if self.kind == "message":
@@ -47,8 +51,14 @@ class TextModel:
     def _matrix(self, texts: list[str], fit: bool = False) -> sparse.csr_matrix:
         prepared = self._prepare(texts)
         assert self.vectorizer is not None
-        parts = [self.vectorizer.fit_transform(prepared) if fit
-                 else self.vectorizer.transform(prepared)]  # fmt: skip
+        if fit:
+            parts = [self.vectorizer.fit_transform(prepared)]
+        elif self.vectorizer.analyzer == "char_wb":
+            if self.fast is None:
+                self.fast = FastCharWB(self.vectorizer)
+            parts = [self.fast.transform(prepared)]
+        else:
+            parts = [self.vectorizer.transform(prepared)]
         if self.words is not None:  # whole words help where words are spaced (en, fr)
             parts.append(self.words.fit_transform(prepared) if fit
                          else self.words.transform(prepared))  # fmt: skip
@@ -59,6 +69,7 @@ class TextModel:
     def fit(self, texts: list[str], labels: list[str]) -> TextModel:
         # Messages: characters within word boundaries, 1-5; URLs: raw characters, 2-5.
         analyzer, grams = ("char_wb", (1, 5)) if self.kind == "message" else ("char", (2, 5))
+        self.fast = None  # a refit vocabulary needs a new twin
         self.vectorizer = TfidfVectorizer(
             analyzer=analyzer, ngram_range=grams, min_df=2, sublinear_tf=True,
             max_features=500_000, dtype=np.float32,
@@ -82,8 +93,37 @@ class TextModel:
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         assert self.model is not None
+        if self.kind == "message" and self.words is not None and _sigmoid_linear(self.model):
+            return self._fast_proba(texts)
         proba: np.ndarray = self.model.predict_proba(self._matrix(texts))
         return proba
+
+    def _fast_proba(self, texts: list[str], chunk: int = 2048) -> np.ndarray:
+        """``predict_proba`` without stacking the feature blocks: each block meets its
+        slice of the stacked coefficients of every calibrated SVM, chunk by chunk,
+        and the sigmoid calibration is applied as scikit-learn applies it."""
+        assert self.model is not None
+        assert self.vectorizer is not None
+        assert self.words is not None
+        if self.fast is None:
+            self.fast = FastCharWB(self.vectorizer)
+        members = self.model.calibrated_classifiers_
+        weights = np.hstack([m.estimator.coef_.T for m in members])
+        bias = np.concatenate([m.estimator.intercept_ for m in members])
+        split = self.fast.n_features
+        prepared = self._prepare(texts)
+        decisions = np.empty((len(texts), weights.shape[1]))
+        for i in range(0, len(texts), chunk):
+            part = prepared[i : i + chunk]
+            decisions[i : i + chunk] = (self.fast.transform(part) @ weights[:split]
+                                        + self.words.transform(part) @ weights[split:])  # fmt: skip
+        decisions += bias
+        per = weights.shape[1] // len(members)
+        proba = np.zeros((len(texts), len(self.model.classes_)))
+        for k, member in enumerate(members):
+            proba += _calibrate(member.calibrators, decisions[:, k * per : (k + 1) * per],
+                                len(self.model.classes_))  # fmt: skip
+        return proba / len(members)
 
     def feature_names(self) -> list[str]:
         assert self.vectorizer is not None
@@ -110,6 +150,27 @@ class TextModel:
             picked = [(names[idx[j]], float(contrib[j])) for j in order if contrib[j] > 0]
             out.append(phrases(text, picked, top, self.kind))
         return out
+
+
+def _sigmoid_linear(model: CalibratedClassifierCV) -> bool:
+    return model.method == "sigmoid" and all(
+        hasattr(m.estimator, "coef_") for m in model.calibrated_classifiers_
+    )
+
+
+def _calibrate(calibrators: list[object], decisions: np.ndarray, n_classes: int) -> np.ndarray:
+    """scikit-learn's sigmoid calibration of one member, one-vs-rest."""
+    proba = np.zeros((len(decisions), n_classes))
+    for j, calibrator in enumerate(calibrators):
+        a, b = calibrator.a_, calibrator.b_  # type: ignore[attr-defined]
+        proba[:, j + 1 if n_classes == 2 else j] = expit(-(a * decisions[:, j] + b))
+    if n_classes == 2:
+        proba[:, 0] = 1.0 - proba[:, 1]
+        return proba
+    total = proba.sum(axis=1, keepdims=True)
+    uniform = np.full_like(proba, 1.0 / n_classes)
+    normalised: np.ndarray = np.divide(proba, total, out=uniform, where=total != 0)
+    return normalised
 
 
 def phrases(text: str, picked: list[tuple[str, float]], top: int, kind: str) -> str:

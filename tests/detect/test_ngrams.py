@@ -1,0 +1,77 @@
+"""The vectorised char_wb TF-IDF gives scikit-learn's matrix, to float precision."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from scamnet.detect.ngrams import FastCharWB
+
+CORPUS = [
+    "关注抖音账号即可领取248元，无需押金，当日结算，联系+8615713773904。",
+    "你到了吗？我在门口等你。",
+    "URGENT! Your account is suspended, verify at http://paypa1-login.xyz now",
+    "Votre colis est bloqué : payez 1,99 € ici",
+    "ยินดีด้วย คุณได้รับรางวัล 5000 บาท กดลิงก์",
+    "spaced   out\ttext\nwith  breaks\u3000and\xa0emoji 😀😀",
+    "a",
+    "",
+    "   ",
+    "重复 重复 重复 重复",
+]
+
+
+def _fitted(ngram_range: tuple[int, int] = (1, 5)) -> TfidfVectorizer:
+    vec = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=ngram_range, min_df=1, sublinear_tf=True, dtype=np.float32
+    )
+    return vec.fit(CORPUS * 2)
+
+
+def _same(vec: TfidfVectorizer, docs: list[str], chunk: int = 2048) -> None:
+    want = vec.transform(docs)
+    got = FastCharWB(vec).transform(docs, chunk=chunk)
+    assert got.shape == want.shape and got.dtype == want.dtype
+    assert abs(got - want).max() < 1e-6 if want.nnz else got.nnz == 0
+
+
+def test_the_corpus_itself_and_unseen_text() -> None:
+    vec = _fitted()
+    _same(vec, CORPUS)
+    _same(vec, ["完全没见过的句子 with unseen words", "🙂", "PAYPAL verify", ""])
+    _same(vec, CORPUS * 3, chunk=4)  # chunked batches stack back in order
+
+
+def test_other_ngram_ranges() -> None:
+    _same(_fitted((2, 4)), CORPUS)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list("ab 你好\t\n\u3000€😀XY.")), max_size=30),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_random_texts(docs: list[str]) -> None:
+    _same(_fitted(), docs)
+
+
+def test_fast_probabilities_equal_scikit_learns() -> None:
+    from scamnet.detect.text import TextModel
+
+    texts = [f"{t} {i}" for i in range(12) for t in CORPUS[:6]]
+    labels = ["1" if i % 2 else "0" for i in range(len(texts))]
+    model = TextModel("message").fit(texts, labels)
+    assert model.model is not None
+    unseen = ["恭喜您获得大奖，请点击链接领取", "see you at 8", *CORPUS]
+    want = model.model.predict_proba(model._matrix(unseen))
+    assert np.allclose(model.predict_proba(unseen), want, atol=1e-6)
+    three = [str(i % 3) for i in range(len(texts))]  # one-vs-rest with three classes
+    model = TextModel("message").fit(texts, three)
+    assert model.model is not None
+    want = model.model.predict_proba(model._matrix(unseen))
+    assert np.allclose(model.predict_proba(unseen), want, atol=1e-6)
