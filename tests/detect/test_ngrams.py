@@ -75,3 +75,22 @@ def test_fast_probabilities_equal_scikit_learns() -> None:
     assert model.model is not None
     want = model.model.predict_proba(model._matrix(unseen))
     assert np.allclose(model.predict_proba(unseen), want, atol=1e-6)
+
+
+def test_fast_words_equal_scikit_learns() -> None:
+    from scamnet.detect.ngrams import FastWords
+
+    vec = TfidfVectorizer(
+        analyzer="word",
+        ngram_range=(1, 2),
+        min_df=2,
+        sublinear_tf=True,
+        token_pattern=r"(?u)\b\w+\b",
+        dtype=np.float32,
+    )
+    corpus = [f"{t} {t.split()[0] if t.split() else ''}" for t in CORPUS] * 2
+    vec.fit(corpus)
+    docs = [*corpus, "verify your account verify", "", "unknown words only"]
+    want = vec.transform(docs)
+    got = FastWords(vec).transform(docs)
+    assert got.shape == want.shape and abs(got - want).max() < 1e-6

@@ -18,7 +18,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
-from scamnet.detect.ngrams import FastCharWB
+from scamnet.detect.ngrams import FastCharWB, FastWords
 from scamnet.detect.urlfeatures import LEXICAL_NAMES, lexical_matrix
 
 _SPACES = re.compile(r"\s+")
@@ -42,6 +42,7 @@ class TextModel:
     coef: np.ndarray | None = None
     # The vectorised twin of ``vectorizer`` for scoring, built on first use.
     fast: FastCharWB | None = field(default=None, repr=False, compare=False)
+    fast_words: FastWords | None = field(default=None, repr=False, compare=False)
 
     def _prepare(self, texts: list[str]) -> list[str]:
         if self.kind == "message":
@@ -69,7 +70,7 @@ class TextModel:
     def fit(self, texts: list[str], labels: list[str]) -> TextModel:
         # Messages: characters within word boundaries, 1-5; URLs: raw characters, 2-5.
         analyzer, grams = ("char_wb", (1, 5)) if self.kind == "message" else ("char", (2, 5))
-        self.fast = None  # a refit vocabulary needs a new twin
+        self.fast = self.fast_words = None  # a refit vocabulary needs new twins
         self.vectorizer = TfidfVectorizer(
             analyzer=analyzer, ngram_range=grams, min_df=2, sublinear_tf=True,
             max_features=500_000, dtype=np.float32,
@@ -98,7 +99,7 @@ class TextModel:
         proba: np.ndarray = self.model.predict_proba(self._matrix(texts))
         return proba
 
-    def _fast_proba(self, texts: list[str], chunk: int = 2048) -> np.ndarray:
+    def _fast_proba(self, texts: list[str], chunk: int = 1024) -> np.ndarray:
         """``predict_proba`` without stacking the feature blocks: each block meets its
         slice of the stacked coefficients of every calibrated SVM, chunk by chunk,
         and the sigmoid calibration is applied as scikit-learn applies it."""
@@ -107,6 +108,8 @@ class TextModel:
         assert self.words is not None
         if self.fast is None:
             self.fast = FastCharWB(self.vectorizer)
+        if self.fast_words is None:
+            self.fast_words = FastWords(self.words)
         members = self.model.calibrated_classifiers_
         weights = np.hstack([m.estimator.coef_.T for m in members])
         bias = np.concatenate([m.estimator.intercept_ for m in members])
@@ -115,8 +118,8 @@ class TextModel:
         decisions = np.empty((len(texts), weights.shape[1]))
         for i in range(0, len(texts), chunk):
             part = prepared[i : i + chunk]
-            decisions[i : i + chunk] = (self.fast.transform(part) @ weights[:split]
-                                        + self.words.transform(part) @ weights[split:])  # fmt: skip
+            chars = self.fast.transform(part) @ weights[:split]
+            decisions[i : i + chunk] = chars + self.fast_words.transform(part) @ weights[split:]
         decisions += bias
         per = weights.shape[1] // len(members)
         proba = np.zeros((len(texts), len(self.model.classes_)))
