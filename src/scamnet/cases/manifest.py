@@ -56,7 +56,7 @@ def read_manifest(path: Path, request_ref: str | None = None) -> Manifest:
         if n > MAX_LINES:
             raise ManifestError(path, [f"more than {MAX_LINES} lines"])
         try:
-            header, line = _parse(row, request_ref)
+            header, line = parse_row(row, request_ref)
         except (ValueError, DomainError) as exc:
             problems.append(f"line {n}: {exc}")
             continue
@@ -75,7 +75,10 @@ def read_manifest(path: Path, request_ref: str | None = None) -> Manifest:
     return Manifest(list(batches.values()))
 
 
-def _parse(row: dict[str, str | None], request_ref: str | None) -> tuple[BatchHeader, ManifestLine]:
+def parse_row(
+    row: dict[str, str | None], request_ref: str | None = None
+) -> tuple[BatchHeader, ManifestLine]:
+    """One manifest line; raises ValueError or DomainError with the reason."""
     if None in row.values() or None in row:
         raise ValueError("wrong number of columns")
     v = {k: (x or "").strip() for k, x in row.items() if k}

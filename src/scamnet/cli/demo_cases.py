@@ -17,9 +17,10 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scamnet.cases.manifest import ManifestError, read_manifest
+from scamnet.cases.manifest import parse_row, read_manifest
 from scamnet.cli.context import console
 from scamnet.core.cases import CaseOrigin, TransferStatus
+from scamnet.core.errors import DomainError
 from scamnet.core.reference import reference_agencies
 from scamnet.core.suspect import SuspectStatus
 from scamnet.exchange.keys import Instance, init_instance
@@ -59,16 +60,7 @@ def hold_back_partner_batch(world: Path) -> Path | None:
         return None
     target = world / "exchange" / "muse-manifest.csv"
     target.parent.mkdir(exist_ok=True)
-    kept = []
-    for row in partner:
-        probe = target.with_suffix(".probe")
-        _write(probe, header, [row])
-        try:
-            read_manifest(probe)
-            kept.append(row)
-        except ManifestError:
-            pass
-        probe.unlink()
+    kept = [row for row in partner if _readable(dict(zip(header, row, strict=True)))]
     # One batch per manifest: a row whose date or crossing disagrees is a broken row too.
     batch_cols = [header.index(c) for c in ("batch_id", "date", "crossing", "to_agency")]
     keys = Counter(tuple(r[i] for i in batch_cols) for r in kept)
@@ -79,6 +71,14 @@ def hold_back_partner_batch(world: Path) -> Path | None:
     _write(target, header, kept)
     _write(source, header, [r for r in body if r not in partner])
     return target
+
+
+def _readable(row: dict[str, str]) -> bool:
+    try:
+        parse_row(dict(row))
+    except (ValueError, DomainError):
+        return False
+    return True
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
