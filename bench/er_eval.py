@@ -16,39 +16,19 @@ warrants) with a Latin one (manifest lines).
 from __future__ import annotations
 
 import argparse
-import csv
-import itertools
 import statistics
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 
 from scamnet.ingest.mapping import Mapping
 from scamnet.ingest.pipeline import Ingestor
+from scamnet.resolve.evaluate import cross_script, pair_sets, read_links, scores
 from scamnet.resolve.run import resolve
 from scamnet.simulate import PRESETS, simulate
 from scamnet.store import Store
 from scamnet.store.records import StoreLedger, StoreSink
 from scamnet.store.resolution import source_records
-
-
-def truth_key(uid: str) -> tuple[str, str]:
-    kind, _, rest = uid.partition(":")
-    if kind == "person":
-        return "persons", rest.split(":", 1)[1]
-    return {"warrant": "wanted", "manifest": "handovers"}[kind], rest
-
-
-def pairs(groups: dict[str, list[str]]) -> set[tuple[str, str]]:
-    return {p for g in groups.values() for p in itertools.combinations(sorted(g), 2)}
-
-
-def scores(pred: set[tuple[str, str]], true: set[tuple[str, str]]) -> tuple[float, float, float]:
-    tp = len(pred & true)
-    p = tp / len(pred) if pred else 1.0
-    r = tp / len(true) if true else 1.0
-    return p, r, 2 * p * r / (p + r) if p + r else 0.0
 
 
 def evaluate(seed: int, tmp: Path) -> dict[str, float]:
@@ -71,20 +51,9 @@ def evaluate(seed: int, tmp: Path) -> dict[str, float]:
     began = time.perf_counter()
     result = resolve(records, {}, [], [])
     seconds = time.perf_counter() - began
-    links = {}
-    with (world / "truth" / "record_links.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            links[(row["source"], row["record_id"])] = row["person_id"]
-    predicted, true = defaultdict(list), defaultdict(list)
-    for uid, cid in result.clusters.items():
-        if truth_key(uid) in links:
-            predicted[cid].append(uid)
-            true[links[truth_key(uid)]].append(uid)
-    pp, tp = pairs(predicted), pairs(true)
-    latin = lambda u: u.startswith("manifest:")  # noqa: E731
-    cross = lambda s: {(a, b) for a, b in s if latin(a) != latin(b)}  # noqa: E731
+    pp, tp = pair_sets(result.clusters, read_links(world))
     p, r, f1 = scores(pp, tp)
-    cp, cr, cf1 = scores(cross(pp), cross(tp))
+    cp, cr, cf1 = scores(cross_script(pp), cross_script(tp))
     store.dispose()
     return {
         "records": len(records),
@@ -92,7 +61,7 @@ def evaluate(seed: int, tmp: Path) -> dict[str, float]:
         "P": p,
         "R": r,
         "F1": f1,
-        "cross_pairs": len(cross(tp)),
+        "cross_pairs": len(cross_script(tp)),
         "cross_P": cp,
         "cross_R": cr,
         "cross_F1": cf1,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import itertools
 from collections import defaultdict
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from typer.testing import CliRunner
 
 from scamnet.cli.main import app
 from scamnet.resolve.cluster import cluster, stable_ids
+from scamnet.resolve.evaluate import cross_script, pair_sets, read_links, scores
 from scamnet.resolve.names import name_similarity
 from scamnet.resolve.run import resolve
 from scamnet.store import Store
@@ -79,30 +79,8 @@ def test_not_same_pairs_never_share_a_cluster(
 
 
 def _pairwise_f1(world: World, clusters: dict[str, str]) -> tuple[float, float]:
-    links = {}
-    with (world.path / "truth" / "record_links.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            links[(row["source"], row["record_id"])] = row["person_id"]
-
-    def key(uid: str) -> tuple[str, str]:
-        kind, _, rest = uid.partition(":")
-        if kind == "person":
-            return "persons", rest.split(":", 1)[1]
-        return {"warrant": "wanted", "manifest": "handovers"}[kind], rest
-
-    pred, true = defaultdict(list), defaultdict(list)
-    for uid, cid in clusters.items():
-        pred[cid].append(uid)
-        true[links[key(uid)]].append(uid)
-    pp = {p for g in pred.values() for p in itertools.combinations(sorted(g), 2)}
-    tp = {p for g in true.values() for p in itertools.combinations(sorted(g), 2)}
-
-    def cross(s: set[tuple[str, str]]) -> set[tuple[str, str]]:
-        return {(a, b) for a, b in s if a.startswith("manifest:") != b.startswith("manifest:")}
-
-    f1 = 2 * len(pp & tp) / (len(pp) + len(tp))
-    cf1 = 2 * len(cross(pp) & cross(tp)) / (len(cross(pp)) + len(cross(tp)))
-    return f1, cf1
+    pp, tp = pair_sets(clusters, read_links(world.path))
+    return scores(pp, tp)[2], scores(cross_script(pp), cross_script(tp))[2]
 
 
 def test_splink_model_resolves_the_world(people: World) -> None:

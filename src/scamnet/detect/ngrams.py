@@ -60,12 +60,9 @@ class FastCharWB:
         vocab: dict[str, int] = fitted.vocabulary_
         terms = list(vocab)
         hashes = _hash_terms(terms)
-        order = np.argsort(hashes)
-        self.hashes = hashes[order]
-        if len(np.unique(self.hashes)) != len(self.hashes):
+        if len(np.unique(hashes)) != len(hashes):
             raise ValueError("two vocabulary terms share a hash")
-        self.columns = np.array([vocab[t] for t in terms], dtype=np.int64)[order]
-        self._table(self.hashes, self.columns)
+        self._table(hashes, np.array([vocab[t] for t in terms], dtype=np.int64))
         self.n_features = len(vocab)
         self.idf = np.asarray(fitted.idf_, dtype=np.float64)
         self.sublinear = fitted.sublinear_tf
