@@ -231,10 +231,13 @@ def build_groups(cfg: SimConfig, rng: random.Random, nrng: np.random.Generator) 
             group_sites.append(site.id)
         size = max(20, int(nrng.lognormal(np.log(cfg.workers_per_group), 0.35)))
         boss = person(g, Role.MASTERMIND, family, site=group_sites[0])
+        # Two organisers whatever the workforce: a bigger group adds key
+        # members and team leaders, not bosses (the reference case: 63 key
+        # figures among 31,000 handed over).
         organisers = [
             person(g, Role.ORGANISER, family if rng.random() < 0.6 else None, boss=boss.id,
                    site=rng.choice(group_sites))
-            for _ in range(max(2, size // 100))
+            for _ in range(2)
         ]  # fmt: skip
         leaders = []
         for k in range(max(3, size // 30)):
