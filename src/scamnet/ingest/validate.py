@@ -44,6 +44,9 @@ def _party(raw: str) -> str:
             raise first from None
 
 
+# What the engine's trim() strips (Unicode category Zs), so a value cleaned here
+# equals the value trimmed in SQL.
+SPACES = "".join(map(chr, (32, 160, 5760, *range(8192, 8203), 8239, 8287, 12288)))
 PARALLEL_FROM = 50_000  # below this, starting worker processes costs more than it saves
 
 
@@ -58,8 +61,12 @@ def clean_many(type_name: str, region: str, raws: list[str]) -> list[tuple[str |
     clean = cleaners[type_name]
     out: list[tuple[str | None, str | None]] = []
     for raw in raws:
+        text = raw.strip(SPACES)
+        if not text:
+            out.append((None, None))  # blank: missing, not invalid
+            continue
         try:
-            out.append((clean(raw), None))
+            out.append((clean(text), None))
         except InvalidIdentifier as exc:
             out.append((None, exc.reason))
     return out
@@ -72,9 +79,10 @@ class LookupCache:
         self.con = con
         self.region = region
         for t in LOOKUP_TYPES:
-            # lk_*: every raw value validated so far. ex_*: the few whose canonical form
-            # differs from the raw text, or that are invalid. Rows join only ex_*, a small
-            # table, and a value not in it is known to be valid as written.
+            # lk_*: every raw value validated so far, as read (untrimmed). ex_*: the few
+            # whose canonical form differs from the raw text, that are invalid, or blank
+            # (value and reason NULL). Rows join only ex_*, a small table, and a value
+            # not in it is known to be valid as written.
             con.execute(f"CREATE TEMP TABLE IF NOT EXISTS lk_{t.value} (raw VARCHAR)")
             con.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS ex_{t.value} "
@@ -85,8 +93,8 @@ class LookupCache:
         """Validate the raw values of ``source_sql`` not seen before, and remember them."""
         table = f"lk_{kind_type.value}"
         self.con.execute(
-            "CREATE OR REPLACE TEMP TABLE lk_new AS "
-            f"SELECT d.v FROM (SELECT DISTINCT v FROM ({source_sql}) s(v) WHERE v IS NOT NULL) d "
+            "CREATE OR REPLACE TEMP TABLE lk_new AS SELECT d.v FROM "
+            f"(SELECT DISTINCT v FROM ({source_sql}) s(v) WHERE v IS NOT NULL) d "
             f"ANTI JOIN {table} k ON k.raw = d.v"
         )
         if kind_type in LANES:
@@ -128,22 +136,33 @@ class LookupCache:
         self.con.unregister("lk_batch")
 
 
-def _distinct_values(expr: str, target: str, mapping: Mapping) -> str:
-    """A query of the values of one column. A column taken as is from one source column
-    is de-duplicated before it is trimmed: far fewer values to work on."""
-    sources = mapping.source_columns(target)
-    if expr != source_expr(mapping, target) or target in mapping.constants or len(sources) > 1:
-        return f"SELECT {expr} FROM raw"
-    column = _ident(sources[0])
-    return f"SELECT DISTINCT nullif(trim(v), '') FROM (SELECT DISTINCT {column} AS v FROM raw)"
+def _trimmed(column: str) -> str:
+    """``nullif(trim(column), '')``, skipping the trim where it cannot change anything.
+
+    Trimming every value costs as much as the rest of the validation. Text that is
+    all ASCII (as many bytes as characters: a cheap test) and neither starts nor
+    ends with a space is left as it is; anything else is trimmed by the engine,
+    which strips every Unicode space separator.
+    """
+    return (
+        f"CASE WHEN strlen({column}) = length({column}) AND {column} <> '' "
+        f"AND NOT prefix({column}, ' ') AND NOT suffix({column}, ' ') THEN {column} "
+        f"ELSE nullif(trim({column}), '') END"
+    )
 
 
-def source_expr(mapping: Mapping, target: str) -> str:
-    """SQL for the raw text of scamnet column ``target`` (trimmed; empty means missing)."""
+def source_expr(mapping: Mapping, target: str, trimmed: bool = True) -> str:
+    """SQL for the raw text of scamnet column ``target``; empty means missing.
+
+    Identifier columns take the text as read (``trimmed=False``): they are trimmed
+    once per distinct value when they are validated (see ``clean_many``).
+    """
     if target in mapping.constants:
         return f"nullif({_q(mapping.constants[target])}, '')"
-    parts = [f"trim({_ident(c)})" for c in mapping.source_columns(target)]
-    joined = parts[0] if len(parts) == 1 else " || '-' || ".join(parts)
+    sources = mapping.source_columns(target)
+    if len(sources) == 1:
+        return _trimmed(_ident(sources[0])) if trimmed else _ident(sources[0])
+    joined = " || '-' || ".join(f"trim({_ident(c)})" for c in sources)
     return f"nullif({joined}, '')"
 
 
@@ -173,11 +192,16 @@ def column_sql(col: Column, raw: str, mapping: Mapping, joins: list[str]) -> tup
         joins.append(f"LEFT JOIN ex_{col.type.value} {alias} ON {alias}.raw = {raw}")
         value = f"CASE WHEN {alias}.raw IS NULL THEN {raw} ELSE {alias}.value END"
         bad = f"{alias}.reason"
+        missing = f"{v} IS NULL AND {b} IS NULL"  # blank values are in ex_* as (NULL, NULL)
         err = f"CASE WHEN {b} IS NOT NULL THEN 'invalid {n}: ' || {b} END"
     elif col.type in (T.TIMESTAMP, T.DATE):
-        value = _time_expr(raw, mapping.formats.get(n), col.type is T.DATE)
+        date_only = col.type is T.DATE
+        value = _time_expr(raw, mapping.formats.get(n), date_only)
+        # Bounds as values, not year(): comparing is several times cheaper.
+        low, high = ("DATE '1900-01-01'", "DATE '2101-01-01'") if date_only else (
+            "TIMESTAMPTZ '1900-01-01 00:00:00'", "TIMESTAMPTZ '2101-01-01 00:00:00'")  # fmt: skip
         err = (f"CASE WHEN {v} IS NULL THEN 'invalid {n}: not a date or time' "
-               f"WHEN year({v}) < 1900 OR year({v}) > 2100 "
+               f"WHEN {v} < {low} OR {v} >= {high} "
                f"THEN 'invalid {n}: year out of range' END")  # fmt: skip
     elif col.type is T.INT:
         value = f"TRY_CAST({raw} AS BIGINT)"
@@ -219,11 +243,12 @@ def column_sql(col: Column, raw: str, mapping: Mapping, joins: list[str]) -> tup
 
 
 def validated_sql(spec: KindSpec, mapping: Mapping, cache: LookupCache) -> str:
-    """A query over ``raw`` giving each row's ordinal, canonical columns and first error."""
+    """A query over ``raw`` giving each row's ordinal, canonical columns, first error
+    and a hash of its natural key (``__k``)."""
     joins: list[str] = []
     values: list[str] = []
     errors: list[str] = []
-    raws = {c.name: source_expr(mapping, c.name) for c in spec.columns}
+    raws = {c.name: source_expr(mapping, c.name, c.type not in LOOKUP_TYPES) for c in spec.columns}
     if mapping.direction and spec.name == "calls":
         d = mapping.direction
         leg = f"trim({_ident(d.column)})"
@@ -238,8 +263,7 @@ def validated_sql(spec: KindSpec, mapping: Mapping, cache: LookupCache) -> str:
             f"THEN 'invalid direction: neither {d.outgoing} nor {d.incoming}' END"
         )
     for t in LOOKUP_TYPES:  # one pass per identifier type, over all its columns
-        sources = [_distinct_values(raws[c.name], c.name, mapping) for c in spec.columns
-                   if c.type is t]  # fmt: skip
+        sources = [f"SELECT {raws[c.name]} FROM raw" for c in spec.columns if c.type is t]
         if sources:
             cache.extend(t, " UNION ALL ".join(sources))
     inner: list[str] = []
@@ -253,8 +277,11 @@ def validated_sql(spec: KindSpec, mapping: Mapping, cache: LookupCache) -> str:
     staged = ", ".join(f"{expr} AS {_ident('__' + name)}" for name, expr in raws.items())
     passthrough = ", ".join(_ident("__" + name) for name in raws)
     reason = f"coalesce({', '.join(errors)})"
+    # A hash of the natural key finds repeated keys with a cheap integer aggregate;
+    # the repeats are then compared on the key itself.
+    key_hash = "hash(" + ", ".join(_ident("__v_" + k) for k in spec.key) + ")"
     return (
-        f"SELECT __ord, {', '.join(values)}, {reason} AS __reason FROM ("
+        f"SELECT __ord, {', '.join(values)}, {reason} AS __reason, {key_hash} AS __k FROM ("
         f"SELECT r.__ord, {passthrough}, {', '.join(inner)} "
         f"FROM (SELECT rowid AS __ord, {staged} FROM raw) r {' '.join(joins)})"
     )
