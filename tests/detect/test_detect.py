@@ -389,3 +389,42 @@ def test_bad_inputs_are_clear_errors(tmp_path: Path) -> None:
     )
     assert no_tx.exit_code == 2
     assert "--transactions" in " ".join(no_tx.output.split())
+
+
+def test_subscriber_scores_in_batches_equal_one_matrix(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow as pa
+
+    from scamnet.detect import detectors
+    from scamnet.detect.data import numeric_matrix
+
+    rows = _subscribers(400, 3)
+    for i, r in enumerate(rows):  # nulls and infinities are missing values
+        if i % 7 == 0:
+            r["callback_ratio"] = None
+        if i % 11 == 0:
+            r["short_call_ratio"] = float("inf")
+    table = pa.Table.from_pylist(rows)
+    trained = detectors.train(detectors.inputs_from_table("subscriber", table, "label"))
+    # Columns in another order, and one the model never saw.
+    new = table.select(["short_call_ratio", "node", "callback_ratio", "calls_out"])
+    new = new.append_column("extra", pa.array(np.arange(400.0)))
+    monkeypatch.setattr(detectors, "ROWS_PER_BATCH", 64)
+    out = detectors.score(trained, detectors.inputs_from_table("subscriber", new))
+    assert out["node"] == [str(i) for i in range(400)]
+    x = np.column_stack(
+        [
+            [r["calls_out"] for r in rows],
+            [np.nan if r["callback_ratio"] is None else r["callback_ratio"] for r in rows],
+            [np.nan if i % 11 == 0 else r["short_call_ratio"] for i, r in enumerate(rows)],
+        ]
+    )
+    model = trained.model
+    assert isinstance(model, detectors.TabularModel)
+    expected = model.booster.predict_proba(x)[:, 1]  # type: ignore[union-attr]
+    assert len(set(out["score"])) >= 2
+    assert np.allclose(out["score"], expected.round(6), atol=1e-9)
+    assert out["why"] == model.explain(x)
+    # A training column the input lacks is all missing.
+    absent, names = numeric_matrix(new.drop(["calls_out"]), {"node"}, trained.base_names)
+    assert names == trained.base_names
+    assert np.isnan(absent[:, 0]).all() and np.allclose(absent[:, 2][1:11], x[1:11, 2])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -56,17 +57,37 @@ def normal_class(labels: list[str], given: str | None) -> str:
     return found[0]
 
 
-def numeric_matrix(table: pa.Table, exclude: set[str]) -> tuple[np.ndarray, list[str]]:
-    """The numeric columns of ``table`` as floats (NaN for missing), in table order."""
-    names, cols = [], []
-    for name in table.column_names:
-        if name in exclude:
-            continue
-        typ = table.schema.field(name).type
-        if pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_boolean(typ):
-            arr = table.column(name).cast(pa.float64()).to_numpy(zero_copy_only=False)
-            cols.append(np.where(np.isfinite(arr), arr, np.nan))
-            names.append(name)
-    if not cols:
+def numeric_matrix(
+    table: pa.Table, exclude: set[str], wanted: list[str] | None = None
+) -> tuple[np.ndarray, list[str]]:
+    """The numeric columns of ``table`` as floats (NaN for missing), row-major.
+
+    In table order, or in the order of ``wanted`` (a model's training columns: one
+    absent from the table is all NaN). Each column is written once into a
+    column-major block, then the block is transposed in one pass: the row-major
+    matrix the trees read, at the cost of one copy.
+    """
+    numeric = [
+        name
+        for name in table.column_names
+        if name not in exclude and _is_numeric(table.schema.field(name).type)
+    ]
+    names = numeric if wanted is None else list(wanted)
+    if not names:
         raise InputError("the input has no numeric feature columns")
-    return np.column_stack(cols), names
+    present = set(numeric)
+    block = np.empty((table.num_rows, len(names)), order="F")
+    for j, name in enumerate(names):
+        col = block[:, j]
+        if name not in present:
+            col[:] = np.nan
+            continue
+        # Nulls become NaN in Arrow: converting a column with nulls is ten times slower.
+        floats = pc.fill_null(table.column(name).cast(pa.float64()), np.nan)
+        col[:] = floats.to_numpy()
+        col[~np.isfinite(col)] = np.nan
+    return np.ascontiguousarray(block), names
+
+
+def _is_numeric(typ: pa.DataType) -> bool:
+    return bool(pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_boolean(typ))

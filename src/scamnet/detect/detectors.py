@@ -6,6 +6,7 @@ Each is a versioned algorithm: ``message_char_svm_v1``, ``url_char_svm_v1``,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,14 +100,10 @@ def _features(inputs: Inputs, seeds: dict[str, float] | None) -> tuple[np.ndarra
         # No labels across graphs: a model trained on one bank's graph scores another's.
         block, names = graph_block(everyone, full, graph, False, ACCOUNT_FEATURES)
         return np.column_stack([base, block[: len(inputs.ids)]]), ACCOUNT_FEATURES + names
-    base, names = numeric_matrix(inputs.table, inputs.extra["exclude"])
-    wanted = inputs.extra.get("base_names")
-    if wanted is not None:  # scoring: the training columns, in the training order
-        at = {n: i for i, n in enumerate(names)}
-        base = np.column_stack(
-            [base[:, at[n]] if n in at else np.full(len(base), np.nan) for n in wanted]
-        )
-        names = list(wanted)
+    # Scoring asks for the training columns, in the training order.
+    base, names = numeric_matrix(
+        inputs.table, inputs.extra["exclude"], inputs.extra.get("base_names")
+    )
     if inputs.edges is None or inputs.ids is None:
         return base, names
     graph = GraphInput(inputs.edges.src, inputs.edges.dst, seeds=seeds or {})
@@ -175,13 +172,36 @@ def score(trained: Trained, inputs: Inputs, explain: bool = True) -> dict[str, l
         return out
     if trained.base_names is not None:
         inputs.extra["base_names"] = trained.base_names
-    x, _ = _features(inputs, trained.seeds)
-    s = trained.model.score(x)
+    scores: list[np.ndarray] = []
+    why: list[str] = []
+    for x in _feature_batches(inputs, trained.seeds):
+        scores.append(trained.model.score(x))
+        if explain:
+            why += trained.model.explain(x)
+    s = np.concatenate(scores)
     out["score"] = s.round(6).tolist()
     out["label"] = [trained.positive if v >= trained.model.threshold else trained.normal for v in s]
     if explain:
-        out["why"] = trained.model.explain(x)
+        out["why"] = why
     return out
+
+
+ROWS_PER_BATCH = 32_768
+
+
+def _feature_batches(inputs: Inputs, seeds: dict[str, float]) -> Iterator[np.ndarray]:
+    """Feature matrices of the rows, in order. Rows scored on their own columns come in
+    batches: a matrix of a few megabytes is built and read while it is in cache, and
+    its memory is reused, where one of the whole table costs more to allocate and
+    copy than the trees take to score it. Graph and account features need every
+    row at once."""
+    if inputs.kind == "account" or inputs.edges is not None:
+        yield _features(inputs, seeds)[0]
+        return
+    for lo in range(0, max(inputs.table.num_rows, 1), ROWS_PER_BATCH):
+        part = Inputs(inputs.kind, inputs.table.slice(lo, ROWS_PER_BATCH), None,
+                      extra=inputs.extra)  # fmt: skip
+        yield _features(part, seeds)[0]
 
 
 def evaluate(inputs: Inputs, folds: int, normal: str | None = None) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from scamnet.detect.graphfeatures import adjacency, label_share, neighbour_means
 from scamnet.engine.features.subscriber_sql import FEATURES as SUBSCRIBER_WORDS
 
 PARAMS: dict[str, Any] = dict(
-    n_estimators=400, learning_rate=0.04, num_leaves=31, min_child_samples=20, subsample=0.8,
+    n_estimators=150, learning_rate=0.1, num_leaves=31, min_child_samples=20, subsample=0.8,
     subsample_freq=1, colsample_bytree=0.7, reg_lambda=1.0, random_state=0, n_jobs=2,
     deterministic=True, force_row_wise=True,  # same data, same model, whatever the threads
     verbose=-1,
