@@ -20,6 +20,9 @@ import pyarrow as pa
 from scamnet.ingest.mapping import Mapping
 
 SAMPLE_BYTES = 1 << 20
+# Larger read buffers than the engine's default read a big CSV a quarter faster
+# on two cores (measured 12-24 MiB alike; 64 MiB and more are slower again).
+CSV_BUFFER = 16 << 20
 JSONL_BATCH = 50_000
 
 
@@ -158,7 +161,8 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, delim: str) -> RawLoad
             f"CREATE TEMP TABLE raw AS SELECT * FROM read_csv({_quote(str(path))}, header = true, "
             f"all_varchar = true, delim = {_quote(delim)}, quote = '\"', escape = '\"', "
             "ignore_errors = true, store_rejects = true, rejects_table = 'rj_errors', "
-            "rejects_scan = 'rj_scans', null_padding = false, strict_mode = true)"
+            "rejects_scan = 'rj_scans', null_padding = false, strict_mode = true, "
+            f"buffer_size = {CSV_BUFFER})"
         )
     except duckdb.Error as exc:
         raise SourceError(f"{path.name}: not a readable CSV file ({exc})") from None
