@@ -50,6 +50,8 @@ BASELINE = """
 import json, resource, sys, time
 from pathlib import Path
 import duckdb
+from scamnet.ingest.sources import CSV_BUFFER
+from scamnet.lake.append import PARQUET  # the same reader and writer settings
 world, data = Path(sys.argv[1]), Path(sys.argv[2])
 con = duckdb.connect()
 con.execute("SET threads = 2; SET memory_limit = '1GB'; SET TimeZone = 'UTC'")
@@ -60,8 +62,8 @@ types = "{'caller': 'VARCHAR', 'callee': 'VARCHAR', 'start': 'TIMESTAMPTZ', " \\
 for i, path in enumerate(sorted((world / "calls").glob("calls-*.csv"))):
     n = con.execute(
         f"COPY (SELECT *, CAST(start AS DATE) AS day FROM read_csv('{path}', header = true, "
-        f"columns = {types}, ignore_errors = true)) TO '{data}/calls' (FORMAT parquet, "
-        f"COMPRESSION zstd, COMPRESSION_LEVEL 1, PARTITION_BY (day), "
+        f"columns = {types}, ignore_errors = true, buffer_size = {CSV_BUFFER})) "
+        f"TO '{data}/calls' ({PARQUET}, PARTITION_BY (day), "
         f"FILENAME_PATTERN 'part-{i}-{{i}}', OVERWRITE_OR_IGNORE true)").fetchone()[0]
     read += n
 seconds = time.perf_counter() - began

