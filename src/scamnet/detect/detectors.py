@@ -199,8 +199,7 @@ def _feature_batches(inputs: Inputs, seeds: dict[str, float]) -> Iterator[np.nda
         yield _features(inputs, seeds)[0]
         return
     for lo in range(0, max(inputs.table.num_rows, 1), ROWS_PER_BATCH):
-        part = Inputs(inputs.kind, inputs.table.slice(lo, ROWS_PER_BATCH), None,
-                      extra=inputs.extra)  # fmt: skip
+        part = Inputs(inputs.kind, inputs.table.slice(lo, ROWS_PER_BATCH), None, extra=inputs.extra)
         yield _features(part, seeds)[0]
 
 
