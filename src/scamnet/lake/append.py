@@ -93,17 +93,23 @@ def append_relation(
     relation: str,
     key: tuple[str, ...],
     tag: str,
+    key_hash: str | None = None,
 ) -> tuple[int, int]:
-    """Write the rows of ``relation`` not yet in the lake; return (written, already stored)."""
+    """Write the rows of ``relation`` not yet in the lake; return (written, already stored).
+
+    ``key_hash`` names a column of ``relation`` that already holds the hash of the
+    key columns with the lake's types (ingestion computes it while validating);
+    without it the hash is computed here.
+    """
     schema = SCHEMAS[kind]
     time_col = TIME_COLUMN[kind]
     keys = ", ".join(f'"{k}"' for k in key)
     cols = ", ".join(
         f'CAST("{f.name}" AS {ARROW_TO_SQL[str(f.type)]}) AS "{f.name}"' for f in schema
     )
+    hashed = f'"{key_hash}"' if key_hash else f"hash({keys})"
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW lake_in AS SELECT *, hash({keys}) AS __k "
-        f"FROM (SELECT {cols} FROM {relation})"
+        f"CREATE OR REPLACE TEMP VIEW lake_in AS SELECT {cols}, {hashed} AS __k FROM {relation}"
     )
     t = f'"{time_col}"'
     bounds = con.execute(f"SELECT count(*), min({t}), max({t}) FROM lake_in").fetchone()
