@@ -61,11 +61,15 @@ def detect_format(path: Path) -> str:
 
 
 def _bad_lines(sample: bytes, encoding: str) -> int:
-    bad = 0
-    lines = sample.splitlines()
     if len(sample) >= SAMPLE_BYTES:
-        lines = lines[:-1]  # the last line of a partial sample may be cut short
-    for line in lines:
+        sample = sample[: sample.rfind(b"\n") + 1]  # the last line may be cut short
+    try:
+        sample.decode(encoding)  # the usual case, at once rather than line by line
+        return 0
+    except UnicodeDecodeError:
+        pass
+    bad = 0
+    for line in sample.splitlines():
         try:
             line.decode(encoding)
         except UnicodeDecodeError:
@@ -79,8 +83,11 @@ def detect_encoding(sample: bytes) -> str:
     A few undecodable lines in a UTF-8 file are bad rows, not a different encoding:
     they are rejected one by one. Ties go to UTF-8.
     """
+    utf8 = _bad_lines(sample, "utf-8")
+    if utf8 == 0:
+        return "utf-8"
     lines = max(1, sample.count(b"\n"))
-    utf8, gb = _bad_lines(sample, "utf-8"), _bad_lines(sample, "gb18030")
+    gb = _bad_lines(sample, "gb18030")
     # GB18030 decodes almost any bytes (UTF-8 tone marks turn into 汉字 mojibake), so
     # fewer GB18030 failures prove little. A real GB18030 file fails UTF-8 on nearly
     # every line that is not plain ASCII; a UTF-8 file only on its few broken rows.
