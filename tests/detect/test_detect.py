@@ -428,3 +428,22 @@ def test_subscriber_scores_in_batches_equal_one_matrix(monkeypatch: pytest.Monke
     absent, names = numeric_matrix(new.drop(["calls_out"]), {"node"}, trained.base_names)
     assert names == trained.base_names
     assert np.isnan(absent[:, 0]).all() and np.allclose(absent[:, 2][1:11], x[1:11, 2])
+
+
+def test_account_amount_ranks_and_repeats_on_a_worked_ledger() -> None:
+    from scamnet.detect.accounts import ACCOUNT_FEATURES, account_features
+
+    # a pays b three times (a layering loop's repeats); c pays d once, tiny; b pays c once.
+    src = ["a", "a", "a", "c", "b"] + ["x"] * 95
+    dst = ["b", "b", "b", "d", "c"] + ["y"] * 95
+    value = np.array([500.0, 500.0, 500.0, 1.0, 300.0] + [200.0 + i for i in range(95)])
+    x = account_features(["a", "b", "c", "d"], src, dst, value, np.arange(100.0))
+    f = {name: x[:, k] for k, name in enumerate(ACCOUNT_FEATURES)}
+    assert f["repeat_counterparts"].tolist() == [1, 1, 0, 0]
+    assert f["most_transfers_to_one"].tolist() == [3, 3, 1, 1]
+    # d's smallest transfer in is the ledger's smallest of 100 amounts.
+    assert f["smallest_in_rank"][3] == pytest.approx(0.01)
+    assert f["smallest_in_rank"][0] == 1.0  # a receives nothing
+    assert f["smallest_out_rank"][2] == pytest.approx(0.01)
+    # c's two transfers: one tiny (the 1 paid to d), one not.
+    assert f["tiny_share"].tolist() == [0.0, 0.0, 0.5, 1.0]

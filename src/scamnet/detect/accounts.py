@@ -8,7 +8,17 @@ ACCOUNT_FEATURES = [
     "n_in", "n_out", "distinct_in", "distinct_out", "sum_in", "sum_out", "mean_in", "mean_out",
     "max_in", "max_out", "std_in", "std_out", "pass_through", "fan_ratio", "active_steps",
     "first_step", "span", "round_share", "reciprocal_share", "in_out_gap",
+    "smallest_in_rank", "smallest_out_rank", "tiny_share", "repeat_counterparts",
+    "most_transfers_to_one",
 ]  # fmt: skip
+# Explanations in words for the features whose names do not say it plainly.
+ACCOUNT_WORDS = {
+    "smallest_in_rank": "smallest transfer in, as a share of the ledger's amounts below it",
+    "smallest_out_rank": "smallest transfer out, as a share of the ledger's amounts below it",
+    "tiny_share": "share of transfers among the ledger's smallest 1%",
+    "repeat_counterparts": "counterparts paid or paid by more than once",
+    "most_transfers_to_one": "most transfers with a single counterpart",
+}
 
 
 def account_features(ids: list[str], src: list[str], dst: list[str], value: np.ndarray,
@@ -88,4 +98,32 @@ def account_features(ids: list[str], src: list[str], dst: list[str], value: np.n
     out[:, col["in_out_gap"]] = np.where(
         (out[:, col["n_in"]] > 0) & (out[:, col["n_out"]] > 0), out_step - in_step, 0
     )
+    _amounts_and_repeats(out, col, s, d, value)
     return out
+
+
+def _amounts_and_repeats(out: np.ndarray, col: dict[str, int], s: np.ndarray, d: np.ndarray,
+                         value: np.ndarray) -> None:  # fmt: skip
+    """Features that carry from one ledger to another: amounts are ranked within the
+    ledger (currencies and typical sums differ), and repeated transfers between the
+    same two accounts (layering loops and structuring split one sum into many)."""
+    n = len(out)
+    ranked = np.sort(value)
+    for who, name in ((d, "smallest_in_rank"), (s, "smallest_out_rank")):
+        ok = who >= 0
+        smallest = np.full(n, np.inf)
+        np.minimum.at(smallest, who[ok], value[ok])
+        below = np.searchsorted(ranked, smallest, side="right") / max(len(ranked), 1)
+        out[:, col[name]] = np.where(np.isfinite(smallest), below, 1.0)
+    tiny = (value < np.quantile(value, 0.01)).astype(float) if len(value) else value
+    both = np.concatenate([s, d])
+    ok = both >= 0
+    count = np.bincount(both[ok], minlength=n)
+    hits = np.bincount(both[ok], weights=np.concatenate([tiny, tiny])[ok], minlength=n)
+    out[:, col["tiny_share"]] = np.divide(hits, count, out=np.zeros(n), where=count > 0)
+    known = (s >= 0) & (d >= 0)
+    pair_ids, per_pair = np.unique(s[known].astype(np.int64) * n + d[known], return_counts=True)
+    for ends in (pair_ids // n, pair_ids % n):
+        np.add.at(out[:, col["repeat_counterparts"]], ends, (per_pair > 1).astype(float))
+        most = out[:, col["most_transfers_to_one"]]
+        np.maximum.at(most, ends, per_pair.astype(float))

@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
+from scamnet.detect.accounts import ACCOUNT_WORDS
 from scamnet.detect.graphfeatures import adjacency, label_share, neighbour_means, pagerank
 from scamnet.engine.features.subscriber_sql import FEATURES as SUBSCRIBER_WORDS
 
@@ -122,6 +123,8 @@ class TabularModel:
 def describe(name: str) -> str:
     if name in GRAPH_WORDS:
         return GRAPH_WORDS[name]
+    if name in ACCOUNT_WORDS:
+        return ACCOUNT_WORDS[name]
     if name.startswith("nb_"):
         return f"contacts' mean {describe(name[3:])}"
     return SUBSCRIBER_WORDS.get(name, name.replace("_", " "))
