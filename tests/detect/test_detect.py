@@ -447,3 +447,21 @@ def test_account_amount_ranks_and_repeats_on_a_worked_ledger() -> None:
     assert f["smallest_out_rank"][2] == pytest.approx(0.01)
     # c's two transfers: one tiny (the 1 paid to d), one not.
     assert f["tiny_share"].tolist() == [0.0, 0.0, 0.5, 1.0]
+
+
+def test_rare_class_verdict_shift_found_on_held_out_margins() -> None:
+    from scamnet.detect.text import rare_class_shift
+
+    # Ten spam texts the model finds a little less likely than ham (margin -0.5),
+    # ninety ham texts far from it (-3): argmax calls every spam ham.
+    truth = np.array(["spam"] * 10 + ["ham"] * 90)
+    margin = np.array([-0.5] * 10 + [-3.0] * 90)
+    logp = np.column_stack([np.zeros(100), margin])  # classes ham, spam
+    offsets = rare_class_shift(logp, truth, ["ham", "spam"])
+    assert offsets[0] == 0.0
+    # every shift in (0.5, 2] gives F1 = 1; the middle of them is taken.
+    assert 1.0 < offsets[1] < 1.5
+    assert ((logp + offsets).argmax(axis=1) == (truth == "spam")).all()
+    # Where argmax is already the best verdict, nothing moves.
+    clear = np.column_stack([np.zeros(100), np.where(truth == "spam", 1.0, -1.0)])
+    assert rare_class_shift(clear, truth, ["ham", "spam"]).tolist() == [0.0, 0.0]

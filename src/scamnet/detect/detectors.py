@@ -161,7 +161,7 @@ def score(trained: Trained, inputs: Inputs, explain: bool = True) -> dict[str, l
         texts = column(inputs.table, TEXT_COLUMN[trained.kind])
         proba = trained.model.predict_proba(texts)
         normal_at = trained.model.classes.index(trained.normal)
-        best = proba.argmax(axis=1)
+        best = trained.model.verdicts(proba)
         out["score"] = (1.0 - proba[:, normal_at]).round(6).tolist()
         out["label"] = [trained.model.classes[i] for i in best]
         if explain:

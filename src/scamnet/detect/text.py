@@ -16,6 +16,8 @@ from scipy import sparse
 from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
 from scamnet.detect.ngrams import FastCharWB, FastWords
@@ -40,6 +42,8 @@ class TextModel:
     words: TfidfVectorizer | None = None
     model: CalibratedClassifierCV | None = None
     coef: np.ndarray | None = None
+    # Added to the log-probabilities before the verdict is taken (see ``_fit_offsets``).
+    offsets: np.ndarray | None = None
     # The vectorised twin of ``vectorizer`` for scoring, built on first use.
     fast: FastCharWB | None = field(default=None, repr=False, compare=False)
     fast_words: FastWords | None = field(default=None, repr=False, compare=False)
@@ -84,13 +88,38 @@ class TextModel:
         # A linear SVM separates sparse text best; Platt scaling over three folds turns
         # its margins into probabilities (Platt 1999), which the score must be.
         folds = max(2, min(3, min(labels.count(c) for c in set(labels))))
-        self.model = CalibratedClassifierCV(LinearSVC(C=self.c), cv=folds, method="sigmoid")
+        splits = StratifiedKFold(folds)  # named, so the held-out folds can be found again
+        self.model = CalibratedClassifierCV(LinearSVC(C=self.c), cv=splits, method="sigmoid")
         self.model.fit(x, labels)
         self.classes = [str(c) for c in self.model.classes_]
         self.coef = np.mean(
             [cc.estimator.coef_ for cc in self.model.calibrated_classifiers_], axis=0
         )
+        self.offsets = self._fit_offsets(x, labels, splits)
         return self
+
+    def _fit_offsets(self, x: sparse.csr_matrix, labels: list[str], splits: StratifiedKFold
+                     ) -> np.ndarray | None:  # fmt: skip
+        """For two classes, a shift of the rarer class's log-probability that maximises
+        its F1, found on the training texts each calibrated SVM did not see: the more
+        probable class is not the F1-best verdict when one class is rare (en-sms-spam:
+        F1 0.966 to 0.970). Per-class shifts for several classes were tried and
+        over-fitted (zh-fraud-texts macro-F1 0.980 to 0.976), so those keep argmax."""
+        assert self.model is not None
+        if len(self.classes) != 2:
+            return None
+        oof = np.zeros((len(labels), 2))
+        members = self.model.calibrated_classifiers_
+        for member, (_, held) in zip(members, splits.split(x, labels), strict=True):
+            oof[held] = member.predict_proba(x[held])
+        return rare_class_shift(np.log(np.clip(oof, 1e-9, 1.0)), np.array(labels), self.classes)
+
+    def verdicts(self, proba: np.ndarray) -> np.ndarray:
+        """Index of the class chosen for each row of ``predict_proba``'s output."""
+        if self.offsets is None:
+            return np.asarray(proba.argmax(axis=1))
+        shifted = np.log(np.clip(proba, 1e-9, 1.0)) + self.offsets
+        return np.asarray(shifted.argmax(axis=1))
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         assert self.model is not None
@@ -153,6 +182,23 @@ class TextModel:
             picked = [(names[idx[j]], float(contrib[j])) for j in order if contrib[j] > 0]
             out.append(phrases(text, picked, top, self.kind))
         return out
+
+
+def rare_class_shift(logp: np.ndarray, truth: np.ndarray, classes: list[str],
+                     span: float = 2.0, steps: int = 41) -> np.ndarray:  # fmt: skip
+    """Offsets (0 for the common class) that maximise the rarer class's F1: the
+    middle of the best shifts, since F1 on a few hundred texts is flat across a
+    range of them, and no shift at all when that does as well."""
+    rare = min(range(2), key=lambda k: int((truth == classes[k]).sum()))
+    margin = logp[:, rare] - logp[:, 1 - rare]
+    is_rare = truth == classes[rare]
+    shifts = np.linspace(-span, span, steps)
+    scores = np.array([f1_score(is_rare, margin + shift > 0) for shift in shifts])
+    best = scores.max()
+    offsets = np.zeros(2)
+    if f1_score(is_rare, margin > 0) < best - 1e-9:
+        offsets[rare] = float(np.median(shifts[scores >= best - 1e-9]))
+    return offsets
 
 
 def _sigmoid_linear(model: CalibratedClassifierCV) -> bool:
