@@ -33,18 +33,29 @@ def lexical(url: str) -> list[float]:
     except InvalidIdentifier:
         domain = ""
     brand_elsewhere = any(b in text.lower() and b not in domain for b in BRANDS)
+    # Counts enter on a log scale, like the lengths: the SVM shares one margin between
+    # them and TF-IDF weights below 1, and raw counts (a host with 30 digits) kept
+    # liblinear from converging.
+    counts = [
+        parts.path.count("/"),
+        sum(c.isdigit() for c in host),
+        host.count("-"),
+        max(0, host.count(".") - domain.count(".")) if domain else host.count("."),
+        sum(w in text.lower() for w in WORDS),
+    ]
+    depth, digits, hyphens, subdomains, words = (float(np.log1p(c)) for c in counts)
     return [
         np.log1p(len(text)),
         np.log1p(len(host)),
-        float(parts.path.count("/")),
-        float(sum(c.isdigit() for c in host)),
-        float(host.count("-")),
-        float(max(0, host.count(".") - domain.count("."))) if domain else float(host.count(".")),
+        depth,
+        digits,
+        hyphens,
+        subdomains,
         float(bool(_IP.match(host))),
         float("xn--" in host or not host.isascii()),
         float("@" in text),
         float(brand_elsewhere),
-        float(sum(w in text.lower() for w in WORDS)),
+        words,
         np.log1p(len(parts.query)),
         float(not domain),
     ]
