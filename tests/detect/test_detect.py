@@ -465,3 +465,13 @@ def test_rare_class_verdict_shift_found_on_held_out_margins() -> None:
     # Where argmax is already the best verdict, nothing moves.
     clear = np.column_stack([np.zeros(100), np.where(truth == "spam", 1.0, -1.0)])
     assert rare_class_shift(clear, truth, ["ham", "spam"]).tolist() == [0.0, 0.0]
+
+
+def test_account_activity_counts_any_time_scale() -> None:
+    from scamnet.detect.accounts import ACCOUNT_FEATURES, account_features
+
+    active = ACCOUNT_FEATURES.index("active_steps")
+    src, dst = ["a", "a", "a", "b"], ["b", "b", "c", "c"]
+    for times in ([1.0, 1.0, 2.0, 5.0], [1.7e9, 1.7e9, 1.7e9 + 60, -3600.0]):  # steps, epoch s
+        x = account_features(["a", "b", "c"], src, dst, np.ones(4), np.array(times))
+        assert x[:, active].tolist() == [2, 2, 2]

@@ -64,8 +64,9 @@ def account_features(ids: list[str], src: list[str], dst: list[str], value: np.n
     last = np.full(n, -np.inf)
     np.minimum.at(first, both[ok], steps[ok])
     np.maximum.at(last, both[ok], steps[ok])
-    active = np.unique(both[ok].astype(np.int64) * 100_000 + steps[ok].astype(np.int64))
-    out[:, col["active_steps"]] = np.bincount((active // 100_000).astype(np.int64), minlength=n)
+    # Distinct (account, time) pairs; times may be steps, hours or epoch seconds.
+    active = np.unique(np.column_stack([both[ok], steps[ok]]), axis=0)
+    out[:, col["active_steps"]] = np.bincount(active[:, 0].astype(np.int64), minlength=n)
     out[:, col["first_step"]] = np.where(np.isfinite(first), first, -1)
     out[:, col["span"]] = np.where(np.isfinite(first), last - first, 0)
     rounded = (np.abs(value - np.round(value)) < 1e-9).astype(float)
