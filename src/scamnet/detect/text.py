@@ -24,6 +24,8 @@ from scamnet.detect.ngrams import FastCharWB, FastWords
 from scamnet.detect.urlfeatures import LEXICAL_NAMES, lexical_matrix
 
 _SPACES = re.compile(r"\s+")
+# The explanation when no n-gram pushes towards a fraud class (a plainly normal text).
+NOTHING = {"message": "no phrase points to a scam", "url": "nothing in the URL points to phishing"}
 
 
 def normalise(text: str) -> str:
@@ -180,7 +182,7 @@ class TextModel:
             contrib = vals * row[idx] * sign
             order = np.argsort(-contrib)[:12]
             picked = [(names[idx[j]], float(contrib[j])) for j in order if contrib[j] > 0]
-            out.append(phrases(text, picked, top, self.kind))
+            out.append(phrases(text, picked, top, self.kind) or NOTHING[self.kind])
         return out
 
 
