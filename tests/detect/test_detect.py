@@ -424,10 +424,14 @@ def test_subscriber_scores_in_batches_equal_one_matrix(monkeypatch: pytest.Monke
     assert len(set(out["score"])) >= 2
     assert np.allclose(out["score"], expected.round(6), atol=1e-9)
     assert out["why"] == model.explain(x)
-    # A training column the input lacks is all missing.
-    absent, names = numeric_matrix(new.drop(["calls_out"]), {"node"}, trained.base_names)
+    # A training column with no value at all (read as Arrow's null type) is all missing;
+    # one the input lacks is refused (see the CLI test below).
+    blank = new.set_column(3, "calls_out", pa.nulls(400))
+    absent, names = numeric_matrix(blank, {"node"}, trained.base_names)
     assert names == trained.base_names
     assert np.isnan(absent[:, 0]).all() and np.allclose(absent[:, 2][1:11], x[1:11, 2])
+    with pytest.raises(detectors.InputError, match="lacks 1 of the model's feature columns"):
+        numeric_matrix(new.drop(["calls_out"]), {"node"}, trained.base_names)
 
 
 def test_account_amount_ranks_and_repeats_on_a_worked_ledger() -> None:
@@ -475,3 +479,53 @@ def test_account_activity_counts_any_time_scale() -> None:
     for times in ([1.0, 1.0, 2.0, 5.0], [1.7e9, 1.7e9, 1.7e9 + 60, -3600.0]):  # steps, epoch s
         x = account_features(["a", "b", "c"], src, dst, np.ones(4), np.array(times))
         assert x[:, active].tolist() == [2, 2, 2]
+
+
+def test_scoring_refuses_missing_or_text_feature_columns(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    rows = [
+        {
+            "node": i,
+            "calls": int(rng.integers(0, 50)),
+            "callees": int(rng.integers(0, 20)),
+            "label": i % 3 == 0,
+        }
+        for i in range(120)
+    ]
+    train = write(tmp_path / "train.csv", rows)
+    model = tmp_path / "model"
+    invoke(
+        "model",
+        "train",
+        "subscriber",
+        "--input",
+        str(train),
+        "--label-column",
+        "label",
+        "--output",
+        str(model),
+    )
+    missing = write(tmp_path / "missing.csv", [{"node": 1, "calls": 3}])
+    textual = write(tmp_path / "text.csv", [{"node": 1, "calls": "many", "callees": 2}])
+    pred = tmp_path / "p.csv"
+    for bad, reason in (
+        (missing, "lacks 1 of the model's feature columns: callees"),
+        (textual, "'calls' must be numeric"),
+    ):
+        result = runner.invoke(
+            app,
+            [
+                "model",
+                "score",
+                "subscriber",
+                "--model",
+                str(model),
+                "--input",
+                str(bad),
+                "--output",
+                str(pred),
+            ],
+        )
+        assert result.exit_code != 0
+        assert reason in " ".join(result.output.split())
+        assert not pred.exists()

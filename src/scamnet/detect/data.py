@@ -62,10 +62,10 @@ def numeric_matrix(
 ) -> tuple[np.ndarray, list[str]]:
     """The numeric columns of ``table`` as floats (NaN for missing), row-major.
 
-    In table order, or in the order of ``wanted`` (a model's training columns: one
-    absent from the table is all NaN). Each column is written once into a
-    column-major block, then the block is transposed in one pass: the row-major
-    matrix the trees read, at the cost of one copy.
+    In table order, or in the order of ``wanted`` (a model's training columns, each
+    of which the table must have; one with no value at all is all NaN). Each column
+    is written once into a column-major block, then the block is transposed in one
+    pass: the row-major matrix the trees read, at the cost of one copy.
     """
     numeric = [
         name
@@ -75,6 +75,8 @@ def numeric_matrix(
     names = numeric if wanted is None else list(wanted)
     if not names:
         raise InputError("the input has no numeric feature columns")
+    if wanted is not None:
+        _check_wanted(table, wanted)
     present = set(numeric)
     block = np.empty((table.num_rows, len(names)), order="F")
     for j, name in enumerate(names):
@@ -87,6 +89,20 @@ def numeric_matrix(
         col[:] = floats.to_numpy()
         col[~np.isfinite(col)] = np.nan
     return np.ascontiguousarray(block), names
+
+
+def _check_wanted(table: pa.Table, wanted: list[str]) -> None:
+    """Scoring with a column missing or holding text would score every row on made-up
+    values, so it is refused with the columns named."""
+    missing = [name for name in wanted if name not in table.column_names]
+    if missing:
+        more = f" (+{len(missing) - 8} more)" if len(missing) > 8 else ""
+        shown = ", ".join(missing[:8]) + more
+        raise InputError(f"the input lacks {len(missing)} of the model's feature columns: {shown}")
+    for name in wanted:
+        typ = table.schema.field(name).type
+        if not (_is_numeric(typ) or pa.types.is_null(typ)):
+            raise InputError(f"column {name!r} must be numeric, as in training; it holds {typ}")
 
 
 def _is_numeric(typ: pa.DataType) -> bool:
