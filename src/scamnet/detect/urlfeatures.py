@@ -9,6 +9,7 @@ import numpy as np
 
 from scamnet.core.errors import InvalidIdentifier
 from scamnet.core.identifiers import Url
+from scamnet.detect.lookalike import imitated_brand, is_homograph
 
 BRANDS = (
     "paypal", "apple", "amazon", "microsoft", "google", "facebook", "netflix", "bank",
@@ -19,8 +20,11 @@ WORDS = ("login", "signin", "verify", "account", "secure", "update", "confirm", 
 LEXICAL_NAMES = [
     "url_length", "host_length", "path_depth", "digits_in_host", "hyphens_in_host",
     "subdomain_depth", "ip_host", "idn_host", "at_sign", "brand_not_in_domain",
-    "phishing_words", "query_length", "no_registrable_domain",
+    "phishing_words", "query_length", "no_registrable_domain", "brand_lookalike",
+    "idn_homograph",
 ]  # fmt: skip
+# The features of models trained before look-alikes and homographs were added.
+LEXICAL_V1 = tuple(LEXICAL_NAMES[:13])
 _IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 
 
@@ -58,8 +62,14 @@ def lexical(url: str) -> list[float]:
         words,
         np.log1p(len(parts.query)),
         float(not domain),
+        float(imitated_brand(domain) is not None) if domain else 0.0,
+        float(is_homograph(host)),
     ]
 
 
-def lexical_matrix(urls: list[str]) -> np.ndarray:
-    return np.array([lexical(u) for u in urls], dtype=np.float32).reshape(len(urls), -1)
+def lexical_matrix(urls: list[str], names: tuple[str, ...] | None = None) -> np.ndarray:
+    """The lexical features of ``urls``: all of them, or the columns ``names``."""
+    full = np.array([lexical(u) for u in urls], dtype=np.float32).reshape(len(urls), -1)
+    if names is None:
+        return full
+    return full[:, [LEXICAL_NAMES.index(n) for n in names]]
