@@ -161,7 +161,18 @@ def test_ingest_prints_a_summary_and_fails_on_unreadable_files(tmp_path: Path) -
     assert wrong_kind.exit_code == 2
 
 
-def test_detect_stores_alerts_with_reasons(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def tiny_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """A tiny demo's data directory (world ingested) and its window of days."""
+    data = tmp_path_factory.mktemp("demo") / "demo"
+    result = runner.invoke(app, ["demo", "--no-serve", "--preset", "tiny", "--data-dir", str(data)])
+    assert result.exit_code == 0, result.output
+    days = sorted(p.name[4:] for p in (data / "lake" / "calls").glob("day=*"))
+    return data, ["--from", days[1], "--to", days[-1], "--data-dir", str(data)]
+
+
+def test_detect_stores_alerts_with_reasons(tiny_demo: tuple[Path, list[str]], tmp_path: Path
+                                           ) -> None:  # fmt: skip
     import csv as csvmod
 
     import pyarrow.parquet as pq
@@ -169,15 +180,7 @@ def test_detect_stores_alerts_with_reasons(tmp_path: Path) -> None:
     from scamnet.store import Store
     from scamnet.store.alerts import AlertRepository
 
-    data = tmp_path / "demo"
-    assert (
-        runner.invoke(
-            app, ["demo", "--no-serve", "--preset", "tiny", "--data-dir", str(data)]
-        ).exit_code
-        == 0
-    )
-    days = sorted(p.name[4:] for p in (data / "lake" / "calls").glob("day=*"))
-    window = ["--from", days[1], "--to", days[-1], "--data-dir", str(data)]
+    data, window = tiny_demo
     out = tmp_path / "f.parquet"
     assert runner.invoke(app, ["features", "subscribers", *window[:4], "--out", str(out),
                                *window[4:]]).exit_code == 0  # fmt: skip
@@ -203,3 +206,50 @@ def test_detect_stores_alerts_with_reasons(tmp_path: Path) -> None:
     assert top
     assert all(a.model == "subscriber_gbm_v1" and a.explanation for a in top)
     assert truth[top[0].subject] == "1"  # the strongest alert is a true operator
+
+
+BENIGN_URLS = [
+    "https://www.amazon.com/orders", "https://www.jd.com/", "https://www.boc.cn/",
+    "https://www.apple.com/iphone", "https://mail.google.com/mail/u/0/",
+    "https://www.icbc.com.cn/", "https://weibo.com/u/123", "https://www.12306.cn/index/",
+    "https://www.taobao.com/", "https://github.com/", "https://www.bbc.co.uk/news",
+    "https://en.wikipedia.org/wiki/Fraud", "https://www.paypal.com/signin",
+    "https://www.netflix.com/browse", "https://www.microsoft.com/", "https://www.ccb.com/",
+]  # fmt: skip
+
+
+def test_detect_urls_from_messages_with_victim_reports(tiny_demo: tuple[Path, list[str]],
+                                                       tmp_path: Path) -> None:  # fmt: skip
+    import csv as csvmod
+
+    from scamnet.store import Store
+    from scamnet.store.alerts import AlertRepository
+
+    data, window = tiny_demo
+    with (data / "world" / "truth" / "messages.csv").open(encoding="utf-8") as fh:
+        scam = sorted({r["url"] for r in csvmod.DictReader(fh) if r["url"]})
+    with (data / "world" / "reports.csv").open(encoding="utf-8", errors="replace") as fh:
+        reported = {r["scammer_url"] for r in csvmod.DictReader(fh) if r.get("scammer_url")}
+    # Train on half the scam URLs; the other half, and the reports, must still be found.
+    train = tmp_path / "urls.csv"
+    with train.open("w", newline="", encoding="utf-8") as fh:
+        w = csvmod.writer(fh)
+        w.writerow(["url", "label"])
+        w.writerows([u, "phishing"] for u in scam[::2])
+        w.writerows([u, "benign"] for u in BENIGN_URLS * 2)
+    model = tmp_path / "url-model"
+    trained = runner.invoke(app, ["model", "train", "url", "--input", str(train),
+                                  "--label-column", "label", "--output", str(model)])  # fmt: skip
+    assert trained.exit_code == 0, trained.output
+    result = runner.invoke(app, ["detect", "urls", "--model", str(model), *window, "--top", "50"])
+    assert result.exit_code == 0, result.output
+    assert "url alerts" in result.output
+    store = Store(f"sqlite:///{data / 'scamnet.db'}")
+    with store.session() as s:
+        alerts = AlertRepository(s).top("url", 1000)
+    store.dispose()
+    assert alerts and all(a.model == "url_char_svm_v1" and a.explanation for a in alerts)
+    flagged = {a.subject for a in alerts}
+    assert not flagged & set(BENIGN_URLS)
+    assert set(scam[1::2]) & flagged  # scam URLs the model never saw
+    assert reported and any("victim report" in a.explanation for a in alerts)

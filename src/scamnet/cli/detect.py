@@ -11,17 +11,20 @@ from typing import Annotated
 import pyarrow as pa
 import typer
 from rich.table import Table
+from sqlalchemy import select
 
 from scamnet.cli.context import DataDirOption, console, fail, open_store, settings_for
 from scamnet.cli.features import cell_reference, parse_day
-from scamnet.detect.alerts import alerts_from, message_table
+from scamnet.detect.alerts import alerts_from, message_table, url_table
 from scamnet.detect.artifacts import UntrustedModel, load_model
 from scamnet.detect.detectors import Trained
+from scamnet.detect.reputation import Reputation, reported_domains
 from scamnet.engine import open_engine
 from scamnet.engine.features.subscribers import SubscriberFeatures
 from scamnet.lake import RecordLake
 from scamnet.store import Settings, Store
 from scamnet.store.alerts import Alert, AlertRepository
+from scamnet.store.models import VictimReportRow
 
 app = typer.Typer(help="Score the ingested data and store alerts with their reasons.")
 ModelOpt = Annotated[Path, typer.Option("--model", help="A model directory from `model train`.")]
@@ -99,3 +102,20 @@ def messages(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
         table = message_table(engine, first, last)
         alerts = alerts_from("message", trained, table, "message_id", f"{first}/{last}")
         store_alerts(store, alerts, "message", top)
+
+
+@app.command()
+def urls(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
+         data_dir: DataDirOption = None) -> None:  # fmt: skip
+    """Alert on URLs sent in messages over the window: judged from the URL itself, and
+    raised by every victim report that names its domain."""
+    first, last = parse_day(start), parse_day(end)
+    trained = _trained(model, "url")
+    with _opened(data_dir) as (settings, store), open_engine("duckdb") as engine:
+        engine.attach_lake(RecordLake(settings.lake_dir))
+        table = url_table(engine, first, last)
+        with store.session() as session:
+            named = session.scalars(select(VictimReportRow.scammer_url)).all()
+        reputation = Reputation(reported_domains(named))
+        alerts = alerts_from("url", trained, table, "url", f"{first}/{last}", reputation)
+        store_alerts(store, alerts, "url", top)

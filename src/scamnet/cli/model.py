@@ -15,8 +15,9 @@ from rich.table import Table
 from scamnet import __version__
 from scamnet.cli.context import console, fail
 from scamnet.detect.artifacts import UntrustedModel, data_hash, load_model, save_model
-from scamnet.detect.data import InputError
+from scamnet.detect.data import InputError, column, read_table
 from scamnet.detect.detectors import ALGORITHMS, evaluate, load_inputs, metrics, score, train
+from scamnet.detect.reputation import Reputation, reported_domains
 
 app = typer.Typer(help="Train, score and evaluate the fraud detectors.")
 
@@ -73,8 +74,18 @@ def score_cmd(
     output: Annotated[Path, typer.Option("--output", help="Predictions CSV to write.")],
     edges: EdgesOpt = None,
     transactions: TxOpt = None,
+    reports: Annotated[
+        Path | None,
+        typer.Option(
+            "--reports",
+            help="Victim reports with a scammer_url column (url only): each report naming "
+            "a URL's registrable domain raises its score, and says so in why.",
+        ),
+    ] = None,
 ) -> None:
     """Score rows: one output row per input row, in order, with score, label and why."""
+    if reports is not None and kind is not Kind.url:
+        raise fail("--reports adds victim reports' reputation to URLs; it is for url only", 2)
     try:
         meta, trained = load_model(model_dir)
     except UntrustedModel as exc:
@@ -83,7 +94,11 @@ def score_cmd(
         raise fail(f"{model_dir} holds a {meta.get('kind')} model, not a {kind.value} model", 2)
     try:
         inputs = load_inputs(kind.value, input_path, None, edges, transactions)
-        result = score(trained, inputs)
+        reputation = None
+        if reports is not None:
+            named = column(read_table(reports), "scammer_url", reports)
+            reputation = Reputation(reported_domains(named))
+        result = score(trained, inputs, reputation=reputation)
     except InputError as exc:
         raise fail(str(exc), 2) from None
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ from scamnet.detect.data import (
     numeric_matrix,
     read_table,
 )
+from scamnet.detect.reputation import Reputation
 from scamnet.detect.tabular import GraphInput, TabularModel, graph_block
 from scamnet.detect.text import TextModel
 
@@ -152,24 +153,15 @@ def train(inputs: Inputs, normal: str | None = None) -> Trained:
                    seeds if inputs.kind == "subscriber" else {}, base_names)  # fmt: skip
 
 
-def score(trained: Trained, inputs: Inputs, explain: bool = True) -> dict[str, list[Any]]:
-    """Columns of the prediction file: id (if any), score, label, why."""
+def score(trained: Trained, inputs: Inputs, explain: bool = True,
+          reputation: Reputation | None = None) -> dict[str, list[Any]]:  # fmt: skip
+    """Columns of the prediction file: id (if any), score, label, why. URLs take
+    ``reputation`` from victim reports into their score, label and explanation."""
     out: dict[str, list[Any]] = {}
     if inputs.ids is not None:
         out[id_column(inputs.table) or "id"] = inputs.ids
     if isinstance(trained.model, TextModel):
-        texts = column(inputs.table, TEXT_COLUMN[trained.kind])
-        proba = trained.model.predict_proba(texts)
-        normal_at = trained.model.classes.index(trained.normal)
-        best = trained.model.verdicts(proba)
-        out["score"] = (1.0 - proba[:, normal_at]).round(6).tolist()
-        out["label"] = [trained.model.classes[i] for i in best]
-        if explain:
-            # Explain towards the most likely scam class, whatever the verdict.
-            masked = proba.copy()
-            masked[:, normal_at] = -1
-            out["why"] = trained.model.explain(texts, masked.argmax(axis=1))
-        return out
+        return _score_text(trained, trained.model, inputs, explain, reputation, out)
     if trained.base_names is not None:
         inputs.extra["base_names"] = trained.base_names
     scores: list[np.ndarray] = []
@@ -183,6 +175,31 @@ def score(trained: Trained, inputs: Inputs, explain: bool = True) -> dict[str, l
     out["label"] = [trained.positive if v >= trained.model.threshold else trained.normal for v in s]
     if explain:
         out["why"] = why
+    return out
+
+
+def _score_text(trained: Trained, model: TextModel, inputs: Inputs, explain: bool,
+                reputation: Reputation | None, out: dict[str, list[Any]]
+                ) -> dict[str, list[Any]]:  # fmt: skip
+    texts = column(inputs.table, TEXT_COLUMN[trained.kind])
+    proba = model.predict_proba(texts)
+    normal_at = model.classes.index(trained.normal)
+    scores = (1.0 - proba[:, normal_at]).round(6).tolist()
+    labels = [model.classes[i] for i in model.verdicts(proba)]
+    # Explain towards the most likely scam class, whatever the verdict.
+    masked = proba.copy()
+    masked[:, normal_at] = -1
+    scam = masked.argmax(axis=1)
+    reasons = model.explain(texts, scam) if explain else [""] * len(texts)
+    if reputation is not None and trained.kind == "url":
+        lifted, reasons = reputation.apply(texts, scores, reasons)
+        # A URL the reports lift past even odds is called the likeliest scam class.
+        labels = [model.classes[int(scam[i])] if lifted[i] >= 0.5 > scores[i] else labels[i]
+                  for i in range(len(texts))]  # fmt: skip
+        scores = lifted
+    out["score"], out["label"] = scores, labels
+    if explain:
+        out["why"] = reasons
     return out
 
 
