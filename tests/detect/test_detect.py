@@ -77,6 +77,12 @@ def test_message_contract_scores_in_order_with_reasons(
     assert meta["algorithm"] == "message_char_svm_v1"
     assert meta["normal_class"] == "normal"
     assert len(meta["data_sha256"]) == 64
+    # The model card: how it was built, and figures from training rows each model
+    # of the calibration folds did not see.
+    assert meta["parameters"]["chars"]["analyzer"] == "char_wb"
+    held = meta["held_out_metrics"]
+    assert held["rows"] == meta["rows"] and 0.9 < held["roc_auc"] <= 1.0
+    assert set(held["per_class_f1"]) == set(meta["classes"])
     invoke(
         "model",
         "score",

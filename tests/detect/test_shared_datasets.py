@@ -11,6 +11,7 @@ feature, model or label mapping fails.
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import numpy as np
@@ -133,6 +134,11 @@ def test_subscriber_contract_on_sichuan_with_edges(shared_data: Path, tmp_path: 
         "--output",
         tmp_path / "model",
     )
+    card = json.loads((tmp_path / "model" / "model.json").read_text())
+    assert card["parameters"]["features"][:2] == columns[1:3]  # the columns after node
+    assert 0.0 < card["parameters"]["threshold"] < 1.0
+    assert card["held_out_metrics"]["rows"] == len(train)
+    assert card["held_out_metrics"]["roc_auc"] > 0.9
     features = [c for c in columns if c != "label"]
     cli(
         "model",

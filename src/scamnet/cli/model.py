@@ -61,6 +61,7 @@ def train_cmd(
         "algorithm": ALGORITHMS[kind.value], "kind": kind.value, "scamnet": __version__,
         "data_sha256": _hash_files(input_path, edges, transactions), "rows": inputs.table.num_rows,
         "label_column": label_column, "classes": trained.classes, "normal_class": trained.normal,
+        **trained.card,
     }  # fmt: skip
     save_model(output, meta, trained)
     console.print(f"trained {meta['algorithm']} on {inputs.table.num_rows:,} rows → {output}")

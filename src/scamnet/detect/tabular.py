@@ -83,6 +83,8 @@ class TabularModel:
     feature_names: list[str] = field(default_factory=list)
     threshold: float = 0.5
     booster: lgb.LGBMClassifier | None = None
+    # Out-of-fold scores of the training rows, read once for the model card.
+    held_out: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def fit(self, x: np.ndarray, y: np.ndarray, names: list[str]) -> TabularModel:
         self.feature_names = names
@@ -99,9 +101,15 @@ class TabularModel:
         for tr, te in StratifiedKFold(3, shuffle=True, random_state=1).split(x, y):
             fitted = lgb.LGBMClassifier(**quick).fit(x[tr], y[tr])
             oof[te] = np.asarray(fitted.predict_proba(x[te]))[:, 1]
+        self.held_out = oof
         grid = np.linspace(0.1, 0.9, 81)
         scores = [f1_score(y, oof >= t) for t in grid]
         return float(grid[int(np.argmax(scores))])
+
+    def params(self) -> dict[str, Any]:
+        """What the model card records of how this model was built."""
+        return {"lightgbm": {k: v for k, v in PARAMS.items() if k != "verbose"},
+                "threshold": round(self.threshold, 4), "features": self.feature_names}  # fmt: skip
 
     def score(self, x: np.ndarray) -> np.ndarray:
         assert self.booster is not None
