@@ -15,7 +15,13 @@ from sqlalchemy import select
 
 from scamnet.cli.context import DataDirOption, console, fail, open_store, settings_for
 from scamnet.cli.features import cell_reference, parse_day
-from scamnet.detect.alerts import alerts_from, message_table, url_table
+from scamnet.detect.alerts import (
+    account_alerts,
+    alerts_from,
+    message_table,
+    transfer_table,
+    url_table,
+)
 from scamnet.detect.artifacts import UntrustedModel, load_model
 from scamnet.detect.detectors import Trained
 from scamnet.detect.reputation import Reputation, reported_domains
@@ -119,3 +125,16 @@ def urls(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
         reputation = Reputation(reported_domains(named))
         alerts = alerts_from("url", trained, table, "url", f"{first}/{last}", reputation)
         store_alerts(store, alerts, "url", top)
+
+
+@app.command()
+def accounts(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
+             data_dir: DataDirOption = None) -> None:  # fmt: skip
+    """Alert on accounts whose money flows over the window look like mules' or controllers'."""
+    first, last = parse_day(start), parse_day(end)
+    trained = _trained(model, "account")
+    with _opened(data_dir) as (settings, store), open_engine("duckdb") as engine:
+        engine.attach_lake(RecordLake(settings.lake_dir))
+        transfers = transfer_table(engine, first, last)
+        alerts = account_alerts(trained, transfers, f"{first}/{last}")
+        store_alerts(store, alerts, "account", top)

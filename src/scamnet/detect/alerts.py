@@ -6,7 +6,7 @@ from datetime import date
 
 import pyarrow as pa
 
-from scamnet.detect.detectors import ALGORITHMS, Trained, inputs_from_table, score
+from scamnet.detect.detectors import ALGORITHMS, Inputs, Trained, inputs_from_table, score
 from scamnet.detect.reputation import Reputation
 from scamnet.engine.base import AnalyticsEngine
 from scamnet.store.alerts import Alert
@@ -54,3 +54,47 @@ def url_table(engine: AnalyticsEngine, start: date, end: date) -> pa.Table:
         ") WHERE url <> '' GROUP BY url ORDER BY url"
     )
     return engine.to_arrow(rel)
+
+
+def transfer_table(engine: AnalyticsEngine, start: date, end: date) -> pa.Table:
+    """Transfers made in [start, end] (UTC days) in the account detector's terms:
+    ``src``, ``dst``, ``value`` and ``time`` in days since 1970 (AMLSim's steps are
+    days, so a model trained on either reads the other's pace alike)."""
+    # "at" is quoted: it is also a keyword (AT TIME ZONE).
+    rel = engine.sql(
+        'SELECT source AS src, target AS dst, CAST(amount AS DOUBLE) AS "value", '
+        'epoch("at") / 86400.0 AS "time" FROM transfers '
+        f"WHERE CAST(timezone('UTC', \"at\") AS DATE) BETWEEN DATE '{start}' AND DATE '{end}' "
+        'ORDER BY "at", source, target'
+    )
+    return engine.to_arrow(rel)
+
+
+def account_inputs(transfers: pa.Table, accounts: list[str] | None = None,
+                   labels: list[str] | None = None) -> Inputs:  # fmt: skip
+    """The account detector's inputs: ``accounts`` (default: everyone in the transfers),
+    with the flows of the whole window behind their features."""
+    src = [str(v) for v in transfers.column("src").to_pylist()]
+    dst = [str(v) for v in transfers.column("dst").to_pylist()]
+    ids = accounts if accounts is not None else list(dict.fromkeys([*src, *dst]))
+    table = pa.table({"nodeid": ids})
+    inputs = Inputs("account", table, ids, labels=labels, extra={"exclude": {"nodeid"}})
+    inputs.tx = {"src": src, "dst": dst,
+                 "value": transfers.column("value").to_numpy(zero_copy_only=False),
+                 "time": transfers.column("time").to_numpy(zero_copy_only=False)}  # fmt: skip
+    return inputs
+
+
+def account_alerts(trained: Trained, transfers: pa.Table, window: str) -> list[Alert]:
+    """Alerts on the accounts of ``transfers`` that the model calls mules or controllers."""
+    if transfers.num_rows == 0:
+        return []
+    inputs = account_inputs(transfers)
+    result = score(trained, inputs)
+    assert inputs.ids is not None
+    return [
+        Alert("account", s, float(sc), lab, ALGORITHMS["account"], window, why)
+        for s, sc, lab, why in zip(inputs.ids, result["score"], result["label"], result["why"],
+                                   strict=True)
+        if lab != trained.normal
+    ]  # fmt: skip
