@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -161,6 +162,30 @@ def test_ingest_prints_a_summary_and_fails_on_unreadable_files(tmp_path: Path) -
     assert wrong_kind.exit_code == 2
 
 
+def stored_alerts(data: Path, kind: str) -> list[Any]:
+    """The alerts of ``kind`` in the data directory's store, strongest first."""
+    from scamnet.store import Store
+    from scamnet.store.alerts import AlertRepository
+
+    store = Store(f"sqlite:///{data / 'scamnet.db'}")
+    with store.session() as s:
+        alerts = AlertRepository(s).top(kind, 100_000)
+    store.dispose()
+    return alerts
+
+
+def train_model(kind: str, output: Path, *args: str) -> Path:
+    result = runner.invoke(app, ["model", "train", kind, *args, "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    return output
+
+
+def detect(kind: str, model: Path, window: list[str]) -> None:
+    result = runner.invoke(app, ["detect", kind, "--model", str(model), *window])
+    assert result.exit_code == 0, result.output
+    assert f"{kind[:-1]} alerts" in result.output
+
+
 @pytest.fixture(scope="module")
 def tiny_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     """A tiny demo's data directory (world ingested) and its window of days."""
@@ -171,19 +196,21 @@ def tiny_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]
     return data, ["--from", days[1], "--to", days[-1], "--data-dir", str(data)]
 
 
-def test_detect_stores_alerts_with_reasons(tiny_demo: tuple[Path, list[str]], tmp_path: Path
-                                           ) -> None:  # fmt: skip
+def test_detect_stores_alerts_with_reasons(
+    tiny_demo: tuple[Path, list[str]], tmp_path: Path
+) -> None:
     import csv as csvmod
 
     import pyarrow.parquet as pq
 
-    from scamnet.store import Store
-    from scamnet.store.alerts import AlertRepository
-
     data, window = tiny_demo
     out = tmp_path / "f.parquet"
-    assert runner.invoke(app, ["features", "subscribers", *window[:4], "--out", str(out),
-                               *window[4:]]).exit_code == 0  # fmt: skip
+    assert (
+        runner.invoke(
+            app, ["features", "subscribers", *window[:4], "--out", str(out), *window[4:]]
+        ).exit_code
+        == 0
+    )
     with (data / "world" / "truth" / "subscribers.csv").open() as fh:
         truth = {r["msisdn"]: r["is_fraud"] for r in csvmod.DictReader(fh)}
     rows = pq.read_table(out).to_pylist()
@@ -192,38 +219,40 @@ def test_detect_stores_alerts_with_reasons(tiny_demo: tuple[Path, list[str]], tm
         w = csvmod.DictWriter(fh, fieldnames=[*rows[0], "label"])
         w.writeheader()
         w.writerows({**r, "label": truth[r["msisdn"]]} for r in rows if r["msisdn"] in truth)
-    model = tmp_path / "m"
-    trained = runner.invoke(app, ["model", "train", "subscriber", "--input", str(labelled),
-                                  "--label-column", "label", "--output", str(model)])  # fmt: skip
-    assert trained.exit_code == 0, trained.output
-    result = runner.invoke(app, ["detect", "subscribers", "--model", str(model), *window])
-    assert result.exit_code == 0, result.output
-    assert "subscriber alerts" in result.output
-    store = Store(f"sqlite:///{data / 'scamnet.db'}")
-    with store.session() as s:
-        top = AlertRepository(s).top("subscriber", 3)
-    store.dispose()
+    model = train_model(
+        "subscriber", tmp_path / "m", "--input", str(labelled), "--label-column", "label"
+    )
+    detect("subscribers", model, window)
+    top = stored_alerts(data, "subscriber")[:3]
     assert top
     assert all(a.model == "subscriber_gbm_v1" and a.explanation for a in top)
     assert truth[top[0].subject] == "1"  # the strongest alert is a true operator
 
 
 BENIGN_URLS = [
-    "https://www.amazon.com/orders", "https://www.jd.com/", "https://www.boc.cn/",
-    "https://www.apple.com/iphone", "https://mail.google.com/mail/u/0/",
-    "https://www.icbc.com.cn/", "https://weibo.com/u/123", "https://www.12306.cn/index/",
-    "https://www.taobao.com/", "https://github.com/", "https://www.bbc.co.uk/news",
-    "https://en.wikipedia.org/wiki/Fraud", "https://www.paypal.com/signin",
-    "https://www.netflix.com/browse", "https://www.microsoft.com/", "https://www.ccb.com/",
-]  # fmt: skip
+    "https://www.amazon.com/orders",
+    "https://www.jd.com/",
+    "https://www.boc.cn/",
+    "https://www.apple.com/iphone",
+    "https://mail.google.com/mail/u/0/",
+    "https://www.icbc.com.cn/",
+    "https://weibo.com/u/123",
+    "https://www.12306.cn/index/",
+    "https://www.taobao.com/",
+    "https://github.com/",
+    "https://www.bbc.co.uk/news",
+    "https://en.wikipedia.org/wiki/Fraud",
+    "https://www.paypal.com/signin",
+    "https://www.netflix.com/browse",
+    "https://www.microsoft.com/",
+    "https://www.ccb.com/",
+]
 
 
-def test_detect_urls_from_messages_with_victim_reports(tiny_demo: tuple[Path, list[str]],
-                                                       tmp_path: Path) -> None:  # fmt: skip
+def test_detect_urls_from_messages_with_victim_reports(
+    tiny_demo: tuple[Path, list[str]], tmp_path: Path
+) -> None:
     import csv as csvmod
-
-    from scamnet.store import Store
-    from scamnet.store.alerts import AlertRepository
 
     data, window = tiny_demo
     with (data / "world" / "truth" / "messages.csv").open(encoding="utf-8") as fh:
@@ -237,17 +266,11 @@ def test_detect_urls_from_messages_with_victim_reports(tiny_demo: tuple[Path, li
         w.writerow(["url", "label"])
         w.writerows([u, "phishing"] for u in scam[::2])
         w.writerows([u, "benign"] for u in BENIGN_URLS * 2)
-    model = tmp_path / "url-model"
-    trained = runner.invoke(app, ["model", "train", "url", "--input", str(train),
-                                  "--label-column", "label", "--output", str(model)])  # fmt: skip
-    assert trained.exit_code == 0, trained.output
-    result = runner.invoke(app, ["detect", "urls", "--model", str(model), *window, "--top", "50"])
-    assert result.exit_code == 0, result.output
-    assert "url alerts" in result.output
-    store = Store(f"sqlite:///{data / 'scamnet.db'}")
-    with store.session() as s:
-        alerts = AlertRepository(s).top("url", 1000)
-    store.dispose()
+    model = train_model(
+        "url", tmp_path / "url-model", "--input", str(train), "--label-column", "label"
+    )
+    detect("urls", model, window)
+    alerts = stored_alerts(data, "url")
     assert alerts and all(a.model == "url_char_svm_v1" and a.explanation for a in alerts)
     flagged = {a.subject for a in alerts}
     assert not flagged & set(BENIGN_URLS)
@@ -259,9 +282,6 @@ def test_detect_accounts_from_the_lake(tiny_demo: tuple[Path, list[str]], tmp_pa
     import csv as csvmod
     from datetime import datetime
 
-    from scamnet.store import Store
-    from scamnet.store.alerts import AlertRepository
-
     data, window = tiny_demo
     with (data / "world" / "truth" / "accounts.csv").open(encoding="utf-8") as fh:
         truth = {r["account"]: r["is_fraud"] for r in csvmod.DictReader(fh)}
@@ -269,8 +289,10 @@ def test_detect_accounts_from_the_lake(tiny_demo: tuple[Path, list[str]], tmp_pa
     # lake's transfers are read), on every other account.
     tx = tmp_path / "tx.csv"
     seen: dict[str, None] = {}
-    with (data / "world" / "transfers.csv").open(encoding="utf-8", errors="replace") as fh, \
-            tx.open("w", newline="") as out:  # fmt: skip
+    with (
+        (data / "world" / "transfers.csv").open(encoding="utf-8", errors="replace") as fh,
+        tx.open("w", newline="") as out,
+    ):
         w = csvmod.writer(out)
         w.writerow(["sourceNodeId", "targetNodeId", "value", "time"])
         for r in csvmod.DictReader(fh):
@@ -286,23 +308,21 @@ def test_detect_accounts_from_the_lake(tiny_demo: tuple[Path, list[str]], tmp_pa
         w = csvmod.writer(out)
         w.writerow(["nodeid", "isFraud"])
         w.writerows([a, truth[a]] for a in known[::2])
-    model = tmp_path / "acc"
-    trained = runner.invoke(app, ["model", "train", "account", "--input", str(nodes),
-                                  "--transactions", str(tx), "--label-column", "isFraud",
-                                  "--output", str(model)])  # fmt: skip
-    assert trained.exit_code == 0, trained.output
+    model = train_model(
+        "account",
+        tmp_path / "acc",
+        "--input",
+        str(nodes),
+        "--transactions",
+        str(tx),
+        "--label-column",
+        "isFraud",
+    )
     # A shorter window than the demo's, so these alerts are new and told apart from its own.
     days = sorted(p.name[4:] for p in (data / "lake" / "transfers").glob("day=*"))
     first, last = window[1], days[-2]
-    short = ["--from", first, "--to", last, *window[4:]]
-    result = runner.invoke(app, ["detect", "accounts", "--model", str(model), *short])
-    assert result.exit_code == 0, result.output
-    assert "account alerts" in result.output
-    store = Store(f"sqlite:///{data / 'scamnet.db'}")
-    with store.session() as s:
-        alerts = [a for a in AlertRepository(s).top("account", 10_000)
-                  if a.window == f"{first}/{last}"]  # fmt: skip
-    store.dispose()
+    detect("accounts", model, ["--from", first, "--to", last, *window[4:]])
+    alerts = [a for a in stored_alerts(data, "account") if a.window == f"{first}/{last}"]
     assert alerts and all(a.model == "account_gbm_v1" and a.explanation for a in alerts)
     unseen = {a.subject for a in alerts} & set(known[1::2])
     assert unseen and sum(truth[a] == "1" for a in unseen) / len(unseen) > 0.8

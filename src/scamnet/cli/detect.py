@@ -26,6 +26,7 @@ from scamnet.detect.artifacts import UntrustedModel, load_model
 from scamnet.detect.detectors import Trained
 from scamnet.detect.reputation import Reputation, reported_domains
 from scamnet.engine import open_engine
+from scamnet.engine.base import AnalyticsEngine
 from scamnet.engine.features.subscribers import SubscriberFeatures
 from scamnet.lake import RecordLake
 from scamnet.store import Settings, Store
@@ -77,6 +78,14 @@ def _opened(data_dir: Path | None) -> Iterator[tuple[Settings, Store]]:
         store.dispose()
 
 
+@contextmanager
+def _over_lake(data_dir: Path | None) -> Iterator[tuple[Store, AnalyticsEngine]]:
+    """The store, and an engine with the record lake attached (a view per kind)."""
+    with _opened(data_dir) as (settings, store), open_engine("duckdb") as engine:
+        engine.attach_lake(RecordLake(settings.lake_dir))
+        yield store, engine
+
+
 def subscriber_table(store: Store, data_dir: Path, first: date, last: date) -> pa.Table:
     """The subscriber feature table of the window, computed (incrementally) from the lake."""
     with open_engine("duckdb") as engine:
@@ -103,8 +112,7 @@ def messages(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
     """Alert on messages in the window that the model reads as scams."""
     first, last = parse_day(start), parse_day(end)
     trained = _trained(model, "message")
-    with _opened(data_dir) as (settings, store), open_engine("duckdb") as engine:
-        engine.attach_lake(RecordLake(settings.lake_dir))
+    with _over_lake(data_dir) as (store, engine):
         table = message_table(engine, first, last)
         alerts = alerts_from("message", trained, table, "message_id", f"{first}/{last}")
         store_alerts(store, alerts, "message", top)
@@ -117,8 +125,7 @@ def urls(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
     raised by every victim report that names its domain."""
     first, last = parse_day(start), parse_day(end)
     trained = _trained(model, "url")
-    with _opened(data_dir) as (settings, store), open_engine("duckdb") as engine:
-        engine.attach_lake(RecordLake(settings.lake_dir))
+    with _over_lake(data_dir) as (store, engine):
         table = url_table(engine, first, last)
         with store.session() as session:
             named = session.scalars(select(VictimReportRow.scammer_url)).all()
@@ -133,8 +140,7 @@ def accounts(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
     """Alert on accounts whose money flows over the window look like mules' or controllers'."""
     first, last = parse_day(start), parse_day(end)
     trained = _trained(model, "account")
-    with _opened(data_dir) as (settings, store), open_engine("duckdb") as engine:
-        engine.attach_lake(RecordLake(settings.lake_dir))
+    with _over_lake(data_dir) as (store, engine):
         transfers = transfer_table(engine, first, last)
         alerts = account_alerts(trained, transfers, f"{first}/{last}")
         store_alerts(store, alerts, "account", top)
