@@ -475,6 +475,13 @@ def test_rare_class_verdict_shift_found_on_held_out_margins() -> None:
     # Where argmax is already the best verdict, nothing moves.
     clear = np.column_stack([np.zeros(100), np.where(truth == "spam", 1.0, -1.0)])
     assert rare_class_shift(clear, truth, ["ham", "spam"]).tolist() == [0.0, 0.0]
+    # Where the fraud class is the commoner one, it is named: its F1 is what counts.
+    swapped = np.where(truth == "spam", "ok", "phishing")
+    flipped = np.column_stack([margin, np.zeros(100)])  # classes ok, phishing
+    shift = rare_class_shift(flipped, swapped, ["ok", "phishing"], target=1)
+    # every shift in [-2, -0.5) keeps phishing where it is and gives the ten back to ok.
+    assert shift[0] == 0.0 and -2.0 <= shift[1] < -0.5
+    assert ((flipped + shift).argmax(axis=1) == (swapped == "phishing")).all()
 
 
 def test_account_activity_counts_any_time_scale() -> None:

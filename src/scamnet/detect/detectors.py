@@ -140,7 +140,7 @@ def train(inputs: Inputs, normal: str | None = None) -> Trained:
         raise InputError("training needs at least two classes")
     if inputs.kind in TEXT_COLUMN:
         texts = column(inputs.table, TEXT_COLUMN[inputs.kind])
-        text_model = TextModel(inputs.kind).fit(texts, labels)
+        text_model = TextModel(inputs.kind).fit(texts, labels, norm)
         trained = Trained(inputs.kind, text_model.classes, norm, text_model)
         held = text_model.held_out
         text_model.held_out = None  # not saved with the model
@@ -219,9 +219,10 @@ def _score_text(trained: Trained, model: TextModel, inputs: Inputs, explain: boo
     reasons = model.explain(texts, scam) if explain else [""] * len(texts)
     if reputation is not None and trained.kind == "url":
         lifted, reasons = reputation.apply(texts, scores, reasons)
-        # A URL the reports lift past even odds is called the likeliest scam class.
-        labels = [model.classes[int(scam[i])] if lifted[i] >= 0.5 > scores[i] else labels[i]
-                  for i in range(len(texts))]  # fmt: skip
+        # A URL that reports name, lifted to even odds or more, is called the likeliest
+        # scam class, whatever the verdict on the URL alone.
+        labels = [model.classes[int(scam[i])] if lifted[i] > scores[i] and lifted[i] >= 0.5
+                  else labels[i] for i in range(len(texts))]  # fmt: skip
         scores = lifted
     out["score"], out["label"] = scores, labels
     if explain:
