@@ -321,8 +321,20 @@ def test_detect_accounts_from_the_lake(tiny_demo: tuple[Path, list[str]], tmp_pa
     # A shorter window than the demo's, so these alerts are new and told apart from its own.
     days = sorted(p.name[4:] for p in (data / "lake" / "transfers").glob("day=*"))
     first, last = window[1], days[-2]
-    detect("accounts", model, ["--from", first, "--to", last, *window[4:]])
+    detect("accounts", model, ["--from", first, "--to", last, *window[4:], "--user", "analyst7"])
     alerts = [a for a in stored_alerts(data, "account") if a.window == f"{first}/{last}"]
+    # Alerts name accounts (personal data): the run is audited, with what it showed.
+    from scamnet.store import Store
+    from scamnet.store.audit import AuditLog
+
+    store = Store(f"sqlite:///{data / 'scamnet.db'}")
+    with store.session() as s:
+        entry = AuditLog(s).entries(f"{first}/{last}")[-1]
+        assert AuditLog(s).verify() is None
+    store.dispose()
+    assert (entry.actor, entry.action) == ("analyst7", "detect.account")
+    assert entry.detail["alerts"] == len(alerts) and entry.detail["model"] == "account_gbm_v1"
+    assert entry.detail["shown"] == [a.subject for a in alerts[:10]]
     assert alerts and all(a.model == "account_gbm_v1" and a.explanation for a in alerts)
     unseen = {a.subject for a in alerts} & set(known[1::2])
     assert unseen and sum(truth[a] == "1" for a in unseen) / len(unseen) > 0.8

@@ -121,7 +121,7 @@ def detect_world(world: Path, settings: Settings, store: Store) -> None:
     console.print(f"subscriber model trained on {len(confirmed):,} confirmed cases; "
                   f"ROC-AUC on the other {len(held_out):,}: [bold]{auc:.3f}[/bold]")  # fmt: skip
     alerts = alerts_from("subscriber", trained, table, "msisdn", f"{first}/{last}")
-    store_alerts(store, alerts, "subscriber", 5)
+    store_alerts(store, alerts, "subscriber", 5, "demo", f"{first}/{last}")
     detect_accounts(world, settings, store)
 
 
@@ -145,7 +145,8 @@ def detect_accounts(world: Path, settings: Settings, store: Store) -> None:
     f1 = 2 * hits / max(sum(truly) + sum(flagged), 1)
     console.print(f"account model trained on {len(confirmed):,} confirmed accounts; "
                   f"F1 on the other {len(held_out):,}: [bold]{f1:.3f}[/bold]")  # fmt: skip
-    store_alerts(store, account_alerts(trained, transfers, f"{first}/{last}"), "account", 5)
+    window = f"{first}/{last}"
+    store_alerts(store, account_alerts(trained, transfers, window), "account", 5, "demo", window)
 
 
 def lake_window(settings: Settings) -> tuple[date, date]:

@@ -13,7 +13,15 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from scamnet.cli.context import DataDirOption, console, fail, open_store, settings_for
+from scamnet.cli.context import (
+    DEFAULT_USER,
+    DataDirOption,
+    UserOption,
+    console,
+    fail,
+    open_store,
+    settings_for,
+)
 from scamnet.cli.features import cell_reference, parse_day
 from scamnet.detect.alerts import (
     account_alerts,
@@ -31,6 +39,7 @@ from scamnet.engine.features.subscribers import SubscriberFeatures
 from scamnet.lake import RecordLake
 from scamnet.store import Settings, Store
 from scamnet.store.alerts import Alert, AlertRepository
+from scamnet.store.audit import AuditLog
 from scamnet.store.models import VictimReportRow
 
 app = typer.Typer(help="Score the ingested data and store alerts with their reasons.")
@@ -59,10 +68,17 @@ def print_alerts(alerts: list[Alert], title: str) -> None:
     console.print(table)
 
 
-def store_alerts(store: Store, alerts: list[Alert], kind: str, top: int) -> None:
+def store_alerts(store: Store, alerts: list[Alert], kind: str, top: int, user: str,
+                 window: str) -> None:  # fmt: skip
+    """Store the alerts and show the strongest. Alerts name numbers and accounts, personal
+    data, so the run is audited with the subjects it put on screen."""
     with store.session() as session:
         added = AlertRepository(session).add_many(alerts)
-        shown = AlertRepository(session).top(kind, top)
+        shown = AlertRepository(session).top(kind, top, window)
+        AuditLog(session).append(user, f"detect.{kind}", window, {
+            "model": alerts[0].model if alerts else None, "alerts": len(alerts), "new": added,
+            "shown": [a.subject for a in shown],
+        })  # fmt: skip
     console.print(f"{len(alerts):,} {kind} alerts ({added:,} new) stored")
     print_alerts(shown, f"top {kind} alerts (suspected, pending review)")
 
@@ -95,32 +111,38 @@ def subscriber_table(store: Store, data_dir: Path, first: date, last: date) -> p
 
 
 @app.command()
-def subscribers(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
-                data_dir: DataDirOption = None) -> None:  # fmt: skip
+def subscribers(
+    model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
+    data_dir: DataDirOption = None, user: UserOption = DEFAULT_USER,
+) -> None:  # fmt: skip
     """Alert on subscribers whose features over the window the model finds fraud-like."""
     first, last = parse_day(start), parse_day(end)
     trained = _trained(model, "subscriber")
     with _opened(data_dir) as (settings, store):
         table = subscriber_table(store, settings.data_dir, first, last)
         alerts = alerts_from("subscriber", trained, table, "msisdn", f"{first}/{last}")
-        store_alerts(store, alerts, "subscriber", top)
+        store_alerts(store, alerts, "subscriber", top, user, f"{first}/{last}")
 
 
 @app.command()
-def messages(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
-             data_dir: DataDirOption = None) -> None:  # fmt: skip
+def messages(
+    model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
+    data_dir: DataDirOption = None, user: UserOption = DEFAULT_USER,
+) -> None:  # fmt: skip
     """Alert on messages in the window that the model reads as scams."""
     first, last = parse_day(start), parse_day(end)
     trained = _trained(model, "message")
     with _over_lake(data_dir) as (store, engine):
         table = message_table(engine, first, last)
         alerts = alerts_from("message", trained, table, "message_id", f"{first}/{last}")
-        store_alerts(store, alerts, "message", top)
+        store_alerts(store, alerts, "message", top, user, f"{first}/{last}")
 
 
 @app.command()
-def urls(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
-         data_dir: DataDirOption = None) -> None:  # fmt: skip
+def urls(
+    model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
+    data_dir: DataDirOption = None, user: UserOption = DEFAULT_USER,
+) -> None:  # fmt: skip
     """Alert on URLs sent in messages over the window: judged from the URL itself, and
     raised by every victim report that names its domain."""
     first, last = parse_day(start), parse_day(end)
@@ -131,16 +153,18 @@ def urls(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
             named = session.scalars(select(VictimReportRow.scammer_url)).all()
         reputation = Reputation(reported_domains(named))
         alerts = alerts_from("url", trained, table, "url", f"{first}/{last}", reputation)
-        store_alerts(store, alerts, "url", top)
+        store_alerts(store, alerts, "url", top, user, f"{first}/{last}")
 
 
 @app.command()
-def accounts(model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
-             data_dir: DataDirOption = None) -> None:  # fmt: skip
+def accounts(
+    model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
+    data_dir: DataDirOption = None, user: UserOption = DEFAULT_USER,
+) -> None:  # fmt: skip
     """Alert on accounts whose money flows over the window look like mules' or controllers'."""
     first, last = parse_day(start), parse_day(end)
     trained = _trained(model, "account")
     with _over_lake(data_dir) as (store, engine):
         transfers = transfer_table(engine, first, last)
         alerts = account_alerts(trained, transfers, f"{first}/{last}")
-        store_alerts(store, alerts, "account", top)
+        store_alerts(store, alerts, "account", top, user, f"{first}/{last}")

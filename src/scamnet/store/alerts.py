@@ -35,9 +35,12 @@ class AlertRepository:
                  "created_at": now} for a in alerts]  # fmt: skip
         return insert_ignoring_duplicates(self.session, AlertRow.__table__, rows)
 
-    def top(self, kind: str | None = None, limit: int = 10) -> list[Alert]:
+    def top(self, kind: str | None = None, limit: int = 10, window: str | None = None
+            ) -> list[Alert]:  # fmt: skip
         query = select(AlertRow).order_by(AlertRow.score.desc(), AlertRow.id).limit(limit)
         if kind is not None:
             query = query.where(AlertRow.kind == kind)
+        if window is not None:
+            query = query.where(AlertRow.window == window)
         return [Alert(r.kind, r.subject, r.score, r.label, r.model, r.window, r.explanation)
                 for r in self.session.scalars(query)]  # fmt: skip
