@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -94,14 +95,6 @@ def _opened(data_dir: Path | None) -> Iterator[tuple[Settings, Store]]:
         store.dispose()
 
 
-@contextmanager
-def _over_lake(data_dir: Path | None) -> Iterator[tuple[Store, AnalyticsEngine]]:
-    """The store, and an engine with the record lake attached (a view per kind)."""
-    with _opened(data_dir) as (settings, store), open_engine("duckdb") as engine:
-        engine.attach_lake(RecordLake(settings.lake_dir))
-        yield store, engine
-
-
 def subscriber_table(store: Store, data_dir: Path, first: date, last: date) -> pa.Table:
     """The subscriber feature table of the window, computed (incrementally) from the lake."""
     with open_engine("duckdb") as engine:
@@ -110,18 +103,44 @@ def subscriber_table(store: Store, data_dir: Path, first: date, last: date) -> p
         return engine.to_arrow(feats.compute(first, last))
 
 
+@dataclass(frozen=True)
+class Run:
+    """What a detect command works with: the store, the lake in an engine, the window."""
+
+    settings: Settings
+    store: Store
+    engine: AnalyticsEngine
+    first: date
+    last: date
+
+    @property
+    def window(self) -> str:
+        return f"{self.first}/{self.last}"
+
+
+def _detect(kind: str, model: Path, start: str, end: str, top: int, data_dir: Path | None,
+            user: str, find: Callable[[Trained, Run], list[Alert]]) -> None:  # fmt: skip
+    """Load the model, open the store and the lake, find the alerts, store and show them."""
+    first, last = parse_day(start), parse_day(end)
+    trained = _trained(model, kind)
+    with _opened(data_dir) as (settings, store), open_engine("duckdb") as engine:
+        engine.attach_lake(RecordLake(settings.lake_dir))
+        run = Run(settings, store, engine, first, last)
+        store_alerts(store, find(trained, run), kind, top, user, run.window)
+
+
 @app.command()
 def subscribers(
     model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
     data_dir: DataDirOption = None, user: UserOption = DEFAULT_USER,
 ) -> None:  # fmt: skip
     """Alert on subscribers whose features over the window the model finds fraud-like."""
-    first, last = parse_day(start), parse_day(end)
-    trained = _trained(model, "subscriber")
-    with _opened(data_dir) as (settings, store):
-        table = subscriber_table(store, settings.data_dir, first, last)
-        alerts = alerts_from("subscriber", trained, table, "msisdn", f"{first}/{last}")
-        store_alerts(store, alerts, "subscriber", top, user, f"{first}/{last}")
+
+    def find(trained: Trained, run: Run) -> list[Alert]:
+        table = subscriber_table(run.store, run.settings.data_dir, run.first, run.last)
+        return alerts_from("subscriber", trained, table, "msisdn", run.window)
+
+    _detect("subscriber", model, start, end, top, data_dir, user, find)
 
 
 @app.command()
@@ -130,12 +149,12 @@ def messages(
     data_dir: DataDirOption = None, user: UserOption = DEFAULT_USER,
 ) -> None:  # fmt: skip
     """Alert on messages in the window that the model reads as scams."""
-    first, last = parse_day(start), parse_day(end)
-    trained = _trained(model, "message")
-    with _over_lake(data_dir) as (store, engine):
-        table = message_table(engine, first, last)
-        alerts = alerts_from("message", trained, table, "message_id", f"{first}/{last}")
-        store_alerts(store, alerts, "message", top, user, f"{first}/{last}")
+
+    def find(trained: Trained, run: Run) -> list[Alert]:
+        table = message_table(run.engine, run.first, run.last)
+        return alerts_from("message", trained, table, "message_id", run.window)
+
+    _detect("message", model, start, end, top, data_dir, user, find)
 
 
 @app.command()
@@ -145,15 +164,15 @@ def urls(
 ) -> None:  # fmt: skip
     """Alert on URLs sent in messages over the window: judged from the URL itself, and
     raised by every victim report that names its domain."""
-    first, last = parse_day(start), parse_day(end)
-    trained = _trained(model, "url")
-    with _over_lake(data_dir) as (store, engine):
-        table = url_table(engine, first, last)
-        with store.session() as session:
+
+    def find(trained: Trained, run: Run) -> list[Alert]:
+        with run.store.session() as session:
             named = session.scalars(select(VictimReportRow.scammer_url)).all()
+        table = url_table(run.engine, run.first, run.last)
         reputation = Reputation(reported_domains(named))
-        alerts = alerts_from("url", trained, table, "url", f"{first}/{last}", reputation)
-        store_alerts(store, alerts, "url", top, user, f"{first}/{last}")
+        return alerts_from("url", trained, table, "url", run.window, reputation)
+
+    _detect("url", model, start, end, top, data_dir, user, find)
 
 
 @app.command()
@@ -162,9 +181,8 @@ def accounts(
     data_dir: DataDirOption = None, user: UserOption = DEFAULT_USER,
 ) -> None:  # fmt: skip
     """Alert on accounts whose money flows over the window look like mules' or controllers'."""
-    first, last = parse_day(start), parse_day(end)
-    trained = _trained(model, "account")
-    with _over_lake(data_dir) as (store, engine):
-        transfers = transfer_table(engine, first, last)
-        alerts = account_alerts(trained, transfers, f"{first}/{last}")
-        store_alerts(store, alerts, "account", top, user, f"{first}/{last}")
+
+    def find(trained: Trained, run: Run) -> list[Alert]:
+        return account_alerts(trained, transfer_table(run.engine, run.first, run.last), run.window)
+
+    _detect("account", model, start, end, top, data_dir, user, find)
