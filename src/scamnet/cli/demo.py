@@ -19,6 +19,7 @@ import pyarrow as pa
 import typer
 from rich.table import Table
 from rich.tree import Tree
+from sklearn.metrics import f1_score
 
 from scamnet import __version__
 from scamnet.cli.context import console, fail
@@ -139,10 +140,7 @@ def detect_accounts(world: Path, settings: Settings, store: Store) -> None:
     held_out = sorted(set(known) - set(confirmed))
     trained = train(account_inputs(transfers, confirmed, [truth[a] for a in confirmed]))
     verdicts = score(trained, account_inputs(transfers, held_out), explain=False)["label"]
-    truly = [truth[a] == "1" for a in held_out]
-    flagged = [v == trained.positive for v in verdicts]
-    hits = sum(t and f for t, f in zip(truly, flagged, strict=True))
-    f1 = 2 * hits / max(sum(truly) + sum(flagged), 1)
+    f1 = f1_score([truth[a] for a in held_out], verdicts, pos_label=trained.positive)
     console.print(f"account model trained on {len(confirmed):,} confirmed accounts; "
                   f"F1 on the other {len(held_out):,}: [bold]{f1:.3f}[/bold]")  # fmt: skip
     window = f"{first}/{last}"

@@ -1,4 +1,5 @@
-"""Turning scores into alerts: subscribers from their features, messages from the lake."""
+"""Turning scores into alerts: subscribers from their features; messages, URLs and
+accounts from the lake."""
 
 from __future__ import annotations
 
@@ -17,14 +18,17 @@ def alerts_from(kind: str, trained: Trained, table: pa.Table, subject: str, wind
     """Score ``table`` and keep the rows the model calls not normal, as alerts."""
     if table.num_rows == 0:
         return []
-    result = score(trained, inputs_from_table(kind, table), reputation=reputation)
     subjects = [str(v) for v in table.column(subject).to_pylist()]
-    return [
-        Alert(kind, s, float(sc), lab, ALGORITHMS[kind], window, why)
-        for s, sc, lab, why in zip(subjects, result["score"], result["label"], result["why"],
-                                   strict=True)
-        if lab != trained.normal
-    ]  # fmt: skip
+    return _flagged(trained, inputs_from_table(kind, table), subjects, window, reputation)
+
+
+def _flagged(trained: Trained, inputs: Inputs, subjects: list[str], window: str,
+             reputation: Reputation | None = None) -> list[Alert]:  # fmt: skip
+    result = score(trained, inputs, reputation=reputation)
+    rows = zip(subjects, result["score"], result["label"], result["why"], strict=True)
+    algorithm = ALGORITHMS[trained.kind]
+    return [Alert(trained.kind, s, float(sc), lab, algorithm, window, why)
+            for s, sc, lab, why in rows if lab != trained.normal]  # fmt: skip
 
 
 def message_table(engine: AnalyticsEngine, start: date, end: date) -> pa.Table:
@@ -90,11 +94,5 @@ def account_alerts(trained: Trained, transfers: pa.Table, window: str) -> list[A
     if transfers.num_rows == 0:
         return []
     inputs = account_inputs(transfers)
-    result = score(trained, inputs)
     assert inputs.ids is not None
-    return [
-        Alert("account", s, float(sc), lab, ALGORITHMS["account"], window, why)
-        for s, sc, lab, why in zip(inputs.ids, result["score"], result["label"], result["why"],
-                                   strict=True)
-        if lab != trained.normal
-    ]  # fmt: skip
+    return _flagged(trained, inputs, inputs.ids, window)
