@@ -8,10 +8,12 @@ and all) and then, per detector, cross-validated in 5 folds on the truth:
 
 - subscriber: the lake's per-subscriber features, labelled by ``truth/subscribers``;
   ROC-AUC and F1 of fraud numbers.
-- message: the messages as ingested, labelled with their fraud type or ``normal``
-  (``truth/messages``); macro-F1 over the types, and ROC-AUC of scam against normal.
-- account: accounts from the transfers (fraud: organisers' accounts, mules,
-  money controllers' wallets; ``truth/accounts``); F1 of fraud accounts.
+- message: the world's messages file (the lake keeps no message id to join the truth
+  on), labelled with their fraud type or ``normal`` (``truth/messages``); macro-F1
+  over the types, and ROC-AUC of scam against normal.
+- account: the accounts in the lake's transfers, as ``scamnet detect accounts`` reads
+  them (fraud: organisers' accounts, mules, money controllers' wallets;
+  ``truth/accounts``); F1 of fraud accounts.
 """
 
 from __future__ import annotations
@@ -24,18 +26,19 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 
 from scamnet.cli.context import console
 from scamnet.cli.demo import ingest_world, lake_window
 from scamnet.cli.detect import subscriber_table
+from scamnet.detect.alerts import account_inputs, transfer_table
 from scamnet.detect.detectors import evaluate, inputs_from_table
+from scamnet.engine import open_engine
 from scamnet.ingest.sources import detect_encoding
+from scamnet.lake import RecordLake
 from scamnet.simulate import PRESETS, simulate
 from scamnet.store import Settings, Store
 from scamnet.store.settings import sqlite_url
@@ -73,27 +76,15 @@ def messages(world: Path) -> dict[str, Any]:
     return evaluate(inputs_from_table("message", table, "label"), 5, "normal")
 
 
-def accounts(world: Path) -> dict[str, Any]:
+def accounts(world: Path, settings: Settings) -> dict[str, Any]:
+    first, last = lake_window(settings)
+    with open_engine("duckdb") as engine:
+        engine.attach_lake(RecordLake(settings.lake_dir))
+        transfers = transfer_table(engine, first, last)
     truth = {r["account"]: r["is_fraud"] for r in read_csv(world / "truth" / "accounts.csv")}
-    src, dst, value, at = [], [], [], []
-    for row in read_csv(world / "transfers.csv"):
-        if None in (row.get("source"), row.get("target"), row.get("amount"), row.get("at")):
-            continue  # a broken row, which ingestion rejects too
-        try:
-            amount = float(row["amount"])
-            stamp = datetime.fromisoformat(row["at"])
-            when = stamp.replace(tzinfo=stamp.tzinfo or UTC).timestamp() / 3600.0
-        except ValueError:
-            continue  # the simulator's messy rows; ingestion rejects them too
-        src.append(row["source"])
-        dst.append(row["target"])
-        value.append(amount)
-        at.append(when)
-    ids = [a for a in dict.fromkeys([*src, *dst]) if a in truth]
-    table = pa.table({"nodeid": ids, "isFraud": [truth[a] for a in ids]})
-    inputs = inputs_from_table("account", table, "isFraud")
-    inputs.tx = {"src": src, "dst": dst, "value": np.array(value), "time": np.array(at)}
-    return evaluate(inputs, 5)
+    seen = dict.fromkeys(str(a) for c in ("src", "dst") for a in transfers.column(c).to_pylist())
+    known = [a for a in seen if a in truth]
+    return evaluate(account_inputs(transfers, known, [truth[a] for a in known]), 5)
 
 
 def one_world(seed: int, preset: str) -> dict[str, dict[str, Any]]:
@@ -106,7 +97,7 @@ def one_world(seed: int, preset: str) -> dict[str, dict[str, Any]]:
         store.upgrade()
         ingest_world(world, settings, store)
         out = {"subscriber": subscribers(world, settings, store), "message": messages(world),
-               "account": accounts(world)}  # fmt: skip
+               "account": accounts(world, settings)}  # fmt: skip
         store.dispose()
         return out
 
