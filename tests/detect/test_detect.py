@@ -542,3 +542,15 @@ def test_scoring_refuses_missing_or_text_feature_columns(tmp_path: Path) -> None
         assert result.exit_code != 0
         assert reason in " ".join(result.output.split())
         assert not pred.exists()
+
+
+def test_a_class_with_one_text_is_refused_clearly(tmp_path: Path) -> None:
+    rows = [{"text": f"hello {i}", "label": "ham"} for i in range(5)]
+    rows += [{"text": f"win cash {i}", "label": "spam"} for i in range(5)]
+    rows.append({"text": "your parcel is held, pay the fee", "label": "parcel"})
+    result = runner.invoke(app, ["model", "train", "message", "--input",
+                                 str(write(tmp_path / "t.csv", rows)), "--label-column", "label",
+                                 "--output", str(tmp_path / "m")])  # fmt: skip
+    assert result.exit_code == 2
+    assert "'parcel' has one" in " ".join(result.output.split())
+    assert not (tmp_path / "m").exists()

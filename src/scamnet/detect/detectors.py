@@ -139,6 +139,11 @@ def train(inputs: Inputs, normal: str | None = None) -> Trained:
     if len(classes) < 2:
         raise InputError("training needs at least two classes")
     if inputs.kind in TEXT_COLUMN:
+        # Probabilities are calibrated on held-out folds, which need two rows of each class.
+        lonely = sorted(c for c in classes if labels.count(c) < 2)
+        if lonely:
+            raise InputError(f"each class needs at least two rows to calibrate on; "
+                             f"{', '.join(map(repr, lonely))} has one")  # fmt: skip
         texts = column(inputs.table, TEXT_COLUMN[inputs.kind])
         text_model = TextModel(inputs.kind).fit(texts, labels, norm)
         trained = Trained(inputs.kind, text_model.classes, norm, text_model)
