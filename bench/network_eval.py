@@ -31,7 +31,8 @@ from pathlib import Path
 
 from sklearn.metrics import adjusted_rand_score
 
-from scamnet.cli.demo import detect_world, ingest_world
+from scamnet.cli.demo import ingest_world
+from scamnet.cli.demo_detect import detect_world
 from scamnet.cli.network import run_groups
 from scamnet.core.reference import reference_agencies
 from scamnet.network.sites import haversine_km

@@ -19,8 +19,6 @@ and all) and then, per detector, cross-validated in 5 folds on the truth:
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import statistics
 import sys
@@ -32,24 +30,16 @@ from typing import Any
 import pyarrow as pa
 
 from scamnet.cli.context import console
-from scamnet.cli.demo import ingest_world, lake_window
+from scamnet.cli.demo import ingest_world
+from scamnet.cli.demo_detect import lake_window, read_csv
 from scamnet.cli.detect import subscriber_table
 from scamnet.detect.alerts import account_inputs, transfer_table
 from scamnet.detect.detectors import evaluate, inputs_from_table
 from scamnet.engine import open_engine
-from scamnet.ingest.sources import detect_encoding
 from scamnet.lake import RecordLake
 from scamnet.simulate import PRESETS, simulate
 from scamnet.store import Settings, Store
 from scamnet.store.settings import sqlite_url
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    """Rows of a world file, in the encoding ingestion detects (the simulator writes some
-    files in GB18030, as partner agencies do)."""
-    raw = path.read_bytes()
-    text = raw.decode(detect_encoding(raw[: 1 << 20]), errors="replace")
-    return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 def subscribers(world: Path, settings: Settings, store: Store) -> dict[str, Any]:

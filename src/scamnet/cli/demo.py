@@ -6,20 +6,14 @@ and prints a summary. Later capabilities extend it step by step.
 
 from __future__ import annotations
 
-import csv
-import random
 import shutil
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
-import pyarrow as pa
 import typer
 from rich.table import Table
 from rich.tree import Tree
-from sklearn.metrics import f1_score
 
 from scamnet import __version__
 from scamnet.cli.context import console, fail
@@ -28,20 +22,15 @@ from scamnet.cli.demo_cases import (
     hold_back_partner_batch,
     print_statistics_and_bulletin,
 )
+from scamnet.cli.demo_detect import detect_world
 from scamnet.cli.demo_network import network_world, resolve_world
-from scamnet.cli.detect import store_alerts, subscriber_table
 from scamnet.cli.ingest import print_totals
 from scamnet.cli.simulate import Preset, print_summary
 from scamnet.core.entities import Agency
 from scamnet.core.reference import reference_agencies
-from scamnet.detect.alerts import account_alerts, account_inputs, alerts_from, transfer_table
-from scamnet.detect.detectors import inputs_from_table, score, train
-from scamnet.engine import open_engine
 from scamnet.ingest.mapping import Mapping
 from scamnet.ingest.pipeline import Ingestor, IngestSummary
-from scamnet.lake import RecordKind, RecordLake
 from scamnet.simulate import PRESETS, simulate
-from scamnet.simulate.baseline import roc_auc
 from scamnet.store import Settings, Store
 from scamnet.store.agencies import AgencyRepository
 from scamnet.store.audit import AuditLog
@@ -99,63 +88,6 @@ def ingest_world(world: Path, settings: Settings, store: Store) -> None:
             print_totals(summary)
     finally:
         ingestor.close()
-
-
-def detect_world(world: Path, settings: Settings, store: Store) -> None:
-    """Train on half of the confirmed cases, measure on the other half, store alerts."""
-    first, last = lake_window(settings)
-    # Rows come back in no particular order; sorting makes the split reproducible.
-    table = subscriber_table(store, settings.data_dir, first, last).sort_by("msisdn")
-    truth = {r["msisdn"]: r["is_fraud"] for r in read_csv(world / "truth" / "subscribers.csv")}
-    known = [i for i, m in enumerate(table.column("msisdn").to_pylist()) if m in truth]
-    rng = random.Random(0)  # noqa: S311 - a reproducible split, not a secret
-    confirmed = sorted(rng.sample(known, len(known) // 2))
-    held_out = sorted(set(known) - set(confirmed))
-    labelled = table.take(confirmed).append_column(
-        "label", pa.array([truth[m] for m in table.take(confirmed).column("msisdn").to_pylist()])
-    )
-    trained = train(inputs_from_table("subscriber", labelled, "label"))
-    held = table.take(held_out)
-    scores = score(trained, inputs_from_table("subscriber", held), explain=False)["score"]
-    auc = roc_auc(np.array([int(truth[m]) for m in held.column("msisdn").to_pylist()]),
-                  np.array(scores))  # fmt: skip
-    console.print(f"subscriber model trained on {len(confirmed):,} confirmed cases; "
-                  f"ROC-AUC on the other {len(held_out):,}: [bold]{auc:.3f}[/bold]")  # fmt: skip
-    alerts = alerts_from("subscriber", trained, table, "msisdn", f"{first}/{last}")
-    store_alerts(store, alerts, "subscriber", 5, "demo", f"{first}/{last}")
-    detect_accounts(world, settings, store)
-
-
-def detect_accounts(world: Path, settings: Settings, store: Store) -> None:
-    """The same for accounts, from the money flows in the lake: mules and controllers."""
-    first, last = lake_window(settings)
-    with open_engine("duckdb") as engine:
-        engine.attach_lake(RecordLake(settings.lake_dir))
-        transfers = transfer_table(engine, first, last)
-    truth = {r["account"]: r["is_fraud"] for r in read_csv(world / "truth" / "accounts.csv")}
-    seen = sorted({str(a) for col in ("src", "dst") for a in transfers.column(col).to_pylist()})
-    known = [a for a in seen if a in truth]
-    rng = random.Random(0)  # noqa: S311 - a reproducible split, not a secret
-    confirmed = sorted(rng.sample(known, len(known) // 2))
-    held_out = sorted(set(known) - set(confirmed))
-    trained = train(account_inputs(transfers, confirmed, [truth[a] for a in confirmed]))
-    verdicts = score(trained, account_inputs(transfers, held_out), explain=False)["label"]
-    f1 = f1_score([truth[a] for a in held_out], verdicts, pos_label=trained.positive)
-    console.print(f"account model trained on {len(confirmed):,} confirmed accounts; "
-                  f"F1 on the other {len(held_out):,}: [bold]{f1:.3f}[/bold]")  # fmt: skip
-    window = f"{first}/{last}"
-    store_alerts(store, account_alerts(trained, transfers, window), "account", 5, "demo", window)
-
-
-def lake_window(settings: Settings) -> tuple[date, date]:
-    days = RecordLake(settings.lake_dir).days(RecordKind.CALLS)
-    # The first partition holds only the hours before midnight UTC of the first day.
-    return date.fromisoformat(days[1]), date.fromisoformat(days[-1])
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 def run(
