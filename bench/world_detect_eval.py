@@ -31,12 +31,15 @@ import pyarrow as pa
 
 from scamnet.cli.context import console
 from scamnet.cli.demo import ingest_world
-from scamnet.cli.demo_detect import lake_window, read_csv
+from scamnet.cli.demo_detect import (
+    labelled_accounts,
+    labelled_messages,
+    lake_window,
+    read_csv,
+)
 from scamnet.cli.detect import subscriber_table
-from scamnet.detect.alerts import account_inputs, transfer_table
+from scamnet.detect.alerts import account_inputs
 from scamnet.detect.detectors import evaluate, inputs_from_table
-from scamnet.engine import open_engine
-from scamnet.lake import RecordLake
 from scamnet.simulate import PRESETS, simulate
 from scamnet.store import Settings, Store
 from scamnet.store.settings import sqlite_url
@@ -53,27 +56,17 @@ def subscribers(world: Path, settings: Settings, store: Store) -> dict[str, Any]
 
 
 def messages(world: Path) -> dict[str, Any]:
-    truth = {r["message_id"]: r["label"] for r in read_csv(world / "truth" / "messages.csv")}
-    seen: dict[str, str] = {}
-    for row in read_csv(world / "messages.csv"):  # the raw file: duplicates and all
-        if row["message_id"] in truth and (row.get("text") or "").strip():
-            seen.setdefault(row["message_id"], row["text"])
+    texts, truth = labelled_messages(world)
     table = pa.table({
-        "message_id": list(seen),
-        "text": list(seen.values()),
-        "label": [truth[m] for m in seen],
+        "message_id": list(texts),
+        "text": list(texts.values()),
+        "label": [truth[m] for m in texts],
     })  # fmt: skip
     return evaluate(inputs_from_table("message", table, "label"), 5, "normal")
 
 
 def accounts(world: Path, settings: Settings) -> dict[str, Any]:
-    first, last = lake_window(settings)
-    with open_engine("duckdb") as engine:
-        engine.attach_lake(RecordLake(settings.lake_dir))
-        transfers = transfer_table(engine, first, last)
-    truth = {r["account"]: r["is_fraud"] for r in read_csv(world / "truth" / "accounts.csv")}
-    seen = dict.fromkeys(str(a) for c in ("src", "dst") for a in transfers.column(c).to_pylist())
-    known = [a for a in seen if a in truth]
+    transfers, known, truth = labelled_accounts(world, settings)
     return evaluate(account_inputs(transfers, known, [truth[a] for a in known]), 5)
 
 

@@ -69,13 +69,8 @@ def detect_world(world: Path, settings: Settings, store: Store) -> None:
 def detect_accounts(world: Path, settings: Settings, store: Store) -> None:
     """The same for accounts, from the money flows in the lake: mules and controllers."""
     first, last = lake_window(settings)
-    with open_engine("duckdb") as engine:
-        engine.attach_lake(RecordLake(settings.lake_dir))
-        transfers = transfer_table(engine, first, last)
-    truth = {r["account"]: r["is_fraud"] for r in read_csv(world / "truth" / "accounts.csv")}
-    seen = sorted({str(a) for col in ("src", "dst") for a in transfers.column(col).to_pylist()})
-    known = [a for a in seen if a in truth]
-    confirmed, held_out = halves(known)
+    transfers, known, truth = labelled_accounts(world, settings)
+    confirmed, held_out = halves(sorted(known))
     trained = train(account_inputs(transfers, confirmed, [truth[a] for a in confirmed]))
     verdicts = score(trained, account_inputs(transfers, held_out), explain=False)["label"]
     f1 = f1_score([truth[a] for a in held_out], verdicts, pos_label=trained.positive)
@@ -88,11 +83,7 @@ def detect_accounts(world: Path, settings: Settings, store: Store) -> None:
 def detect_messages(world: Path, settings: Settings, store: Store) -> None:
     """Messages: scam or normal, and the fraud type, learnt from half the world's
     labelled messages; alerts over the lake's messages name the phrases."""
-    truth = {r["message_id"]: r["label"] for r in read_csv(world / "truth" / "messages.csv")}
-    texts: dict[str, str] = {}
-    for row in read_csv(world / "messages.csv"):  # the lake keeps no message id to join on
-        if row["message_id"] in truth and (row.get("text") or "").strip():
-            texts.setdefault(row["message_id"], row["text"])
+    texts, truth = labelled_messages(world)
     confirmed, held_out = halves(sorted(texts))
     table = pa.table({"text": [texts[m] for m in confirmed],
                       "label": [truth[m] for m in confirmed]})  # fmt: skip
@@ -110,6 +101,30 @@ def detect_messages(world: Path, settings: Settings, store: Store) -> None:
     window = f"{first}/{last}"
     alerts = alerts_from("message", trained, lake_messages, "message_id", window)
     store_alerts(store, alerts, "message", 5, "demo", window)
+
+
+def labelled_accounts(world: Path, settings: Settings
+                      ) -> tuple[pa.Table, list[str], dict[str, str]]:  # fmt: skip
+    """The lake's transfers over the window, the accounts in them the truth knows (in
+    order of appearance), and the truth (``is_fraud``) by account."""
+    first, last = lake_window(settings)
+    with open_engine("duckdb") as engine:
+        engine.attach_lake(RecordLake(settings.lake_dir))
+        transfers = transfer_table(engine, first, last)
+    truth = {r["account"]: r["is_fraud"] for r in read_csv(world / "truth" / "accounts.csv")}
+    seen = dict.fromkeys(str(a) for c in ("src", "dst") for a in transfers.column(c).to_pylist())
+    return transfers, [a for a in seen if a in truth], truth
+
+
+def labelled_messages(world: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Texts by message id (first copy of each, blank ones left out) and labels by id,
+    from the world's files: the lake keeps no message id to join the truth on."""
+    truth = {r["message_id"]: r["label"] for r in read_csv(world / "truth" / "messages.csv")}
+    texts: dict[str, str] = {}
+    for row in read_csv(world / "messages.csv"):  # the raw file: duplicates and all
+        if row["message_id"] in truth and (row.get("text") or "").strip():
+            texts.setdefault(row["message_id"], row["text"])
+    return texts, truth
 
 
 def lake_window(settings: Settings) -> tuple[date, date]:
