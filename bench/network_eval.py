@@ -36,10 +36,10 @@ from scamnet.cli.demo_detect import detect_world
 from scamnet.cli.network import run_groups
 from scamnet.core.reference import reference_agencies
 from scamnet.network.sites import haversine_km
+from scamnet.settings import Settings, sqlite_url
 from scamnet.simulate import PRESETS, simulate
-from scamnet.store import Settings, Store
+from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
-from scamnet.store.settings import sqlite_url
 
 
 def _read(path: Path) -> list[dict[str, str]]:

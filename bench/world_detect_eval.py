@@ -40,9 +40,9 @@ from scamnet.cli.demo_detect import (
 from scamnet.cli.detect import subscriber_table
 from scamnet.detect.alerts import account_inputs
 from scamnet.detect.detectors import evaluate, inputs_from_table
+from scamnet.settings import Settings, sqlite_url
 from scamnet.simulate import PRESETS, simulate
-from scamnet.store import Settings, Store
-from scamnet.store.settings import sqlite_url
+from scamnet.store import Store
 
 
 def subscribers(world: Path, settings: Settings, store: Store) -> dict[str, Any]:

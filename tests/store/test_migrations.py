@@ -8,7 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from scamnet.store import Settings, Store
+from scamnet.settings import Settings
+from scamnet.store import Store
 from scamnet.store.models import Base
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uvicorn
 
 from scamnet.api.app import create_app
-from scamnet.store import Settings, Store
+from scamnet.settings import Settings
+from scamnet.store import Store
 
 
 def serve_api(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:

@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 from scamnet.core.errors import DomainError
 from scamnet.exchange.bundle import BundleRefused
 from scamnet.exchange.keys import NoIdentity, load_instance
-from scamnet.store import Settings, Store
+from scamnet.settings import Settings
+from scamnet.store import Store
 from scamnet.store.cases import Actor
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+# Errors carry paths that users grep and copy: never hard-wrap them at the terminal width.
+err_console = Console(stderr=True, soft_wrap=True)
 
 DataDirOption = Annotated[
     Path | None,

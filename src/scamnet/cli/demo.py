@@ -30,12 +30,12 @@ from scamnet.core.entities import Agency
 from scamnet.core.reference import reference_agencies
 from scamnet.ingest.mapping import Mapping
 from scamnet.ingest.pipeline import Ingestor, IngestSummary
+from scamnet.settings import Settings, sqlite_url
 from scamnet.simulate import PRESETS, simulate
-from scamnet.store import Settings, Store
+from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
 from scamnet.store.audit import AuditLog
 from scamnet.store.records import StoreLedger, StoreSink
-from scamnet.store.settings import sqlite_url
 
 MARKER = ".scamnet-demo"
 DEFAULT_DEMO_DIR = Path("./scamnet-data/demo")

@@ -29,6 +29,7 @@ from scamnet.exchange.transport import read_bundle, write_bundle
 from scamnet.report.bulletin import Lang, compose
 from scamnet.report.statistics import Period, breakdown, totals
 from scamnet.resolve.match import Description
+from scamnet.settings import sqlite_url
 from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
 from scamnet.store.cases import Actor, CaseRepository
@@ -36,7 +37,6 @@ from scamnet.store.exchange import PartnerKeys, ledger_digest
 from scamnet.store.handovers import BatchHeader, ManifestLine
 from scamnet.store.known import load_known
 from scamnet.store.models import GroupRow, MembershipRow
-from scamnet.store.settings import sqlite_url
 from scamnet.store.transfers import TransferRepository
 
 PARTNER = "MM-MUSE"

@@ -28,8 +28,9 @@ from scamnet.detect.detectors import inputs_from_table, score, train
 from scamnet.engine import open_engine
 from scamnet.ingest.sources import detect_encoding
 from scamnet.lake import RecordKind, RecordLake
+from scamnet.settings import Settings
 from scamnet.simulate.baseline import roc_auc
-from scamnet.store import Settings, Store
+from scamnet.store import Store
 
 T = TypeVar("T")
 

@@ -10,7 +10,8 @@ from scamnet.cli.context import console
 from scamnet.cli.network import print_groups, run_groups
 from scamnet.resolve import model as er_model
 from scamnet.resolve.run import resolve
-from scamnet.store import Settings, Store
+from scamnet.settings import Settings
+from scamnet.store import Store
 from scamnet.store.resolution import ResolutionRepository, source_records
 
 

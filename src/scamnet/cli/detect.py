@@ -38,7 +38,8 @@ from scamnet.engine import open_engine
 from scamnet.engine.base import AnalyticsEngine
 from scamnet.engine.features.subscribers import SubscriberFeatures
 from scamnet.lake import RecordLake
-from scamnet.store import Settings, Store
+from scamnet.settings import Settings
+from scamnet.store import Store
 from scamnet.store.alerts import Alert, AlertRepository
 from scamnet.store.audit import AuditLog
 from scamnet.store.models import VictimReportRow

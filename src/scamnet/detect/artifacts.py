@@ -19,7 +19,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from scamnet.store.settings import Settings
+from scamnet.settings import Settings
 
 
 class UntrustedModel(RuntimeError):

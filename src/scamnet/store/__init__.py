@@ -5,6 +5,5 @@ the production database. The same code and the same tests run on both.
 """
 
 from scamnet.store.database import Store
-from scamnet.store.settings import Settings
 
-__all__ = ["Settings", "Store"]
+__all__ = ["Store"]
