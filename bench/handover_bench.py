@@ -27,13 +27,15 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from scamnet.cases.handovers import import_batch
+from scamnet.core.access import Actor
+from scamnet.core.handovers import BatchHeader, ManifestLine
 from scamnet.core.reference import reference_agencies
 from scamnet.simulate.names import VARIANTS, han_name, latin_variant
 from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
-from scamnet.store.cases import Actor
-from scamnet.store.handovers import BatchHeader, HandoverRepository, ManifestLine
 from scamnet.store.models import DocumentRow, PersonNameRow, PersonRow, WarrantRow
+from scamnet.store.uow import SqlUnitOfWork
 
 
 def build(path: Path, known: int, rng: random.Random) -> list[tuple[int, str, date]]:
@@ -123,10 +125,10 @@ def main() -> None:
                 header = BatchHeader(
                     f"H-{run}", date(2023, 11, 18), "Muse–Ruili", "MM-MUSE", "CN-YN-DH"
                 )
-                HandoverRepository(s).import_batch(header, lines, Actor("bench", "CN-YN-DH"))
+                import_batch(SqlUnitOfWork(s), Actor("bench", "CN-YN-DH"), header, lines)
             times.append(time.perf_counter() - began)
             with store.session() as s:
-                got = {e.seq: e.person_id for e in HandoverRepository(s).entries(f"H-{run}")}
+                got = {e.seq: e.person_id for e in SqlUnitOfWork(s).handovers.entries(f"H-{run}")}
             right = sum(got[seq] == pid for seq, pid in truth.items())
             store.dispose()
         print(f"known persons: {args.known:,}; manifest: 571 lines, {len(truth)} of known persons")

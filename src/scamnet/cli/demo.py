@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from scamnet import __version__
-from scamnet.cli.context import console, fail
+from scamnet.cli.context import console, fail, record_sink
 from scamnet.cli.demo_cases import (
     exchange_handover,
     hold_back_partner_batch,
@@ -35,7 +35,7 @@ from scamnet.simulate import PRESETS, simulate
 from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
 from scamnet.store.audit import AuditLog
-from scamnet.store.records import StoreLedger, StoreSink
+from scamnet.store.records import StoreLedger
 
 MARKER = ".scamnet-demo"
 DEFAULT_DEMO_DIR = Path("./scamnet-data/demo")
@@ -83,7 +83,7 @@ def ingest_world(world: Path, settings: Settings, store: Store) -> None:
             for path in sorted(p for pattern in patterns for p in world.glob(pattern)):
                 with store.session() as session:
                     summary.files.append(ingestor.ingest_file(
-                        kind, path, Mapping(), StoreLedger(session), StoreSink(session)
+                        kind, path, Mapping(), StoreLedger(session), record_sink(session)
                     ))  # fmt: skip
             print_totals(summary)
     finally:
