@@ -186,9 +186,14 @@ def import_rows(uow: UnitOfWork, user: str, rows: list[dict[str, Any]]) -> int:
 
     Each batch acts for its receiving agency, as a manifest import by ``user`` would.
     """
+    batches = batches_from_rows(rows, source="ingest")
+    for header, lines in batches:  # every conflict is found before anything is written
+        existing = uow.handovers.header(header.batch_id)
+        if existing is not None:
+            _resent(uow, existing, header, lines)
     stored = 0
     index = load_known(uow.person_index)
-    for header, lines in batches_from_rows(rows, source="ingest"):
+    for header, lines in batches:
         stored += import_batch(uow, Actor(user, header.to_agency), header, lines, index).entries
     return stored
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,6 +17,7 @@ from scamnet.core.access import Actor
 from scamnet.core.errors import DomainError
 from scamnet.exchange.bundle import BundleRefused
 from scamnet.exchange.keys import NoIdentity, load_instance
+from scamnet.ingest.sources import SourceError
 from scamnet.settings import Settings
 from scamnet.store import Store
 from scamnet.store.records import StoreSink
@@ -94,7 +95,14 @@ def casework(data_dir: Path | None) -> Iterator[tuple[Settings, SqlUnitOfWork]]:
 def record_sink(session: Session) -> StoreSink:
     """The store's sink for ingested rows, with handovers going through the casework."""
     user = f"ingest:{DEFAULT_USER}"
-    return StoreSink(session, lambda rows: import_rows(SqlUnitOfWork(session), user, rows))
+
+    def handovers(rows: list[dict[str, Any]]) -> int:
+        try:
+            return import_rows(SqlUnitOfWork(session), user, rows)
+        except DomainError as exc:  # a conflicting batch fails the file, with the reason
+            raise SourceError(f"handovers refused: {exc}") from None
+
+    return StoreSink(session, handovers)
 
 
 def actor_for(settings: Settings, user: str, agency: str | None) -> Actor:

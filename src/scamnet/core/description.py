@@ -14,3 +14,16 @@ class Description:
     birth_date: date | None = None
     documents: frozenset[str] = frozenset()
     identifiers: frozenset[str] = frozenset()  # graph keys: phones, devices, accounts
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    """One record naming a person: a person record of an agency, a warrant, a manifest line."""
+
+    uid: str  # "person:CN-YN-LC:P000001", "warrant:W00001", "manifest:H-…#12"
+    source: str
+    name: str
+    birth_date: date | None = None
+    id_number: str | None = None
+    passport: str | None = None
+    phone: str | None = None
