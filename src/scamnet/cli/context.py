@@ -39,16 +39,36 @@ DataDirOption = Annotated[
 ]
 
 
-def settings_for(data_dir: Path | None) -> Settings:
-    return Settings.from_env(data_dir)
+def settings_for(data_dir: Path | None, create: bool = False) -> Settings:
+    """Settings for the chosen data directory.
+
+    Only the commands that bring data in (``db upgrade``, ``ingest``, ``exchange
+    init``, ``demo``) create a missing directory; any other command refuses it, so
+    a mistyped ``--data-dir`` never yields a silently empty store.
+    """
+    settings = Settings.from_env(data_dir)
+    if create:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    elif not settings.data_dir.is_dir():
+        raise fail(
+            f"no data directory {settings.data_dir}: check --data-dir (or SCAMNET_DATA_DIR), "
+            f"or create one with `scamnet db upgrade --data-dir {settings.data_dir}`",
+            2,
+        )
+    return settings
 
 
 def open_store(settings: Settings) -> Store:
+    """The store, migrated to this version's schema on first use (the one rule for every
+    command: a store is never read at an older schema)."""
     try:
-        return Store(settings.database_url)
-    except Exception as exc:  # a bad URL or a missing driver: say which, no traceback
-        err_console.print(f"[red]cannot open the store:[/red] {exc}")
-        raise typer.Exit(2) from None
+        store = Store(settings.database_url)
+        if store.current_revision() != store.head_revision():
+            store.upgrade()
+        return store
+    except Exception as exc:  # a bad URL, a missing driver, an unreachable server
+        first = (str(exc).splitlines() or [""])[0][:300]
+        raise fail(f"cannot open the store: {type(exc).__name__}: {first}", 2) from None
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

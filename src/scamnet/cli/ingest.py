@@ -81,9 +81,8 @@ def run(
         mapped = load_mapping(mapping)
     except MappingError as exc:
         raise fail(str(exc), 2) from None
-    settings = settings_for(data_dir)
+    settings = settings_for(data_dir, create=True)
     store = open_store(settings)
-    store.upgrade()
     summary = IngestSummary(kind.value)
     ingestor = Ingestor(settings.data_dir)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

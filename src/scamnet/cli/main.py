@@ -24,12 +24,15 @@ from scamnet.cli import (
     simulate,
     transfer,
 )
+from scamnet.cli.errors import SafeGroup
 
 app = typer.Typer(
     name="scamnet",
     help="scamnet: the open platform against telephone and internet fraud.",
     no_args_is_help=True,
     add_completion=False,
+    cls=SafeGroup,
+    pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
 app.add_typer(features.app, name="features")
