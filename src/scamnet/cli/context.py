@@ -6,22 +6,20 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
 
-from scamnet.cases.handovers import import_rows
 from scamnet.core.access import Actor
 from scamnet.core.errors import DomainError
-from scamnet.exchange.bundle import BundleRefused
-from scamnet.exchange.keys import NoIdentity, load_instance
-from scamnet.ingest.sources import SourceError
 from scamnet.settings import Settings
 from scamnet.store import Store
-from scamnet.store.records import StoreSink
-from scamnet.store.uow import SqlUnitOfWork
+
+if TYPE_CHECKING:  # imported where used: a light command starts without them
+    from scamnet.store.records import StoreSink
+    from scamnet.store.uow import SqlUnitOfWork
 
 DEFAULT_USER = os.environ.get("USER") or "operator"
 
@@ -99,8 +97,14 @@ def unit_of_work(data_dir: Path | None) -> Iterator[tuple[Settings, Session]]:
     try:
         with store.session() as session:
             yield settings, session
-    except (DomainError, LookupError, PermissionError, NoIdentity, BundleRefused) as exc:
+    except (DomainError, LookupError, PermissionError) as exc:
         raise fail(str(exc)) from None
+    except RuntimeError as exc:
+        from scamnet.exchange.keys import NoIdentity
+
+        if isinstance(exc, NoIdentity):
+            raise fail(str(exc)) from None
+        raise
     finally:
         store.dispose()
 
@@ -108,12 +112,19 @@ def unit_of_work(data_dir: Path | None) -> Iterator[tuple[Settings, Session]]:
 @contextmanager
 def casework(data_dir: Path | None) -> Iterator[tuple[Settings, SqlUnitOfWork]]:
     """One committed unit of work for the casework use cases (`scamnet.cases`)."""
+    from scamnet.store.uow import SqlUnitOfWork
+
     with unit_of_work(data_dir) as (settings, session):
         yield settings, SqlUnitOfWork(session)
 
 
 def record_sink(session: Session) -> StoreSink:
     """The store's sink for ingested rows, with handovers going through the casework."""
+    from scamnet.cases.handovers import import_rows
+    from scamnet.ingest.sources import SourceError
+    from scamnet.store.records import StoreSink
+    from scamnet.store.uow import SqlUnitOfWork
+
     user = f"ingest:{DEFAULT_USER}"
 
     def handovers(rows: list[dict[str, Any]]) -> int:
@@ -127,6 +138,8 @@ def record_sink(session: Session) -> StoreSink:
 
 def actor_for(settings: Settings, user: str, agency: str | None) -> Actor:
     if agency is None:
+        from scamnet.exchange.keys import NoIdentity, load_instance
+
         try:
             agency = load_instance(settings.data_dir).agency
         except NoIdentity:

@@ -54,6 +54,17 @@ def groups(
     print_groups(found)
 
 
+@app.command("list")
+def list_groups(as_json: JsonOption = False, data_dir: DataDirOption = None) -> None:
+    """The groups found by the last run, with their suspected ringleaders and compounds."""
+    with unit_of_work(data_dir) as (_settings, session):
+        found = service.list_groups(session)
+    if as_json:
+        print_json(found)
+        return
+    print_groups(found)
+
+
 @app.command("show")
 def show(
     group: Annotated[int, typer.Argument(help="Group id.")],
