@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.core
 import typer.main
 from typer.testing import CliRunner
 
@@ -24,10 +25,10 @@ NOT_RUN = {"demo", "serve", "simulate"}
 
 
 def _commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
-    subs = getattr(command, "commands", None)
-    if subs:
-        for name, sub in sorted(subs.items()):
-            yield from _commands(sub, (*path, name))
+    if hasattr(command, "list_commands"):  # a group, maybe lazy: ask it, as the CLI does
+        ctx = typer.core._click.Context(command)
+        for name in command.list_commands(ctx):
+            yield from _commands(command.get_command(ctx, name), (*path, name))
     else:
         yield path, command
 

@@ -54,10 +54,11 @@ class LazyGroup(SafeGroup):
 def load(name: str, lazy: Lazy) -> Any:
     """The click command for a registered name, importing its module now."""
     obj = getattr(importlib.import_module(lazy.module), lazy.attribute)
-    if not isinstance(obj, typer.Typer):
+    if isinstance(obj, typer.Typer):  # a group stays a group, even with one subcommand
+        command: Any = typer.main.get_group(obj)
+    else:
         single = typer.Typer()
         single.command(name=name)(obj)
-        obj = single
-    command = typer.main.get_command(obj)
+        command = typer.main.get_command(single)
     command.name = name
     return command
