@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -22,7 +22,7 @@ from scamnet.core.cases import OutcomeKind, TargetKind
 
 app = typer.Typer(help="Operations (raids, sweeps): targets and outcomes, counted in statistics.")
 
-DateArg = Annotated[str, typer.Option("--on", help="ISO date.")]
+DateArg = Annotated[datetime, typer.Option("--on", help="ISO date.", formats=["%Y-%m-%d"])]
 
 
 @app.command("create")
@@ -35,7 +35,7 @@ def create(
 ) -> None:
     """Create an operation starting on a date."""
     with casework(data_dir) as (settings, uow):
-        operations.create(uow, actor_for(settings, user, agency), name, date.fromisoformat(on))
+        operations.create(uow, actor_for(settings, user, agency), name, on.date())
     console.print(f"operation {name} created")
 
 
@@ -67,7 +67,7 @@ def outcome(
     """Record an outcome."""
     with casework(data_dir) as (settings, uow):
         operations.outcome(
-            uow, actor_for(settings, user, agency), name, kind, ref, date.fromisoformat(on)
+            uow, actor_for(settings, user, agency), name, kind, ref, on.date()
         )
     console.print(f"{name}: {kind.value} {ref}")
 
