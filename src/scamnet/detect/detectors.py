@@ -252,17 +252,19 @@ def _feature_batches(inputs: Inputs, seeds: dict[str, float]) -> Iterator[np.nda
         yield _features(part, seeds)[0]
 
 
-def evaluate(inputs: Inputs, folds: int, normal: str | None = None) -> dict[str, Any]:
-    """Stratified k-fold cross-validation; every figure is from held-out folds."""
+def evaluate(inputs: Inputs, folds: int, normal: str | None = None, seed: int = 0
+             ) -> dict[str, Any]:  # fmt: skip
+    """Stratified k-fold cross-validation; every figure is from held-out folds. ``seed``
+    shuffles the rows into folds (repeating over seeds shows the noise)."""
     if inputs.labels is None:
         raise InputError("evaluation needs --label-column")
     labels = np.array(inputs.labels)
     norm = normal_class(list(labels), normal)
     predicted = np.empty(len(labels), dtype=object)
     scores = np.zeros(len(labels))
-    for tr, te in StratifiedKFold(folds, shuffle=True, random_state=0).split(labels, labels):
-        fold_train = _subset(inputs, tr)
-        fold_test = _subset(inputs, te)
+    for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(labels, labels):
+        fold_train = subset(inputs, tr)
+        fold_test = subset(inputs, te)
         trained = train(fold_train, norm)
         result = score(trained, fold_test, explain=False)
         predicted[te] = result["label"]
@@ -291,7 +293,7 @@ def metrics(labels: np.ndarray, predicted: np.ndarray, scores: np.ndarray, norm:
     return out
 
 
-def _subset(inputs: Inputs, rows: np.ndarray) -> Inputs:
+def subset(inputs: Inputs, rows: np.ndarray) -> Inputs:
     sub = Inputs(inputs.kind, inputs.table.take(pa.array(rows)),
                  [inputs.ids[i] for i in rows] if inputs.ids is not None else None,
                  inputs.edges, inputs.tx,
