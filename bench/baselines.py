@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -161,9 +162,9 @@ PLAIN_ACCOUNT_AGGREGATES = ("n_in", "n_out", "sum_in", "sum_out", "mean_in", "me
                             "max_in", "max_out", "distinct_in", "distinct_out")  # fmt: skip
 
 
-def plain_trees(**overrides: object) -> LGBMClassifier:
+def plain_trees(**overrides: Any) -> LGBMClassifier:
     """LightGBM on the raw features: 400 trees, learning rate 0.03, bagging 0.8."""
-    params: dict[str, object] = dict(
+    params: dict[str, Any] = dict(
         n_estimators=400, learning_rate=0.03, subsample=0.8, subsample_freq=1,
         random_state=0, n_jobs=1, verbose=-1,
     )  # fmt: skip

@@ -203,14 +203,42 @@ def markdown(results: dict[str, Any]) -> str:
     lines = ["| Dataset | Figure | Rung | Mean over seeds | Range over seeds | ROC-AUC | "
              "Seconds | Shipped vs plain |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for name, result in results.items():
-        v = result["verdict"]
+        v = result.get("verdict")
         for label, r in result["rungs"].items():
             auc = f"{r['roc_auc_mean']:.4f}" if "roc_auc_mean" in r else ""
             say = (f"{v['verdict']} ({v['difference']:+.4f}, noise {v['noise']:.4f})"
-                   if label == "shipped" else "")  # fmt: skip
+                   if label == "shipped" and v else "")  # fmt: skip
             lines.append(f"| {name} | {result['figure']} | {label} | {r['mean']:.4f} | "
                          f"{r['min']:.4f}–{r['max']:.4f} | {auc} | {r['seconds']} | {say} |")  # fmt: skip
     return "\n".join(lines)
+
+
+def joined(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """One rung from two runs over different seeds."""
+    values = [*a["per_seed"], *b["per_seed"]]
+    out = {"mean": statistics.fmean(values), "min": min(values), "max": max(values),
+           "per_seed": values, "seconds": round(a["seconds"] + b["seconds"], 1)}  # fmt: skip
+    if "roc_auc_mean" in a:
+        n, m = len(a["per_seed"]), len(b["per_seed"])
+        out["roc_auc_mean"] = (a["roc_auc_mean"] * n + b["roc_auc_mean"] * m) / (n + m)
+    return out
+
+
+def merged(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result from runs that each did some datasets or rungs, in dataset order."""
+    out: dict[str, Any] = {}
+    for name in DATASETS:
+        rungs: dict[str, Any] = {}
+        for part in parts:
+            for label, r in part.get(name, {}).get("rungs", {}).items():
+                rungs[label] = joined(rungs[label], r) if label in rungs else r
+        if not rungs:
+            continue
+        figure = next(part[name]["figure"] for part in parts if name in part)
+        out[name] = {"figure": figure, "rungs": rungs}
+        if {"plain", "shipped"} <= set(rungs):
+            out[name]["verdict"] = verdict(rungs["shipped"], rungs["plain"])
+    return out
 
 
 def main() -> None:
@@ -221,20 +249,30 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--datasets", nargs="+", choices=sorted(DATASETS), default=list(DATASETS))
     parser.add_argument("--markdown", type=Path, help="Also write the table here.")
+    parser.add_argument("--merge", type=Path, nargs="+", help="Print the table of earlier "
+                        "runs' JSON outputs (a run split over processes), and run nothing.")  # fmt: skip
+    parser.add_argument("--rungs", nargs="+", help="Only these rungs (to split a run over "
+                        "processes; the verdict needs plain and shipped).")  # fmt: skip
     args = parser.parse_args()
+    if args.merge:
+        print(markdown(merged([json.loads(p.read_text()) for p in args.merge])))
+        return
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     # One thread per model: on a shared machine, LightGBM's threads wait on each other
     # more than they work. Every rung gets the same, so the comparison holds.
-    tabular.PARAMS["n_jobs"] = 1
+    tabular.PARAMS["n_jobs"] = tabular.SUBSCRIBER_PARAMS["n_jobs"] = 1
     results: dict[str, Any] = {}
     for name in args.datasets:
         main_figure, contenders = DATASETS[name](args.data)
         rungs = {}
         for label, contender in contenders.items():
+            if args.rungs and label not in args.rungs:
+                continue
             rungs[label] = rung(contender, args.seeds, main_figure)
             print(name, label, json.dumps(rungs[label]), file=sys.stderr, flush=True)
-        results[name] = {"figure": main_figure, "rungs": rungs,
-                         "verdict": verdict(rungs["shipped"], rungs["plain"])}  # fmt: skip
+        results[name] = {"figure": main_figure, "rungs": rungs}
+        if {"plain", "shipped"} <= set(rungs):
+            results[name]["verdict"] = verdict(rungs["shipped"], rungs["plain"])
     table = markdown(results)
     print(table, file=sys.stderr)
     if args.markdown is not None:

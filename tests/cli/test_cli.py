@@ -233,7 +233,7 @@ def test_detect_stores_alerts_with_reasons(
     detect("subscribers", model, window)
     top = stored_alerts(data, "subscriber")[:3]
     assert top
-    assert all(a.model == "subscriber_gbm_v1" and a.explanation for a in top)
+    assert all(a.model == "subscriber_gbm_v2" and a.explanation for a in top)
     assert truth[top[0].subject] == "1"  # the strongest alert is a true operator
 
 

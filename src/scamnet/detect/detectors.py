@@ -1,7 +1,8 @@
 """The four detectors behind ``scamnet model train|score|evaluate``.
 
 Each is a versioned algorithm: ``message_char_svm_v1``, ``url_char_svm_v1``,
-``subscriber_gbm_v1`` and ``account_gbm_v1``.
+``subscriber_gbm_v2`` (v1 grew 150 trees at 0.1 with an F1-chosen threshold) and
+``account_gbm_v1``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from scamnet.detect.text import TextModel
 ALGORITHMS = {
     "message": "message_char_svm_v1",
     "url": "url_char_svm_v1",
-    "subscriber": "subscriber_gbm_v1",
+    "subscriber": "subscriber_gbm_v2",
     "account": "account_gbm_v1",
 }
 TEXT_COLUMN = {"message": "text", "url": "url"}
@@ -178,8 +179,9 @@ def _card(trained: Trained, params: dict[str, Any], labels: list[str], picked: n
     """Record the parameters and the figures on held-out training rows (each row scored
     by a model fitted without it, in the folds the training itself used)."""
     trained.card = {"parameters": params, "held_out_metrics": {
-        "method": "out-of-fold predictions on the training rows; the decision threshold "
-                  "was chosen on them too, so F1 flatters a little (model evaluate does not)",
+        "method": "out-of-fold predictions on the training rows; a decision threshold or "
+                  "verdict shift, where one is chosen, was chosen on them too, so F1 "
+                  "flatters a little (model evaluate does not)",
         **metrics(np.array(labels), picked.astype(str), scores, trained.normal),
     }}  # fmt: skip
 
