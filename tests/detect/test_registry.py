@@ -151,3 +151,37 @@ def test_recording_a_run_stores_alerts_and_audits_it(tmp_path: Path) -> None:
     assert [(e.actor, e.action) for e in entries] == [("analyst7", "detect.message")] * 2
     assert entries[0].detail == {"model": "message_char_svm_v1", "alerts": 3, "new": 3,
                                  "shown": ["+8613800000002", "+8613800000001"]}  # fmt: skip
+
+
+def test_subscriber_challengers_with_and_without_the_contact_graph(tmp_path: Path) -> None:
+    """The frozen set keeps the edges it was drawn with; a model trained without them is
+    judged on the same rows without them, and the one with them, with them."""
+    rng = random.Random(5)
+    rows = []
+    for i in range(200):
+        fraud = i % 4 == 0
+        rows.append({"node": f"n{i}", "calls_out": rng.gauss(90 if fraud else 20, 10),
+                     "short_call_ratio": rng.random() * 0.3 + (0.6 if fraud else 0.1),
+                     "label": int(fraud)})  # fmt: skip
+    table = tmp_path / "subs.csv"
+    with table.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    edges = tmp_path / "edges.csv"
+    with edges.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["src", "dst"])
+        w.writerows((f"n{rng.randrange(200)}", f"n{rng.randrange(200)}") for _ in range(600))
+    data = tmp_path / "data"
+    train = ("model", "train", "subscriber", "--input", str(table), "--label-column", "label",
+             "--data-dir", str(data))  # fmt: skip
+    assert "now the champion" in invoke(*train, "--edges", str(edges))
+    assert (data / "models" / "subscriber" / "frozen" / "edges.parquet").exists()
+    second = invoke(*train)  # no graph this time
+    assert "on the frozen set" in second
+    versions = json.loads(invoke("model", "list", "subscriber", "--json", "--data-dir", str(data)))
+    assert [v["version"] for v in versions] == ["v0001", "v0002"]
+    for v in versions:
+        assert v["card"]["frozen_evaluation"]["challenger"]["roc_auc"] > 0.9
+        assert v["card"]["algorithm"] == "subscriber_gbm_v2"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,7 @@ from scamnet.detect.detectors import (
     subset,
     train,
 )
-from scamnet.detect.tabular import GraphInput
+from scamnet.detect.tabular import GraphInput, TabularModel
 from scamnet.settings import Settings
 
 FROZEN_SHARE = 0.2  # of the first labelled rows a kind is trained on
@@ -193,7 +193,19 @@ class ModelRegistry:
     def measure(self, trained: Trained, frozen: FrozenSet) -> dict[str, Any]:
         """The model's figures on the frozen rows."""
         assert frozen.inputs.labels is not None
-        result = score(trained, frozen.inputs, explain=False)
+        inputs = frozen.inputs
+        if isinstance(trained.model, TabularModel) and trained.kind == "subscriber":
+            # The contact graph goes with the model: one trained without it ignores it,
+            # and one trained with it cannot be judged on rows that came without it.
+            with_graph = any(n.startswith("g_") for n in trained.model.feature_names)
+            if not with_graph:
+                inputs = replace(inputs, edges=None, extra=dict(inputs.extra))
+            elif inputs.edges is None:
+                raise InputError(
+                    "this model was trained with --edges, and the frozen evaluation set "
+                    "has no contact edges to score it with"
+                )
+        result = score(trained, inputs, explain=False)
         truth = np.array(frozen.inputs.labels)
         return metrics(truth, np.array(result["label"]).astype(str),
                        np.array(result["score"]), frozen.normal)  # fmt: skip
