@@ -1,4 +1,5 @@
-"""Hand-written baselines for the subscriber features, for the benchmark only.
+"""Hand-written baselines, for the benchmarks only: the subscriber features, and the
+plainest detectors (at the end).
 
 The same features as ``scamnet.engine.features``, written the way an analyst
 would write them by hand: (a) one DuckDB SQL query over the raw lake, and (b)
@@ -10,9 +11,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import numpy as np
 import polars as pl
+from lightgbm import LGBMClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
 
 TZ = "Asia/Shanghai"
 
@@ -145,3 +152,65 @@ def polars_streaming(lake: Path, cells: Path, start: date, end: date, out: Path)
         .rename({"caller": "msisdn"})
     )
     result.sink_parquet(out, engine="streaming")
+
+
+# --- The plainest detectors (issue 21), for bench/ladder.py and bench/detect_speed.py ---
+# Each is exactly the plain model an independent evaluation set against the shipped
+# ones: nothing tuned, library defaults wherever it named none.
+
+PLAIN_ACCOUNT_AGGREGATES = ("n_in", "n_out", "sum_in", "sum_out", "mean_in", "mean_out",
+                            "max_in", "max_out", "distinct_in", "distinct_out")  # fmt: skip
+
+
+def plain_trees(**overrides: Any) -> LGBMClassifier:
+    """LightGBM on the raw features: 400 trees, learning rate 0.03, bagging 0.8."""
+    params: dict[str, Any] = dict(
+        n_estimators=400, learning_rate=0.03, subsample=0.8, subsample_freq=1,
+        random_state=0, n_jobs=1, verbose=-1,
+    )  # fmt: skip
+    return LGBMClassifier(**{**params, **overrides})
+
+
+def plain_account_trees() -> LGBMClassifier:
+    """LightGBM with its defaults, on the ten per-account aggregates."""
+    return LGBMClassifier(random_state=0, n_jobs=1, verbose=-1)
+
+
+def plain_text() -> Pipeline:
+    """char_wb 1–4 TF-IDF and logistic regression, C = 10 (messages)."""
+    return Pipeline([
+        ("tfidf", TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4))),
+        ("lr", LogisticRegression(C=10, max_iter=3000)),
+    ])  # fmt: skip
+
+
+def plain_url() -> Pipeline:
+    """char 3–5 TF-IDF and logistic regression (URLs); C = 10 as for the texts."""
+    return Pipeline([
+        ("tfidf", TfidfVectorizer(analyzer="char", ngram_range=(3, 5))),
+        ("lr", LogisticRegression(C=10, max_iter=3000)),
+    ])  # fmt: skip
+
+
+def account_aggregates(ids: list[str], src: list[str], dst: list[str],
+                       value: np.ndarray) -> np.ndarray:  # fmt: skip
+    """The ten per-account aggregates of ``PLAIN_ACCOUNT_AGGREGATES``, one row per id."""
+    index = {a: i for i, a in enumerate(ids)}
+    n = len(ids)
+    s = np.array([index.get(a, -1) for a in src])
+    d = np.array([index.get(a, -1) for a in dst])
+    cols = {}
+    for who, other, tag in ((d, s, "in"), (s, d, "out")):
+        ok = who >= 0
+        w, o, v = who[ok], other[ok], value[ok]
+        count = np.bincount(w, minlength=n).astype(float)
+        total = np.bincount(w, weights=v, minlength=n)
+        top = np.zeros(n)
+        np.maximum.at(top, w, v)
+        pairs = np.unique(w.astype(np.int64) * (n + 1) + np.where(o >= 0, o, n))
+        cols[f"n_{tag}"] = count
+        cols[f"sum_{tag}"] = total
+        cols[f"mean_{tag}"] = np.divide(total, count, out=np.zeros(n), where=count > 0)
+        cols[f"max_{tag}"] = top
+        cols[f"distinct_{tag}"] = np.bincount(pairs // (n + 1), minlength=n).astype(float)
+    return np.column_stack([cols[c] for c in PLAIN_ACCOUNT_AGGREGATES])

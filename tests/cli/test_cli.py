@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -183,6 +184,7 @@ def stored_alerts(data: Path, kind: str) -> list[Any]:
 
 
 def train_model(kind: str, output: Path, *args: str) -> Path:
+    """A model signed with the key of the data directory in ``args`` (``--data-dir``)."""
     result = runner.invoke(app, ["model", "train", kind, *args, "--output", str(output)])
     assert result.exit_code == 0, result.output
     return output
@@ -228,12 +230,18 @@ def test_detect_stores_alerts_with_reasons(
         w.writeheader()
         w.writerows({**r, "label": truth[r["msisdn"]]} for r in rows if r["msisdn"] in truth)
     model = train_model(
-        "subscriber", tmp_path / "m", "--input", str(labelled), "--label-column", "label"
+        "subscriber",
+        tmp_path / "m",
+        "--input",
+        str(labelled),
+        "--label-column",
+        "label",
+        *window[4:],
     )
     detect("subscribers", model, window)
     top = stored_alerts(data, "subscriber")[:3]
     assert top
-    assert all(a.model == "subscriber_gbm_v1" and a.explanation for a in top)
+    assert all(a.model == "subscriber_gbm_v2" and a.explanation for a in top)
     assert truth[top[0].subject] == "1"  # the strongest alert is a true operator
 
 
@@ -275,7 +283,13 @@ def test_detect_urls_from_messages_with_victim_reports(
         w.writerows([u, "phishing"] for u in scam[::2])
         w.writerows([u, "benign"] for u in BENIGN_URLS * 2)
     model = train_model(
-        "url", tmp_path / "url-model", "--input", str(train), "--label-column", "label"
+        "url",
+        tmp_path / "url-model",
+        "--input",
+        str(train),
+        "--label-column",
+        "label",
+        *window[4:],
     )
     detect("urls", model, window)
     alerts = stored_alerts(data, "url")
@@ -325,6 +339,7 @@ def test_detect_accounts_from_the_lake(tiny_demo: tuple[Path, list[str]], tmp_pa
         str(tx),
         "--label-column",
         "isFraud",
+        *window[4:],
     )
     # A shorter window than the demo's, so these alerts are new and told apart from its own.
     days = sorted(p.name[4:] for p in (data / "lake" / "transfers").glob("day=*"))
@@ -346,3 +361,25 @@ def test_detect_accounts_from_the_lake(tiny_demo: tuple[Path, list[str]], tmp_pa
     assert alerts and all(a.model == "account_gbm_v1" and a.explanation for a in alerts)
     unseen = {a.subject for a in alerts} & set(known[1::2])
     assert unseen and sum(truth[a] == "1" for a in unseen) / len(unseen) > 0.8
+
+
+def test_demo_models_are_champions_that_detect_runs_again_with(
+    tiny_demo: tuple[Path, list[str]],
+) -> None:
+    """The demo saves its models in its registry: `detect` with no --model uses them."""
+    data, window = tiny_demo
+    listed = runner.invoke(app, ["model", "list", "--json", "--data-dir", str(data)])
+    assert listed.exit_code == 0, listed.output
+    versions = json.loads(listed.output)
+    assert {v["kind"] for v in versions if v["champion"]} == {"subscriber", "message", "account"}
+    for v in versions:
+        frozen = v["card"]["frozen_evaluation"]
+        assert frozen["rows"] > 0 and frozen["figure"] in frozen["challenger"]
+    before = len(stored_alerts(data, "message"))
+    again = runner.invoke(app, ["detect", "messages", *window])
+    assert again.exit_code == 0, again.output
+    assert "(0 new) stored" in again.output  # the same model, window and messages
+    assert len(stored_alerts(data, "message")) == before > 0
+    no_url = runner.invoke(app, ["detect", "urls", *window])
+    assert no_url.exit_code == 2
+    assert "no url model is saved" in no_url.output

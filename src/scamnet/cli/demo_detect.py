@@ -24,7 +24,8 @@ from scamnet.detect.alerts import (
     message_table,
     transfer_table,
 )
-from scamnet.detect.detectors import inputs_from_table, score, train
+from scamnet.detect.detectors import Inputs, Trained, inputs_from_table, score, train
+from scamnet.detect.registry import ModelRegistry, register_with_held_out
 from scamnet.engine import open_engine
 from scamnet.ingest.sources import detect_encoding
 from scamnet.lake import RecordKind, RecordLake
@@ -57,10 +58,12 @@ def detect_world(world: Path, settings: Settings, store: Store) -> None:
     trained = train(inputs_from_table("subscriber", labelled, "label"))
     held = table.take(held_out)
     scores = score(trained, inputs_from_table("subscriber", held), explain=False)["score"]
-    auc = roc_auc(np.array([int(truth[m]) for m in held.column("msisdn").to_pylist()]),
-                  np.array(scores))  # fmt: skip
+    held_truth = [truth[m] for m in held.column("msisdn").to_pylist()]
+    auc = roc_auc(np.array([int(t) for t in held_truth]), np.array(scores))
     console.print(f"subscriber model trained on {len(confirmed):,} confirmed cases; "
                   f"ROC-AUC on the other {len(held_out):,}: [bold]{auc:.3f}[/bold]")  # fmt: skip
+    labelled_held = held.append_column("label", pa.array(held_truth))
+    save(settings, trained, inputs_from_table("subscriber", labelled_held, "label"), len(confirmed))
     alerts = alerts_from("subscriber", trained, table, "msisdn", f"{first}/{last}")
     store_alerts(store, alerts, "subscriber", 5, "demo", f"{first}/{last}")
     detect_messages(world, settings, store)
@@ -77,6 +80,8 @@ def detect_accounts(world: Path, settings: Settings, store: Store) -> None:
     f1 = f1_score([truth[a] for a in held_out], verdicts, pos_label=trained.positive)
     console.print(f"account model trained on {len(confirmed):,} confirmed accounts; "
                   f"F1 on the other {len(held_out):,}: [bold]{f1:.3f}[/bold]")  # fmt: skip
+    held = account_inputs(transfers, held_out, [truth[a] for a in held_out])
+    save(settings, trained, held, len(confirmed))
     window = f"{first}/{last}"
     store_alerts(store, account_alerts(trained, transfers, window), "account", 5, "demo", window)
 
@@ -95,6 +100,8 @@ def detect_messages(world: Path, settings: Settings, store: Store) -> None:
     console.print(f"message model trained on {len(confirmed):,} labelled messages; "
                   f"macro-F1 over {len(trained.classes)} classes on the other "
                   f"{len(held_out):,}: [bold]{macro:.3f}[/bold]")  # fmt: skip
+    held = pa.table({"text": [texts[m] for m in held_out], "label": [truth[m] for m in held_out]})
+    save(settings, trained, inputs_from_table("message", held, "label"), len(confirmed))
     first, last = lake_window(settings)
     with open_engine("duckdb") as engine:
         engine.attach_lake(RecordLake(settings.lake_dir))
@@ -102,6 +109,15 @@ def detect_messages(world: Path, settings: Settings, store: Store) -> None:
     window = f"{first}/{last}"
     alerts = alerts_from("message", trained, lake_messages, "message_id", window)
     store_alerts(store, alerts, "message", 5, "demo", window)
+
+
+def save(settings: Settings, trained: Trained, held_out: Inputs, rows: int) -> None:
+    """Keep the model in the demo's registry, so `scamnet detect …` runs again with it;
+    the held-out half it was measured on becomes the kind's frozen evaluation set."""
+    done = register_with_held_out(ModelRegistry(settings), trained, held_out, "label", rows)
+    console.print(
+        f"  saved as {done.version.path} ({'champion' if done.promoted else 'challenger'})"
+    )
 
 
 def labelled_accounts(world: Path, settings: Settings

@@ -31,8 +31,10 @@ from scamnet.detect.alerts import (
     transfer_table,
     url_table,
 )
-from scamnet.detect.artifacts import UntrustedModel, load_model
+from scamnet.detect.artifacts import UntrustedModel
 from scamnet.detect.detectors import Trained
+from scamnet.detect.recording import record_alerts
+from scamnet.detect.registry import ModelRegistry, NoModel
 from scamnet.detect.reputation import Reputation, reported_domains
 from scamnet.engine import open_engine
 from scamnet.engine.base import AnalyticsEngine
@@ -40,25 +42,34 @@ from scamnet.engine.features.subscribers import SubscriberFeatures
 from scamnet.lake import RecordLake
 from scamnet.settings import Settings
 from scamnet.store import Store
-from scamnet.store.alerts import Alert, AlertRepository
-from scamnet.store.audit import AuditLog
+from scamnet.store.alerts import Alert
 from scamnet.store.models import VictimReportRow
 
 app = typer.Typer(help="Score the ingested data and store alerts with their reasons.")
-ModelOpt = Annotated[Path, typer.Option("--model", help="A model directory from `model train`.")]
+ModelOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--model",
+        help="A model directory from `model train` (default: the kind's champion in the "
+        "data directory's model registry, see `model list`).",
+        show_default=False,
+    ),
+]
 FromOpt = Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")]
 ToOpt = Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")]
 TopOpt = Annotated[int, typer.Option(help="How many of the top alerts to show.")]
 
 
-def _trained(model_dir: Path, kind: str) -> Trained:
+def _trained(settings: Settings, model_dir: Path | None, kind: str) -> Trained:
+    """The model asked for, or the kind's champion; verified with the key of the data
+    directory at hand."""
+    registry = ModelRegistry(settings)
     try:
-        meta, trained = load_model(model_dir)
-    except UntrustedModel as exc:
+        if model_dir is None:
+            return registry.champion(kind)[1]
+        return registry.load(model_dir, kind)
+    except (UntrustedModel, NoModel) as exc:
         raise fail(str(exc), 2) from None
-    if meta.get("kind") != kind or not isinstance(trained, Trained):
-        raise fail(f"{model_dir} does not hold a {kind} model", 2)
-    return trained
 
 
 def print_alerts(alerts: list[Alert], title: str) -> None:
@@ -72,17 +83,11 @@ def print_alerts(alerts: list[Alert], title: str) -> None:
 
 def store_alerts(store: Store, alerts: list[Alert], kind: str, top: int, user: str,
                  window: str) -> None:  # fmt: skip
-    """Store the alerts and show the strongest. Alerts name numbers and accounts, personal
-    data, so the run is audited with the subjects it put on screen."""
+    """Record the run (alerts stored, run audited) and show the strongest alerts."""
     with store.session() as session:
-        added = AlertRepository(session).add_many(alerts)
-        shown = AlertRepository(session).top(kind, top, window)
-        AuditLog(session).append(user, f"detect.{kind}", window, {
-            "model": alerts[0].model if alerts else None, "alerts": len(alerts), "new": added,
-            "shown": [a.subject for a in shown],
-        })  # fmt: skip
-    console.print(f"{len(alerts):,} {kind} alerts ({added:,} new) stored")
-    print_alerts(shown, f"top {kind} alerts (suspected, pending review)")
+        run = record_alerts(session, user, alerts, kind, window, top)
+    console.print(f"{run.stored:,} {kind} alerts ({run.new:,} new) stored")
+    print_alerts(run.shown, f"top {kind} alerts (suspected, pending review)")
 
 
 @contextmanager
@@ -98,8 +103,9 @@ def _opened(data_dir: Path | None) -> Iterator[tuple[Settings, Store]]:
 
 def subscriber_table(store: Store, data_dir: Path, first: date, last: date) -> pa.Table:
     """The subscriber feature table of the window, computed (incrementally) from the lake."""
+    settings = Settings.from_env(data_dir)  # for its layout only
     with open_engine("duckdb") as engine:
-        feats = SubscriberFeatures(engine, RecordLake(data_dir / "lake"), data_dir / "features",
+        feats = SubscriberFeatures(engine, RecordLake(settings.lake_dir), settings.features_dir,
                                    cell_reference(store))  # fmt: skip
         return engine.to_arrow(feats.compute(first, last))
 
@@ -119,11 +125,12 @@ class Run:
         return f"{self.first}/{self.last}"
 
 
-def _detect(kind: str, model: Path, start: str, end: str, top: int, data_dir: Path | None,
-            user: str, find: Callable[[Trained, Run], list[Alert]]) -> None:  # fmt: skip
+def _detect(kind: str, model: Path | None, start: str, end: str, top: int,
+            data_dir: Path | None, user: str, find: Callable[[Trained, Run], list[Alert]]
+            ) -> None:  # fmt: skip
     """Load the model, open the store and the lake, find the alerts, store and show them."""
     first, last = parse_day(start), parse_day(end)
-    trained = _trained(model, kind)
+    trained = _trained(settings_for(data_dir), model, kind)
     with _opened(data_dir) as (settings, store), open_engine("duckdb") as engine:
         engine.attach_lake(RecordLake(settings.lake_dir))
         run = Run(settings, store, engine, first, last)
@@ -132,7 +139,7 @@ def _detect(kind: str, model: Path, start: str, end: str, top: int, data_dir: Pa
 
 @app.command()
 def subscribers(
-    model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
+    start: FromOpt, end: ToOpt, model: ModelOpt = None, top: TopOpt = 10,
     data_dir: DataDirOption = None, user: UserOption = DEFAULT_USER,
 ) -> None:  # fmt: skip
     """Alert on subscribers whose features over the window the model finds fraud-like."""
@@ -146,7 +153,7 @@ def subscribers(
 
 @app.command()
 def messages(
-    model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
+    start: FromOpt, end: ToOpt, model: ModelOpt = None, top: TopOpt = 10,
     data_dir: DataDirOption = None, user: UserOption = DEFAULT_USER,
 ) -> None:  # fmt: skip
     """Alert on messages in the window that the model reads as scams."""
@@ -160,7 +167,7 @@ def messages(
 
 @app.command()
 def urls(
-    model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
+    start: FromOpt, end: ToOpt, model: ModelOpt = None, top: TopOpt = 10,
     data_dir: DataDirOption = None, user: UserOption = DEFAULT_USER,
 ) -> None:  # fmt: skip
     """Alert on URLs sent in messages over the window: judged from the URL itself, and
@@ -178,7 +185,7 @@ def urls(
 
 @app.command()
 def accounts(
-    model: ModelOpt, start: FromOpt, end: ToOpt, top: TopOpt = 10,
+    start: FromOpt, end: ToOpt, model: ModelOpt = None, top: TopOpt = 10,
     data_dir: DataDirOption = None, user: UserOption = DEFAULT_USER,
 ) -> None:  # fmt: skip
     """Alert on accounts whose money flows over the window look like mules' or controllers'."""

@@ -11,12 +11,18 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import typer
 
-from scamnet import __version__
-from scamnet.cli.context import console, fail
+from scamnet.cli.context import DataDirOption, console, fail, settings_for
 from scamnet.cli.output import Table
-from scamnet.detect.artifacts import UntrustedModel, data_hash, load_model, save_model
+from scamnet.detect.artifacts import UntrustedModel, data_hash, save_model, signing_key
 from scamnet.detect.data import InputError, column, read_table
 from scamnet.detect.detectors import ALGORITHMS, evaluate, load_inputs, metrics, score, train
+from scamnet.detect.registry import (
+    ModelRegistry,
+    NoModel,
+    Registered,
+    card,
+    train_and_register,
+)
 from scamnet.detect.reputation import Reputation, reported_domains
 
 app = typer.Typer(help="Train, score and evaluate the fraud detectors.")
@@ -32,6 +38,7 @@ class Kind(StrEnum):
 InputOpt = Annotated[Path, typer.Option("--input", help="The rows to learn from or to score.")]
 EdgesOpt = Annotated[Path | None, typer.Option("--edges", help="Contact edges src,dst.")]
 TxOpt = Annotated[Path | None, typer.Option("--transactions", help="Transfers between accounts.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 NormalOpt = Annotated[
     str | None, typer.Option("--normal-class", help="The label of normal rows, if not obvious.")
 ]
@@ -46,33 +53,104 @@ def train_cmd(
     kind: Kind,
     input_path: InputOpt,
     label_column: Annotated[str, typer.Option("--label-column", help="The label column.")],
-    output: Annotated[Path, typer.Option("--output", help="Model directory to write.")],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            help="Model directory to write. Without it, the model joins the data directory's "
+            "registry as a challenger, and becomes champion only if at least as good on "
+            "the kind's frozen evaluation set.",
+            show_default=False,
+        ),
+    ] = None,
     edges: EdgesOpt = None,
     transactions: TxOpt = None,
     normal_class: NormalOpt = None,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Train a detector and save it with its data hash, parameters and classes."""
+    settings = settings_for(data_dir)
     try:
         inputs = load_inputs(kind.value, input_path, label_column, edges, transactions)
-        trained = train(inputs, normal_class)
+        sha = _hash_files(input_path, edges, transactions)
+        if output is None:
+            done = train_and_register(ModelRegistry(settings), inputs, label_column,
+                                      normal_class, {"data_sha256": sha})  # fmt: skip
+        else:
+            trained = train(inputs, normal_class)
     except InputError as exc:
         raise fail(str(exc), 2) from None
-    meta = {
-        "algorithm": ALGORITHMS[kind.value], "kind": kind.value, "scamnet": __version__,
-        "data_sha256": _hash_files(input_path, edges, transactions), "rows": inputs.table.num_rows,
-        "label_column": label_column, "classes": trained.classes, "normal_class": trained.normal,
-        **trained.card,
-    }  # fmt: skip
-    save_model(output, meta, trained)
+    if output is None:
+        _say_registered(done)
+        return
+    meta = card(trained, label_column, inputs.table.num_rows, data_sha256=sha)
+    save_model(output, meta, trained, signing_key(settings))
     console.print(f"trained {meta['algorithm']} on {inputs.table.num_rows:,} rows → {output}")
+
+
+def _say_registered(done: Registered) -> None:
+    figure = done.version.card["frozen_evaluation"]["figure"]
+    rival = "no champion before" if done.champion is None else f"champion {done.champion:.4f}"
+    verdict = "now the champion" if done.promoted else "kept as a challenger"
+    console.print(
+        f"trained {done.version.card['algorithm']} → {done.version.path}; {figure} "
+        f"on the frozen set {done.challenger:.4f} ({rival}): {verdict}"
+    )
+
+
+@app.command("list")
+def list_cmd(
+    kind: Annotated[Kind | None, typer.Argument(help="Only this kind.")] = None,
+    data_dir: DataDirOption = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The saved versions of each kind, the champion marked, with their cards' figures."""
+    registry = ModelRegistry(settings_for(data_dir))
+    versions = registry.versions(kind.value if kind else None)
+    if as_json:
+        typer.echo(json.dumps([{"kind": v.kind, "version": v.version, "path": str(v.path),
+                                "champion": v.champion, "card": v.card} for v in versions],
+                              ensure_ascii=False, indent=2))  # fmt: skip
+        return
+    if not versions:
+        console.print(f"no models saved under {registry.root}; `scamnet model train KIND …` "
+                      "without --output saves one there")  # fmt: skip
+        return
+    table = Table(title=f"models under {registry.root}")
+    for col in ("kind", "version", "champion", "algorithm", "trained", "rows",
+                "frozen set", "champion then", "out-of-fold"):  # fmt: skip
+        table.add_column(col, overflow="fold")
+    for v in versions:
+        table.add_row(v.kind, v.version, "yes" if v.champion else "", *_card_cells(v.card))
+    console.print(table)
+
+
+def _card_cells(card: dict[str, Any]) -> list[str]:
+    frozen = card.get("frozen_evaluation") or {}
+    figure = frozen.get("figure", "")
+    mine = (frozen.get("challenger") or {}).get(figure)
+    theirs = (frozen.get("champion") or {}).get(figure)
+    oof = (card.get("held_out_metrics") or {}).get(figure or "macro_f1")
+    return [str(card.get("algorithm", "")), str(card.get("created_at", "")),
+            f"{card.get('rows', 0):,}",
+            f"{figure} {mine:.4f}" if mine is not None else "",
+            f"{theirs:.4f} ({frozen['champion']['version']})" if theirs is not None else "none",
+            f"{oof:.4f}" if oof is not None else ""]  # fmt: skip
 
 
 @app.command("score")
 def score_cmd(
     kind: Kind,
-    model_dir: Annotated[Path, typer.Option("--model", help="A model directory from train.")],
     input_path: InputOpt,
     output: Annotated[Path, typer.Option("--output", help="Predictions CSV to write.")],
+    model_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            help="A model directory from train (default: the champion).",
+            show_default=False,
+        ),
+    ] = None,
     edges: EdgesOpt = None,
     transactions: TxOpt = None,
     reports: Annotated[
@@ -83,16 +161,19 @@ def score_cmd(
             "a URL's registrable domain raises its score, and says so in why.",
         ),
     ] = None,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Score rows: one output row per input row, in order, with score, label and why."""
     if reports is not None and kind is not Kind.url:
         raise fail("--reports adds victim reports' reputation to URLs; it is for url only", 2)
+    registry = ModelRegistry(settings_for(data_dir))
     try:
-        meta, trained = load_model(model_dir)
-    except UntrustedModel as exc:
+        if model_dir is None:
+            trained = registry.champion(kind.value)[1]
+        else:
+            trained = registry.load(model_dir, kind.value)
+    except (UntrustedModel, NoModel) as exc:
         raise fail(str(exc), 2) from None
-    if meta.get("kind") != kind.value:
-        raise fail(f"{model_dir} holds a {meta.get('kind')} model, not a {kind.value} model", 2)
     try:
         inputs = load_inputs(kind.value, input_path, None, edges, transactions)
         reputation = None

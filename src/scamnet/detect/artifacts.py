@@ -3,8 +3,8 @@
 A model directory holds ``model.json`` (algorithm, version, data hash,
 parameters, metrics, classes) and ``payload.bin``, the fitted estimator. The
 payload is a pickle, so it is signed with HMAC-SHA256 under a key that belongs to
-this installation (``$SCAMNET_DATA_DIR/keys/model-signing.key``, created on first
-use). A payload whose signature does not verify is refused *before* it is
+this installation (``Settings.model_signing_key`` under the data directory, created
+on first use). A payload whose signature does not verify is refused *before* it is
 unpickled: a model directory from elsewhere cannot run code here.
 """
 
@@ -27,7 +27,11 @@ class UntrustedModel(RuntimeError):
 
 
 def signing_key(settings: Settings | None = None) -> bytes:
-    path = (settings or Settings.from_env()).data_dir / "keys" / "model-signing.key"
+    """This installation's key (``Settings.model_signing_key``), created on first use.
+
+    Pass the settings of the data directory at hand: a model belongs to the data
+    directory that trained it, whatever ``$SCAMNET_DATA_DIR`` says."""
+    path = (settings or Settings.from_env()).model_signing_key
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
