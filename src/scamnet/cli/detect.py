@@ -11,7 +11,6 @@ from typing import Annotated
 
 import pyarrow as pa
 import typer
-from sqlalchemy import select
 
 from scamnet.cli.context import (
     DEFAULT_USER,
@@ -43,7 +42,7 @@ from scamnet.lake import RecordLake
 from scamnet.settings import Settings
 from scamnet.store import Store
 from scamnet.store.alerts import Alert
-from scamnet.store.models import VictimReportRow
+from scamnet.store.seeds import SqlNetworkInputs
 
 app = typer.Typer(help="Score the ingested data and store alerts with their reasons.")
 ModelOpt = Annotated[
@@ -175,7 +174,7 @@ def urls(
 
     def find(trained: Trained, run: Run) -> list[Alert]:
         with run.store.session() as session:
-            named = session.scalars(select(VictimReportRow.scammer_url)).all()
+            named = SqlNetworkInputs(session).reported_urls()
         table = url_table(run.engine, run.first, run.last)
         reputation = Reputation(reported_domains(named))
         return alerts_from("url", trained, table, "url", run.window, reputation)

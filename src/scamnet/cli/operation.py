@@ -66,9 +66,7 @@ def outcome(
 ) -> None:
     """Record an outcome."""
     with casework(data_dir) as (settings, uow):
-        operations.outcome(
-            uow, actor_for(settings, user, agency), name, kind, ref, on.date()
-        )
+        operations.outcome(uow, actor_for(settings, user, agency), name, kind, ref, on.date())
     console.print(f"{name}: {kind.value} {ref}")
 
 

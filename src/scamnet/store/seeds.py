@@ -37,6 +37,11 @@ class SqlNetworkInputs:
             for r in self.session.scalars(select(CellRow))
         ]
 
+    def reported_urls(self) -> list[str]:
+        """The scam URLs victims reported (their domains lend the URL detector reputation)."""
+        query = select(VictimReportRow.scammer_url).where(VictimReportRow.scammer_url.is_not(None))
+        return [str(u) for u in self.session.scalars(query)]
+
     def person_names(self) -> dict[int, str]:
         """Each person's first-listed name (the one a reader knows them by)."""
         rows = self.session.execute(
