@@ -23,6 +23,7 @@ from scamnet.cli.context import (
     open_store,
     settings_for,
 )
+from scamnet.cli.engines import engine_for
 from scamnet.cli.features import cell_reference, parse_day
 from scamnet.detect.alerts import (
     account_alerts,
@@ -34,7 +35,6 @@ from scamnet.detect.alerts import (
 from scamnet.detect.artifacts import UntrustedModel, load_model
 from scamnet.detect.detectors import Trained
 from scamnet.detect.reputation import Reputation, reported_domains
-from scamnet.engine import open_engine
 from scamnet.engine.base import AnalyticsEngine
 from scamnet.engine.features.subscribers import SubscriberFeatures
 from scamnet.lake import RecordLake
@@ -98,7 +98,7 @@ def _opened(data_dir: Path | None) -> Iterator[tuple[Settings, Store]]:
 
 def subscriber_table(store: Store, data_dir: Path, first: date, last: date) -> pa.Table:
     """The subscriber feature table of the window, computed (incrementally) from the lake."""
-    with open_engine("duckdb") as engine:
+    with engine_for(settings_for(data_dir)) as engine:
         feats = SubscriberFeatures(engine, RecordLake(data_dir / "lake"), data_dir / "features",
                                    cell_reference(store))  # fmt: skip
         return engine.to_arrow(feats.compute(first, last))
@@ -124,7 +124,7 @@ def _detect(kind: str, model: Path, start: str, end: str, top: int, data_dir: Pa
     """Load the model, open the store and the lake, find the alerts, store and show them."""
     first, last = parse_day(start), parse_day(end)
     trained = _trained(model, kind)
-    with _opened(data_dir) as (settings, store), open_engine("duckdb") as engine:
+    with _opened(data_dir) as (settings, store), engine_for(settings) as engine:
         engine.attach_lake(RecordLake(settings.lake_dir))
         run = Run(settings, store, engine, first, last)
         store_alerts(store, find(trained, run), kind, top, user, run.window)

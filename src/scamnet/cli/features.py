@@ -14,7 +14,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from scamnet.cli.context import DataDirOption, console, fail, open_store, settings_for
-from scamnet.engine import open_engine
+from scamnet.cli.engines import engine_for
 from scamnet.engine.features.subscriber_sql import FEATURES
 from scamnet.engine.features.subscribers import CELL_REF, SubscriberFeatures
 from scamnet.lake import RecordLake
@@ -65,7 +65,7 @@ def subscribers(
     store.upgrade()
     target = out or settings.data_dir / "features" / f"subscribers_{first}_{last}.parquet"
     began = time.perf_counter()
-    with open_engine("duckdb") as engine:
+    with engine_for(settings) as engine:
         lake = RecordLake(settings.lake_dir)
         feats = SubscriberFeatures(
             engine, lake, settings.data_dir / "features", cell_reference(store)

@@ -18,9 +18,10 @@ from scamnet.cli.context import (
     UserOption,
     console,
     fail,
+    settings_for,
     unit_of_work,
 )
-from scamnet.engine import open_engine
+from scamnet.cli.engines import engine_for
 from scamnet.lake import RecordLake
 from scamnet.network.export import (
     ExportNode,
@@ -119,7 +120,7 @@ def run_groups(session: Session, data_dir: Path, user: str) -> tuple[NetworkResu
     if not seeds.phones and not seeds.accounts:
         raise fail("no seeds: run `scamnet detect subscribers` or ingest victim reports first")
     cells, cell_table = cells_from(session)
-    with open_engine("duckdb") as engine:
+    with engine_for(settings_for(data_dir)) as engine:
         engine.attach_lake(RecordLake(data_dir / "lake"))
         engine.register_arrow("cells", cell_table)
         result = find_networks(engine, seeds, cells)

@@ -10,13 +10,14 @@ import typer
 from rich.table import Table
 
 from scamnet.cli.context import DEFAULT_USER, DataDirOption, UserOption, console, fail, unit_of_work
+from scamnet.cli.engines import engine_for
 from scamnet.resolve import model as er_model
 from scamnet.resolve.records import SourceRecord, record_table
 from scamnet.resolve.run import resolve
 from scamnet.store.audit import AuditLog
 from scamnet.store.resolution import ResolutionRepository, source_records
 
-app = typer.Typer(help="Entity resolution of persons (Splink on DuckDB).")
+app = typer.Typer(help="Entity resolution of persons (Splink on DuckDB or Spark).")
 
 
 @app.command("persons")
@@ -28,7 +29,8 @@ def persons(user: UserOption = DEFAULT_USER, data_dir: DataDirOption = None) -> 
             raise fail("fewer than two person records: ingest persons, wanted or handovers first")
         repo = ResolutionRepository(session)
         same, apart = repo.judgements()
-        result = resolve(records, repo.clusters(), same, apart)
+        with engine_for(settings) as engine:
+            result = resolve(records, repo.clusters(), same, apart, engine=engine)
         repo.replace_clusters(result.clusters, user)
         er_model.save(result.model, settings.data_dir / "models" / "er" / "model.json")
     sizes = Counter(result.clusters.values())
@@ -98,9 +100,9 @@ def match(
         )
         clusters = ResolutionRepository(session).clusters()
         records = {r.uid: r for r in source_records(session)}
-        found = er_model.match(
-            er_model.load(path), record_table(list(records.values())), record_table([query]), limit
-        )
+        with engine_for(settings) as engine:
+            found = er_model.match(er_model.load(path), record_table(list(records.values())),
+                                   record_table([query]), limit, engine=engine)  # fmt: skip
         AuditLog(session).append(
             user,
             "resolve.match",
