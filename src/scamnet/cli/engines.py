@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from rich.markup import escape
+
 from scamnet.cli.context import fail
 from scamnet.engine import AnalyticsEngine, open_engine
 from scamnet.engine.base import EngineUnavailable
@@ -18,7 +20,8 @@ def engine_for(settings: Settings) -> Iterator[AnalyticsEngine]:
     try:
         engine = open_engine(settings)
     except EngineUnavailable as exc:
-        raise fail(str(exc), 2) from None
+        # Escaped: "scamnet[spark]" is not Rich markup.
+        raise fail(escape(str(exc)), 2) from None
     try:
         yield engine
     finally:
