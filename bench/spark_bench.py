@@ -93,7 +93,8 @@ def _seeds(world: Path) -> Any:
     from scamnet.network.subgraph import Seeds
 
     seeds = Seeds()
-    with (world / "reports.csv").open(encoding="utf-8") as fh:
+    # Some simulated agencies write GB 18030; the fields read here are ASCII either way.
+    with (world / "reports.csv").open(encoding="utf-8", errors="replace") as fh:
         for r in csv.DictReader(fh):
             if r["scammer_phone"]:
                 seeds.phones.setdefault(r["scammer_phone"], "named in a victim report")
@@ -301,7 +302,9 @@ def cmd_growth(a: argparse.Namespace) -> None:
             )
             import csv
 
-            with (world / "truth" / "subscribers.csv").open(encoding="utf-8") as fh:
+            with (world / "truth" / "subscribers.csv").open(
+                encoding="utf-8", errors="replace"
+            ) as fh:
                 workers = sum(1 for r in csv.DictReader(fh) if r["group_id"] not in ("", "-1"))
             seeds = _seeds(world)
             with open_engine("duckdb") as engine:
