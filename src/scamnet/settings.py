@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_DATA_DIR = "./scamnet-data"
+DEFAULT_SPARK_MASTER = "local[*]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,16 +19,27 @@ class Settings:
         data_dir: ``SCAMNET_DATA_DIR`` (default ``./scamnet-data``): the SQLite file,
             the record lake, rejects, models and keys live under it.
         database_url: ``SCAMNET_DATABASE_URL``; when unset, SQLite in ``data_dir``.
+        engine: ``SCAMNET_ENGINE``, the analytics engine of every command that
+            computes (features, detection, resolution, networks): ``duckdb``
+            (default, embedded) or ``spark`` (the ``[spark]`` extra).
+        spark_master: ``SCAMNET_SPARK_MASTER``, where Spark runs when it is the
+            engine: ``local[*]`` (default, this machine's cores), ``local[2]``,
+            ``spark://host:7077``, ``k8s://https://…``, ``yarn``.
     """
 
     data_dir: Path
     database_url: str
+    engine: str = "duckdb"
+    spark_master: str = DEFAULT_SPARK_MASTER
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None) -> Settings:
         root = data_dir or Path(os.environ.get("SCAMNET_DATA_DIR", DEFAULT_DATA_DIR))
         url = os.environ.get("SCAMNET_DATABASE_URL") or sqlite_url(root / "scamnet.db")
-        return cls(data_dir=root, database_url=url)
+        # An unknown engine name is kept: opening the engine refuses it with the choices.
+        engine = (os.environ.get("SCAMNET_ENGINE") or "duckdb").strip().lower()
+        master = os.environ.get("SCAMNET_SPARK_MASTER") or DEFAULT_SPARK_MASTER
+        return cls(data_dir=root, database_url=url, engine=engine, spark_master=master)
 
     @property
     def lake_dir(self) -> Path:

@@ -1,7 +1,8 @@
-"""The analytics-engine interface on DuckDB (Spark joins these tests in its own issue)."""
+"""The analytics-engine interface on DuckDB, and choosing the engine."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -11,6 +12,7 @@ import pytest
 from scamnet.engine import Relation, open_engine
 from scamnet.engine.base import MissingExtra
 from scamnet.lake import RecordKind, RecordLake
+from scamnet.settings import Settings
 from tests.lake.test_layout import calls
 
 
@@ -61,8 +63,25 @@ def test_relation_names_must_be_plain_identifiers() -> None:
         Relation("calls; DROP TABLE x")
 
 
-def test_unknown_and_missing_engines_say_what_to_do() -> None:
+def test_unknown_and_missing_engines_say_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValueError, match="unknown engine"):
         open_engine("oracle")
-    with pytest.raises(MissingExtra, match=r"scamnet\[spark\]"):
+    # An installation without the [spark] extra: importing pyspark fails.
+    for name in [m for m in sys.modules if m.startswith("scamnet.engine.spark")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    with pytest.raises(MissingExtra, match=r"scamnet\[spark\].*pyspark is missing"):
         open_engine("spark")
+
+
+def test_the_settings_choose_the_engine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SCAMNET_ENGINE", "duckdb")
+    with open_engine(Settings.from_env(tmp_path)) as engine:
+        assert engine.name == "duckdb"
+    monkeypatch.setenv("SCAMNET_ENGINE", "Oracle")
+    with pytest.raises(ValueError, match=r"unknown engine 'oracle' .*duckdb, spark"):
+        open_engine(Settings.from_env(tmp_path))
+    monkeypatch.delenv("SCAMNET_ENGINE")
+    monkeypatch.setenv("SCAMNET_SPARK_MASTER", "spark://10.0.0.1:7077")
+    settings = Settings.from_env(tmp_path)
+    assert (settings.engine, settings.spark_master) == ("duckdb", "spark://10.0.0.1:7077")

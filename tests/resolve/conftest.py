@@ -1,4 +1,6 @@
-"""A tiny simulated world with its person records, warrants and manifests in a store."""
+"""Fixtures: a tiny simulated world with its person records, warrants and manifests
+in a store (``people_world``, and ``people`` for a private copy), and the suite's
+one local Spark (``spark_engine``, see ``tests/support/spark.py``)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from scamnet.ingest.pipeline import Ingestor
 from scamnet.simulate import PRESETS, simulate
 from scamnet.store import Store
 from scamnet.store.records import StoreLedger, StoreSink
+from tests.support.spark import spark_engine
 
 
 @dataclass(frozen=True)
@@ -44,3 +47,6 @@ def people(people_world: World, tmp_path: Path) -> World:
     data = tmp_path / "data"
     shutil.copytree(people_world.data_dir, data)
     return World(people_world.path, data)
+
+
+__all__ = ["spark_engine"]

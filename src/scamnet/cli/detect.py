@@ -21,6 +21,7 @@ from scamnet.cli.context import (
     open_store,
     settings_for,
 )
+from scamnet.cli.engines import engine_for
 from scamnet.cli.features import cell_reference, parse_day
 from scamnet.cli.output import Table
 from scamnet.detect.alerts import (
@@ -35,7 +36,6 @@ from scamnet.detect.detectors import Trained
 from scamnet.detect.recording import record_alerts
 from scamnet.detect.registry import ModelRegistry, NoModel
 from scamnet.detect.reputation import Reputation, reported_domains
-from scamnet.engine import open_engine
 from scamnet.engine.base import AnalyticsEngine
 from scamnet.engine.features.subscribers import SubscriberFeatures
 from scamnet.lake import RecordLake
@@ -102,8 +102,8 @@ def _opened(data_dir: Path | None) -> Iterator[tuple[Settings, Store]]:
 
 def subscriber_table(store: Store, data_dir: Path, first: date, last: date) -> pa.Table:
     """The subscriber feature table of the window, computed (incrementally) from the lake."""
-    settings = Settings.from_env(data_dir)  # for its layout only
-    with open_engine("duckdb") as engine:
+    settings = settings_for(data_dir)
+    with engine_for(settings) as engine:
         feats = SubscriberFeatures(engine, RecordLake(settings.lake_dir), settings.features_dir,
                                    cell_reference(store))  # fmt: skip
         return engine.to_arrow(feats.compute(first, last))
@@ -130,7 +130,7 @@ def _detect(kind: str, model: Path | None, start: str, end: str, top: int,
     """Load the model, open the store and the lake, find the alerts, store and show them."""
     first, last = parse_day(start), parse_day(end)
     trained = _trained(settings_for(data_dir), model, kind)
-    with _opened(data_dir) as (settings, store), open_engine("duckdb") as engine:
+    with _opened(data_dir) as (settings, store), engine_for(settings) as engine:
         engine.attach_lake(RecordLake(settings.lake_dir))
         run = Run(settings, store, engine, first, last)
         store_alerts(store, find(trained, run), kind, top, user, run.window)

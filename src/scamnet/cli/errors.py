@@ -32,10 +32,13 @@ class SafeGroup(TyperGroup):
         except Exception as exc:
             if _is_click_exception(exc) or os.environ.get("SCAMNET_DEBUG") == "1":
                 raise
-            from scamnet.cli.context import err_console
+            from rich.markup import escape
 
-            if isinstance(exc, USER_ERRORS):
-                err_console.print(f"[red]error:[/red] {_one_line(exc)}")
+            from scamnet.cli.context import err_console
+            from scamnet.engine.base import EngineUnavailable
+
+            if isinstance(exc, USER_ERRORS | EngineUnavailable):  # "[spark]" is not markup
+                err_console.print(f"[red]error:[/red] {escape(_one_line(exc))}")
                 raise typer.Exit(1) from None
             err_console.print(
                 f"[red]internal error:[/red] {type(exc).__name__} (scamnet could not finish; "

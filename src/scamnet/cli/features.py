@@ -12,8 +12,8 @@ import pyarrow.parquet as pq
 import typer
 
 from scamnet.cli.context import DataDirOption, console, fail, open_store, settings_for
+from scamnet.cli.engines import engine_for
 from scamnet.cli.output import Table
-from scamnet.engine import open_engine
 from scamnet.engine.features.subscriber_sql import FEATURES
 from scamnet.engine.features.subscribers import CELL_REF, SubscriberFeatures
 from scamnet.lake import RecordLake
@@ -59,7 +59,7 @@ def subscribers(
     store.upgrade()
     target = out or settings.features_dir / f"subscribers_{first}_{last}.parquet"
     began = time.perf_counter()
-    with open_engine("duckdb") as engine:
+    with engine_for(settings) as engine:
         lake = RecordLake(settings.lake_dir)
         feats = SubscriberFeatures(engine, lake, settings.features_dir, cell_reference(store))
         rel = feats.compute(first, last, callback_days, lookback_days)

@@ -21,7 +21,7 @@ from scamnet.cli.context import (
 from scamnet.cli.output import JsonOption, Table, print_json
 from scamnet.resolve import service
 
-app = typer.Typer(help="Entity resolution of persons (Splink on DuckDB).")
+app = typer.Typer(help="Entity resolution of persons (Splink on DuckDB or Spark).")
 
 
 @app.command("persons")

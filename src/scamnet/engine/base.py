@@ -10,14 +10,19 @@ from __future__ import annotations
 import importlib
 import itertools
 import re
+import shutil
+import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from scamnet.lake import SCHEMAS, RecordKind, RecordLake
+
+if TYPE_CHECKING:
+    from scamnet.settings import Settings
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
@@ -69,8 +74,35 @@ class AnalyticsEngine(ABC):
         """Write a relation to a Parquet file without passing it through Python."""
 
     @abstractmethod
+    def write_parquet_dir(self, rel: Relation, directory: Path) -> None:
+        """Replace ``directory`` with the Parquet files of a relation, as many as the
+        engine likes to write in parallel (``*.parquet``; nothing else is data)."""
+
+    @abstractmethod
     def close(self) -> None:
         """Release the engine's resources."""
+
+    # --- entity resolution: Splink runs on the same backend ---------------------
+    @abstractmethod
+    def splink(self, table: pa.Table) -> tuple[Any, Any]:
+        """A fresh Splink database API on this engine, and ``table`` as its input."""
+
+    def splink_table(self, table: pa.Table) -> Any:
+        """``table`` as a further input of a Splink linker on this engine."""
+        return table
+
+    @abstractmethod
+    def splink_rows(self, frame: Any) -> list[dict[str, Any]]:
+        """The rows of a Splink result frame, as dictionaries."""
+
+    @staticmethod
+    def _swap_in(staging: Path, directory: Path) -> None:
+        """Put a fully written ``staging`` directory in the place of ``directory``."""
+        old = directory.parent / f".{directory.name}.old-{uuid.uuid4().hex}"
+        if directory.exists():
+            directory.rename(old)
+        staging.rename(directory)
+        shutil.rmtree(old, ignore_errors=True)
 
     # --- shared logic -----------------------------------------------------------
     def attach_lake(self, lake: RecordLake) -> None:
@@ -132,16 +164,32 @@ BACKENDS = {
 }
 
 
-class MissingExtra(RuntimeError):
+class EngineUnavailable(RuntimeError):
+    """The engine asked for cannot run here; the message says why, in one line."""
+
+
+class UnknownEngine(EngineUnavailable, ValueError):
+    """No engine has that name."""
+
+
+class MissingExtra(EngineUnavailable):
     """The engine needs an optional dependency that is not installed."""
 
 
-def open_engine(name: str = "duckdb", **options: Any) -> AnalyticsEngine:
-    """Open an engine by name; heavy backends are imported only when asked for."""
+def open_engine(choice: str | Settings = "duckdb", **options: Any) -> AnalyticsEngine:
+    """Open an engine by name, or the one the settings choose (``SCAMNET_ENGINE``).
+
+    Heavy backends are imported only when asked for.
+    """
+    name = choice if isinstance(choice, str) else choice.engine
+    if not isinstance(choice, str) and name == "spark":
+        options = {"master": choice.spark_master, **options}
     try:
         module_name, cls_name, extra = BACKENDS[name]
     except KeyError:
-        raise ValueError(f"unknown engine {name!r}; one of {sorted(BACKENDS)}") from None
+        raise UnknownEngine(
+            f"unknown engine {name!r} (SCAMNET_ENGINE): one of {', '.join(sorted(BACKENDS))}"
+        ) from None
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:

@@ -110,7 +110,7 @@ def run_groups(
     if not seeds.phones and not seeds.accounts:
         raise NoSeeds("no seeds: run `scamnet detect subscribers` or ingest victim reports first")
     cells, cell_table = _cells(inputs)
-    with open_engine("duckdb") as engine:
+    with open_engine(settings) as engine:  # the engine the settings choose (SCAMNET_ENGINE)
         engine.attach_lake(RecordLake(settings.lake_dir))
         engine.register_arrow("cells", cell_table)
         result = find_networks(engine, seeds, cells)

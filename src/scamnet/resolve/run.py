@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scamnet.core.description import SourceRecord
+from scamnet.engine import AnalyticsEngine
 from scamnet.resolve import model as er_model
 from scamnet.resolve.cluster import cluster, stable_ids
 from scamnet.resolve.records import record_table
@@ -28,10 +29,12 @@ def resolve(
     same: list[tuple[str, str]],
     not_same: list[tuple[str, str]],
     threshold: float = THRESHOLD,
+    engine: AnalyticsEngine | None = None,
 ) -> Resolution:
+    """Resolve ``records`` on ``engine`` (Splink on its backend; default a private DuckDB)."""
     table = record_table(records)
-    model = er_model.train(table)
-    pairs = er_model.predict(model, table, threshold=min(threshold, 0.05))
+    model = er_model.train(table, engine=engine)
+    pairs = er_model.predict(model, table, threshold=min(threshold, 0.05), engine=engine)
     uids = table.column("uid").to_pylist()
     reps = cluster(
         uids, ((p.uid_l, p.uid_r, p.probability) for p in pairs), threshold, same, not_same

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from scamnet.core.access import Actor
 from scamnet.core.description import SourceRecord
 from scamnet.core.errors import DomainError, NotFound
+from scamnet.engine import open_engine
 from scamnet.resolve import model as er_model
 from scamnet.resolve.model import Pair
 from scamnet.resolve.records import record_table
@@ -48,7 +49,8 @@ def resolve_persons(session: Session, settings: Settings, actor: Actor) -> Resol
         )
     repo = ResolutionRepository(session)
     same, apart = repo.judgements()
-    result = resolve(records, repo.clusters(), same, apart)
+    with open_engine(settings) as engine:  # Splink on the chosen engine (SCAMNET_ENGINE)
+        result = resolve(records, repo.clusters(), same, apart, engine=engine)
     repo.replace_clusters(result.clusters, actor.user)
     er_model.save(result.model, settings.er_model_path)
     return ResolveSummary(records, result, len(same) + len(apart))
@@ -87,9 +89,11 @@ def search(
                          doc if doc and len(doc) != 18 else None, phone)  # fmt: skip
     clusters = ResolutionRepository(session).clusters()
     records = {r.uid: r for r in source_records(session)}
-    found: list[Pair] = er_model.match(
-        er_model.load(path), record_table(list(records.values())), record_table([query]), limit
-    )
+    with open_engine(settings) as engine:
+        found: list[Pair] = er_model.match(
+            er_model.load(path), record_table(list(records.values())), record_table([query]),
+            limit, engine=engine,
+        )  # fmt: skip
     AuditLog(session).append(actor.user, "resolve.match", name,
                              {"dob": str(born) if born else None, "phone": phone,
                               "document": document, "results": len(found)})  # fmt: skip

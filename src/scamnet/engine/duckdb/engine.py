@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import uuid
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -32,6 +35,7 @@ class DuckDBEngine(AnalyticsEngine):
         self.con.execute("SET preserve_insertion_order = false")
         if memory_limit:
             self.con.execute(f"SET memory_limit = {_quote(memory_limit)}")
+        self._splink_cons: list[duckdb.DuckDBPyConnection] = []
 
     def _register_files(self, view: str, files: list[str], drop_day: bool) -> None:
         listing = "[" + ", ".join(_quote(f) for f in files) + "]"
@@ -61,5 +65,32 @@ class DuckDBEngine(AnalyticsEngine):
             "(FORMAT parquet, COMPRESSION snappy)"
         )
 
+    def write_parquet_dir(self, rel: Relation, directory: Path) -> None:
+        staging = directory.parent / f".{directory.name}.{uuid.uuid4().hex}"
+        staging.mkdir(parents=True)
+        try:
+            self.write_parquet(rel, staging / "part.parquet")
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self._swap_in(staging, directory)
+
+    def splink(self, table: pa.Table) -> tuple[Any, Any]:
+        from splink import DuckDBAPI
+
+        # A connection of its own: Splink fills it with tables of its pipeline.
+        con = duckdb.connect()
+        con.register("records_arrow", table)
+        con.execute("CREATE TABLE records AS SELECT * FROM records_arrow")
+        con.unregister("records_arrow")
+        self._splink_cons.append(con)
+        return DuckDBAPI(connection=con), "records"
+
+    def splink_rows(self, frame: Any) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = frame.as_duckdbpyrelation().to_arrow_table().to_pylist()
+        return rows
+
     def close(self) -> None:
+        for con in self._splink_cons:
+            con.close()
         self.con.close()

@@ -5,8 +5,11 @@ cell) and per (sender, recipient). A feature window is aggregated from them, so
 adding a day computes only that day's partials: the raw records of the other
 days are not read again. The same SQL runs cold over views of the raw records.
 
-The SQL is kept to functions that DuckDB and Spark SQL share (``hour``,
-``median``, ``count(DISTINCT …)``), so that both engines run one definition.
+This SQL is the one definition of each feature. It is written in DuckDB's
+dialect; the Spark engine renders it with SQLGlot (``scamnet.engine.dialect``),
+and the equivalence tests check that both engines give the same table. Sums
+are cast to BIGINT so that partials have one schema whichever engine wrote
+them (DuckDB sums integers into HUGEINT, Spark into BIGINT).
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ def local_seconds(tz_name: str, offset_s: int | None) -> str:
     conversion per row; other zones take the general conversion.
     """
     if offset_s is not None:
-        return f"((CAST(epoch(start) AS BIGINT) + {int(offset_s)}) % 86400)"
+        # floor, not a cast: casting rounds in DuckDB and truncates in Spark, and
+        # 05:59:59.7 is still 05:59.
+        return f"((CAST(floor(epoch(start)) AS BIGINT) + {int(offset_s)}) % 86400)"
     local = f"timezone('{tz_name}', start)"
     return f"(hour({local}) * 3600 + minute({local}) * 60 + second({local}))"
 
@@ -39,10 +44,11 @@ def local_seconds(tz_name: str, offset_s: int | None) -> str:
 PARTIALS: dict[str, str] = {
     "pairs": f"""
         SELECT {_num("caller")} AS caller, {_num("callee")} AS callee, count(*) AS n,
-               sum(CASE WHEN duration_s < {SHORT_CALL_S} THEN 1 ELSE 0 END) AS n_short,
-               sum(duration_s) AS dur,
-               sum(CASE WHEN {{local_seconds}} < {NIGHT_END_HOUR * 3600}
-                   THEN 1 ELSE 0 END) AS n_night
+               CAST(sum(CASE WHEN duration_s < {SHORT_CALL_S} THEN 1 ELSE 0 END) AS BIGINT)
+                   AS n_short,
+               CAST(sum(duration_s) AS BIGINT) AS dur,
+               CAST(sum(CASE WHEN {{local_seconds}} < {NIGHT_END_HOUR * 3600}
+                   THEN 1 ELSE 0 END) AS BIGINT) AS n_night
         FROM {{calls}} GROUP BY 1, 2""",
     "durations": f"""
         SELECT {_num("caller")} AS caller, duration_s FROM {{calls}}""",
@@ -54,7 +60,8 @@ PARTIALS: dict[str, str] = {
         WHERE cell_id IS NOT NULL GROUP BY 1, 2""",
     "sms": f"""
         SELECT {_num("sender")} AS sender, {_num("recipient")} AS recipient, count(*) AS n,
-               sum(CASE WHEN regexp_matches(text, 'https?://|www\\.') THEN 1 ELSE 0 END) AS n_url
+               CAST(sum(CASE WHEN regexp_matches(text, 'https?://|www\\.') THEN 1 ELSE 0 END)
+                   AS BIGINT) AS n_url
         FROM {{messages}} GROUP BY 1, 2""",
 }
 

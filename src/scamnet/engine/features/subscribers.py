@@ -25,6 +25,8 @@ CELL_REF = pa.schema(
      ("border", pa.bool_())]
 )  # fmt: skip
 PARTIAL_SOURCES = {"sms": RecordKind.MESSAGES}  # every other partial reads calls
+# What the partials mean: when their SQL changes, every day's partials are stale.
+DEFINITION = hashlib.sha256(json.dumps(PARTIALS, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def fixed_offset(tz_name: str, day: date) -> int | None:
@@ -63,33 +65,48 @@ class SubscriberFeatures:
             return data
         return {}
 
-    def _fingerprint(self, day: date) -> str:
-        h = hashlib.sha256()
+    def _day_files(self) -> dict[RecordKind, dict[str, list[Path]]]:
+        """The lake's files of each kind by day, as the lake lists them (only what it
+        has committed; the directories are never listed here)."""
+        out: dict[RecordKind, dict[str, list[Path]]] = {}
         for kind in (RecordKind.CALLS, RecordKind.MESSAGES):
-            for f in sorted((self.lake.kind_dir(kind) / f"day={day}").glob("part-*.parquet")):
+            by_day: dict[str, list[Path]] = {}
+            for f in self.lake.files(kind):
+                by_day.setdefault(f.parent.name.removeprefix("day="), []).append(f)
+            out[kind] = {day: sorted(files) for day, files in by_day.items()}
+        return out
+
+    def _fingerprint(self, day: date, files: dict[RecordKind, dict[str, list[Path]]]) -> str:
+        # The definitions and the time zone are part of it: a partial computed by an
+        # older definition, or for another zone's nights, is stale too.
+        h = hashlib.sha256(f"{DEFINITION}\n{self.timezone}\n".encode())
+        for kind in (RecordKind.CALLS, RecordKind.MESSAGES):
+            for f in files[kind].get(day.isoformat(), []):
                 h.update(f"{kind}/{f.name}:{f.stat().st_size}\n".encode())
         return h.hexdigest()
 
     def ensure_partials(self, days: list[date]) -> list[date]:
         """Compute the partials of each day that is missing or stale; return those days."""
         manifest = self._manifest()
+        files = self._day_files()
         done: list[date] = []
         for day in days:
-            fingerprint = self._fingerprint(day)
+            fingerprint = self._fingerprint(day, files)
             if manifest.get(day.isoformat()) == fingerprint:
                 continue
-            self._compute_day(day)
+            self._compute_day(day, files)
             manifest[day.isoformat()] = fingerprint
             done.append(day)
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         self.manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
         return done
 
-    def _compute_day(self, day: date) -> None:
+    def _compute_day(self, day: date, files: dict[RecordKind, dict[str, list[Path]]]) -> None:
         views = {}
         for kind in (RecordKind.CALLS, RecordKind.MESSAGES):
-            files = sorted((self.lake.kind_dir(kind) / f"day={day}").glob("part-*.parquet"))
-            views[kind] = self.engine.register_parquet(f"day_{kind.value}", files, SCHEMAS[kind])
+            views[kind] = self.engine.register_parquet(
+                f"day_{kind.value}", files[kind].get(day.isoformat(), []), SCHEMAS[kind]
+            )
         seconds = local_seconds(self.timezone, fixed_offset(self.timezone, day))
         for name, template in PARTIALS.items():
             query = template.format(
@@ -97,8 +114,9 @@ class SubscriberFeatures:
                 messages=views[RecordKind.MESSAGES].name,
                 local_seconds=seconds,
             )
-            target = self.root / "partials" / name / f"day={day}" / "part.parquet"
-            self.engine.write_parquet(self.engine.sql(query), target)
+            # A directory per day: Spark writes a day's partial as several files.
+            target = self.root / "partials" / name / f"day={day}"
+            self.engine.write_parquet_dir(self.engine.sql(query), target)
 
     def compute(
         self, start: date, end: date, callback_days: int = 3, lookback_days: int = 7
@@ -112,7 +130,7 @@ class SubscriberFeatures:
         self.last_computed = self.ensure_partials(days)
         names = {}
         for name in PARTIALS:
-            files = sorted((self.root / "partials" / name).glob("day=*/part.parquet"))
+            files = sorted((self.root / "partials" / name).glob("day=*/*.parquet"))
             wanted = [
                 f for f in files if lookback.isoformat() <= f.parent.name[4:] <= end.isoformat()
             ]
