@@ -18,16 +18,28 @@ class Settings:
         data_dir: ``SCAMNET_DATA_DIR`` (default ``./scamnet-data``): the SQLite file,
             the record lake, rejects, models and keys live under it.
         database_url: ``SCAMNET_DATABASE_URL``; when unset, SQLite in ``data_dir``.
+        lock_wait_s: ``SCAMNET_LOCK_WAIT_S`` (default 600): how long a second ingest
+            of the same kind waits for the first before it is refused; 0 refuses at once.
+        future_tolerance_s: ``SCAMNET_FUTURE_TOLERANCE_S`` (default 86400): how far
+            past the ingest's own clock a record's time may lie (clock skew between
+            a source and this host) before the row is rejected.
     """
 
     data_dir: Path
     database_url: str
+    lock_wait_s: float = 600.0
+    future_tolerance_s: int = 86_400
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None) -> Settings:
         root = data_dir or Path(os.environ.get("SCAMNET_DATA_DIR", DEFAULT_DATA_DIR))
         url = os.environ.get("SCAMNET_DATABASE_URL") or sqlite_url(root / "scamnet.db")
-        return cls(data_dir=root, database_url=url)
+        return cls(
+            data_dir=root,
+            database_url=url,
+            lock_wait_s=_number("SCAMNET_LOCK_WAIT_S", 600.0),
+            future_tolerance_s=int(_number("SCAMNET_FUTURE_TOLERANCE_S", 86_400)),
+        )
 
     @property
     def lake_dir(self) -> Path:
@@ -43,6 +55,11 @@ class Settings:
     def tmp_dir(self) -> Path:
         """Scratch space for work in progress (ingest batches before they commit)."""
         return self.data_dir / "tmp"
+
+    @property
+    def locks_dir(self) -> Path:
+        """Writer locks: one file per kind, holding the writing process's pid."""
+        return self.data_dir / "locks"
 
     @property
     def models_dir(self) -> Path:
@@ -76,6 +93,19 @@ class Settings:
     @property
     def network_edges_path(self) -> Path:
         return self.network_dir / "edges.parquet"
+
+
+def _number(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must not be negative")
+    return value
 
 
 def sqlite_url(path: Path) -> str:

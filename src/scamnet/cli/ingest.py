@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -10,10 +12,21 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from scamnet.cli.context import DataDirOption, console, fail, open_store, settings_for
+from scamnet.cli.context import (
+    DEFAULT_USER,
+    DataDirOption,
+    UserOption,
+    console,
+    fail,
+    open_store,
+    settings_for,
+)
 from scamnet.ingest.kinds import KINDS
 from scamnet.ingest.mapping import MappingError, load_mapping
-from scamnet.ingest.pipeline import Ingestor, IngestSummary
+from scamnet.ingest.pipeline import FileResult, Ingestor, IngestSummary
+from scamnet.lake.lock import WriterBusy
+from scamnet.store import Store
+from scamnet.store.audit import AuditLog
 from scamnet.store.records import StoreLedger, StoreSink
 
 Kind = StrEnum("Kind", {k: k for k in KINDS})  # type: ignore[misc]
@@ -61,6 +74,15 @@ def print_totals(summary: IngestSummary) -> None:
         console.print(f"  [red]error:[/red] {f.error}")
 
 
+def _units(store: Store) -> Callable[[], AbstractContextManager[tuple[StoreLedger, StoreSink, AuditLog]]]:
+    @contextmanager
+    def unit() -> Iterator[tuple[StoreLedger, StoreSink, AuditLog]]:
+        with store.session() as session:
+            yield StoreLedger(session), StoreSink(session), AuditLog(session)
+
+    return unit
+
+
 def run(
     kind: Annotated[Kind, typer.Argument(help="What the files hold.")],
     files: Annotated[list[Path], typer.Argument(help="CSV, Parquet or JSON Lines files.")],
@@ -68,29 +90,35 @@ def run(
         Path | None, typer.Option("--mapping", help="YAML column mapping (docs/ingest.md).")
     ] = None,
     data_dir: DataDirOption = None,
+    user: UserOption = DEFAULT_USER,
 ) -> None:
-    """Take files in: validate every row, store the good ones, keep the rejects with reasons."""
+    """Take files in: validate every row, store the good ones, keep the rejects with reasons.
+
+    One ingest of a kind runs at a time per data directory; a second one waits for
+    it (up to $SCAMNET_LOCK_WAIT_S seconds, default 600) and is then refused.
+    """
     try:
         mapped = load_mapping(mapping)
-    except MappingError as exc:
+        settings = settings_for(data_dir)
+    except (MappingError, ValueError) as exc:
         raise fail(str(exc), 2) from None
-    settings = settings_for(data_dir)
+    ingestor = Ingestor(settings.data_dir, settings=settings)
     store = open_store(settings)
-    store.upgrade()
-    summary = IngestSummary(kind.value)
-    ingestor = Ingestor(settings.data_dir)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
     try:
+        store.upgrade()
         with Progress(*columns, console=console, disable=not console.is_terminal) as bar:
             task = bar.add_task(f"ingest {kind.value}", total=len(files))
-            for path in files:
-                bar.update(task, description=f"{kind.value}: {path.name}")
-                with store.session() as session:
-                    result = ingestor.ingest_file(kind.value, path, mapped, StoreLedger(session),
-                                                  StoreSink(session))  # fmt: skip
-                summary.files.append(result)
+
+            def done(result: FileResult) -> None:
+                bar.update(task, description=f"{kind.value}: {Path(result.path).name}")
                 bar.advance(task)
+
+            summary = ingestor.ingest_files(kind.value, files, mapped, _units(store),
+                                            user, done)  # fmt: skip
+    except WriterBusy as exc:
+        raise fail(str(exc)) from None
     finally:
         ingestor.close()
         store.dispose()

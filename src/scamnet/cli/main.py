@@ -14,6 +14,7 @@ from scamnet.cli import (
     features,
     handover,
     ingest,
+    lake,
     model,
     network,
     operation,
@@ -42,6 +43,7 @@ app.add_typer(operation.app, name="operation")
 app.add_typer(report.app, name="report")
 app.add_typer(resolve.app, name="resolve")
 app.add_typer(network.app, name="network")
+app.add_typer(lake.app, name="lake")
 app.command(name="demo")(demo.run)
 app.command(name="serve")(serve.run)
 app.command(name="simulate")(simulate.run)

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from scamnet.engine.base import AnalyticsEngine, Relation
 from scamnet.engine.features.subscriber_sql import FEATURES, PARTIALS, WINDOW, local_seconds
-from scamnet.lake import SCHEMAS, RecordKind, RecordLake
+from scamnet.lake import SCHEMAS, RecordKind, RecordLake, Snapshot
 
 CELL_REF = pa.schema(
     [("cell_id", pa.string()), ("region", pa.string()), ("country", pa.string()),
@@ -63,32 +63,37 @@ class SubscriberFeatures:
             return data
         return {}
 
-    def _fingerprint(self, day: date) -> str:
+    def _fingerprint(self, snaps: dict[RecordKind, Snapshot], day: date) -> str:
         h = hashlib.sha256()
-        for kind in (RecordKind.CALLS, RecordKind.MESSAGES):
-            for f in sorted((self.lake.kind_dir(kind) / f"day={day}").glob("part-*.parquet")):
+        for kind, snap in snaps.items():
+            for f in snap.files_on([day.isoformat()]):
                 h.update(f"{kind}/{f.name}:{f.stat().st_size}\n".encode())
         return h.hexdigest()
 
     def ensure_partials(self, days: list[date]) -> list[date]:
-        """Compute the partials of each day that is missing or stale; return those days."""
+        """Compute the partials of each day that is missing or stale; return those days.
+
+        The lake is read at one committed snapshot per kind: a batch committed
+        meanwhile is seen by the next run, never half of it by this one.
+        """
         manifest = self._manifest()
+        snaps = {k: self.lake.snapshot(k) for k in (RecordKind.CALLS, RecordKind.MESSAGES)}
         done: list[date] = []
         for day in days:
-            fingerprint = self._fingerprint(day)
+            fingerprint = self._fingerprint(snaps, day)
             if manifest.get(day.isoformat()) == fingerprint:
                 continue
-            self._compute_day(day)
+            self._compute_day(snaps, day)
             manifest[day.isoformat()] = fingerprint
             done.append(day)
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         self.manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
         return done
 
-    def _compute_day(self, day: date) -> None:
+    def _compute_day(self, snaps: dict[RecordKind, Snapshot], day: date) -> None:
         views = {}
-        for kind in (RecordKind.CALLS, RecordKind.MESSAGES):
-            files = sorted((self.lake.kind_dir(kind) / f"day={day}").glob("part-*.parquet"))
+        for kind, snap in snaps.items():
+            files = snap.files_on([day.isoformat()])
             views[kind] = self.engine.register_parquet(f"day_{kind.value}", files, SCHEMAS[kind])
         seconds = local_seconds(self.timezone, fixed_offset(self.timezone, day))
         for name, template in PARTIALS.items():

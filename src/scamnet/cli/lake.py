@@ -1,0 +1,62 @@
+"""``scamnet lake check [--repair]``: is the record lake whole, and clean it if not."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from scamnet.cli.context import DataDirOption, console, settings_for
+from scamnet.lake import RecordLake
+from scamnet.lake.check import check_all
+from scamnet.lake.lock import WriterBusy
+
+app = typer.Typer(help="The record lake: check it, and repair what an interrupted ingest left.",
+                  no_args_is_help=True)  # fmt: skip
+
+
+@app.command("check")
+def check_cmd(
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Delete leftovers, adopt files from before commits.")
+    ] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Report each kind's committed files, rows, leftovers of interrupted ingests and damage.
+
+    Exits 1 when something needs attention (after --repair: when something could
+    not be repaired, such as a committed file that is damaged).
+    """
+    settings = settings_for(data_dir)
+    try:
+        report = check_all(RecordLake(settings.lake_dir), settings.tmp_dir, repair)
+    except WriterBusy as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    table = Table(title="lake check" + (" --repair" if repair else ""))
+    for col in ("kind", "version", "files", "rows", "leftovers", "damaged", "state"):
+        table.add_column(col, justify="left" if col in ("kind", "state") else "right")
+    for k in report.kinds:
+        if k.error:
+            state = f"[red]{k.error}[/red]"
+        elif k.damaged:
+            state = "[red]damaged: re-ingest the source files of those days[/red]"
+        elif k.legacy:
+            state = f"[yellow]{k.legacy} files from before commit records: run --repair[/yellow]"
+        elif k.leftovers:
+            state = "[yellow]leftovers of an interrupted ingest: run --repair[/yellow]"
+        else:
+            state = "repaired" if k.repaired else "ok"
+        table.add_row(k.kind, str(k.version), f"{k.files:,}", f"{k.rows:,}",
+                      str(len(k.leftovers)), str(len(k.damaged)), state)  # fmt: skip
+    console.print(table)
+    for k in report.kinds:
+        for path in [*k.leftovers, *k.damaged]:
+            console.print(f"  {k.kind}: {path}")
+    if report.workdirs:
+        verb = "removed" if repair else "left by killed ingests (run --repair)"
+        console.print(f"scratch directories {verb}: {', '.join(report.workdirs)}")
+    unresolved = any(k.damaged or k.error for k in report.kinds)
+    if unresolved or (not repair and not report.clean):
+        raise typer.Exit(1)
