@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from scamnet.cases.manifest import parse_row, read_manifest
 from scamnet.cli.context import console
 from scamnet.core.cases import CaseOrigin, TransferStatus
+from scamnet.core.csvsafe import neutralise_row
 from scamnet.core.errors import DomainError
 from scamnet.core.reference import reference_agencies
 from scamnet.core.suspect import SuspectStatus
@@ -84,8 +85,8 @@ def _readable(row: dict[str, str]) -> bool:
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow(neutralise_row(header))
+        writer.writerows(neutralise_row(r) for r in rows)
 
 
 def _partner(root: Path) -> tuple[Store, Instance]:

@@ -37,23 +37,33 @@ def check_cmd(
     table = Table(title="lake check" + (" --repair" if repair else ""))
     for col in ("kind", "version", "files", "rows", "leftovers", "damaged", "state"):
         table.add_column(col, justify="left" if col in ("kind", "state") else "right")
+    advice: list[str] = []
     for k in report.kinds:
         if k.error:
-            state = f"[red]{k.error}[/red]"
+            state = "unreadable log"
+            advice.append(f"{k.kind}: {k.error}")
         elif k.damaged:
-            state = "[red]damaged: re-ingest the source files of those days[/red]"
+            state = "damaged"
+            advice.append(f"{k.kind}: committed files are damaged; re-ingest their source files")
         elif k.legacy:
-            state = f"[yellow]{k.legacy} files from before commit records: run --repair[/yellow]"
+            state = "legacy"
+            advice.append(f"{k.kind}: {k.legacy} files from before commit records; run "
+                          "`scamnet lake check --repair` to adopt them")  # fmt: skip
         elif k.leftovers:
-            state = "[yellow]leftovers of an interrupted ingest: run --repair[/yellow]"
+            state = "leftovers"
+            advice.append(f"{k.kind}: leftovers of an interrupted ingest; run "
+                          "`scamnet lake check --repair` (the next ingest also removes them)")  # fmt: skip
         else:
             state = "repaired" if k.repaired else "ok"
         table.add_row(k.kind, str(k.version), f"{k.files:,}", f"{k.rows:,}",
                       str(len(k.leftovers)), str(len(k.damaged)), state)  # fmt: skip
     console.print(table)
+    # Advice and paths go on lines of their own: the table may be narrow, lines never wrap.
+    for line in advice:
+        console.print(line, markup=False)
     for k in report.kinds:
         for path in [*k.leftovers, *k.damaged]:
-            console.print(f"  {k.kind}: {path}")
+            console.print(f"  {k.kind}: {path}", markup=False)
     if report.workdirs:
         verb = "removed" if repair else "left by killed ingests (run --repair)"
         console.print(f"scratch directories {verb}: {', '.join(report.workdirs)}")

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from scamnet import __version__
 from scamnet.cli.context import console, fail
+from scamnet.core.csvsafe import neutralise_columns
 from scamnet.detect.artifacts import UntrustedModel, data_hash, load_model, save_model
 from scamnet.detect.data import InputError, column, read_table
 from scamnet.detect.detectors import ALGORITHMS, evaluate, load_inputs, metrics, score, train
@@ -103,7 +104,7 @@ def score_cmd(
     except InputError as exc:
         raise fail(str(exc), 2) from None
     output.parent.mkdir(parents=True, exist_ok=True)
-    pacsv.write_csv(pa.table(result), output)
+    pacsv.write_csv(pa.table(neutralise_columns({k: list(v) for k, v in result.items()})), output)
     flagged = sum(1 for lab in result["label"] if lab != trained.normal)
     console.print(f"scored {len(result['score']):,} rows ({flagged:,} flagged) → {output}")
 

@@ -160,8 +160,8 @@ def load_raw(
     if fmt == "parquet":
         try:
             con.execute(f"CREATE TEMP TABLE raw AS SELECT * FROM read_parquet({_quote(str(path))})")
-        except duckdb.Error as exc:
-            raise SourceError(f"{path.name}: not a readable Parquet file ({exc})") from None
+        except duckdb.Error:
+            raise SourceError(f"{path.name}: not a readable Parquet file") from None
         cols = [r[0] for r in con.execute("DESCRIBE raw").fetchall()]
         casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in cols)
         con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT {casts} FROM raw")

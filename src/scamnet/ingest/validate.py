@@ -267,8 +267,9 @@ def column_sql(col: Column, raw: str, mapping: Mapping, joins: list[str],
             future = f"WHEN {v} > {bound} THEN 'invalid {n}: in the future' "
         # An offset past ±14:59 is refused by the pattern before the engine reads it
         # (it would otherwise take +25:00 as a day and an hour). Only text with a
-        # sign after its last digit of time can hold one: checked on those alone.
-        offset = (f"WHEN strlen({raw}) > 10 AND regexp_matches({raw}, {_q(BAD_OFFSET)}) "
+        # sign after its date can hold one: the pattern runs on those rows alone.
+        offset = (f"WHEN (contains({raw}, '+') OR contains(substr({raw}, 11), '-')) "
+                  f"AND regexp_matches({raw}, {_q(BAD_OFFSET)}) "
                   f"THEN 'invalid {n}: not a valid UTC offset' ")  # fmt: skip
         err = (f"CASE {'' if date_only else offset}"
                f"WHEN {v} IS NULL THEN 'invalid {n}: not a date or time' "
