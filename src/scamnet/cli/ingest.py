@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -19,15 +19,17 @@ from scamnet.cli.context import (
     console,
     fail,
     open_store,
+    record_sink,
     settings_for,
 )
 from scamnet.ingest.kinds import KINDS
 from scamnet.ingest.mapping import MappingError, load_mapping
-from scamnet.ingest.pipeline import FileResult, Ingestor, IngestSummary
+from scamnet.ingest.ports import AuditTrail, IngestLedger, RecordSink
+from scamnet.ingest.pipeline import FileResult, Ingestor, IngestSummary, UnitOfWork
 from scamnet.lake.lock import WriterBusy
 from scamnet.store import Store
-from scamnet.store.audit import AuditLog
-from scamnet.store.records import StoreLedger, StoreSink
+from scamnet.store.records import StoreLedger
+from scamnet.store.uow import SqlUnitOfWork
 
 Kind = StrEnum("Kind", {k: k for k in KINDS})  # type: ignore[misc]
 
@@ -74,11 +76,13 @@ def print_totals(summary: IngestSummary) -> None:
         console.print(f"  [red]error:[/red] {f.error}")
 
 
-def _units(store: Store) -> Callable[[], AbstractContextManager[tuple[StoreLedger, StoreSink, AuditLog]]]:
+def _units(store: Store) -> UnitOfWork:
+    """Each file's unit of work: the ledger, the sink and the audit log of one session."""
+
     @contextmanager
-    def unit() -> Iterator[tuple[StoreLedger, StoreSink, AuditLog]]:
+    def unit() -> Iterator[tuple[IngestLedger, RecordSink, AuditTrail]]:
         with store.session() as session:
-            yield StoreLedger(session), StoreSink(session), AuditLog(session)
+            yield StoreLedger(session), record_sink(session), SqlUnitOfWork(session).audit
 
     return unit
 

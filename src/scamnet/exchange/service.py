@@ -14,8 +14,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scamnet.core.cases import TransferStatus
+from scamnet.cases import transfers
+from scamnet.cases.handovers import import_batch
+from scamnet.core.access import Actor
+from scamnet.core.cases import RequestedPerson, TransferRequest, TransferStatus
 from scamnet.core.errors import DomainError
+from scamnet.core.handovers import BatchHeader, ManifestLine
 from scamnet.exchange.bundle import (
     BundleKind,
     BundleRefused,
@@ -25,14 +29,10 @@ from scamnet.exchange.bundle import (
     verify,
 )
 from scamnet.exchange.keys import Instance, decode_public
-from scamnet.resolve.match import Description
-from scamnet.store.cases import Actor
 from scamnet.store.exchange import BundleLedger, PartnerKeys
-from scamnet.store.handovers import BatchHeader, HandoverRepository, ManifestLine
-from scamnet.store.known import load_known
 from scamnet.store.models import WarrantRow
 from scamnet.store.records import insert_ignoring_duplicates
-from scamnet.store.transfers import RequestedPerson, TransferRepository, TransferRequest
+from scamnet.store.uow import SqlUnitOfWork
 
 
 def send(
@@ -69,7 +69,7 @@ def receive(session: Session, me: Instance, bundle: dict[str, Any]) -> str:
 
 
 def send_request(session: Session, me: Instance, reference: str) -> dict[str, Any]:
-    request = TransferRepository(session).get(reference)
+    request = transfers.get(SqlUnitOfWork(session), reference)
     if request.requesting_agency != me.agency:
         raise BundleRefused(f"{reference} is {request.requesting_agency}'s request, not ours")
     return send(
@@ -81,9 +81,9 @@ def send_status(
     session: Session, me: Instance, reference: str, status: TransferStatus, note: str, actor: Actor
 ) -> dict[str, Any]:
     """Change a request here (acknowledge, refuse, execute) and tell the other side."""
-    transfers = TransferRepository(session)
-    request = transfers.get(reference)
-    transfers.change(reference, status, actor, note)
+    uow = SqlUnitOfWork(session)
+    request = transfers.get(uow, reference)
+    transfers.change(uow, actor, reference, status, note)
     other = (
         request.requesting_agency if request.partner_agency == me.agency else request.partner_agency
     )
@@ -100,9 +100,7 @@ def send_manifest(
             f"this instance is {me.agency}; it cannot send {header.from_agency}'s manifest"
         )
     # Recorded as an exchanged batch on both sides: that is what the ledgers compare.
-    HandoverRepository(session).import_batch(replace(header, source="exchange"), lines, actor)
-    if header.request_ref:
-        _mark_executed(session, header, actor)
+    import_batch(SqlUnitOfWork(session), actor, replace(header, source="exchange"), lines)
     return send(
         session, me, BundleKind.HANDOVER_MANIFEST, header.to_agency, manifest_payload(header, lines)
     )
@@ -200,23 +198,12 @@ def _apply_wanted(session: Session, payload: dict[str, Any], actor: Actor) -> st
 def _apply_request(session: Session, payload: dict[str, Any], actor: Actor) -> str:
     if payload["requesting_agency"] != actor.agency:
         raise ValueError("a partner can only send requests in its own name")
-    known = load_known(session)
-    persons = []
-    for p in payload["persons"]:
-        query = Description(
-            (p["name"],),
-            _date(p.get("birth_date")),
-            frozenset({p["document"]} if p.get("document") else ()),
-        )
-        best = next((c for c in known.candidates(query, "person:") if c.is_match), None)
-        persons.append(
-            RequestedPerson(
-                p["name"],
-                query.birth_date,
-                p.get("document"),
-                int(best.ref.split(":")[1]) if best else None,
-            )
-        )
+    uow = SqlUnitOfWork(session)
+    asked = [
+        RequestedPerson(p["name"], _date(p.get("birth_date")), p.get("document"))
+        for p in payload["persons"]
+    ]
+    persons = transfers.match_persons(uow, asked)
     request = TransferRequest(
         payload["reference"],
         payload["requesting_agency"],
@@ -226,14 +213,18 @@ def _apply_request(session: Session, payload: dict[str, Any], actor: Actor) -> s
         datetime.fromisoformat(payload["created_at"]),
         tuple(persons),
     )
-    TransferRepository(session).record(request, actor)
+    transfers.record(uow, actor, request)
     matched = sum(p.person_id is not None for p in persons)
     return f"request {request.reference}: {len(persons)} persons, {matched} known here"
 
 
 def _apply_status(session: Session, payload: dict[str, Any], actor: Actor) -> str:
-    status = TransferRepository(session).change(
-        payload["reference"], TransferStatus(payload["status"]), actor, str(payload.get("note", ""))
+    status = transfers.change(
+        SqlUnitOfWork(session),
+        actor,
+        payload["reference"],
+        TransferStatus(payload["status"]),
+        str(payload.get("note", "")),
     )
     return f"request {payload['reference']} is now {status}"
 
@@ -262,24 +253,11 @@ def _apply_manifest(session: Session, payload: dict[str, Any], actor: Actor) -> 
         )
         for x in payload["lines"]
     ]
-    result = HandoverRepository(session).import_batch(header, lines, actor)
-    if header.request_ref:
-        _mark_executed(session, header, actor)
+    result = import_batch(SqlUnitOfWork(session), actor, header, lines)
     return (
         f"batch {header.batch_id}: {result.entries} persons, {result.matched_persons} known, "
         f"{result.new_persons} new, {result.fugitives} fugitives"
     )
-
-
-def _mark_executed(session: Session, header: BatchHeader, actor: Actor) -> None:
-    transfers = TransferRepository(session)
-    if transfers.get(header.request_ref or "").status != TransferStatus.EXECUTED.value:
-        transfers.change(
-            header.request_ref or "",
-            TransferStatus.EXECUTED,
-            actor,
-            f"handover batch {header.batch_id}",
-        )
 
 
 APPLY = {
