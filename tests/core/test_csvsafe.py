@@ -26,7 +26,10 @@ def test_plain_text_and_signed_numbers_are_left_alone(cell: str) -> None:
 
 def test_rows_and_columns_neutralise_text_only() -> None:
     assert neutralise_row(["=1", 2, None, "x"]) == ["'=1", 2, None, "x"]
-    assert neutralise_columns({"a": ["@x", "y"], "b": [1.5, 2]}) == {"a": ["'@x", "y"], "b": [1.5, 2]}
+    assert neutralise_columns({"a": ["@x", "y"], "b": [1.5, 2]}) == {
+        "a": ["'@x", "y"],
+        "b": [1.5, 2],
+    }
     buf = io.StringIO()
     csv.writer(buf).writerow(neutralise_row(['=HYPERLINK("u")']))
     assert buf.getvalue().startswith("\"'=HYPERLINK")

@@ -65,9 +65,9 @@ def test_amounts_keep_the_currencys_minor_unit_and_finer_is_rejected(
     tmp_path: Path, data_dir: Path, ingest: IngestFn
 ) -> None:
     src, dst = "6222020200112233445", "6222020200112233446"
-    rows = [[src, dst, amount, cur, f"2023-10-01 10:00:{i:02d}Z"] for i, (amount, cur) in
-            enumerate([("1.005", "CNY"), ("1.01", "CNY"), ("100", "JPY"), ("1.5", "JPY"),
-                       ("1e3", "CNY"), ("1,000.00", "CNY"), ("0x10", "CNY"), ("7.5", "")])]  # fmt: skip
+    cases = [("1.005", "CNY"), ("1.01", "CNY"), ("100", "JPY"), ("1.5", "JPY"),
+             ("1e3", "CNY"), ("1,000.00", "CNY"), ("0x10", "CNY"), ("7.5", "")]  # fmt: skip
+    rows = [[src, dst, a, c, f"2023-10-01 10:00:{i:02d}Z"] for i, (a, c) in enumerate(cases)]
     path = _csv(tmp_path / "t.csv", ["source", "target", "amount", "currency", "at"], rows)
     result = ingest("transfers", path)
     assert result.rejected == {
@@ -81,8 +81,14 @@ def test_amounts_keep_the_currencys_minor_unit_and_finer_is_rejected(
 def test_times_in_the_future_and_impossible_offsets_are_rejected(
     tmp_path: Path, data_dir: Path, ingest: IngestFn
 ) -> None:
-    times = ["2100-10-01 10:00:00Z", "2023-10-01 10:00:00+25:00", "2023-10-01 10:00:00-13:75",
-             "2023-10-01 10:00:00+05:30", "2023-10-01T10:00:00+0800", "2023-10-01 10:00:00-12:00"]
+    times = [
+        "2100-10-01 10:00:00Z",
+        "2023-10-01 10:00:00+25:00",
+        "2023-10-01 10:00:00-13:75",
+        "2023-10-01 10:00:00+05:30",
+        "2023-10-01T10:00:00+0800",
+        "2023-10-01 10:00:00-12:00",
+    ]
     rows = [[A, f"+86139001390{i:02d}", t, "5"] for i, t in enumerate(times)]
     result = ingest("calls", _csv(tmp_path / "c.csv", ["caller", "callee", "start", "duration_s"],
                                   rows))  # fmt: skip

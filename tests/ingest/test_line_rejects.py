@@ -71,7 +71,7 @@ def test_a_quoted_newline_is_text_in_a_message_and_a_reject_in_a_name(
     tmp_path: Path, data_dir: Path, ingest: IngestFn
 ) -> None:
     (tmp_path / "m.csv").write_text(
-        'sender,recipient,sent_at,text\n+8613800138000,+8613900139000,2023-10-01 10:00:00Z,'
+        "sender,recipient,sent_at,text\n+8613800138000,+8613900139000,2023-10-01 10:00:00Z,"
         '"line one\nline two"\n'
     )
     assert ingest("messages", tmp_path / "m.csv").stored == 1

@@ -45,8 +45,10 @@ def sources(lake_world: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
     out = tmp_path_factory.mktemp("lake-sources")
     calls = sorted((lake_world / "calls").glob("calls-*.csv"))
     files = {
-        "calls": b"".join(p.read_bytes() if i == 0 else p.read_bytes().split(b"\n", 1)[1]
-                          for i, p in enumerate(calls[:2])),  # fmt: skip
+        "calls": b"".join(
+            p.read_bytes() if i == 0 else p.read_bytes().split(b"\n", 1)[1]
+            for i, p in enumerate(calls[:2])
+        ),
         "messages": (lake_world / "messages.csv").read_bytes(),
         "transfers": (lake_world / "transfers.csv").read_bytes(),
     }

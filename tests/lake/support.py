@@ -85,12 +85,11 @@ def lake_state(data_dir: Path, kind: str) -> tuple[int, int]:
     return rows, distinct
 
 
-
 def start_child(data_dir: Path, kind: str, files: list[Path], queue: object | None = None
                 ) -> multiprocessing.process.BaseProcess:  # fmt: skip
     """Start an ingest in a child without waiting; its summary's counts go to ``queue``."""
-    proc = context().Process(target=child_reporting, args=(str(data_dir), kind,
-                                                           [str(f) for f in files], queue))  # fmt: skip
+    args = (str(data_dir), kind, [str(f) for f in files], queue)
+    proc = context().Process(target=child_reporting, args=args)
     proc.start()
     return proc
 

@@ -3,8 +3,9 @@
 For each lake kind, at least 20 ingests of two overlapping files are killed:
 twelve at named phases (``SCAMNET_CRASH_AT``, some with a delay so the kill lands
 inside the phase's Parquet write), the rest at random moments chosen by a seeded
-generator (an attempt whose moment falls after the run ended is not counted). After each kill the ingest runs again to the end, and then: the lake
-reads, holds exactly the rows of one clean run, has no duplicate key, has no
+generator (an attempt whose moment falls after the run ended is not counted).
+After each kill the ingest runs again to the end, and then: the lake reads,
+holds exactly the rows of one clean run, has no duplicate key, has no
 leftovers, and ``features subscribers`` runs.
 
 The killed ingests run in child processes forked from a server that imported

@@ -123,9 +123,8 @@ def test_a_second_ingest_told_not_to_wait_is_refused_with_the_holders_pid(
         assert result.exit_code == 1
         assert f"another ingest of calls is running (pid {holder.pid})" in result.output
         assert "Traceback" not in result.output
-        with pytest.raises(WriterBusy):
-            with WriterLock(lock, "ingest of calls", wait_s=0):
-                pass
+        with pytest.raises(WriterBusy), WriterLock(lock, "ingest of calls", wait_s=0):
+            pass
     finally:
         release.set()
         holder.join()

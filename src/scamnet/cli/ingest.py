@@ -24,8 +24,8 @@ from scamnet.cli.context import (
 )
 from scamnet.ingest.kinds import KINDS
 from scamnet.ingest.mapping import MappingError, load_mapping
-from scamnet.ingest.ports import AuditTrail, IngestLedger, RecordSink
 from scamnet.ingest.pipeline import FileResult, Ingestor, IngestSummary, UnitOfWork
+from scamnet.ingest.ports import AuditTrail, IngestLedger, RecordSink
 from scamnet.lake.lock import WriterBusy
 from scamnet.store import Store
 from scamnet.store.records import StoreLedger

@@ -51,8 +51,10 @@ def check_cmd(
                           "`scamnet lake check --repair` to adopt them")  # fmt: skip
         elif k.leftovers:
             state = "leftovers"
-            advice.append(f"{k.kind}: leftovers of an interrupted ingest; run "
-                          "`scamnet lake check --repair` (the next ingest also removes them)")  # fmt: skip
+            advice.append(
+                f"{k.kind}: leftovers of an interrupted ingest; run "
+                "`scamnet lake check --repair` (the next ingest also removes them)"
+            )
         else:
             state = "repaired" if k.repaired else "ok"
         table.add_row(k.kind, str(k.version), f"{k.files:,}", f"{k.rows:,}",

@@ -52,7 +52,9 @@ class RejectStore:
         return target
 
     def read(self, kind: str) -> pa.Table:
-        files = sorted(p for p in (self.root / kind).glob("*.parquet") if not p.name.startswith("."))
+        files = sorted(
+            p for p in (self.root / kind).glob("*.parquet") if not p.name.startswith(".")
+        )
         if not files:
             return SCHEMA.empty_table()
         return pa.concat_tables(pq.read_table(f) for f in files)

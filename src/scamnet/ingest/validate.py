@@ -180,8 +180,28 @@ def _time_expr(raw: str, fmt: str | None, date_only: bool) -> str:
 # ISO 4217 currencies whose minor unit is not the cent (ISO 4217 list one, 2024);
 # every other code, and a blank currency, has two decimal places.
 MINOR_UNITS = {
-    **dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF",
-                     "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"), 0),  # fmt: skip
+    **dict.fromkeys(
+        (
+            "BIF",
+            "CLP",
+            "DJF",
+            "GNF",
+            "ISK",
+            "JPY",
+            "KMF",
+            "KRW",
+            "PYG",
+            "RWF",
+            "UGX",
+            "UYI",
+            "VND",
+            "VUV",
+            "XAF",
+            "XOF",
+            "XPF",
+        ),
+        0,
+    ),
     **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
     **dict.fromkeys(("CLF", "UYW"), 4),
 }
@@ -229,7 +249,8 @@ def _decimal_text(raw: str, mapping: Mapping, signed: bool) -> str:
         arms.append(f"WHEN regexp_full_match({raw}, '{sign}[0-9]{{1,3}}(' || {sep} || "
                     f"'[0-9]{{3}})+(\\.[0-9]+)?') THEN replace({raw}, {sep}, '')")  # fmt: skip
     if n.exponent:
-        arms.append(f"WHEN regexp_full_match({raw}, '{sign}[0-9]+(\\.[0-9]+)?[eE][+-]?[0-9]{{1,3}}') "
+        pattern = f"{sign}[0-9]+(\\.[0-9]+)?[eE][+-]?[0-9]{{1,3}}"
+        arms.append(f"WHEN regexp_full_match({raw}, '{pattern}') "
                     f"THEN CAST(TRY_CAST({raw} AS DOUBLE) AS VARCHAR)")  # fmt: skip
     return f"CASE {' '.join(arms)} END"
 

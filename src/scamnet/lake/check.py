@@ -67,7 +67,10 @@ def _uncommitted(lake: RecordLake, kind: RecordKind) -> list[Path]:
 
 
 def _prune_empty(lake: RecordLake, kind: RecordKind) -> None:
-    dirs = [*lake.kind_dir(kind).glob("day=*"), *(lake.root / "_keys").glob(f"*/{kind.value}/day=*")]
+    dirs = [
+        *lake.kind_dir(kind).glob("day=*"),
+        *(lake.root / "_keys").glob(f"*/{kind.value}/day=*"),
+    ]
     for d in dirs:
         if d.is_dir() and not any(d.iterdir()):
             d.rmdir()
@@ -107,8 +110,11 @@ def check(lake: RecordLake, kind: RecordKind, repair: bool = False, wait_s: floa
         if repair:
             with WriterLock(lake.root / "_log" / f"{kind.value}.lock",
                             f"writer of the {kind.value} lake", wait_s):  # fmt: skip
-                legacy = 0 if lake.log(kind).exists else len(
-                    list(lake.kind_dir(kind).glob("day=*/part-*.parquet")))
+                legacy = (
+                    0
+                    if lake.log(kind).exists
+                    else len(list(lake.kind_dir(kind).glob("day=*/part-*.parquet")))
+                )
                 gone = recover(lake, kind)
                 report.repaired = bool(gone) or bool(legacy)
         elif not lake.log(kind).exists:

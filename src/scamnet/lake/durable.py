@@ -8,6 +8,7 @@ few system calls the lake's commit protocol (docs/lake.md) is built from.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -57,8 +58,6 @@ def private_dir(path: Path) -> Path:
     mode = path.stat().st_mode
     # A sticky directory is a shared one (/tmp): never take it away from others.
     if mode & 0o777 != PRIVATE_DIR and not mode & stat.S_ISVTX:
-        try:
+        with contextlib.suppress(PermissionError):  # not ours (a shared mount): leave it
             path.chmod(PRIVATE_DIR)
-        except PermissionError:  # not ours (a shared mount): leave it, we cannot fix it
-            pass
     return path

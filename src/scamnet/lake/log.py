@@ -76,9 +76,7 @@ class CommitLog:
     def _published(self) -> list[Path]:
         if not self.root.is_dir():
             return []
-        return sorted(
-            p for p in self.root.iterdir() if p.suffix == ".json" and p.stem.isdigit()
-        )
+        return sorted(p for p in self.root.iterdir() if p.suffix == ".json" and p.stem.isdigit())
 
     def commits(self) -> list[Commit]:
         """Every published commit, oldest first."""
