@@ -24,7 +24,7 @@ def lake_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-ROWS = 1500  # enough for several days and many overlaps; small enough to kill often
+ROWS = 600  # several days and many overlaps; small enough to kill often
 
 
 def _split(src: list[bytes], out: Path, name: str) -> list[Path]:

@@ -310,6 +310,9 @@ def _load_jsonl(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> Ra
             if not isinstance(obj, dict):
                 rejects.append((line_no, "unreadable line: not a JSON object", _text(raw_line)))
                 continue
+            if not obj:
+                rejects.append((line_no, "unreadable line: an empty JSON object", _text(raw_line)))
+                continue
             batch.append({str(k): _json_text(v) for k, v in obj.items()})
             lines.append(line_no)
             if len(batch) >= JSONL_BATCH:
