@@ -62,8 +62,8 @@ PHONES = st.sampled_from(["+8613800138000", "+8613900139000", "13800138000", "+1
                           "+86 139 0013 9000", "=HYPERLINK(\"x\")", "0x10"])  # fmt: skip
 TIMES = st.sampled_from(["2023-10-01 10:00:00Z", "2023-10-01T10:00:00+08:00", "2100-01-01",
                          "2023-10-01 10:00:00+25:00", "yesterday", "", "2023-13-45"])  # fmt: skip
-FIELD = st.one_of(PHONES, TIMES, st.text(max_size=12),
-                  st.sampled_from(["1.005", "1e3", "1,000", "5", "-1", '"', "\n", "\r\n"]))  # fmt: skip
+ODD = st.sampled_from(["1.005", "1e3", "1,000", "5", "-1", '"', "\n", "\r\n"])
+FIELD = st.one_of(PHONES, TIMES, st.text(max_size=12), ODD)
 
 
 @st.composite
@@ -83,7 +83,7 @@ def csv_files(draw: st.DrawFn) -> tuple[bytes, str]:
     w.writerows(rows)
     text = buf.getvalue()
     if draw(st.booleans()):  # a raw damaged line: an unbalanced quote or a stray ending
-        text += draw(st.sampled_from(['"+8613800138000,x,y\n', "\n\r\n", "a,\"b\nc"]))
+        text += draw(st.sampled_from(['"+8613800138000,x,y\n', "\n\r\n", 'a,"b\nc']))
     return text.encode(encoding, errors="replace"), delim
 
 

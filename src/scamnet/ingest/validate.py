@@ -21,6 +21,7 @@ from scamnet.core.records import FraudType
 from scamnet.ingest.fastlane import LANES, imei_lane_sql, phone_lane_sql, phone_shapes_sql
 from scamnet.ingest.kinds import Column, ColumnType, KindSpec
 from scamnet.ingest.mapping import Mapping
+from scamnet.ingest.numbers import MINOR_UNITS, STORED_PLACES, decimal_text, whole_sql
 
 T = ColumnType
 LOOKUP_TYPES = (T.PHONE, T.IMEI, T.PARTY, T.URL)
@@ -177,82 +178,10 @@ def _time_expr(raw: str, fmt: str | None, date_only: bool) -> str:
     return f"TRY_CAST({raw} AS TIMESTAMPTZ)"
 
 
-# ISO 4217 currencies whose minor unit is not the cent (ISO 4217 list one, 2024);
-# every other code, and a blank currency, has two decimal places.
-MINOR_UNITS = {
-    **dict.fromkeys(
-        (
-            "BIF",
-            "CLP",
-            "DJF",
-            "GNF",
-            "ISK",
-            "JPY",
-            "KMF",
-            "KRW",
-            "PYG",
-            "RWF",
-            "UGX",
-            "UYI",
-            "VND",
-            "VUV",
-            "XAF",
-            "XOF",
-            "XPF",
-        ),
-        0,
-    ),
-    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
-    **dict.fromkeys(("CLF", "UYW"), 4),
-}
-STORED_PLACES = 2  # the lake's and the store's amounts are DECIMAL(18, 2)
 # Real UTC offsets run from -12:00 to +14:00; anything past ±14:59 is not an offset.
 BAD_OFFSET = r"[+-](1[5-9]|[2-9][0-9])(:?[0-9][0-9])?$|[+-][0-9][0-9]:?[6-9][0-9]$"
 # Lines may only break inside the values of free-text columns.
 MULTILINE = {"text", "narrative", "offence"}
-
-
-def _digits(raw: str) -> str:
-    """True when ``raw`` is one or more ASCII digits and nothing else.
-
-    ``ltrim`` by a character set is a plain byte loop in the engine, several times
-    cheaper than a regular expression on every duration of a call feed.
-    """
-    return f"({raw} <> '' AND ltrim({raw}, '0123456789') = '')"
-
-
-def _whole_sql(raw: str, mapping: Mapping) -> str:
-    """A whole number from its text, or NULL: only the spellings the mapping declares."""
-    n = mapping.numbers
-    arms = [f"WHEN {_digits(raw)} THEN TRY_CAST({raw} AS BIGINT)"]
-    if n.thousands:
-        sep = _q(n.thousands)
-        arms.append(f"WHEN regexp_full_match({raw}, '[0-9]{{1,3}}(' || {sep} || '[0-9]{{3}})+') "
-                    f"THEN TRY_CAST(replace({raw}, {sep}, '') AS BIGINT)")  # fmt: skip
-    if n.hex:
-        arms.append(f"WHEN regexp_full_match({raw}, '0[xX][0-9a-fA-F]{{1,15}}') "
-                    f"THEN TRY_CAST({raw} AS BIGINT)")  # fmt: skip
-    if n.exponent:
-        d = f"TRY_CAST({raw} AS DOUBLE)"
-        arms.append(f"WHEN regexp_full_match({raw}, '[0-9]+(\\.[0-9]+)?[eE]\\+?[0-9]{{1,2}}') "
-                    f"AND {d} = floor({d}) AND {d} < 9e18 THEN CAST({d} AS BIGINT)")  # fmt: skip
-    return f"CASE {' '.join(arms)} END"
-
-
-def _decimal_text(raw: str, mapping: Mapping, signed: bool) -> str:
-    """``raw`` rewritten as plain decimal text, or NULL if it is not spelled as declared."""
-    n = mapping.numbers
-    sign = "[+-]?" if signed else ""
-    arms = [f"WHEN regexp_full_match({raw}, '{sign}[0-9]+(\\.[0-9]+)?') THEN {raw}"]
-    if n.thousands:
-        sep = _q(n.thousands)
-        arms.append(f"WHEN regexp_full_match({raw}, '{sign}[0-9]{{1,3}}(' || {sep} || "
-                    f"'[0-9]{{3}})+(\\.[0-9]+)?') THEN replace({raw}, {sep}, '')")  # fmt: skip
-    if n.exponent:
-        pattern = f"{sign}[0-9]+(\\.[0-9]+)?[eE][+-]?[0-9]{{1,3}}"
-        arms.append(f"WHEN regexp_full_match({raw}, '{pattern}') "
-                    f"THEN CAST(TRY_CAST({raw} AS DOUBLE) AS VARCHAR)")  # fmt: skip
-    return f"CASE {' '.join(arms)} END"
 
 
 def column_sql(col: Column, raw: str, mapping: Mapping, joins: list[str],
@@ -297,13 +226,13 @@ def column_sql(col: Column, raw: str, mapping: Mapping, joins: list[str],
                f"WHEN {v} < {low} OR {v} >= {high} "
                f"THEN 'invalid {n}: year out of range' {future}END")  # fmt: skip
     elif col.type is T.INT:
-        value = _whole_sql(raw, mapping)
+        value = whole_sql(raw, mapping)
         hi = MAX_INT.get(n, 2**31 - 1)
         err = (f"CASE WHEN {v} IS NULL THEN 'invalid {n}: not a whole number' "
                f"WHEN {v} < 0 THEN 'invalid {n}: negative' "
                f"WHEN {v} > {hi} THEN 'invalid {n}: larger than {hi}' END")  # fmt: skip
     elif col.type is T.AMOUNT:
-        text = _decimal_text(raw, mapping, signed=False)
+        text = decimal_text(raw, mapping, signed=False)
         value = f"TRY_CAST({text} AS DECIMAL(18,2))"
         # Decimal places as written, against the currency's minor unit: "1.005" is
         # refused, never rounded to 1.01.
@@ -321,7 +250,7 @@ def column_sql(col: Column, raw: str, mapping: Mapping, joins: list[str],
                f"THEN 'invalid {n}: more than {STORED_PLACES} decimal places' "
                f"WHEN {v} {floor} THEN 'invalid {n}: must be positive' END")  # fmt: skip
     elif col.type is T.FLOAT:
-        value = f"TRY_CAST({_decimal_text(raw, mapping, signed=True)} AS DOUBLE)"
+        value = f"TRY_CAST({decimal_text(raw, mapping, signed=True)} AS DOUBLE)"
         limit = {"lat": 90, "lon": 180}.get(n)
         rng = (f"WHEN abs({v}) > {limit} THEN 'invalid {n}: outside -{limit} to {limit}' "
                if limit else "")  # fmt: skip
