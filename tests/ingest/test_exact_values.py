@@ -163,3 +163,15 @@ def test_undecodable_bytes_are_a_reject_reason_never_a_replacement_character(
     assert result.stored == 19
     texts = [r["text"] for r in _lake(data_dir, RecordKind.MESSAGES)]
     assert not any("\ufffd" in t for t in texts)
+
+
+def test_parquet_nested_values_are_kept_as_json(tmp_path: Path, ingest: IngestFn) -> None:
+    import pyarrow as pa
+
+    table = pa.table({"report_id": ["R9"], "filed_at": ["2023-10-01T10:00:00Z"],
+                      "bureau": ["SZ"], "fraud_type": ["investment"],
+                      "narrative": pa.array([{"said": [1, 2], "to": "x"}])})  # fmt: skip
+    pq.write_table(table, tmp_path / "r.parquet")
+    assert ingest("reports", tmp_path / "r.parquet").stored == 1
+    with ingest.store.session() as s:  # type: ignore[attr-defined]
+        assert s.scalars(select(VictimReportRow.narrative)).all() == ['{"said":[1,2],"to":"x"}']

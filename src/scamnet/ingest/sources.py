@@ -162,8 +162,11 @@ def load_raw(
             con.execute(f"CREATE TEMP TABLE raw AS SELECT * FROM read_parquet({_quote(str(path))})")
         except duckdb.Error:
             raise SourceError(f"{path.name}: not a readable Parquet file") from None
-        cols = [r[0] for r in con.execute("DESCRIBE raw").fetchall()]
-        casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in cols)
+        cols = [(r[0], str(r[1])) for r in con.execute("DESCRIBE raw").fetchall()]
+        # Nested values (structs, lists, maps) are kept as JSON, never the engine's repr.
+        nested = ("STRUCT", "MAP", "[]", "UNION")
+        fn = {c: "to_json" if any(n in t for n in nested) else "" for c, t in cols}
+        casts = ", ".join(f"{fn[c]}({_ident(c)})::VARCHAR AS {_ident(c)}" for c, _ in cols)
         con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT {casts} FROM raw")
         n = con.execute("SELECT count(*) FROM raw").fetchone()
         return RawLoad(fmt, int(n[0]) if n else 0)
