@@ -87,6 +87,9 @@ def test_lake_check_repair_cleans_without_an_ingest(
     assert not any(p.exists() for p in debris)
     again = runner.invoke(app, ["lake", "check", "--data-dir", str(data_dir)])
     assert again.exit_code == 0 and "--repair" not in again.output
+    as_json = runner.invoke(app, ["lake", "check", "--json", "--data-dir", str(data_dir)])
+    kinds = {k["kind"]: k for k in json.loads(as_json.output)["kinds"]}
+    assert kinds["messages"]["leftovers"] == [] and kinds["messages"]["rows"] > 0
 
 
 def test_a_lake_from_before_commit_records_is_adopted(

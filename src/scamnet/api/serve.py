@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import socket
+import sys
+
 import uvicorn
 
 from scamnet.api.app import create_app
 from scamnet.settings import Settings
 from scamnet.store import Store
 
+READY = "serving the scamnet API on"
+
 
 def serve_api(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve until interrupted (Ctrl-C)."""
+    """Serve until interrupted (Ctrl-C).
+
+    The socket is bound before the ready line is printed, so whoever waits for that
+    line (a user, a test, a supervisor) can connect at once: the kernel queues the
+    connection until the app has started.
+    """
     store = Store(settings.database_url)
-    print(f"serving the scamnet API on http://{host}:{port}/docs (Ctrl-C to stop)")
-    uvicorn.run(create_app(store, settings.data_dir), host=host, port=port, log_level="warning")
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    print(f"{READY} http://{host}:{port}/docs (Ctrl-C to stop)", flush=True)
+    sys.stdout.flush()
+    config = uvicorn.Config(create_app(store, settings.data_dir), log_level="warning")
+    uvicorn.Server(config).run(sockets=[sock])

@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from scamnet.cli.context import (
     DEFAULT_USER,
@@ -22,6 +21,7 @@ from scamnet.cli.context import (
     record_sink,
     settings_for,
 )
+from scamnet.cli.output import Table
 from scamnet.ingest.kinds import KINDS
 from scamnet.ingest.mapping import MappingError, load_mapping
 from scamnet.ingest.pipeline import FileResult, Ingestor, IngestSummary, UnitOfWork

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from scamnet.cli.context import DataDirOption, console, settings_for
+from scamnet.cli.output import JsonOption, Table, print_json
 from scamnet.lake import RecordLake
 from scamnet.lake.check import check_all
 from scamnet.lake.lock import WriterBusy
@@ -22,6 +22,7 @@ def check_cmd(
         bool, typer.Option("--repair", help="Delete leftovers, adopt files from before commits.")
     ] = False,
     data_dir: DataDirOption = None,
+    json_out: JsonOption = False,
 ) -> None:
     """Report each kind's committed files, rows, leftovers of interrupted ingests and damage.
 
@@ -34,6 +35,11 @@ def check_cmd(
     except WriterBusy as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
+    unresolved = any(k.damaged or k.error for k in report.kinds)
+    failed = unresolved or (not repair and not report.clean)
+    if json_out:
+        print_json(report)
+        raise typer.Exit(1 if failed else 0)
     table = Table(title="lake check" + (" --repair" if repair else ""))
     for col in ("kind", "version", "files", "rows", "leftovers", "damaged", "state"):
         table.add_column(col, justify="left" if col in ("kind", "state") else "right")
@@ -69,6 +75,5 @@ def check_cmd(
     if report.workdirs:
         verb = "removed" if repair else "left by killed ingests (run --repair)"
         console.print(f"scratch directories {verb}: {', '.join(report.workdirs)}")
-    unresolved = any(k.damaged or k.error for k in report.kinds)
-    if unresolved or (not repair and not report.clean):
+    if failed:
         raise typer.Exit(1)
