@@ -15,16 +15,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from scamnet.cli.context import record_sink
 from scamnet.engine.duckdb import DuckDBEngine
 from scamnet.ingest.kinds import KINDS
 from scamnet.ingest.mapping import Mapping
 from scamnet.ingest.pipeline import Ingestor, IngestSummary
+from scamnet.ingest.ports import AuditTrail, IngestLedger, RecordSink
 from scamnet.lake import RecordLake
 from scamnet.lake.faults import ENV
 from scamnet.settings import Settings
 from scamnet.store import Store
-from scamnet.store.audit import AuditLog
-from scamnet.store.records import StoreLedger, StoreSink
+from scamnet.store.records import StoreLedger
+from scamnet.store.uow import SqlUnitOfWork
 
 
 @contextmanager
@@ -43,9 +45,9 @@ def ingest_all(data_dir: Path, kind: str, files: list[Path]) -> IngestSummary:
     with _opened(data_dir) as (store, ingestor):
 
         @contextmanager
-        def unit() -> Iterator[tuple[StoreLedger, StoreSink, AuditLog]]:
+        def unit() -> Iterator[tuple[IngestLedger, RecordSink, AuditTrail]]:
             with store.session() as s:
-                yield StoreLedger(s), StoreSink(s), AuditLog(s)
+                yield StoreLedger(s), record_sink(s), SqlUnitOfWork(s).audit
 
         return ingestor.ingest_files(kind, files, Mapping(), unit, "crash-test")
 
