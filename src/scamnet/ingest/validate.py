@@ -217,8 +217,10 @@ def column_sql(col: Column, raw: str, mapping: Mapping, joins: list[str],
             future = f"WHEN {v} > {bound} THEN 'invalid {n}: in the future' "
         # An offset past ±14:59 is refused by the pattern before the engine reads it
         # (it would otherwise take +25:00 as a day and an hour). Only text with a
-        # sign after its date can hold one: the pattern runs on those rows alone.
-        offset = (f"WHEN (contains({raw}, '+') OR contains(substr({raw}, 11), '-')) "
+        # sign after its date, and not in UTC ("Z"), can hold one: the pattern runs
+        # on those rows alone, and most feeds write UTC.
+        offset = (f"WHEN NOT suffix({raw}, 'Z') "
+                  f"AND (contains({raw}, '+') OR contains(substr({raw}, 11), '-')) "
                   f"AND regexp_matches({raw}, {_q(BAD_OFFSET)}) "
                   f"THEN 'invalid {n}: not a valid UTC offset' ")  # fmt: skip
         err = (f"CASE {'' if date_only else offset}"
