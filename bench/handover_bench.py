@@ -1,6 +1,6 @@
 """Benchmark: import a 571-person handover manifest into a store that knows many persons.
 
-Run:
+Run (the comparison with Splink real-time matching is bench/handover_matchers.py):
 
     .venv/bin/python bench/handover_bench.py --known 100000 --runs 3
 

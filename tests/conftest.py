@@ -7,12 +7,15 @@
 - ``store``: a migrated, empty store, parametrised over ``sqlite`` and
   ``postgres``; a test that takes it runs on both backends.
 - ``shared_data``: the path of ``../shared/data``, skipping (never under CI) when absent.
+- ``demo_world``: a private copy of one tiny demo run (``scamnet demo --preset tiny``),
+  made once per session; each test that takes it may change its copy freely.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,3 +76,23 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         skip_or_fail(f"shared datasets not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def _pristine_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from typer.testing import CliRunner
+
+    from scamnet.cli.main import app
+
+    root = tmp_path_factory.mktemp("demo-world") / "demo"
+    args = ["demo", "--no-serve", "--preset", "tiny", "--data-dir", str(root)]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture
+def demo_world(_pristine_demo: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "demo"
+    shutil.copytree(_pristine_demo, copy)
+    return copy

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.core
 import typer.main
 
 from scamnet.cli.main import app
@@ -21,10 +22,10 @@ DOCS = "\n".join(p.read_text(encoding="utf-8") for p in PAGES)
 
 
 def _commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
-    subs = getattr(command, "commands", None)
-    if subs:
-        for name, sub in sorted(subs.items()):
-            yield from _commands(sub, (*path, name))
+    if hasattr(command, "list_commands"):  # a group, maybe lazy: ask it, as the CLI does
+        ctx = typer.core._click.Context(command)
+        for name in command.list_commands(ctx):
+            yield from _commands(command.get_command(ctx, name), (*path, name))
     else:
         yield " ".join(path), command
 
@@ -52,3 +53,13 @@ def test_the_network_docs_say_what_seeds_the_network() -> None:
     for kind in service.SEED_KINDS:
         assert f"{kind} alert" in text
     assert "false positive" in text and "victim report" in text
+
+
+def test_the_root_help_says_what_each_command_says() -> None:
+    from scamnet.cli.lazy import load
+    from scamnet.cli.main import COMMANDS as REGISTRY
+
+    for name, lazy in REGISTRY.items():
+        loaded = load(name, lazy)
+        first = " ".join((loaded.help or "").split("\n\n")[0].split())
+        assert first == lazy.help, name

@@ -82,7 +82,7 @@ def test_operations_statistics_and_bulletins(data_dir: Path, tmp_path: Path) -> 
         run(data_dir, "report", "bulletin", "--lang", lang, "--as-of", "2023-11-22T00:41:00Z",
             "--out", str(out_dir))  # fmt: skip
     fr = (out_dir / "bulletin-fr.md").read_text(encoding="utf-8")
-    assert fr.splitlines()[2] == "*Dernière mise à jour à 08h41 le 22/11*"
+    assert fr.splitlines()[2] == "*Dernière mise à jour à 08h41 (UTC+08:00) le 22/11/2023*"
     assert "un total de 5 suspects" in fr and "1 cerveau, organisateur" in fr
     assert "sites fermés : 1" in fr
     assert "共有5名" in (out_dir / "bulletin-zh.md").read_text(encoding="utf-8")

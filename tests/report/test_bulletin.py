@@ -26,7 +26,7 @@ AS_OF = datetime(2023, 11, 22, 0, 41, tzinfo=UTC)  # 08:41 in Beijing
 def test_french() -> None:
     b = compose(FIGURES, AS_OF, Lang.FR)
     md = b.markdown()
-    assert "Dernière mise à jour à 08h41 le 22/11" in md
+    assert "Dernière mise à jour à 08h41 (UTC+08:00) le 22/11/2023" in md
     assert (
         "À ce jour, un total de 31\u202f000 suspects ont été remis à la partie chinoise, "
         "dont 63 cerveaux, organisateurs ou membres clés présumés, ainsi que 1\u202f531 "
@@ -37,7 +37,7 @@ def test_french() -> None:
 
 def test_chinese() -> None:
     md = compose(FIGURES, AS_OF, Lang.ZH).markdown()
-    assert "最后更新：11月22日 08:41" in md
+    assert "最后更新：2023年11月22日 08:41 (GMT+08:00)" in md
     assert "共有31,000名" in md and "骨干63名" in md and "网上在逃人员1,531名" in md
     assert "2023年11月18日，在Muse移交犯罪嫌疑人571名。" in md
 
@@ -45,7 +45,7 @@ def test_chinese() -> None:
 def test_english_and_singular() -> None:
     one = Totals(None, 1, 1, 0, 1, (date(2023, 11, 18), "Muse", 1), 0, 0, 0)
     md = compose(one, AS_OF, Lang.EN).markdown()
-    assert "Last updated at 08:41 on 22 Nov" in md
+    assert "Last updated at 08:41 (GMT+08:00) on 22 Nov 2023" in md
     assert "a total of 1 suspect has been handed over" in md
     assert "among them 1 suspected mastermind, organiser or key member, and 0 fugitives." in md
     assert "On 18 November 2023, 1 suspect was handed over at Muse." in md

@@ -16,7 +16,7 @@ from scamnet.cli.context import (
     casework,
     console,
 )
-from scamnet.cli.output import Table
+from scamnet.cli.output import JsonOption, Table, print_json
 from scamnet.core.cases import CaseOrigin
 from scamnet.core.roles import Role
 from scamnet.core.suspect import SuspectStatus
@@ -99,10 +99,13 @@ def warrant(
 
 
 @app.command("list")
-def list_cases(data_dir: DataDirOption = None) -> None:
+def list_cases(as_json: JsonOption = False, data_dir: DataDirOption = None) -> None:
     """All cases with their number of suspects."""
     with casework(data_dir) as (_settings, uow):
         found = cases.list_cases(uow)
+    if as_json:
+        print_json(found)
+        return
     table = Table("case", "title", "origin", "agency", "opened", "suspects")
     for c in found:
         table.add_row(c.reference, c.title, f"{c.origin} {c.origin_ref or ''}".strip(), c.agency,
@@ -113,6 +116,7 @@ def list_cases(data_dir: DataDirOption = None) -> None:
 @app.command("show")
 def show(
     case: Annotated[str, typer.Argument(help="Case reference.")],
+    as_json: JsonOption = False,
     user: UserOption = DEFAULT_USER,
     agency: AgencyOption = None,
     data_dir: DataDirOption = None,
@@ -121,6 +125,9 @@ def show(
     history (an audited access)."""
     with casework(data_dir) as (settings, uow):
         file = cases.read_case(uow, actor_for(settings, user, agency), case)
+    if as_json:
+        print_json(file)
+        return
     table = Table("suspect", "person", "names", "nationality", "identifiers", "role", "status",
                   "history")  # fmt: skip
     for s in file.suspects:

@@ -6,22 +6,20 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
 
-from scamnet.cases.handovers import import_rows
 from scamnet.core.access import Actor
 from scamnet.core.errors import DomainError
-from scamnet.exchange.bundle import BundleRefused
-from scamnet.exchange.keys import NoIdentity, load_instance
-from scamnet.ingest.sources import SourceError
 from scamnet.settings import Settings
 from scamnet.store import Store
-from scamnet.store.records import StoreSink
-from scamnet.store.uow import SqlUnitOfWork
+
+if TYPE_CHECKING:  # imported where used: a light command starts without them
+    from scamnet.store.records import StoreSink
+    from scamnet.store.uow import SqlUnitOfWork
 
 DEFAULT_USER = os.environ.get("USER") or "operator"
 
@@ -39,16 +37,36 @@ DataDirOption = Annotated[
 ]
 
 
-def settings_for(data_dir: Path | None) -> Settings:
-    return Settings.from_env(data_dir)
+def settings_for(data_dir: Path | None, create: bool = False) -> Settings:
+    """Settings for the chosen data directory.
+
+    Only the commands that bring data in (``db upgrade``, ``ingest``, ``exchange
+    init``, ``demo``) create a missing directory; any other command refuses it, so
+    a mistyped ``--data-dir`` never yields a silently empty store.
+    """
+    settings = Settings.from_env(data_dir)
+    if create:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    elif not settings.data_dir.is_dir():
+        raise fail(
+            f"no data directory {settings.data_dir}: check --data-dir (or SCAMNET_DATA_DIR), "
+            f"or create one with `scamnet db upgrade --data-dir {settings.data_dir}`",
+            2,
+        )
+    return settings
 
 
 def open_store(settings: Settings) -> Store:
+    """The store, migrated to this version's schema on first use (the one rule for every
+    command: a store is never read at an older schema)."""
     try:
-        return Store(settings.database_url)
-    except Exception as exc:  # a bad URL or a missing driver: say which, no traceback
-        err_console.print(f"[red]cannot open the store:[/red] {exc}")
-        raise typer.Exit(2) from None
+        store = Store(settings.database_url)
+        if store.current_revision() != store.head_revision():
+            store.upgrade()
+        return store
+    except Exception as exc:  # a bad URL, a missing driver, an unreachable server
+        first = (str(exc).splitlines() or [""])[0][:300]
+        raise fail(f"cannot open the store: {type(exc).__name__}: {first}", 2) from None
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -79,8 +97,14 @@ def unit_of_work(data_dir: Path | None) -> Iterator[tuple[Settings, Session]]:
     try:
         with store.session() as session:
             yield settings, session
-    except (DomainError, LookupError, PermissionError, NoIdentity, BundleRefused) as exc:
+    except (DomainError, LookupError, PermissionError) as exc:
         raise fail(str(exc)) from None
+    except RuntimeError as exc:
+        from scamnet.exchange.keys import NoIdentity
+
+        if isinstance(exc, NoIdentity):
+            raise fail(str(exc)) from None
+        raise
     finally:
         store.dispose()
 
@@ -88,12 +112,19 @@ def unit_of_work(data_dir: Path | None) -> Iterator[tuple[Settings, Session]]:
 @contextmanager
 def casework(data_dir: Path | None) -> Iterator[tuple[Settings, SqlUnitOfWork]]:
     """One committed unit of work for the casework use cases (`scamnet.cases`)."""
+    from scamnet.store.uow import SqlUnitOfWork
+
     with unit_of_work(data_dir) as (settings, session):
         yield settings, SqlUnitOfWork(session)
 
 
 def record_sink(session: Session) -> StoreSink:
     """The store's sink for ingested rows, with handovers going through the casework."""
+    from scamnet.cases.handovers import import_rows
+    from scamnet.ingest.sources import SourceError
+    from scamnet.store.records import StoreSink
+    from scamnet.store.uow import SqlUnitOfWork
+
     user = f"ingest:{DEFAULT_USER}"
 
     def handovers(rows: list[dict[str, Any]]) -> int:
@@ -107,6 +138,8 @@ def record_sink(session: Session) -> StoreSink:
 
 def actor_for(settings: Settings, user: str, agency: str | None) -> Actor:
     if agency is None:
+        from scamnet.exchange.keys import NoIdentity, load_instance
+
         try:
             agency = load_instance(settings.data_dir).agency
         except NoIdentity:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from scamnet.cli.context import DataDirOption, console, open_store, settings_for
+from scamnet.cli.context import DataDirOption, console, fail, settings_for
 from scamnet.core.reference import reference_agencies
+from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
 
 app = typer.Typer(help="Manage the relational store (SQLite by default, PostgreSQL in production).")
@@ -14,8 +15,11 @@ app = typer.Typer(help="Manage the relational store (SQLite by default, PostgreS
 @app.command()
 def upgrade(data_dir: DataDirOption = None, revision: str = "head") -> None:
     """Create or migrate the schema up to REVISION (default: the newest)."""
-    settings = settings_for(data_dir)
-    store = open_store(settings)
+    settings = settings_for(data_dir, create=True)
+    try:
+        store = Store(settings.database_url)
+    except Exception as exc:  # a bad URL or a missing driver: say which, no traceback
+        raise fail(f"cannot open the store: {type(exc).__name__}: {exc}", 2) from None
     before = store.current_revision()
     store.upgrade(revision)
     after = store.current_revision()
@@ -32,7 +36,10 @@ def upgrade(data_dir: DataDirOption = None, revision: str = "head") -> None:
 @app.command()
 def status(data_dir: DataDirOption = None) -> None:
     """Show the schema revision of the store and the newest one this version knows."""
-    store = open_store(settings_for(data_dir))
+    try:
+        store = Store(settings_for(data_dir).database_url)
+    except Exception as exc:
+        raise fail(f"cannot open the store: {type(exc).__name__}: {exc}", 2) from None
     current, head = store.current_revision(), store.head_revision()
     console.print(f"{store.dialect}: at {current or 'empty'}, newest {head}")
     store.dispose()

@@ -6,6 +6,7 @@ and prints a summary. Later capabilities extend it step by step.
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -90,6 +91,20 @@ def ingest_world(world: Path, settings: Settings, store: Store) -> None:
         ingestor.close()
 
 
+def print_next_steps(root: Path) -> None:
+    """Where to go from here: the demo world stays, and every command can explore it."""
+    where = shlex.quote(str(root.resolve()))
+    console.rule("[bold]Keep exploring[/bold] the demo world")
+    console.print(f"export SCAMNET_DATA_DIR={where}")
+    for command, what in (
+        ("scamnet alerts list --kind subscriber --status open", "the analyst's queue"),
+        ("scamnet network list", "the groups and their suspected ringleaders"),
+        ('scamnet resolve match --name "Ming Zhi"', "find a person by a name in any script"),
+        ("scamnet case list", "the cases the demo opened"),
+    ):
+        console.print(f"{command:<56} # {what}", markup=False)
+
+
 def run(
     data_dir: Annotated[
         Path, typer.Option("--data-dir", help="Where the demo world is laid down (wiped first).")
@@ -146,6 +161,7 @@ def run(
     console.rule("[bold]8. Report[/bold]: statistics from the records, and the bulletin")
     print_statistics_and_bulletin(store)
     store.dispose()
+    print_next_steps(root)
     if serve if serve is not None else sys.stdin.isatty():
         from scamnet.api.serve import serve_api
 

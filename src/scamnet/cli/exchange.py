@@ -42,7 +42,7 @@ def init(
     data_dir: DataDirOption = None,
 ) -> None:
     """Create this instance's Ed25519 key (once) and print the public key for partners."""
-    settings = settings_for(data_dir)
+    settings = settings_for(data_dir, create=True)
     try:
         me = init_instance(settings.data_dir, agency)
     except ValueError as exc:

@@ -18,7 +18,7 @@ from scamnet.cli.context import (
     casework,
     console,
 )
-from scamnet.cli.output import Table
+from scamnet.cli.output import JsonOption, Table, plain, print_json
 from scamnet.core.cases import CustodyEvent
 
 app = typer.Typer(help="Handover batches: import a manifest, record custody, show a batch.")
@@ -73,10 +73,13 @@ def custody(
 
 
 @app.command("list")
-def list_batches(data_dir: DataDirOption = None) -> None:
+def list_batches(as_json: JsonOption = False, data_dir: DataDirOption = None) -> None:
     """Every batch with its size."""
     with casework(data_dir) as (_settings, uow):
         found = handovers.list_batches(uow)
+    if as_json:
+        print_json([{"batch": b, "persons": size} for b, size in found])
+        return
     table = Table("batch", "date", "crossing", "from", "to", "persons", "source")
     for b, size in found:
         table.add_row(b.batch_id, str(b.date), b.crossing, b.from_agency, b.to_agency,
@@ -87,6 +90,7 @@ def list_batches(data_dir: DataDirOption = None) -> None:
 @app.command("show")
 def show(
     batch: Annotated[str, typer.Argument(help="Batch id.")],
+    as_json: JsonOption = False,
     user: UserOption = DEFAULT_USER,
     agency: AgencyOption = None,
     data_dir: DataDirOption = None,
@@ -94,6 +98,10 @@ def show(
     """A batch's manifest with each person's match evidence and custody (an audited access)."""
     with casework(data_dir) as (settings, uow):
         view = handovers.read_batch(uow, actor_for(settings, user, agency), batch)
+    if as_json:
+        entries = [{**plain(e), "custody": steps} for e, steps in view.entries]
+        print_json({"header": view.header, "entries": entries})
+        return
     table = Table("#", "name", "born", "person", "fugitive", "custody", "match evidence")
     for e, steps in view.entries:
         table.add_row(str(e.seq), e.name, str(e.birth_date or ""), str(e.person_id or ""),

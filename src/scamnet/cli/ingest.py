@@ -103,7 +103,7 @@ def run(
     """
     try:
         mapped = load_mapping(mapping)
-        settings = settings_for(data_dir)
+        settings = settings_for(data_dir, create=True)
     except (MappingError, ValueError) as exc:
         raise fail(str(exc), 2) from None
     ingestor = Ingestor(settings.data_dir, settings=settings)

@@ -1,55 +1,69 @@
-"""The ``scamnet`` application: wires the command groups together."""
+"""The ``scamnet`` application: the command groups, registered by name and loaded lazily."""
 
 from __future__ import annotations
 
 import typer
 
 from scamnet import __version__
-from scamnet.cli import (
-    alerts,
-    cases,
-    db,
-    demo,
-    detect,
-    exchange,
-    features,
-    handover,
-    ingest,
-    lake,
-    model,
-    network,
-    operation,
-    report,
-    resolve,
-    serve,
-    simulate,
-    transfer,
-)
+from scamnet.cli.lazy import Lazy, LazyGroup
+
+
+def _c(name: str, attribute: str, help: str) -> Lazy:
+    return Lazy(f"scamnet.cli.{name}", attribute, help)
+
+
+COMMANDS: dict[str, Lazy] = {
+    "alerts": _c("alerts", "app", "Alert triage: list, show, assign, and give a verdict."),
+    "case": _c("cases", "app", "Cases and suspects: open, add, move through the lifecycle."),
+    "db": _c("db", "app",
+             "Manage the relational store (SQLite by default, PostgreSQL in production)."),
+    "demo": _c("demo", "run",
+               "Run the demo: simulate a world, migrate a fresh store, load agencies, summarise."),
+    "detect": _c("detect", "app", "Score the ingested data and store alerts with their reasons."),
+    "exchange": _c("exchange", "app",
+                   "Signed exchange with partner agencies' instances (files or HTTP)."),
+    "features": _c("features", "app", "Compute feature tables from the ingested records."),
+    "handover": _c("handover", "app",
+                   "Handover batches: import a manifest, record custody, show a batch."),
+    "ingest": _c("ingest", "run",
+                 "Take files in: validate every row, store the good ones, keep the rejects "
+                 "with reasons."),
+    "lake": _c("lake", "app",
+               "The record lake: check it, and repair what an interrupted ingest left."),
+    "model": _c("model", "app", "Train, score and evaluate the fraud detectors."),
+    "network": _c("network", "app",
+                  "Criminal networks: groups, roles, compounds (Leiden on the suspected "
+                  "subgraph)."),
+    "operation": _c("operation", "app",
+                    "Operations (raids, sweeps): targets and outcomes, counted in statistics."),
+    "report": _c("report", "app", "Statistics and bulletins, always computed from the records."),
+    "resolve": _c("resolve", "app", "Entity resolution of persons (Splink on DuckDB)."),
+    "serve": _c("serve", "run", "Serve the API until interrupted."),
+    "simulate": _c("simulate", "run",
+                   "Simulate a fraud world (calls, messages, money, reports, manifests) with "
+                   "ground truth."),
+    "transfer": _c("transfer", "app",
+                   "Transfer requests: sent, acknowledged, executed or refused."),
+}  # fmt: skip
+
+
+class RootGroup(LazyGroup):
+    registry = COMMANDS
+
 
 app = typer.Typer(
     name="scamnet",
     help="scamnet: the open platform against telephone and internet fraud.",
     no_args_is_help=True,
     add_completion=False,
+    cls=RootGroup,
+    pretty_exceptions_enable=False,
 )
-app.add_typer(db.app, name="db")
-app.add_typer(features.app, name="features")
-app.add_typer(model.app, name="model")
-app.add_typer(detect.app, name="detect")
-app.add_typer(alerts.app, name="alerts")
-app.add_typer(cases.app, name="case")
-app.add_typer(transfer.app, name="transfer")
-app.add_typer(handover.app, name="handover")
-app.add_typer(exchange.app, name="exchange")
-app.add_typer(operation.app, name="operation")
-app.add_typer(report.app, name="report")
-app.add_typer(resolve.app, name="resolve")
-app.add_typer(network.app, name="network")
-app.add_typer(lake.app, name="lake")
-app.command(name="demo")(demo.run)
-app.command(name="serve")(serve.run)
-app.command(name="simulate")(simulate.run)
-app.command(name="ingest")(ingest.run)
+
+
+@app.callback()
+def root() -> None:
+    """scamnet: the open platform against telephone and internet fraud."""
 
 
 @app.command()

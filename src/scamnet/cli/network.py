@@ -16,7 +16,7 @@ from scamnet.cli.context import (
     console,
     unit_of_work,
 )
-from scamnet.cli.output import Table
+from scamnet.cli.output import JsonOption, Table, print_json
 from scamnet.network import service
 from scamnet.network.service import ExportFormat, GroupSummary
 
@@ -54,10 +54,22 @@ def groups(
     print_groups(found)
 
 
+@app.command("list")
+def list_groups(as_json: JsonOption = False, data_dir: DataDirOption = None) -> None:
+    """The groups found by the last run, with their suspected ringleaders and compounds."""
+    with unit_of_work(data_dir) as (_settings, session):
+        found = service.list_groups(session)
+    if as_json:
+        print_json(found)
+        return
+    print_groups(found)
+
+
 @app.command("show")
 def show(
     group: Annotated[int, typer.Argument(help="Group id.")],
     limit: Annotated[int, typer.Option(help="Members shown, ringleaders first.")] = 25,
+    as_json: JsonOption = False,
     user: UserOption = DEFAULT_USER,
     agency: AgencyOption = None,
     data_dir: DataDirOption = None,
@@ -65,6 +77,9 @@ def show(
     """A group's members with roles, identifiers, persons, sites and the evidence (audited)."""
     with unit_of_work(data_dir) as (settings, session):
         file = service.read_group(session, actor_for(settings, user, agency), group)
+    if as_json:
+        print_json(file)  # every member: --limit shapes the table only
+        return
     view = file.group
     title = f"{view.name}: {view.size:,} identifiers, {view.persons} persons known"
     table = Table("#", "identifier", "role (suspected)", "score", "person", "evidence", title=title)

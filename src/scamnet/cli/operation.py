@@ -17,7 +17,7 @@ from scamnet.cli.context import (
     casework,
     console,
 )
-from scamnet.cli.output import Table
+from scamnet.cli.output import JsonOption, Table, print_json
 from scamnet.core.cases import OutcomeKind, TargetKind
 
 app = typer.Typer(help="Operations (raids, sweeps): targets and outcomes, counted in statistics.")
@@ -73,16 +73,20 @@ def outcome(
 
 
 @app.command("list")
-def list_operations(data_dir: DataDirOption = None) -> None:
+def list_operations(as_json: JsonOption = False, data_dir: DataDirOption = None) -> None:
     """Operations with their targets and outcomes."""
     with casework(data_dir) as (_settings, uow):
-        table = Table("operation", "agency", "started", "targets", "outcomes")
-        for op in operations.list_operations(uow):
-            table.add_row(
-                op.name,
-                op.agency,
-                str(op.started_on),
-                ", ".join(f"{k} {r}" for k, r in op.targets),
-                ", ".join(f"{k} {r} ({d})" for k, r, d in op.outcomes),
-            )
+        found = operations.list_operations(uow)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("operation", "agency", "started", "targets", "outcomes")
+    for op in found:
+        table.add_row(
+            op.name,
+            op.agency,
+            str(op.started_on),
+            ", ".join(f"{k} {r}" for k, r in op.targets),
+            ", ".join(f"{k} {r} ({d})" for k, r, d in op.outcomes),
+        )
     console.print(table)

@@ -20,7 +20,7 @@ from scamnet.cli.context import (
     fail,
     unit_of_work,
 )
-from scamnet.cli.output import Table
+from scamnet.cli.output import JsonOption, Table, print_json
 from scamnet.report.bulletin import Lang, compose
 from scamnet.report.press import load_press, read_press
 from scamnet.report.statistics import Period, breakdown, totals
@@ -43,6 +43,7 @@ def parse_when(text: str | None) -> datetime:
 def stats(
     by: Annotated[Period, typer.Option(help="How to break the figures down.")] = Period.DAY,
     as_of: Annotated[str | None, typer.Option(help="Count up to this date (ISO).")] = None,
+    as_json: JsonOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
     """Persons transferred, key figures and fugitives, per period, agency or crossing."""
@@ -50,6 +51,9 @@ def stats(
     with unit_of_work(data_dir) as (_settings, session):
         rows = breakdown(session, by, day)
         t = totals(session, day)
+    if as_json:
+        print_json({"by": by.value, "rows": rows, "totals": t})
+        return
     table = Table(by.value, "persons", "key figures", "fugitives", "cumulative")
     for r in rows:
         table.add_row(

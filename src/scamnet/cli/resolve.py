@@ -18,7 +18,7 @@ from scamnet.cli.context import (
     fail,
     unit_of_work,
 )
-from scamnet.cli.output import Table
+from scamnet.cli.output import JsonOption, Table, print_json
 from scamnet.resolve import service
 
 app = typer.Typer(help="Entity resolution of persons (Splink on DuckDB).")
@@ -69,6 +69,7 @@ def match(
     phone: Annotated[str | None, typer.Option(help="A phone number (E.164).")] = None,
     document: Annotated[str | None, typer.Option(help="Resident ID or passport number.")] = None,
     limit: Annotated[int, typer.Option(help="How many candidates.")] = 5,
+    as_json: JsonOption = False,
     user: UserOption = DEFAULT_USER,
     agency: AgencyOption = None,
     data_dir: DataDirOption = None,
@@ -81,6 +82,9 @@ def match(
     with unit_of_work(data_dir) as (settings, session):
         actor = actor_for(settings, user, agency)
         found = service.search(session, settings, actor, name, born, phone, document, limit)
+    if as_json:
+        print_json(found)
+        return
     table = Table("person", "record", "name", "born", "p", "reasons")
     for c in found:
         table.add_row(c.person, c.record.uid, c.record.name, str(c.record.birth_date or ""),
@@ -91,6 +95,7 @@ def match(
 @app.command("show")
 def show(
     person: Annotated[str, typer.Argument(help="A resolved person id, e.g. RP-000042.")],
+    as_json: JsonOption = False,
     user: UserOption = DEFAULT_USER,
     agency: AgencyOption = None,
     data_dir: DataDirOption = None,
@@ -98,6 +103,9 @@ def show(
     """The records resolved into one person (an audited access)."""
     with unit_of_work(data_dir) as (settings, session):
         records = service.read_person(session, actor_for(settings, user, agency), person)
+    if as_json:
+        print_json({"person": person, "records": records})
+        return
     table = Table("record", "name", "born", "document", "phone", title=person)
     for r in records:
         table.add_row(r.uid, r.name, str(r.birth_date or ""), r.id_number or r.passport or "",

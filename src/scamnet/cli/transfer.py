@@ -16,7 +16,7 @@ from scamnet.cli.context import (
     casework,
     console,
 )
-from scamnet.cli.output import Table
+from scamnet.cli.output import JsonOption, Table, print_json
 from scamnet.core.cases import TransferStatus
 
 app = typer.Typer(help="Transfer requests: sent, acknowledged, executed or refused.")
@@ -53,11 +53,15 @@ def status(
 
 
 @app.command("list")
-def list_requests(data_dir: DataDirOption = None) -> None:
+def list_requests(as_json: JsonOption = False, data_dir: DataDirOption = None) -> None:
     """All requests, ours and partners'."""
     with casework(data_dir) as (_settings, uow):
-        table = Table("reference", "from", "to", "persons", "status", "legal basis")
-        for r in transfers.list_requests(uow):
-            table.add_row(r.reference, r.requesting_agency, r.partner_agency,
-                          str(len(r.persons)), r.status, r.legal_basis)  # fmt: skip
+        found = transfers.list_requests(uow)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("reference", "from", "to", "persons", "status", "legal basis")
+    for r in found:
+        table.add_row(r.reference, r.requesting_agency, r.partner_agency,
+                      str(len(r.persons)), r.status, r.legal_basis)  # fmt: skip
     console.print(table)

@@ -114,8 +114,9 @@ _TEXTS: dict[Lang, dict[str, str]] = {
     Lang.FR: {
         "title": "Lutte contre la fraude aux télécommunications : remises de suspects",
         "updated": "Dernière mise à jour à {time} le {date}",
-        "time": "HH'h'mm",
-        "date": "dd/MM",
+        # The year and the offset: a bulletin is quoted long after the day it was written.
+        "time": "HH'h'mm (ZZZZ)",
+        "date": "dd/MM/y",
         "day": "d MMMM y",
         "total:one": "À ce jour, un total de {persons} suspect a été remis à la partie "
         "chinoise, dont {key}, ainsi que {fugitives}.",
@@ -135,8 +136,8 @@ _TEXTS: dict[Lang, dict[str, str]] = {
     Lang.ZH: {
         "title": "打击电信网络诈骗犯罪嫌疑人移交情况",
         "updated": "最后更新：{date} {time}",
-        "time": "HH:mm",
-        "date": "M月d日",
+        "time": "HH:mm (ZZZZ)",
+        "date": "y年M月d日",
         "day": "y年M月d日",
         "total:other": "截至目前，共有{persons}名电信网络诈骗犯罪嫌疑人被移交我方，"
         "其中包括{key}，{fugitives}。",
@@ -149,8 +150,8 @@ _TEXTS: dict[Lang, dict[str, str]] = {
     Lang.EN: {
         "title": "Telecom fraud crackdown: suspects handed over",
         "updated": "Last updated at {time} on {date}",
-        "time": "HH:mm",
-        "date": "d MMM",
+        "time": "HH:mm (ZZZZ)",
+        "date": "d MMM y",
         "day": "d MMMM y",
         "total:one": "To date, a total of {persons} suspect has been handed over to the "
         "Chinese side, among them {key}, and {fugitives}.",

@@ -155,9 +155,12 @@ def predict(model: dict[str, Any], table: pa.Table, threshold: float = 0.05) -> 
 def match(model: dict[str, Any], table: pa.Table, query: pa.Table, limit: int = 5) -> list[Pair]:
     """Query by example: the records most likely to be the person ``query`` describes."""
     con = _connection(table)
+    # Registered with its types: as a list of dicts a query with no birth date would
+    # carry an untyped NULL, which the date comparisons cannot bind.
+    con.execute("CREATE TABLE query_records AS SELECT * FROM query")
     linker = Linker("records", model, db_api=DuckDBAPI(connection=con), set_up_basic_logging=False)
     frame = linker.inference.find_matches_to_new_records(
-        query.to_pylist(), blocking_rules=[*BLOCKS], match_weight_threshold=-20
+        "query_records", blocking_rules=[*BLOCKS], match_weight_threshold=-20
     )
     rows = frame.as_duckdbpyrelation().to_arrow_table().to_pylist()
     con.close()

@@ -4,20 +4,37 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+if TYPE_CHECKING:  # Alembic is imported when migrating: reading a store needs none of it
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+@cache
+def newest_revision() -> str:
+    """The head of the (linear) migration chain, read from the files without Alembic."""
+    found: dict[str, str | None] = {}
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        body = path.read_text(encoding="utf-8")
+        rev = re.search(r'^revision = "([^"]+)"', body, re.MULTILINE)
+        down = re.search(r'^down_revision = (?:"([^"]+)"|None)', body, re.MULTILINE)
+        if rev:
+            found[rev.group(1)] = down.group(1) if down else None
+    heads = set(found) - {d for d in found.values() if d}
+    if len(heads) != 1:
+        raise RuntimeError(f"the migrations have {len(heads)} heads: {sorted(heads)}")
+    return heads.pop()
 
 
 class MissingExtra(RuntimeError):
@@ -92,6 +109,8 @@ class Store:
             yield session
 
     def alembic_config(self) -> Config:
+        from alembic.config import Config
+
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
@@ -99,6 +118,8 @@ class Store:
 
     def upgrade(self, revision: str = "head") -> None:
         """Run the migrations up to ``revision`` (default: the newest)."""
+        from alembic import command
+
         with self.engine.begin() as conn:
             cfg = self.alembic_config()
             cfg.attributes["connection"] = conn
@@ -107,11 +128,13 @@ class Store:
     def current_revision(self) -> str | None:
         """The revision the database is at, or None for an empty database."""
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
     def head_revision(self) -> str | None:
         """The newest revision the code knows."""
-        return ScriptDirectory.from_config(self.alembic_config()).get_current_head()
+        return newest_revision()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -5,19 +5,23 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from functools import cache
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit, urlunsplit
-
-import tldextract
 
 from scamnet.core.errors import InvalidIdentifier
 from scamnet.core.identifiers.base import Identifier
+
+if TYPE_CHECKING:
+    import tldextract
 
 
 @cache
 def _extractor() -> tldextract.TLDExtract:
     # The suffix list snapshot bundled with tldextract; never fetch it, never cache
-    # to disk: the core does no I/O beyond reading its own package data.
+    # to disk: the core does no I/O beyond reading its own package data. Imported on
+    # first use: it pulls in an HTTP stack that commands without URLs never need.
+    import tldextract
+
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
 
 

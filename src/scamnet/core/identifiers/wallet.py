@@ -6,8 +6,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import ClassVar
 
-from Crypto.Hash import keccak
-
 from scamnet.core.errors import InvalidIdentifier
 from scamnet.core.identifiers.base import Identifier
 
@@ -52,6 +50,8 @@ def tron_address(payload20: bytes) -> str:
 def eip55(address_hex: str) -> str:
     """EIP-55 mixed-case checksum encoding of a 40-hex-digit address (no 0x)."""
     lower = address_hex.lower()
+    from Crypto.Hash import keccak  # on first use: commands without wallets skip it
+
     digest = keccak.new(digest_bits=256, data=lower.encode("ascii")).hexdigest()
     return "".join(
         ch.upper() if ch.isalpha() and int(digest[i], 16) >= 8 else ch for i, ch in enumerate(lower)
