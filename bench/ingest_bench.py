@@ -9,7 +9,14 @@ and reports rows read per second and that process's peak RSS. Interleaved with
 it, in the same run, the baseline: DuckDB alone reading the same CSV files with
 their types and writing the same day-partitioned Parquet, without validation,
 rejects or de-duplication (the floor for any validated ingest on this machine,
-whose speed drifts by a fifth over an hour; the ratio does not).
+whose speed drifts by a fifth over an hour; the ratio does not). Each side also
+reports its CPU time (user + system, its threads and child processes): on a
+machine shared with other work, wall time follows the neighbours' load, CPU
+time much less so.
+
+To compare two versions of scamnet on the same world, run this script with each
+version's interpreter: the children import scamnet from the interpreter that
+runs it.
 """
 
 from __future__ import annotations
@@ -42,7 +49,9 @@ for path in sorted((world / "calls").glob("calls-*.csv")):
     read, stored, rejected = read + r.read, stored + r.stored, rejected + r.n_rejected
 ingestor.close()
 seconds = time.perf_counter() - began
+use = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
 print(json.dumps({"read": read, "stored": stored, "rejected": rejected, "seconds": seconds,
+                  "cpu_s": sum(u.ru_utime + u.ru_stime for u in use),
                   "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -67,7 +76,9 @@ for i, path in enumerate(sorted((world / "calls").glob("calls-*.csv"))):
         f"FILENAME_PATTERN 'part-{i}-{{i}}', OVERWRITE_OR_IGNORE true)").fetchone()[0]
     read += n
 seconds = time.perf_counter() - began
+use = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
 print(json.dumps({"read": read, "seconds": seconds,
+                  "cpu_s": sum(u.ru_utime + u.ru_stime for u in use),
                   "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -93,7 +104,9 @@ def main() -> None:
         results.append(_child(CHILD, args.world))
         baseline.append(_child(BASELINE, args.world))
         ratio = results[-1]["seconds"] / baseline[-1]["seconds"]
-        print(results[-1], baseline[-1], f"scamnet / baseline {ratio:.2f}", flush=True)
+        cpu = results[-1]["cpu_s"] / baseline[-1]["cpu_s"]
+        print(results[-1], baseline[-1], f"scamnet / baseline {ratio:.2f} (CPU time {cpu:.2f})",
+              flush=True)  # fmt: skip
     print(json.dumps({
         "rows": results[0]["read"], "runs": len(results),
         "median_rows_per_second": statistics.median(r["read"] / r["seconds"] for r in results),
@@ -101,6 +114,8 @@ def main() -> None:
         "baseline_median_seconds": statistics.median(r["seconds"] for r in baseline),
         "median_ratio": statistics.median(r["seconds"] / b["seconds"]
                                           for r, b in zip(results, baseline, strict=True)),
+        "median_cpu_ratio": statistics.median(r["cpu_s"] / b["cpu_s"]
+                                              for r, b in zip(results, baseline, strict=True)),
         "max_peak_rss_mib": max(r["rss_mib"] for r in results),
     }, indent=2))  # fmt: skip
 

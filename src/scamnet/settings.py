@@ -25,12 +25,19 @@ class Settings:
         spark_master: ``SCAMNET_SPARK_MASTER``, where Spark runs when it is the
             engine: ``local[*]`` (default, this machine's cores), ``local[2]``,
             ``spark://host:7077``, ``k8s://https://…``, ``yarn``.
+        lock_wait_s: ``SCAMNET_LOCK_WAIT_S`` (default 600): how long a second ingest
+            of the same kind waits for the first before it is refused; 0 refuses at once.
+        future_tolerance_s: ``SCAMNET_FUTURE_TOLERANCE_S`` (default 86400): how far
+            past the ingest's own clock a record's time may lie (clock skew between
+            a source and this host) before the row is rejected.
     """
 
     data_dir: Path
     database_url: str
     engine: str = "duckdb"
     spark_master: str = DEFAULT_SPARK_MASTER
+    lock_wait_s: float = 600.0
+    future_tolerance_s: int = 86_400
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None) -> Settings:
@@ -39,7 +46,14 @@ class Settings:
         # An unknown engine name is kept: opening the engine refuses it with the choices.
         engine = (os.environ.get("SCAMNET_ENGINE") or "duckdb").strip().lower()
         master = os.environ.get("SCAMNET_SPARK_MASTER") or DEFAULT_SPARK_MASTER
-        return cls(data_dir=root, database_url=url, engine=engine, spark_master=master)
+        return cls(
+            data_dir=root,
+            database_url=url,
+            engine=engine,
+            spark_master=master,
+            lock_wait_s=_number("SCAMNET_LOCK_WAIT_S", 600.0),
+            future_tolerance_s=int(_number("SCAMNET_FUTURE_TOLERANCE_S", 86_400)),
+        )
 
     @property
     def lake_dir(self) -> Path:
@@ -55,6 +69,11 @@ class Settings:
     def tmp_dir(self) -> Path:
         """Scratch space for work in progress (ingest batches before they commit)."""
         return self.data_dir / "tmp"
+
+    @property
+    def locks_dir(self) -> Path:
+        """Writer locks: one file per kind, holding the writing process's pid."""
+        return self.data_dir / "locks"
 
     @property
     def models_dir(self) -> Path:
@@ -88,6 +107,19 @@ class Settings:
     @property
     def network_edges_path(self) -> Path:
         return self.network_dir / "edges.parquet"
+
+
+def _number(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must not be negative")
+    return value
 
 
 def sqlite_url(path: Path) -> str:

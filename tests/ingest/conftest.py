@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from scamnet.cli.context import record_sink
 from scamnet.ingest.mapping import Mapping
 from scamnet.ingest.pipeline import FileResult, Ingestor
 from scamnet.simulate import PRESETS, simulate
 from scamnet.store import Store
-from scamnet.store.records import StoreLedger, StoreSink
+from scamnet.store.records import StoreLedger
 
 IngestFn = Callable[..., FileResult]
 
@@ -37,8 +38,9 @@ def ingest(data_dir: Path) -> Iterator[IngestFn]:
 
     def run(kind: str, path: Path, mapping: Mapping | None = None) -> FileResult:
         with store.session() as session:
+            # The CLI's sink: handovers go through the casework's one batch writer.
             return ingestor.ingest_file(kind, path, mapping or Mapping(), StoreLedger(session),
-                                        StoreSink(session))  # fmt: skip
+                                        record_sink(session))  # fmt: skip
 
     run.store = store  # type: ignore[attr-defined]
     yield run

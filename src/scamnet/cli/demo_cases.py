@@ -22,6 +22,7 @@ from scamnet.cli.context import console
 from scamnet.cli.output import Table
 from scamnet.core.access import Actor
 from scamnet.core.cases import CaseOrigin, RequestedPerson, TransferStatus
+from scamnet.core.csvsafe import neutralise_row
 from scamnet.core.errors import DomainError
 from scamnet.core.handovers import BatchHeader, ManifestLine
 from scamnet.core.reference import reference_agencies
@@ -82,8 +83,8 @@ def _readable(row: dict[str, str]) -> bool:
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow(neutralise_row(header))
+        writer.writerows(neutralise_row(r) for r in rows)
 
 
 def _partner(root: Path) -> tuple[Store, Instance]:

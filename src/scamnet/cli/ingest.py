@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +12,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from scamnet.cli.context import (
+    DEFAULT_USER,
     DataDirOption,
+    UserOption,
     console,
     fail,
     open_store,
@@ -20,8 +24,12 @@ from scamnet.cli.context import (
 from scamnet.cli.output import Table
 from scamnet.ingest.kinds import KINDS
 from scamnet.ingest.mapping import MappingError, load_mapping
-from scamnet.ingest.pipeline import Ingestor, IngestSummary
+from scamnet.ingest.pipeline import FileResult, Ingestor, IngestSummary, UnitOfWork
+from scamnet.ingest.ports import AuditTrail, IngestLedger, RecordSink
+from scamnet.lake.lock import WriterBusy
+from scamnet.store import Store
 from scamnet.store.records import StoreLedger
+from scamnet.store.uow import SqlUnitOfWork
 
 Kind = StrEnum("Kind", {k: k for k in KINDS})  # type: ignore[misc]
 
@@ -68,6 +76,17 @@ def print_totals(summary: IngestSummary) -> None:
         console.print(f"  [red]error:[/red] {f.error}")
 
 
+def _units(store: Store) -> UnitOfWork:
+    """Each file's unit of work: the ledger, the sink and the audit log of one session."""
+
+    @contextmanager
+    def unit() -> Iterator[tuple[IngestLedger, RecordSink, AuditTrail]]:
+        with store.session() as session:
+            yield StoreLedger(session), record_sink(session), SqlUnitOfWork(session).audit
+
+    return unit
+
+
 def run(
     kind: Annotated[Kind, typer.Argument(help="What the files hold.")],
     files: Annotated[list[Path], typer.Argument(help="CSV, Parquet or JSON Lines files.")],
@@ -75,28 +94,35 @@ def run(
         Path | None, typer.Option("--mapping", help="YAML column mapping (docs/ingest.md).")
     ] = None,
     data_dir: DataDirOption = None,
+    user: UserOption = DEFAULT_USER,
 ) -> None:
-    """Take files in: validate every row, store the good ones, keep the rejects with reasons."""
+    """Take files in: validate every row, store the good ones, keep the rejects with reasons.
+
+    One ingest of a kind runs at a time per data directory; a second one waits for
+    it (up to $SCAMNET_LOCK_WAIT_S seconds, default 600) and is then refused.
+    """
     try:
         mapped = load_mapping(mapping)
-    except MappingError as exc:
+        settings = settings_for(data_dir, create=True)
+    except (MappingError, ValueError) as exc:
         raise fail(str(exc), 2) from None
-    settings = settings_for(data_dir, create=True)
+    ingestor = Ingestor(settings.data_dir, settings=settings)
     store = open_store(settings)
-    summary = IngestSummary(kind.value)
-    ingestor = Ingestor(settings.data_dir)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
     try:
+        store.upgrade()
         with Progress(*columns, console=console, disable=not console.is_terminal) as bar:
             task = bar.add_task(f"ingest {kind.value}", total=len(files))
-            for path in files:
-                bar.update(task, description=f"{kind.value}: {path.name}")
-                with store.session() as session:
-                    result = ingestor.ingest_file(kind.value, path, mapped, StoreLedger(session),
-                                                  record_sink(session))  # fmt: skip
-                summary.files.append(result)
+
+            def done(result: FileResult) -> None:
+                bar.update(task, description=f"{kind.value}: {Path(result.path).name}")
                 bar.advance(task)
+
+            summary = ingestor.ingest_files(kind.value, files, mapped, _units(store),
+                                            user, done)  # fmt: skip
+    except WriterBusy as exc:
+        raise fail(str(exc)) from None
     finally:
         ingestor.close()
         store.dispose()

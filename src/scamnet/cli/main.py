@@ -28,6 +28,8 @@ COMMANDS: dict[str, Lazy] = {
     "ingest": _c("ingest", "run",
                  "Take files in: validate every row, store the good ones, keep the rejects "
                  "with reasons."),
+    "lake": _c("lake", "app",
+               "The record lake: check it, and repair what an interrupted ingest left."),
     "model": _c("model", "app", "Train, score and evaluate the fraud detectors."),
     "network": _c("network", "app",
                   "Criminal networks: groups, roles, compounds (Leiden on the suspected "

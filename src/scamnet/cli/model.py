@@ -13,6 +13,7 @@ import typer
 
 from scamnet.cli.context import DataDirOption, console, fail, settings_for
 from scamnet.cli.output import Table
+from scamnet.core.csvsafe import neutralise_columns
 from scamnet.detect.artifacts import UntrustedModel, data_hash, save_model, signing_key
 from scamnet.detect.data import InputError, column, read_table
 from scamnet.detect.detectors import ALGORITHMS, evaluate, load_inputs, metrics, score, train
@@ -184,7 +185,7 @@ def score_cmd(
     except InputError as exc:
         raise fail(str(exc), 2) from None
     output.parent.mkdir(parents=True, exist_ok=True)
-    pacsv.write_csv(pa.table(result), output)
+    pacsv.write_csv(pa.table(neutralise_columns({k: list(v) for k, v in result.items()})), output)
     flagged = sum(1 for lab in result["label"] if lab != trained.normal)
     console.print(f"scored {len(result['score']):,} rows ({flagged:,} flagged) → {output}")
 

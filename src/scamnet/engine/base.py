@@ -106,7 +106,12 @@ class AnalyticsEngine(ABC):
 
     # --- shared logic -----------------------------------------------------------
     def attach_lake(self, lake: RecordLake) -> None:
-        """Expose each record kind of ``lake`` as a view named after it (``calls`` …)."""
+        """Expose each record kind of ``lake`` as a view named after it (``calls`` …).
+
+        Each view reads the kind's committed files (its snapshot now), never a
+        directory listing: a batch being written, or left half-written by a killed
+        ingest, is invisible.
+        """
         for kind in RecordKind:
             self.register_parquet(kind.value, lake.files(kind), SCHEMAS[kind], drop_day=True)
 

@@ -14,13 +14,19 @@ A mapping is a small YAML file (see docs/ingest.md for a worked operator CDR)::
     constants:
       channel: sms
     direction: {column: CALL_TYPE, outgoing: MOC, incoming: MTC}
+    numbers:                   # number spellings this source uses (default: none)
+      thousands: ","           # "1,234.50"
+      exponent: true           # "1.5e3"
+      hex: true                # "0x1F" (whole numbers only)
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import duckdb
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -38,6 +44,27 @@ class Direction(BaseModel):
     incoming: str = "MTC"
 
 
+class Numbers(BaseModel):
+    """Number spellings a source declares; without them such values are rejected.
+
+    Plain decimal digits are always read. A thousands separator, an exponent or a
+    hexadecimal number in an undeclared source is far likelier a shifted column
+    or a spreadsheet's rewrite than the intended value, so it is a reject reason.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    thousands: str | None = Field(default=None, max_length=1)
+    exponent: bool = False
+    hex: bool = False
+
+    @field_validator("thousands")
+    @classmethod
+    def _separator(cls, value: str | None) -> str | None:
+        if value is not None and value not in (",", " ", "'", "_", "\u00a0", "\u202f"):
+            raise ValueError("thousands is one of: comma, space, apostrophe, underscore")
+        return value
+
+
 class Mapping(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -50,6 +77,30 @@ class Mapping(BaseModel):
     formats: dict[str, str] = Field(default_factory=dict)
     constants: dict[str, str] = Field(default_factory=dict)
     direction: Direction | None = None
+    numbers: Numbers = Field(default_factory=Numbers)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Asia/Shanghai)"
+                             ) from None  # fmt: skip
+        return value
+
+    @field_validator("formats")
+    @classmethod
+    def _formats(cls, value: dict[str, str]) -> dict[str, str]:
+        for column, fmt in value.items():
+            if "%" not in fmt:
+                raise ValueError(f"{column}: {fmt!r} has no % directive (a strptime format)")
+            try:
+                # The engine that applies the format is the judge of it.
+                duckdb.execute("SELECT try_strptime('', ?)", [fmt])
+            except duckdb.Error:
+                raise ValueError(f"{column}: {fmt!r} is not a valid strptime format") from None
+        return value
 
     @field_validator("encoding")
     @classmethod
@@ -57,8 +108,11 @@ class Mapping(BaseModel):
         if value is None:
             return None
         normal = value.lower().replace("_", "-")
+        if normal in ("utf-16", "utf16", "utf-16le", "utf-16be"):
+            return normal.replace("utf16", "utf-16")
         if normal not in ("utf-8", "utf8", "gb18030", "gbk", "gb2312"):
-            raise ValueError("encoding must be utf-8 or gb18030 (gbk and gb2312 read as gb18030)")
+            raise ValueError("encoding must be utf-8, gb18030 or utf-16 (gbk and gb2312 read "
+                             "as gb18030)")  # fmt: skip
         return "utf-8" if normal in ("utf-8", "utf8") else "gb18030"
 
     @field_validator("region")

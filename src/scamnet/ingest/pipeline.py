@@ -10,11 +10,16 @@ read ends up stored, already stored, or rejected with its reason.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +27,18 @@ import duckdb
 
 from scamnet.ingest.kinds import KINDS, KindSpec
 from scamnet.ingest.mapping import Mapping
-from scamnet.ingest.ports import IngestLedger, RecordSink
+from scamnet.ingest.ports import AuditTrail, IngestLedger, RecordSink
 from scamnet.ingest.rejects import RejectStore
 from scamnet.ingest.sources import RawLoad, SourceError, load_raw
 from scamnet.ingest.validate import LookupCache, validated_sql
 from scamnet.lake.append import append_relation
+from scamnet.lake.check import clean_workdirs
+from scamnet.lake.durable import private_dir
+from scamnet.lake.faults import crash_point
 from scamnet.lake.layout import RecordLake
+from scamnet.lake.lock import WriterLock
 from scamnet.lake.schemas import RecordKind
+from scamnet.settings import Settings
 
 HASH_CHUNK = 1 << 22
 
@@ -80,13 +90,26 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-class Ingestor:
-    """Takes files of one kind in. Wire it with a ledger, a sink and the lake."""
+UnitOfWork = Callable[[], AbstractContextManager[tuple[IngestLedger, RecordSink, AuditTrail]]]
 
-    def __init__(self, data_dir: Path, memory_limit: str = "1GB", threads: int = 2) -> None:
-        self.lake = RecordLake(data_dir / "lake")
-        self.rejects = RejectStore(data_dir / "rejects")
-        self.workdir = Path(tempfile.mkdtemp(prefix="ingest-", dir=_ensure(data_dir / "tmp")))
+
+class Ingestor:
+    """Takes files of one kind in. Wire it with a ledger, a sink and the lake.
+
+    One ingest of a kind runs at a time per data directory: the kind's writer lock
+    is held from the ledger's "seen?" to its record, so two runs never both store
+    the same rows or both count them.
+    """
+
+    def __init__(self, data_dir: Path, memory_limit: str = "1GB", threads: int = 2,
+                 settings: Settings | None = None) -> None:  # fmt: skip
+        self.settings = settings or Settings.from_env(data_dir)
+        private_dir(self.settings.data_dir)
+        self.lake = RecordLake(self.settings.lake_dir)
+        self.rejects = RejectStore(self.settings.rejects_dir)
+        tmp = private_dir(self.settings.tmp_dir)
+        clean_workdirs(tmp)  # scratch space of ingests that were killed
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"ingest-{os.getpid()}-", dir=tmp))
         self.con = duckdb.connect()
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
         self.con.execute(f"SET temp_directory = '{self.workdir}'")
@@ -98,6 +121,34 @@ class Ingestor:
         self.con.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
+    def lock(self, kind: str) -> WriterLock:
+        """The writer lock of ``kind`` in this data directory."""
+        return WriterLock(self.settings.locks_dir / f"ingest-{kind}.lock", f"ingest of {kind}",
+                          self.settings.lock_wait_s)  # fmt: skip
+
+    def ingest_files(
+        self, kind: str, paths: list[Path], mapping: Mapping, unit_of_work: UnitOfWork,
+        actor: str, on_file: Callable[[FileResult], None] | None = None,
+    ) -> IngestSummary:  # fmt: skip
+        """Take files in, each in its own unit of work, holding the kind's lock throughout.
+
+        Each file's outcome is recorded in the audit log by ``actor``.
+
+        Raises:
+            WriterBusy: another ingest of ``kind`` holds the lock past the wait.
+        """
+        summary = IngestSummary(kind)
+        with self.lock(kind):
+            for path in paths:
+                with unit_of_work() as (ledger, sink, audit):
+                    result = self.ingest_file(kind, path, mapping, ledger, sink)
+                    audit.append(actor, "ingest", f"ingest:{kind}", _audit_detail(result))
+                crash_point("ledger")
+                summary.files.append(result)
+                if on_file is not None:
+                    on_file(result)
+        return summary
+
     def ingest_file(
         self, kind: str, path: Path, mapping: Mapping, ledger: IngestLedger, sink: RecordSink
     ) -> FileResult:
@@ -106,7 +157,8 @@ class Ingestor:
         cache = self.caches.setdefault(mapping.region, LookupCache(self.con, mapping.region))
         result = FileResult(str(path))
         try:
-            self._one(spec, path, mapping, cache, result, ledger, sink)
+            with self.lock(kind):
+                self._one(spec, path, mapping, cache, result, ledger, sink)
         except SourceError as exc:
             result.error = str(exc)
         return result
@@ -121,6 +173,7 @@ class Ingestor:
         with ThreadPoolExecutor(max_workers=1) as pool:
             digest = pool.submit(file_hash, path)
             try:
+                crash_point("read")
                 load = load_raw(self.con, path, mapping, self.workdir)
             finally:
                 sha = digest.result()
@@ -129,8 +182,12 @@ class Ingestor:
             return
         mapping = self._complete(spec, mapping, path)
         result.read = load.rows_read
+        crash_point("validate")
+        latest = datetime.now(UTC) + timedelta(seconds=self.settings.future_tolerance_s)
         self.con.execute(f"SET TimeZone = '{mapping.timezone}'")
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE v AS {validated_sql(spec, mapping, cache)}")
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE v AS {validated_sql(spec, mapping, cache, latest)}"
+        )
         self.con.execute("SET TimeZone = 'UTC'")
         # Natural-key duplicates: find the few repeated key hashes first (an integer
         # aggregate), then mark every copy after the first among those rows, compared
@@ -155,9 +212,8 @@ class Ingestor:
         if spec.destination == "lake":
             # v's key hash is over the validated values, which have the lake's types.
             good = f"(SELECT * EXCLUDE (__ord, __reason) {valid})"
-            stored, already = append_relation(
-                self.con, self.lake, RecordKind(spec.name), good, spec.key, tag, "__k"
-            )
+            with self.lake.writer(RecordKind(spec.name), tag, self.settings.lock_wait_s) as w:
+                stored, already = append_relation(self.con, w, good, spec.key, "__k")
         else:
             rows = self._fetch(f"(SELECT * EXCLUDE (__ord, __reason, __k) {valid})")
             stored = sink.insert(spec.name, rows)
@@ -176,7 +232,7 @@ class Ingestor:
             if missing and col.required:
                 raise SourceError(
                     f"{path.name}: no column {missing[0]!r} for {spec.name}.{col.name} "
-                    f"(columns: {', '.join(sorted(present))}); map it with --mapping"
+                    f"({_columns_hint(present)}); map it with --mapping"
                 )
             if missing:
                 constants[col.name] = ""
@@ -199,6 +255,28 @@ class Ingestor:
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def _ensure(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+HEADER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_ .()/-]{0,63}")
+
+
+def _columns_hint(present: set[str]) -> str:
+    """The file's column names, unless its first line looks like data, not a header.
+
+    A file without a header has a data row for column names: echoing it would put
+    a person's number in the terminal and the logs.
+    """
+    if all(HEADER_NAME.fullmatch(c) for c in present):
+        return "columns: " + ", ".join(sorted(present))
+    return "its first line does not look like a header of column names"
+
+
+def _audit_detail(result: FileResult) -> dict[str, Any]:
+    # Counts and the file's name only: never a row value.
+    return {
+        "file": Path(result.path).name,
+        "read": result.read,
+        "stored": result.stored,
+        "already_stored": result.already,
+        "rejected": result.n_rejected,
+        "same_content_already_ingested": result.skipped_same_content,
+        "error": result.error is not None,
+    }

@@ -19,3 +19,11 @@ class RecordSink(Protocol):
     """Stores validated rows of the relational kinds; returns how many were new."""
 
     def insert(self, kind: str, rows: list[dict[str, Any]]) -> int: ...
+
+
+class AuditTrail(Protocol):
+    """The audit log: who took which file in, with what outcome."""
+
+    def append(
+        self, actor: str, action: str, subject: str, detail: dict[str, Any] | None = None
+    ) -> Any: ...

@@ -2,14 +2,20 @@
 
 Kept as Parquet under ``<data dir>/rejects/<kind>/``, one file per ingested file,
 so an analyst can look at what was refused and why, fix it and feed it again.
+Each file is written under a temporary name, synced and renamed into place, so a
+killed ingest never leaves a torn rejects file; the rows it holds are personal
+data, so the files are owner-only like the rest of the data directory.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from scamnet.lake.durable import fsync_dir, fsync_file
 
 SCHEMA = pa.schema(
     [("file", pa.string()), ("line", pa.int64()), ("reason", pa.string()), ("row", pa.string())]
@@ -38,11 +44,17 @@ class RejectStore:
             },
             schema=SCHEMA,
         )
-        pq.write_table(table, target)
+        tmp = target.with_name(f".tmp-{os.getpid()}-{target.name}")
+        pq.write_table(table, tmp)
+        fsync_file(tmp)
+        os.replace(tmp, target)
+        fsync_dir(target.parent)
         return target
 
     def read(self, kind: str) -> pa.Table:
-        files = sorted((self.root / kind).glob("*.parquet"))
+        files = sorted(
+            p for p in (self.root / kind).glob("*.parquet") if not p.name.startswith(".")
+        )
         if not files:
             return SCHEMA.empty_table()
         return pa.concat_tables(pq.read_table(f) for f in files)

@@ -1,13 +1,17 @@
 """Reading a source file, whatever its format, into a table of raw text columns.
 
-CSV (any delimiter, UTF-8 or GB18030), Parquet and JSON Lines all end up as a
-DuckDB table ``raw`` of VARCHAR columns in file order, plus the list of lines
-that could not be parsed at all, each with its reason and the line as written.
+CSV (any delimiter, UTF-8, GB18030 or UTF-16 with its byte-order mark), Parquet
+and JSON Lines all end up as a DuckDB table ``raw`` of VARCHAR columns in file
+order, plus the list of lines that could not be parsed at all, each with its
+reason and the line as written. A line whose bytes are not in the file's
+encoding is one of those: never a replacement character in a stored value.
+
+Error messages name the file and what is wrong with it, never its content:
+a data row in a message would carry a person's number into logs and terminals.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import json
 from dataclasses import dataclass, field
@@ -17,6 +21,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from scamnet.ingest.csvlines import load_lines
 from scamnet.ingest.mapping import Mapping
 
 SAMPLE_BYTES = 1 << 20
@@ -24,6 +29,9 @@ SAMPLE_BYTES = 1 << 20
 # on two cores (measured 12-24 MiB alike; 64 MiB and more are slower again).
 CSV_BUFFER = 16 << 20
 JSONL_BATCH = 50_000
+# The longest line read (bytes): the engine's own limit, applied by both readers.
+MAX_LINE = 2 << 20
+BOMS = {b"\xff\xfe": "utf-16", b"\xfe\xff": "utf-16"}
 
 
 class SourceError(ValueError):
@@ -109,15 +117,32 @@ def detect_delimiter(sample: str) -> str:
         return ","
 
 
-def transcode(path: Path, encoding: str, workdir: Path) -> Path:
-    """A UTF-8 copy of ``path``, line for line, so line numbers still match."""
+def transcode(path: Path, encoding: str, workdir: Path) -> tuple[Path, list[tuple[int, str, str]]]:
+    """A UTF-8 copy of ``path``, line for line, so line numbers still match.
+
+    A line that does not decode is left empty in the copy and comes back as a
+    reject (line, reason, text): its bytes are never guessed at.
+    """
     target = workdir / f"{path.stem}.utf8.csv"
+    rejects: list[tuple[int, str, str]] = []
+    if encoding.startswith("utf-16"):
+        # UTF-16 line endings are two bytes: decode the whole file (strictly).
+        try:
+            text = path.read_bytes().decode(encoding)
+        except UnicodeDecodeError:
+            raise SourceError(f"{path.name}: not valid {encoding.upper()}; declare the "
+                              "file's encoding in the mapping") from None  # fmt: skip
+        target.write_text(text.removeprefix("\ufeff"), encoding="utf-8", newline="")
+        return target, rejects
     with path.open("rb") as src, target.open("wb") as dst:
-        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-        while chunk := src.read(SAMPLE_BYTES):
-            dst.write(decoder.decode(chunk).encode("utf-8"))
-        dst.write(decoder.decode(b"", final=True).encode("utf-8"))
-    return target
+        for number, line in enumerate(src, start=1):
+            try:
+                dst.write(line.decode(encoding).encode("utf-8"))
+            except UnicodeDecodeError:
+                reason = f"unreadable line: bytes that are not {encoding.upper()}"
+                rejects.append((number, reason, line.decode(encoding, errors="replace")[:4096]))
+                dst.write(b"\n")
+    return target, rejects
 
 
 def _quote(text: str) -> str:
@@ -135,33 +160,45 @@ def load_raw(
     if fmt == "parquet":
         try:
             con.execute(f"CREATE TEMP TABLE raw AS SELECT * FROM read_parquet({_quote(str(path))})")
-        except duckdb.Error as exc:
-            raise SourceError(f"{path.name}: not a readable Parquet file ({exc})") from None
-        cols = [r[0] for r in con.execute("DESCRIBE raw").fetchall()]
-        casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in cols)
+        except duckdb.Error:
+            raise SourceError(f"{path.name}: not a readable Parquet file") from None
+        cols = [(r[0], str(r[1])) for r in con.execute("DESCRIBE raw").fetchall()]
+        # Nested values (structs, lists, maps) are kept as JSON, never the engine's repr.
+        nested = ("STRUCT", "MAP", "[]", "UNION")
+        fn = {c: "to_json" if any(n in t for n in nested) else "" for c, t in cols}
+        casts = ", ".join(f"{fn[c]}({_ident(c)})::VARCHAR AS {_ident(c)}" for c, _ in cols)
         con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT {casts} FROM raw")
         n = con.execute("SELECT count(*) FROM raw").fetchone()
         return RawLoad(fmt, int(n[0]) if n else 0)
     with path.open("rb") as fh:
         sample = fh.read(SAMPLE_BYTES)
+    encoding = mapping.encoding or BOMS.get(sample[:2])
+    if encoding is None and sample.count(b"\x00") > len(sample) // 8:
+        raise SourceError(f"{path.name}: looks like UTF-16 without a byte-order mark; "
+                          "declare encoding: utf-16le (or utf-16be) in the mapping")  # fmt: skip
     try:
-        encoding = mapping.encoding or detect_encoding(sample)
+        encoding = encoding or detect_encoding(sample)
     except SourceError as exc:
         raise SourceError(f"{path.name}: {exc}") from None
     if fmt == "jsonl":
+        if encoding.startswith("utf-16"):
+            raise SourceError(f"{path.name}: JSON Lines must be UTF-8 or GB18030, not UTF-16")
         return _load_jsonl(con, path, encoding)
+    undecodable: list[tuple[int, str, str]] = []
+    name = path.name
     if encoding != "utf-8":
-        path = transcode(path, encoding, workdir)
+        path, undecodable = transcode(path, encoding, workdir)
         with path.open("rb") as fh:
             sample = fh.read(SAMPLE_BYTES)
     text = sample.decode("utf-8", errors="replace")
     if not text.strip():
-        raise SourceError(f"{path.name}: the file is empty")
+        raise SourceError(f"{name}: the file is empty")
     delim = mapping.delimiter or detect_delimiter(text)
-    return _load_csv(con, path, delim)
+    return _load_csv(con, path, delim, name, undecodable)
 
 
-def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, delim: str) -> RawLoad:
+def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, delim: str, name: str,
+              undecodable: list[tuple[int, str, str]]) -> RawLoad:  # fmt: skip
     con.execute("DROP TABLE IF EXISTS rj_errors; DROP TABLE IF EXISTS rj_scans")
     try:
         con.execute(
@@ -169,11 +206,18 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, delim: str) -> RawLoad
             f"all_varchar = true, delim = {_quote(delim)}, quote = '\"', escape = '\"', "
             "ignore_errors = true, store_rejects = true, rejects_table = 'rj_errors', "
             "rejects_scan = 'rj_scans', null_padding = false, strict_mode = true, "
-            f"buffer_size = {CSV_BUFFER})"
+            f"max_line_size = {MAX_LINE}, buffer_size = {CSV_BUFFER})"
         )
-    except duckdb.Error as exc:
-        raise SourceError(f"{path.name}: not a readable CSV file ({exc})") from None
-    rejects = [
+    except duckdb.Error:
+        # The engine gave up on the whole file (an unbalanced quote, a stray line
+        # ending, an overlong line): read it line by line, rejecting only bad lines.
+        # Its message is not shown: it quotes the file's rows.
+        con.execute("DROP TABLE IF EXISTS raw")
+        n, refused, lines = load_lines(con, path, delim, MAX_LINE)
+        if not n and not refused:
+            raise SourceError(f"{name}: not a readable CSV file") from None
+        return RawLoad("csv", n, sorted(refused + undecodable), lines)
+    rejects = undecodable + [
         (int(line), f"unreadable line: {error_type.lower()}", csv_line or "")
         for line, error_type, csv_line in con.execute(
             "SELECT line, error_type, csv_line FROM rj_errors ORDER BY line"
@@ -191,23 +235,55 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, delim: str) -> RawLoad
     return RawLoad("csv", n, rejects, lines)
 
 
+def _json_text(value: object) -> str | None:
+    """A JSON value as the text a column holds: numbers as written, nested values as JSON."""
+    if value is None:
+        return None
+    if isinstance(value, str):  # strings, and numbers as written (_Number)
+        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    # Objects and arrays are kept as JSON, never as a Python repr.
+    return json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":"))
+
+
+class _Number(str):
+    """A JSON number kept as written: "1e3" stays "1e3" (and is rejected unless the
+    mapping declares exponents), where a float would have become "1000.0"."""
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, _Number):
+        return json.loads(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _load_jsonl(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> RawLoad:
     rejects: list[tuple[int, str, str]] = []
     lines: list[int] = []
     batch: list[dict[str, str | None]] = []
-    created = False
     columns: list[str] = []
+    created = False
 
     def flush() -> None:
-        nonlocal created, columns
+        nonlocal created
         if not batch:
             return
-        if not created:
-            columns = sorted({k for row in batch for k in row})
+        # Every key of every line counts: a key first seen late adds a column, and
+        # the rows before it have no value there.
+        new = sorted({k for row in batch for k in row} - set(columns))
+        for name in new:
+            if created:
+                con.execute(f"ALTER TABLE raw ADD COLUMN {_ident(name)} VARCHAR")
+            columns.append(name)
         table = pa.table({c: pa.array([row.get(c) for row in batch], pa.string()) for c in columns})
         con.register("jsonl_batch", table)
         if created:
-            con.execute("INSERT INTO raw SELECT * FROM jsonl_batch")
+            con.execute("INSERT INTO raw BY NAME SELECT * FROM jsonl_batch")
         else:
             con.execute("CREATE TEMP TABLE raw AS SELECT * FROM jsonl_batch")
             created = True
@@ -218,22 +294,40 @@ def _load_jsonl(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> Ra
         for line_no, raw_line in enumerate(fh, start=1):
             if not raw_line.strip():
                 continue
+            if len(raw_line) > MAX_LINE:
+                rejects.append((line_no, f"unreadable line: longer than {MAX_LINE:,} bytes",
+                                _text(raw_line[:4096])))  # fmt: skip
+                continue
             try:
-                obj = json.loads(raw_line.decode(encoding))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                rejects.append((line_no, f"unreadable line: {type(exc).__name__}", _text(raw_line)))
+                text = raw_line.decode(encoding)
+            except UnicodeDecodeError:
+                reason = f"unreadable line: bytes that are not {encoding.upper()}"
+                rejects.append((line_no, reason, _text(raw_line)))
+                continue
+            try:
+                obj = json.loads(text, parse_float=_Number, parse_int=_Number,
+                                 parse_constant=_Number)  # fmt: skip
+            except (json.JSONDecodeError, RecursionError):
+                rejects.append((line_no, "unreadable line: not valid JSON", _text(raw_line)))
                 continue
             if not isinstance(obj, dict):
                 rejects.append((line_no, "unreadable line: not a JSON object", _text(raw_line)))
                 continue
-            batch.append({str(k): None if v is None else str(v) for k, v in obj.items()})
+            if not obj:
+                rejects.append((line_no, "unreadable line: an empty JSON object", _text(raw_line)))
+                continue
+            batch.append({str(k): _json_text(v) for k, v in obj.items()})
             lines.append(line_no)
             if len(batch) >= JSONL_BATCH:
                 flush()
     flush()
-    if not created:
+    if not columns:
         raise SourceError(f"{path.name}: no JSON object could be read")
     return RawLoad("jsonl", len(lines), rejects, np.array(lines, dtype=np.int64))
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _text(raw: bytes) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
 
 import duckdb
 import pyarrow as pa
@@ -20,6 +21,7 @@ from scamnet.core.records import FraudType
 from scamnet.ingest.fastlane import LANES, imei_lane_sql, phone_lane_sql, phone_shapes_sql
 from scamnet.ingest.kinds import Column, ColumnType, KindSpec
 from scamnet.ingest.mapping import Mapping
+from scamnet.ingest.numbers import MINOR_UNITS, STORED_PLACES, decimal_text, whole_sql
 
 T = ColumnType
 LOOKUP_TYPES = (T.PHONE, T.IMEI, T.PARTY, T.URL)
@@ -176,12 +178,21 @@ def _time_expr(raw: str, fmt: str | None, date_only: bool) -> str:
     return f"TRY_CAST({raw} AS TIMESTAMPTZ)"
 
 
-def column_sql(col: Column, raw: str, mapping: Mapping, joins: list[str]) -> tuple[str, str, str]:
+# Real UTC offsets run from -12:00 to +14:00; anything past ±14:59 is not an offset.
+BAD_OFFSET = r"[+-](1[5-9]|[2-9][0-9])(:?[0-9][0-9])?$|[+-][0-9][0-9]:?[6-9][0-9]$"
+# Lines may only break inside the values of free-text columns.
+MULTILINE = {"text", "narrative", "offence"}
+
+
+def column_sql(col: Column, raw: str, mapping: Mapping, joins: list[str],
+               latest: str = "", currency: str | None = None) -> tuple[str, str, str]:  # fmt: skip
     """(value expression, lookup-reason expression, error expression) for one column.
 
     The value is computed once in an inner query as ``__v_<name>`` (and a lookup's
     reason as ``__b_<name>``); the error expression refers to those names, so no cast
     or join is evaluated twice. The error is NULL when the value is valid.
+    ``latest`` is the latest instant a record may carry (SQL), ``currency`` the raw
+    currency column of the row, which sets an amount's decimal places.
     """
     n = col.name
     v, b = _ident(f"__v_{n}"), _ident(f"__b_{n}")
@@ -200,24 +211,53 @@ def column_sql(col: Column, raw: str, mapping: Mapping, joins: list[str]) -> tup
         # Bounds as values, not year(): comparing is several times cheaper.
         low, high = ("DATE '1900-01-01'", "DATE '2101-01-01'") if date_only else (
             "TIMESTAMPTZ '1900-01-01 00:00:00'", "TIMESTAMPTZ '2101-01-01 00:00:00'")  # fmt: skip
-        err = (f"CASE WHEN {v} IS NULL THEN 'invalid {n}: not a date or time' "
+        future = ""
+        if latest:
+            bound = f"CAST({latest} AS DATE)" if date_only else latest
+            future = f"WHEN {v} > {bound} THEN 'invalid {n}: in the future' "
+        # An offset past ±14:59 is refused by the pattern before the engine reads it
+        # (it would otherwise take +25:00 as a day and an hour). Only text with a
+        # sign after its date, and not in UTC ("Z"), can hold one: the pattern runs
+        # on those rows alone, and most feeds write UTC.
+        offset = (f"WHEN NOT suffix({raw}, 'Z') "
+                  f"AND (contains({raw}, '+') OR contains(substr({raw}, 11), '-')) "
+                  f"AND regexp_matches({raw}, {_q(BAD_OFFSET)}) "
+                  f"THEN 'invalid {n}: not a valid UTC offset' ")  # fmt: skip
+        err = (f"CASE {'' if date_only else offset}"
+               f"WHEN {v} IS NULL THEN 'invalid {n}: not a date or time' "
                f"WHEN {v} < {low} OR {v} >= {high} "
-               f"THEN 'invalid {n}: year out of range' END")  # fmt: skip
+               f"THEN 'invalid {n}: year out of range' {future}END")  # fmt: skip
     elif col.type is T.INT:
-        value = f"TRY_CAST({raw} AS BIGINT)"
+        value = whole_sql(raw, mapping)
         hi = MAX_INT.get(n, 2**31 - 1)
         err = (f"CASE WHEN {v} IS NULL THEN 'invalid {n}: not a whole number' "
                f"WHEN {v} < 0 THEN 'invalid {n}: negative' "
                f"WHEN {v} > {hi} THEN 'invalid {n}: larger than {hi}' END")  # fmt: skip
     elif col.type is T.AMOUNT:
-        value = f"TRY_CAST({raw} AS DECIMAL(18,2))"
+        text = decimal_text(raw, mapping, signed=False)
+        value = f"TRY_CAST({text} AS DECIMAL(18,2))"
+        # Decimal places as written, against the currency's minor unit: "1.005" is
+        # refused, never rounded to 1.01.
+        places = (f"(CASE WHEN contains({text}, '.') "
+                  f"THEN length({text}) - instr({text}, '.') ELSE 0 END)")  # fmt: skip
+        units = "2"
+        if currency is not None and MINOR_UNITS:
+            arms = " ".join(f"WHEN {_q(c)} THEN {u}" for c, u in sorted(MINOR_UNITS.items()))
+            units = f"CASE upper(trim({currency})) {arms} ELSE 2 END"
         floor = "<= 0" if col.required else "< 0"
-        err = (f"CASE WHEN {v} IS NULL THEN 'invalid {n}: not an amount' "
+        err = (f"CASE WHEN {text} IS NULL OR {v} IS NULL THEN 'invalid {n}: not an amount' "
+               f"WHEN {places} > {units} "
+               f"THEN 'invalid {n}: finer than the currency''s minor unit' "
+               f"WHEN {places} > {STORED_PLACES} "
+               f"THEN 'invalid {n}: more than {STORED_PLACES} decimal places' "
                f"WHEN {v} {floor} THEN 'invalid {n}: must be positive' END")  # fmt: skip
     elif col.type is T.FLOAT:
-        value = f"TRY_CAST({raw} AS DOUBLE)"
+        value = f"TRY_CAST({decimal_text(raw, mapping, signed=True)} AS DOUBLE)"
+        limit = {"lat": 90, "lon": 180}.get(n)
+        rng = (f"WHEN abs({v}) > {limit} THEN 'invalid {n}: outside -{limit} to {limit}' "
+               if limit else "")  # fmt: skip
         err = (f"CASE WHEN {v} IS NULL OR NOT isfinite({v}) "
-               f"THEN 'invalid {n}: not a number' END")  # fmt: skip
+               f"THEN 'invalid {n}: not a number' {rng}END")  # fmt: skip
     elif col.type is T.BOOL:
         words = f"CASE lower({raw}) WHEN 'yes' THEN 'true' WHEN 'no' THEN 'false' ELSE {raw} END"
         value = f"TRY_CAST({words} AS BOOLEAN)"
@@ -233,18 +273,24 @@ def column_sql(col: Column, raw: str, mapping: Mapping, joins: list[str]) -> tup
     else:  # TEXT and NAME
         value = raw
         limit = 200 if col.type is T.NAME else col.max_length
+        # A line break is allowed only in free text; in a name or a code it is a
+        # quoted field that swallowed a line ending, and would break the record.
+        control = "\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F" if n in MULTILINE else "\\x00-\\x1F"
         err = (f"CASE WHEN length({v}) > {limit} "
                f"THEN 'invalid {n}: longer than {limit} characters' "
-               f"WHEN regexp_matches({v}, '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]') "
-               f"THEN 'invalid {n}: control characters' END")  # fmt: skip
+               f"WHEN regexp_matches({v}, '[{control}]') THEN 'invalid {n}: "
+               f"{'control characters' if n in MULTILINE else 'line break or control characters'}' "
+               "END")  # fmt: skip
     outcome = "'missing ' || " + _q(n) if col.required else "NULL"
     err = f"CASE WHEN {missing} THEN {outcome} ELSE {err} END"
     return value, bad, err
 
 
-def validated_sql(spec: KindSpec, mapping: Mapping, cache: LookupCache) -> str:
+def validated_sql(
+    spec: KindSpec, mapping: Mapping, cache: LookupCache, latest: datetime | None = None
+) -> str:
     """A query over ``raw`` giving each row's ordinal, canonical columns, first error
-    and a hash of its natural key (``__k``)."""
+    and a hash of its natural key (``__k``). Times after ``latest`` are rejected."""
     joins: list[str] = []
     values: list[str] = []
     errors: list[str] = []
@@ -267,9 +313,12 @@ def validated_sql(spec: KindSpec, mapping: Mapping, cache: LookupCache) -> str:
         if sources:
             cache.extend(t, " UNION ALL ".join(sources))
     inner: list[str] = []
+    bound = f"TIMESTAMPTZ {_q(latest.isoformat())}" if latest else ""
+    # The error expressions run in the outer query, over the staged raw columns.
+    currency = _ident("__currency") if "currency" in raws else None
     for col in spec.columns:
         raw = f"r.{_ident('__' + col.name)}"
-        value, bad, err = column_sql(col, raw, mapping, joins)
+        value, bad, err = column_sql(col, raw, mapping, joins, bound, currency)
         inner.append(f"{value} AS {_ident('__v_' + col.name)}")
         inner.append(f"{bad} AS {_ident('__b_' + col.name)}")
         values.append(f"{_ident('__v_' + col.name)} AS {_ident(col.name)}")

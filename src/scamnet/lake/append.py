@@ -4,11 +4,12 @@ Used by ingestion: the rows never pass through Python. Rows whose natural key is
 already in the lake (for the days the batch touches) are counted, not written.
 
 Each data file has a sidecar holding the hash of every row's natural key, under
-``<lake>/_keys/<hash fingerprint>/<kind>/day=…/`` with the data file's name.
+``<lake>/_keys/<hash fingerprint>/<kind>/day=…/`` with the data file's name,
+committed in the same commit record as the data file.
 Checking a batch against a day then reads one integer column instead of the key
 columns of every file, and only rows whose hash is already there are compared on
 the key itself, so a hash collision can never drop a row. A data file without a
-sidecar (written by an older version, or by ``RecordLake.write``) has its hashes
+committed sidecar (written by an older version, or by ``RecordLake.write``) has its hashes
 computed from its key columns; the fingerprint changes with the engine's hash
 function, so sidecars from another hash are never trusted.
 """
@@ -20,8 +21,10 @@ from pathlib import Path
 
 import duckdb
 
-from scamnet.lake.layout import RecordLake
-from scamnet.lake.schemas import SCHEMAS, TIME_COLUMN, RecordKind
+from scamnet.lake.faults import crash_point
+from scamnet.lake.layout import Snapshot
+from scamnet.lake.schemas import SCHEMAS, TIME_COLUMN
+from scamnet.lake.writer import LakeWriter
 
 ARROW_TO_SQL = {
     "string": "VARCHAR",
@@ -53,31 +56,27 @@ def key_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     return f"{int(row[0]) if row else 0:016x}"
 
 
-def keys_dir(lake: RecordLake, kind: RecordKind, fingerprint: str) -> Path:
-    return lake.root / "_keys" / fingerprint / kind.value
-
-
 def _days(lo: datetime, hi: datetime) -> list[date]:
     first, last = lo.astimezone(UTC).date(), hi.astimezone(UTC).date()
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 def _existing_hashes(
-    lake: RecordLake, kind: RecordKind, fingerprint: str, days: list[date], keys: str
+    snap: Snapshot, fingerprint: str, days: list[date], keys: str
 ) -> tuple[str | None, list[Path]]:
-    """A query of the key hashes already stored on ``days``, and those days' data files."""
+    """A query of the key hashes already stored on ``days``, and those days' data files.
+
+    Only committed files count, and only sidecars committed with them.
+    """
     sidecars: list[Path] = []
     bare: list[Path] = []
-    data: list[Path] = []
-    for day in days:
-        part = f"day={day.isoformat()}"
-        for f in sorted((lake.kind_dir(kind) / part).glob("part-*.parquet")):
-            data.append(f)
-            side = keys_dir(lake, kind, fingerprint) / part / f.name
-            if side.is_file():
-                sidecars.append(side)
-            else:
-                bare.append(f)
+    data = snap.files_on(d.isoformat() for d in days)
+    for f in data:
+        side = snap.sidecar(fingerprint, f)
+        if side is not None and side.is_file():
+            sidecars.append(side)
+        else:
+            bare.append(f)
     queries = []
     if sidecars:
         queries.append(f"SELECT k FROM read_parquet({_list(sidecars)})")
@@ -88,19 +87,21 @@ def _existing_hashes(
 
 def append_relation(
     con: duckdb.DuckDBPyConnection,
-    lake: RecordLake,
-    kind: RecordKind,
+    writer: LakeWriter,
     relation: str,
     key: tuple[str, ...],
-    tag: str,
     key_hash: str | None = None,
 ) -> tuple[int, int]:
     """Write the rows of ``relation`` not yet in the lake; return (written, already stored).
+
+    The rows are committed as one batch through ``writer`` (which holds the kind's
+    writer lock): visible all at once, or, if the process dies first, never.
 
     ``key_hash`` names a column of ``relation`` that already holds the hash of the
     key columns with the lake's types (ingestion computes it while validating);
     without it the hash is computed here.
     """
+    lake, kind = writer.lake, writer.kind
     schema = SCHEMAS[kind]
     time_col = TIME_COLUMN[kind]
     keys = ", ".join(f'"{k}"' for k in key)
@@ -117,7 +118,8 @@ def append_relation(
     if not total or bounds is None or bounds[1] is None:
         return 0, 0
     fingerprint = key_fingerprint(con)
-    stored, data = _existing_hashes(lake, kind, fingerprint, _days(bounds[1], bounds[2]), keys)
+    snap = lake.snapshot(kind)
+    stored, data = _existing_hashes(snap, fingerprint, _days(bounds[1], bounds[2]), keys)
     source = "lake_in"
     if stored:
         con.execute(
@@ -142,17 +144,20 @@ def append_relation(
     day = f"DATE '1970-01-01' + CAST(floor(epoch_us({t}) / {US_PER_DAY}) AS INTEGER)"
     target = lake.kind_dir(kind)
     target.mkdir(parents=True, exist_ok=True)
-    layout = f"PARTITION_BY (day), FILENAME_PATTERN 'part-{tag}-{{i}}', OVERWRITE_OR_IGNORE true"
+    layout = f"PARTITION_BY (day), FILENAME_PATTERN '{writer.pattern()}', OVERWRITE_OR_IGNORE true"
+    crash_point("write")
     written = con.execute(
         f"COPY (SELECT * EXCLUDE (__k), {day} AS day FROM {source}) TO {_q(str(target))} "
         f"({PARQUET}, {layout})"
     ).fetchone()
     new = int(written[0]) if written else 0
     if new:
-        sidecar = keys_dir(lake, kind, fingerprint)
+        sidecar = lake.keys_dir(kind, fingerprint)
         sidecar.mkdir(parents=True, exist_ok=True)
+        crash_point("sidecar")
         con.execute(
             f"COPY (SELECT __k AS k, {day} AS day FROM {source}) TO {_q(str(sidecar))} "
             f"({PARQUET}, {layout})"
         )
+        writer.commit(new, writer.written(target), {fingerprint: writer.written(sidecar)})
     return new, total - new

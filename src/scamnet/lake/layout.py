@@ -1,22 +1,29 @@
 """Writing records into the lake and finding them again.
 
-Layout: ``<root>/<kind>/day=YYYY-MM-DD/part-<content hash>.parquet``. Hive-style
-day partitions let an engine skip whole days, and naming each file by the hash of
-its content makes writing the same batch twice a no-op.
+Layout: ``<root>/<kind>/day=YYYY-MM-DD/part-<txn>-<i>.parquet``. Hive-style day
+partitions let an engine skip whole days. A file is part of the lake only once a
+commit record in ``<root>/_log/<kind>/`` lists it (see :mod:`scamnet.lake.log`
+and docs/lake.md): every reader asks :meth:`RecordLake.snapshot` (or
+:meth:`RecordLake.files`) for the committed files and never lists directories.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from scamnet.lake.log import CommitLog
 from scamnet.lake.schemas import SCHEMAS, TIME_COLUMN, RecordKind
+
+if TYPE_CHECKING:
+    from scamnet.lake.writer import LakeWriter
 
 
 class SchemaMismatch(ValueError):
@@ -30,6 +37,44 @@ class WriteResult:
     files: list[Path] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The committed state of one record kind at one version.
+
+    This is the whole read API of the lake, for every engine (DuckDB, Spark):
+    read ``files`` (Parquet, hive ``day=`` directories) and nothing else.
+
+    Attributes:
+        kind: The record kind.
+        version: The last commit included (0: nothing committed yet).
+        files: Absolute paths of the committed data files, sorted.
+        keys: Per key-hash fingerprint, the data files (relative to the kind's
+            directory) whose key sidecar was committed with them.
+    """
+
+    kind: RecordKind
+    version: int
+    root: Path
+    files: tuple[Path, ...]
+    keys: dict[str, frozenset[str]]
+
+    def days(self) -> list[str]:
+        """The days (``YYYY-MM-DD``) with committed data."""
+        return sorted({f.parent.name.removeprefix("day=") for f in self.files})
+
+    def files_on(self, days: Iterable[str]) -> list[Path]:
+        """The committed data files of the given days."""
+        wanted = {f"day={d}" for d in days}
+        return [f for f in self.files if f.parent.name in wanted]
+
+    def sidecar(self, fingerprint: str, data_file: Path) -> Path | None:
+        """The committed key sidecar of ``data_file`` for ``fingerprint``, if any."""
+        rel = data_file.relative_to(self.root / self.kind.value).as_posix()
+        if rel not in self.keys.get(fingerprint, frozenset()):
+            return None
+        return self.root / "_keys" / fingerprint / self.kind.value / rel
+
+
 class RecordLake:
     """A directory of day-partitioned Parquet files, one subdirectory per record kind."""
 
@@ -39,8 +84,43 @@ class RecordLake:
     def kind_dir(self, kind: RecordKind) -> Path:
         return self.root / kind.value
 
+    def keys_dir(self, kind: RecordKind, fingerprint: str) -> Path:
+        """Where the key sidecars of ``kind`` for one hash function live."""
+        return self.root / "_keys" / fingerprint / kind.value
+
+    def log(self, kind: RecordKind) -> CommitLog:
+        return CommitLog(self.root / "_log" / kind.value)
+
+    def snapshot(self, kind: RecordKind) -> Snapshot:
+        """The committed files of ``kind``, as of the newest commit."""
+        commits = self.log(kind).commits()
+        base = self.kind_dir(kind)
+        files = sorted({base / f for c in commits for f in c.files})
+        keys: dict[str, set[str]] = {}
+        for c in commits:
+            for fp, paths in c.keys.items():
+                keys.setdefault(fp, set()).update(paths)
+        version = commits[-1].version if commits else 0
+        return Snapshot(kind, version, self.root, tuple(files),
+                        {fp: frozenset(p) for fp, p in keys.items()})  # fmt: skip
+
+    def files(self, kind: RecordKind, days: Iterable[str] | None = None) -> list[Path]:
+        """Committed data files of ``kind`` (of ``days`` only, when given)."""
+        snap = self.snapshot(kind)
+        return list(snap.files) if days is None else snap.files_on(days)
+
+    def days(self, kind: RecordKind) -> list[str]:
+        """The days with committed data of ``kind``."""
+        return self.snapshot(kind).days()
+
+    def writer(self, kind: RecordKind, tag: str = "", wait_s: float = 600.0) -> LakeWriter:
+        """The one writer of ``kind``: ``with lake.writer(kind) as w: …; w.commit(…)``."""
+        from scamnet.lake.writer import LakeWriter
+
+        return LakeWriter(self, kind, tag, wait_s)
+
     def write(self, kind: RecordKind, batch: pa.Table) -> WriteResult:
-        """Write ``batch`` split by day; files already present (same content) are skipped."""
+        """Write ``batch`` split by day, in one commit; batches already stored are skipped."""
         schema = SCHEMAS[kind]
         try:
             batch = batch.select(schema.names).cast(schema)
@@ -50,29 +130,22 @@ class RecordLake:
         if batch.num_rows == 0:
             return result
         days = pc.cast(batch[TIME_COLUMN[kind]], pa.date32())
-        for day in pc.unique(days).to_pylist():
-            part = batch.filter(pc.equal(days, pa.scalar(day, pa.date32())))
-            self._write_part(kind, day.isoformat(), part, result)
+        with self.writer(kind) as w:
+            present = {f.name for f in self.files(kind)}
+            for day in pc.unique(days).to_pylist():
+                part = batch.filter(pc.equal(days, pa.scalar(day, pa.date32())))
+                sink = pa.BufferOutputStream()
+                pq.write_table(part, sink, compression="zstd")
+                data = sink.getvalue().to_pybytes()
+                # Named by content: the same rows written again are recognised and skipped.
+                name = f"part-{hashlib.blake2b(data, digest_size=16).hexdigest()}.parquet"
+                if name in present:
+                    result.rows_skipped += part.num_rows
+                    continue
+                target = self.kind_dir(kind) / f"day={day.isoformat()}" / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+                result.rows_written += part.num_rows
+                result.files.append(target)
+            w.commit(result.rows_written, result.files, {})
         return result
-
-    def _write_part(self, kind: RecordKind, day: str, part: pa.Table, result: WriteResult) -> None:
-        sink = pa.BufferOutputStream()
-        pq.write_table(part, sink, compression="zstd")
-        data = sink.getvalue().to_pybytes()
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        target = self.kind_dir(kind) / f"day={day}" / f"part-{digest}.parquet"
-        if target.exists():
-            result.rows_skipped += part.num_rows
-            return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)  # atomic: a reader never sees half a file
-        result.rows_written += part.num_rows
-        result.files.append(target)
-
-    def files(self, kind: RecordKind) -> list[Path]:
-        return sorted(self.kind_dir(kind).glob("day=*/part-*.parquet"))
-
-    def days(self, kind: RecordKind) -> list[str]:
-        return sorted(p.name.removeprefix("day=") for p in self.kind_dir(kind).glob("day=*"))

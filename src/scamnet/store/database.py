@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,6 +63,22 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _private_file(path: Path) -> None:
+    """The SQLite file is 0600, in a directory created 0700 when it is new.
+
+    The process umask is set to 077 too, so the WAL and shared-memory files SQLite
+    creates next to it, and anything else this process writes, are owner-only. An
+    existing directory is left as it is: it may be a shared one such as /tmp.
+    """
+    os.umask(0o077)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        if path.exists() and path.stat().st_mode & 0o777 != 0o600:
+            path.chmod(0o600)
+    except PermissionError:  # not ours: cannot tighten it, leave it
+        pass
+
+
 class Store:
     """A handle on the relational store: its engine and a session factory."""
 
@@ -72,8 +89,10 @@ class Store:
         if backend == "sqlite":
             database = make_url(self.url).database
             if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(self.url, pool_pre_ping=True)
+                _private_file(Path(database))
+        # hide_parameters: an error (an IntegrityError in a traceback, the server log)
+        # names the statement but never the values bound to it: names, ID numbers.
+        self.engine: Engine = create_engine(self.url, pool_pre_ping=True, hide_parameters=True)
         if backend == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

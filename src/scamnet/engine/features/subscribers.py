@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from scamnet.engine.base import AnalyticsEngine, Relation
 from scamnet.engine.features.subscriber_sql import FEATURES, PARTIALS, WINDOW, local_seconds
-from scamnet.lake import SCHEMAS, RecordKind, RecordLake
+from scamnet.lake import SCHEMAS, RecordKind, RecordLake, Snapshot
 
 CELL_REF = pa.schema(
     [("cell_id", pa.string()), ("region", pa.string()), ("country", pa.string()),
@@ -65,48 +65,40 @@ class SubscriberFeatures:
             return data
         return {}
 
-    def _day_files(self) -> dict[RecordKind, dict[str, list[Path]]]:
-        """The lake's files of each kind by day, as the lake lists them (only what it
-        has committed; the directories are never listed here)."""
-        out: dict[RecordKind, dict[str, list[Path]]] = {}
-        for kind in (RecordKind.CALLS, RecordKind.MESSAGES):
-            by_day: dict[str, list[Path]] = {}
-            for f in self.lake.files(kind):
-                by_day.setdefault(f.parent.name.removeprefix("day="), []).append(f)
-            out[kind] = {day: sorted(files) for day, files in by_day.items()}
-        return out
-
-    def _fingerprint(self, day: date, files: dict[RecordKind, dict[str, list[Path]]]) -> str:
+    def _fingerprint(self, snaps: dict[RecordKind, Snapshot], day: date) -> str:
         # The definitions and the time zone are part of it: a partial computed by an
         # older definition, or for another zone's nights, is stale too.
         h = hashlib.sha256(f"{DEFINITION}\n{self.timezone}\n".encode())
-        for kind in (RecordKind.CALLS, RecordKind.MESSAGES):
-            for f in files[kind].get(day.isoformat(), []):
+        for kind, snap in snaps.items():
+            for f in snap.files_on([day.isoformat()]):
                 h.update(f"{kind}/{f.name}:{f.stat().st_size}\n".encode())
         return h.hexdigest()
 
     def ensure_partials(self, days: list[date]) -> list[date]:
-        """Compute the partials of each day that is missing or stale; return those days."""
+        """Compute the partials of each day that is missing or stale; return those days.
+
+        The lake is read at one committed snapshot per kind: a batch committed
+        meanwhile is seen by the next run, never half of it by this one.
+        """
         manifest = self._manifest()
-        files = self._day_files()
+        snaps = {k: self.lake.snapshot(k) for k in (RecordKind.CALLS, RecordKind.MESSAGES)}
         done: list[date] = []
         for day in days:
-            fingerprint = self._fingerprint(day, files)
+            fingerprint = self._fingerprint(snaps, day)
             if manifest.get(day.isoformat()) == fingerprint:
                 continue
-            self._compute_day(day, files)
+            self._compute_day(snaps, day)
             manifest[day.isoformat()] = fingerprint
             done.append(day)
         self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         self.manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
         return done
 
-    def _compute_day(self, day: date, files: dict[RecordKind, dict[str, list[Path]]]) -> None:
+    def _compute_day(self, snaps: dict[RecordKind, Snapshot], day: date) -> None:
         views = {}
-        for kind in (RecordKind.CALLS, RecordKind.MESSAGES):
-            views[kind] = self.engine.register_parquet(
-                f"day_{kind.value}", files[kind].get(day.isoformat(), []), SCHEMAS[kind]
-            )
+        for kind, snap in snaps.items():
+            files = snap.files_on([day.isoformat()])
+            views[kind] = self.engine.register_parquet(f"day_{kind.value}", files, SCHEMAS[kind])
         seconds = local_seconds(self.timezone, fixed_offset(self.timezone, day))
         for name, template in PARTIALS.items():
             query = template.format(
