@@ -77,6 +77,11 @@ class Settings:
     def network_edges_path(self) -> Path:
         return self.network_dir / "edges.parquet"
 
+    @property
+    def audit_checkpoints_path(self) -> Path:
+        """Signed heads of the audit chain, kept outside the database."""
+        return self.data_dir / "audit" / "checkpoints.jsonl"
+
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path.resolve()}"

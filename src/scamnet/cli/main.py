@@ -6,6 +6,7 @@ import typer
 
 from scamnet import __version__
 from scamnet.cli import (
+    audit,
     cases,
     db,
     demo,
@@ -38,6 +39,7 @@ app.add_typer(cases.app, name="case")
 app.add_typer(transfer.app, name="transfer")
 app.add_typer(handover.app, name="handover")
 app.add_typer(exchange.app, name="exchange")
+app.add_typer(audit.app, name="audit")
 app.add_typer(operation.app, name="operation")
 app.add_typer(report.app, name="report")
 app.add_typer(resolve.app, name="resolve")
