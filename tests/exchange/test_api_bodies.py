@@ -47,8 +47,16 @@ def client(sides: tuple[Side, Side], tmp_path: Path) -> Iterator[TestClient]:
         (b'"just a string"', "json"),
         (b"", "json"),
     ],
-    ids=["depth-2000", "object-depth-3000", "5000-digits", "lone-surrogate", "huge-float",
-         "not-utf8", "not-an-object", "empty"],  # fmt: skip
+    ids=[
+        "depth-2000",
+        "object-depth-3000",
+        "5000-digits",
+        "lone-surrogate",
+        "huge-float",
+        "not-utf8",
+        "not-an-object",
+        "empty",
+    ],
 )
 def test_hostile_json_without_credentials_is_a_400(
     client: TestClient, sides: tuple[Side, Side], body: bytes, rule: str
@@ -63,9 +71,9 @@ def test_hostile_json_without_credentials_is_a_400(
 def test_a_locked_store_answers_503_with_retry_after(
     client: TestClient, sides: tuple[Side, Side], tmp_path: Path
 ) -> None:
-    dehong, muse = sides
-    bundle = signed(muse, K.WANTED_LIST, {"warrants": [
-        {"warrant_id": "W1", "issued_at": "2023-01-01", "agency": "MM-MUSE", "name": "A B"}]})  # fmt: skip
+    _dehong, muse = sides
+    one = {"warrant_id": "W1", "issued_at": "2023-01-01", "agency": "MM-MUSE", "name": "A B"}
+    bundle = signed(muse, K.WANTED_LIST, {"warrants": [one]})
     holder = sqlite3.connect(tmp_path / "dh" / "scamnet.db", isolation_level=None)
     try:
         holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
@@ -86,7 +94,9 @@ def test_the_payload_schemas_are_in_the_openapi(client: TestClient) -> None:
     body = spec["paths"][POST]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/Bundle"}
     schemas = spec["components"]["schemas"]
-    kinds = [s["$ref"].rsplit("/", 1)[1] for s in schemas["Bundle"]["properties"]["payload"]["oneOf"]]
+    kinds = [
+        s["$ref"].rsplit("/", 1)[1] for s in schemas["Bundle"]["properties"]["payload"]["oneOf"]
+    ]
     assert kinds == ["WantedListPayload", "TransferRequestPayload", "TransferStatusPayload",
                      "HandoverManifestPayload"]  # fmt: skip
     for name in (*kinds, "Warrant", "ManifestLineIn", "BatchIn", "Bundle"):

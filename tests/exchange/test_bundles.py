@@ -26,7 +26,6 @@ from scamnet.store.persons import PersonRepository
 from scamnet.store.transfers import TransferRepository
 from tests.factories import person
 
-
 _TEMPLATE: list[Path] = []
 
 
@@ -162,7 +161,9 @@ def test_a_bad_payload_is_refused_whole(pair: tuple[Side, Side]) -> None:
                 ]
             },
         )
-    with pytest.raises(BundleRefused, match=r"\(field-values\).*warrants.1.name: must not be empty"):
+    with pytest.raises(
+        BundleRefused, match=r"\(field-values\).*warrants.1.name: must not be empty"
+    ):
         muse.receive(bad)
     with muse.store.session() as s:
         assert sorted(w.warrant_id for w in s.query(WarrantRow)) == ["W1", "W2"]

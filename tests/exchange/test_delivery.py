@@ -113,7 +113,7 @@ def test_killing_the_partner_mid_delivery_converges(
 
 
 class _PlainText500(http.server.BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 - the http.server naming
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         body = b"Internal Server Error"
         self.send_response(500)
@@ -151,7 +151,7 @@ def test_a_sender_that_stops_mid_body_is_cut_off(pair: tuple[Instance, Instance]
         s.settimeout(60)  # a guard against hanging forever, not a measured deadline
         s.sendall(
             b"POST /api/exchange/bundles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
-            b"\r\nContent-Length: 1000\r\n\r\n{\"id\": "
+            b'\r\nContent-Length: 1000\r\n\r\n{"id": '
         )
         answer = b""
         while chunk := s.recv(65536):

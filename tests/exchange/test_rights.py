@@ -148,7 +148,7 @@ def test_a_partner_gets_only_what_it_is_entitled_to(
 def test_the_same_bundle_as_a_file_is_a_clear_error_not_a_traceback(
     sides: tuple[Side, Side], tmp_path: Path
 ) -> None:
-    dehong, muse = sides
+    _dehong, muse = sides
     bundle = signed(muse, K.WANTED_LIST, {"warrants": [warrant(issued_at=None)]})
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(bundle), encoding="utf-8")
@@ -185,9 +185,9 @@ def test_a_format_1_bundle_is_still_read(sides: tuple[Side, Side]) -> None:
     body = {**{f: bundle[f] for f in FIELDS}, "format": "scamnet-bundle/1"}
     old = {**body, "signature": base64.b64encode(muse.me.key.sign(_canonical_v1(body))).decode()}
     assert dehong.receive(old).startswith("1 new warrants")
+    forged = {**old, "id": "b" * 32}
     with pytest.raises(Exception, match=r"\(signature\)"):
-        receive_forged = {**old, "id": "b" * 32}
-        dehong.receive(receive_forged)
+        dehong.receive(forged)
 
 
 def test_another_language_can_verify_a_bundle(sides: tuple[Side, Side]) -> None:

@@ -15,6 +15,7 @@ import pytest
 from scamnet.cli.main import app
 from tests.exchange.servers import Instance, cli, runner
 
+
 @pytest.fixture
 def instances(tmp_path: Path) -> Iterator[tuple[Instance, Instance]]:
     (tmp_path / "dehong").mkdir()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -102,9 +101,7 @@ def create_app(
         """The generated OpenAPI, with the JSON Schemas of bundles and their payloads."""
         if app.openapi_schema is None:
             spec = get_openapi(title=app.title, version=app.version, routes=app.routes)
-            spec.setdefault("components", {}).setdefault("schemas", {}).update(
-                openapi_schemas()
-            )
+            spec.setdefault("components", {}).setdefault("schemas", {}).update(openapi_schemas())
             app.openapi_schema = spec
         return app.openapi_schema
 

@@ -83,7 +83,9 @@ def _need_route(out: Path | None, url: str | None) -> None:
         raise fail("say where the bundle goes: --out FILE or --url URL")
 
 
-def _dispatch(settings: Settings, bundle: dict[str, Any], out: Path | None, url: str | None) -> None:
+def _dispatch(
+    settings: Settings, bundle: dict[str, Any], out: Path | None, url: str | None
+) -> None:
     """The bundle is committed in the outbox already; now carry it."""
     store = open_store(settings)
     try:

@@ -65,12 +65,16 @@ def read_checkpoints(path: Path, me: Instance) -> list[Checkpoint]:
             )  # fmt: skip
             found.append(
                 Checkpoint(
-                    int(body["count"]), int(body["head_id"]), str(body["head_hash"]),
+                    int(body["count"]),
+                    int(body["head_id"]),
+                    str(body["head_hash"]),
                     datetime.fromisoformat(str(body["at"])),
-                )  # fmt: skip
+                )
             )
         except (ValueError, KeyError, TypeError) as exc:
-            raise BadCheckpoint(f"{path}:{n} is not a checkpoint signed by this instance: {exc}")
+            raise BadCheckpoint(
+                f"{path}:{n} is not a checkpoint signed by this instance: {exc}"
+            ) from None
     return found
 
 

@@ -3,7 +3,8 @@
 Format 2 (``scamnet-bundle/2``, what this instance writes) signs the RFC 8785
 (JCS) canonical JSON of every field except the signature, as a JWS (RFC 7515)
 with ``alg: Ed25519`` (EdDSA over Ed25519, RFC 8037, under the fully specified name
-RFC 9864 gives it; the older ``EdDSA`` name is deprecated) and a detached payload (RFC 7515 appendix F):
+RFC 9864 gives it; the older ``EdDSA`` name is deprecated) and a detached payload
+(RFC 7515 appendix F):
 ``signature`` is ``BASE64URL(header) + ".." + BASE64URL(Ed25519 signature)``. A
 partner in any language verifies it with a JCS library and a JOSE library; the
 steps are in docs/exchange.md. Format 1 (``json.dumps(sort_keys=True)`` and a raw
@@ -191,7 +192,9 @@ def check_shape(bundle: dict[str, Any], me: str) -> BundleKind:
         raise BundleRefused(describe(exc), 422, _rule_of(exc)) from None
     if envelope.recipient != me:
         raise BundleRefused(
-            f"addressed to {envelope.recipient!r}, not to this instance ({me})", 403, "addressed-here"
+            f"addressed to {envelope.recipient!r}, not to this instance ({me})",
+            403,
+            "addressed-here",
         )
     return BundleKind(envelope.kind)
 

@@ -60,9 +60,7 @@ def answers_for(session: Session, agency: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def admit(
-    session: Session, me: str, sender: str, kind: BundleKind, payload: object
-) -> Strict:
+def admit(session: Session, me: str, sender: str, kind: BundleKind, payload: object) -> Strict:
     """The typed payload, once every rule holds; otherwise :class:`BundleRefused`."""
     try:
         typed = PAYLOADS[kind.value].model_validate(payload)

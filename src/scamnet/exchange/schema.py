@@ -13,11 +13,10 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
-from datetime import UTC, date, datetime, timedelta
 from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic.json_schema import models_json_schema
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -26,6 +25,7 @@ from pydantic import (
     PlainValidator,
     WithJsonSchema,
 )
+from pydantic.json_schema import models_json_schema
 
 from scamnet.core.cases import TransferStatus
 
@@ -205,7 +205,9 @@ class HandoverManifestPayload(Strict):
     lines: list[ManifestLineIn] = Field(min_length=1, max_length=MAX_LINES)
 
 
-Payload = WantedListPayload | TransferRequestPayload | TransferStatusPayload | HandoverManifestPayload
+Payload = (
+    WantedListPayload | TransferRequestPayload | TransferStatusPayload | HandoverManifestPayload
+)
 
 PAYLOADS: dict[str, type[Strict]] = {
     "wanted_list": WantedListPayload,
@@ -230,8 +232,9 @@ class Envelope(Strict):
 
 def openapi_schemas(ref_prefix: str = "#/components/schemas/") -> dict[str, Any]:
     """JSON Schemas of the envelope (as ``Bundle``) and of every payload kind, for OpenAPI."""
+    classes: list[type[BaseModel]] = [Envelope, *PAYLOADS.values()]
     models: list[tuple[type[BaseModel], Literal["validation"]]] = [
-        (m, "validation") for m in (Envelope, *PAYLOADS.values())
+        (m, "validation") for m in classes
     ]
     _keys, top = models_json_schema(models, ref_template=ref_prefix + "{model}")
     defs: dict[str, Any] = dict(top.get("$defs", {}))

@@ -120,7 +120,11 @@ def receive(session: Session, me: Instance, bundle: dict[str, Any]) -> str:
 
 
 def send_request(
-    session: Session, me: Instance, reference: str, actor: Actor | None = None, url: str | None = None
+    session: Session,
+    me: Instance,
+    reference: str,
+    actor: Actor | None = None,
+    url: str | None = None,
 ) -> dict[str, Any]:
     request = TransferRepository(session).get(reference)
     if request.requesting_agency != me.agency:
@@ -286,17 +290,13 @@ def apply_wanted_list(session: Session, payload: WantedListPayload, actor: Actor
     return f"{added} new warrants of {len(rows)} ({len(rows) - added} already known)"
 
 
-def apply_transfer_request(
-    session: Session, payload: TransferRequestPayload, actor: Actor
-) -> str:
+def apply_transfer_request(session: Session, payload: TransferRequestPayload, actor: Actor) -> str:
     """Record a request made to us, matching each person named to the persons known here."""
     known = load_known(session)
     persons = []
     for p in payload.persons:
         name = PersonName.of(p.name).text
-        query = Description(
-            (name,), p.birth_date, frozenset({p.document} if p.document else ())
-        )
+        query = Description((name,), p.birth_date, frozenset({p.document} if p.document else ()))
         best = next((c for c in known.candidates(query, "person:") if c.is_match), None)
         persons.append(
             RequestedPerson(
@@ -333,7 +333,7 @@ def apply_handover_manifest(
     header: BatchHeader | None = None
     lines = []
     for x in payload.lines:
-        row = {
+        row: dict[str, str | None] = {
             "batch_id": b.batch_id, "date": b.date.isoformat(), "crossing": b.crossing,
             "from_agency": b.from_agency, "to_agency": b.to_agency, "seq": str(x.seq),
             "name": x.name, "birth_date": x.birth_date.isoformat() if x.birth_date else "",

@@ -81,7 +81,9 @@ class Outbox:
         row.last_attempt_at, row.next_attempt_at = datetime.now(UTC), None
         row.url = url or row.url
 
-    def failed(self, bundle_id: str, error: str, retry_in: timedelta | None, url: str | None) -> None:
+    def failed(
+        self, bundle_id: str, error: str, retry_in: timedelta | None, url: str | None
+    ) -> None:
         """A failed attempt; with no ``retry_in`` the partner refused it for good."""
         row = self._row(bundle_id)
         row.attempts += 1
