@@ -181,3 +181,32 @@ def test_twenty_concurrent_writers_and_readers_never_fork_the_chain(store: Store
     with store.session() as s:
         assert AuditLog(s).verify() is None
         assert len(AuditLog(s).entries()) == 50
+
+
+def test_audit_verify_and_checkpoint_commands(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from scamnet.cli.main import app
+    from scamnet.settings import Settings
+
+    runner = CliRunner()
+
+    def run(*args: str) -> tuple[int, str]:
+        result = runner.invoke(app, [*args, "--data-dir", str(tmp_path)])
+        return result.exit_code, result.output
+
+    assert run("db", "upgrade")[0] == 0
+    assert run("exchange", "init", "--agency", "CN-YN-DH")[0] == 0
+    store = Store(Settings.from_env(tmp_path).database_url)
+    ids = _fill(store, 4)
+    code, out = run("audit", "checkpoint")
+    assert code == 0 and "4 entries" in out
+    code, out = run("audit", "verify")
+    assert code == 0 and "consistent with 1 signed checkpoints" in out
+    with store.session() as s:
+        _unguard(s)
+        s.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": ids[-1]})
+    store.dispose()
+    code, out = run("audit", "verify")
+    assert code == 1
+    assert f"audit chain broken at entry {ids[-1]}" in out and "the tail was removed" in out
