@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from scamnet.api.app import create_app
@@ -154,6 +154,21 @@ def payloads(ref: str) -> st.SearchStrategy[tuple[K, dict[str, Any]]]:
     )  # fmt: skip
 
 
+VALID_WANTED = (K.WANTED_LIST, {"warrants": [
+    {"warrant_id": "W-M-1", "issued_at": "2023-10-01", "agency": "MM-MUSE", "name": "Zhou Xingyu"}
+]})  # fmt: skip
+VALID_REQUEST = (K.TRANSFER_REQUEST, {
+    "reference": "TR-MM-MUSE-1", "requesting_agency": "MM-MUSE", "partner_agency": "CN-YN-DH",
+    "legal_basis": "treaty", "created_at": "2023-11-01T00:00:00+00:00",
+    "persons": [{"name": "Bai Suocheng"}],
+})  # fmt: skip
+VALID_MANIFEST = (K.HANDOVER_MANIFEST, {
+    "batch": {"batch_id": "H-MUSE-1", "date": "2023-11-18", "crossing": "Muse–Ruili",
+              "from_agency": "MM-MUSE", "to_agency": "CN-YN-DH"},
+    "lines": [{"seq": 1, "name": "Zhou Xingyu", "nationality": "CN"}],
+})  # fmt: skip
+
+
 @pytest.mark.slow
 def test_random_signed_payloads_never_500_nor_touch_what_is_not_theirs(
     tmp_path: Path,
@@ -165,6 +180,9 @@ def test_random_signed_payloads_never_500_nor_touch_what_is_not_theirs(
         @settings(max_examples=150, deadline=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))  # fmt: skip
         @given(payloads(protected))
+        @example(VALID_WANTED)
+        @example(VALID_REQUEST)
+        @example(VALID_MANIFEST)
         def post(kind_payload: tuple[K, dict[str, Any]]) -> None:
             kind, payload = kind_payload
             before = snapshot(dehong.store)
@@ -182,3 +200,6 @@ def test_random_signed_payloads_never_500_nor_touch_what_is_not_theirs(
                        if w not in before["warrants"])  # fmt: skip
 
         post()
+    # The valid examples were applied, so the test saw the 201 path as well as refusals.
+    counts = snapshot(dehong.store)["counts"]
+    assert counts["warrants"] >= 1 and counts["handover_batches"] == 1

@@ -215,3 +215,25 @@ def test_receive_in_process_refuses_the_same_way(sides: tuple[Side, Side]) -> No
     dehong, muse = sides
     with dehong.store.session() as s, pytest.raises(Exception, match=r"\(own-name\)"):
         receive(s, dehong.me, signed(muse, K.WANTED_LIST, {"warrants": [warrant(agency="CN-YN")]}))
+
+
+def test_twelve_parallel_copies_apply_once(sides: tuple[Side, Side]) -> None:
+    import threading
+
+    dehong, muse = sides
+    bundle = signed(muse, K.WANTED_LIST, {"warrants": [warrant()]})
+    outcomes: list[str] = []
+
+    def post() -> None:
+        try:
+            outcomes.append(dehong.receive(bundle))
+        except Exception as exc:  # collected and checked below
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=post) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(o.startswith("1 new warrants") for o in outcomes) == 1
+    assert sum("(replay)" in o for o in outcomes) == 11, outcomes
