@@ -93,7 +93,11 @@ def _dispatch(
             written = hand_over_as_file(store, str(bundle["id"]), out, is_delivery=url is None)
             console.print(f"wrote {written}")
         if url is not None:
-            (result,) = deliver_pending(store, only=[str(bundle["id"])])
+            results = deliver_pending(store, only=[str(bundle["id"])])
+            if not results:  # a concurrent `exchange resend` delivered it first
+                console.print(f"{bundle['recipient']} has it already (see exchange outbox --all)")
+                return
+            (result,) = results
             if not result.delivered:
                 raise fail(
                     f"{result.message}; the change is recorded here and the bundle waits "
