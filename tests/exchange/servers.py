@@ -70,6 +70,11 @@ class Instance:
                     pytest.fail(f"{self.agency} server did not start: {out}")
                 time.sleep(0.2)
 
+    def ensure_running(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            self._close()
+            self.start()
+
     def identity(self) -> str:
         return get(self.url + "/api/exchange/identity")["public_key"]
 

@@ -57,12 +57,15 @@ def _read_http(sock: socket.socket) -> bytes:
     return data[: len(head) + 4] + body
 
 
-@pytest.fixture
-def pair(tmp_path: Path) -> Iterator[tuple[Instance, Instance]]:
-    (tmp_path / "dehong").mkdir()
-    (tmp_path / "muse").mkdir()
-    dehong = Instance(tmp_path / "dehong", "CN-YN-DH")
-    muse = Instance(tmp_path / "muse", "MM-MUSE", body_timeout=1.0)
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Instance, Instance]]:
+    """One pair of servers for the module (starting one costs seconds); each test makes
+    its own request, and a test that kills Dehong starts it again."""
+    root = tmp_path_factory.mktemp("pair")
+    (root / "dehong").mkdir()
+    (root / "muse").mkdir()
+    dehong = Instance(root / "dehong", "CN-YN-DH")
+    muse = Instance(root / "muse", "MM-MUSE", body_timeout=1.0)
     try:
         cli(dehong.dir, "exchange", "register", "MM-MUSE", muse.identity())
         cli(muse.dir, "exchange", "register", "CN-YN-DH", dehong.identity())
@@ -93,11 +96,20 @@ def test_killing_the_partner_mid_delivery_converges(
     dehong, muse = pair
     reference = _request(dehong, muse, tmp_path)
     proxy = KillingProxy(dehong, after_apply)
+    try:
+        _kill_and_resend(dehong, muse, reference, proxy, after_apply)
+    finally:
+        dehong.ensure_running()  # for the next test on this pair, even after a failure
+
+
+def _kill_and_resend(
+    dehong: Instance, muse: Instance, reference: str, proxy: KillingProxy, after_apply: bool
+) -> None:
     out = cli(muse.dir, "exchange", "send-status", reference, "acknowledged", "--url", proxy.url,
               ok=False)  # fmt: skip
     assert "waits in the outbox: scamnet exchange resend" in out
     assert "Traceback" not in out
-    assert "1 pending" in cli(muse.dir, "exchange", "outbox")
+    assert "1 pending" in cli(muse.dir, "exchange", "outbox")  # this test's bundle only
     # Retrying the change itself is refused: the change is made here, only its delivery waits.
     assert "cannot go from 'acknowledged' to 'acknowledged'" in cli(
         muse.dir, "exchange", "send-status", reference, "acknowledged", "--url", proxy.url,
