@@ -11,6 +11,7 @@ from scamnet.core.cases import TransferStatus
 from scamnet.core.reference import reference_agencies
 from scamnet.exchange.bundle import BundleKind as K
 from scamnet.exchange.bundle import BundleRefused, seal
+from scamnet.exchange.delivery import hand_over_as_file
 from scamnet.exchange.keys import init_instance
 from scamnet.exchange.service import receive, send_status
 from scamnet.store import Store
@@ -54,3 +55,14 @@ def test_receiving_on_both_backends(store: Store, tmp_path: Path) -> None:
         actions = [e.action for e in AuditLog(s).entries()]
         assert "exchange.receive" in actions and "exchange.send" in actions
         assert AuditLog(s).verify() is None
+    # Carried as a file instead (an air-gapped link): the file is the delivery, and audited.
+    written = hand_over_as_file(store, str(sent["id"]), tmp_path, "li.wei")
+    assert written.exists()
+    with store.session() as s:
+        assert Outbox(s).pending() == []
+        last = AuditLog(s).entries()[-1]
+        assert (last.actor, last.action, last.subject) == (
+            "li.wei",
+            "exchange.export_file",
+            sent["id"],
+        )

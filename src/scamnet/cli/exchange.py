@@ -84,13 +84,15 @@ def _need_route(out: Path | None, url: str | None) -> None:
 
 
 def _dispatch(
-    settings: Settings, bundle: dict[str, Any], out: Path | None, url: str | None
+    settings: Settings, bundle: dict[str, Any], out: Path | None, url: str | None, user: str
 ) -> None:
     """The bundle is committed in the outbox already; now carry it."""
     store = open_store(settings)
     try:
         if out is not None:
-            written = hand_over_as_file(store, str(bundle["id"]), out, is_delivery=url is None)
+            written = hand_over_as_file(
+                store, str(bundle["id"]), out, user, is_delivery=url is None
+            )
             console.print(f"wrote {written}")
         if url is not None:
             results = deliver_pending(store, only=[str(bundle["id"])])
@@ -122,7 +124,7 @@ def cmd_send_request(
         me = load_instance(settings.data_dir)
         actor = actor_for(settings, user, me.agency)
         bundle = send_request(session, me, reference, actor, url)
-    _dispatch(settings, bundle, out, url)
+    _dispatch(settings, bundle, out, url, user)
 
 
 @app.command("send-status")
@@ -142,7 +144,7 @@ def cmd_send_status(
         bundle = send_status(
             session, me, reference, new, note, actor_for(settings, user, me.agency), url
         )
-    _dispatch(settings, bundle, out, url)
+    _dispatch(settings, bundle, out, url, user)
 
 
 @app.command("send-manifest")
@@ -166,7 +168,7 @@ def cmd_send_manifest(
         header, lines = parsed.batches[0]
         actor = actor_for(settings, user, me.agency)
         bundle = send_manifest(session, me, header, lines, actor, url)
-    _dispatch(settings, bundle, out, url)
+    _dispatch(settings, bundle, out, url, user)
 
 
 @app.command("send-wanted")
@@ -184,7 +186,7 @@ def cmd_send_wanted(
         me = load_instance(settings.data_dir)
         actor = actor_for(settings, user, me.agency)
         bundle = send_wanted(session, me, partner, warrant, actor, url)
-    _dispatch(settings, bundle, out, url)
+    _dispatch(settings, bundle, out, url, user)
 
 
 @app.command("receive")

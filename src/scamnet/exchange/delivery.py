@@ -17,6 +17,7 @@ from pathlib import Path
 
 from scamnet.exchange.transport import deliver, write_bundle
 from scamnet.store import Store
+from scamnet.store.audit import AuditLog
 from scamnet.store.outbox import Outbox, bundle_of
 
 MAX_RETRY_DELAY = timedelta(hours=1)
@@ -77,7 +78,9 @@ def deliver_pending(
     return results
 
 
-def hand_over_as_file(store: Store, bundle_id: str, path: Path, is_delivery: bool = True) -> Path:
+def hand_over_as_file(
+    store: Store, bundle_id: str, path: Path, user: str, is_delivery: bool = True
+) -> Path:
     """Write a queued bundle to a file; for an air-gapped link (``is_delivery``) the file
     is its delivery, otherwise it is a copy and the bundle stays queued for HTTP."""
     with store.session() as session:
@@ -86,6 +89,10 @@ def hand_over_as_file(store: Store, bundle_id: str, path: Path, is_delivery: boo
         if row is None:
             raise LookupError(f"no bundle {bundle_id} in the outbox")
         target = write_bundle(bundle_of(row), path)
+        # Personal data leaving the database for a file is an export: it is audited.
+        AuditLog(session).append(
+            user, "exchange.export_file", bundle_id, {"path": str(target), "to": row.recipient}
+        )
         if is_delivery and row.state != "delivered":
             box.delivered(bundle_id, f"written to {target}", None)
     return target
