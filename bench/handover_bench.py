@@ -22,18 +22,18 @@ import shutil
 import statistics
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
-
+from scamnet.cases.handovers import import_batch
+from scamnet.core.access import Actor
+from scamnet.core.handovers import BatchHeader, ManifestLine
 from scamnet.core.reference import reference_agencies
 from scamnet.simulate.names import VARIANTS, han_name, latin_variant
 from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
-from scamnet.store.cases import Actor
-from scamnet.store.handovers import BatchHeader, HandoverRepository, ManifestLine
-from scamnet.store.models import DocumentRow, PersonNameRow, PersonRow, WarrantRow
+from scamnet.store.persons import bulk_load
+from scamnet.store.uow import SqlUnitOfWork
 
 
 def build(path: Path, known: int, rng: random.Random) -> list[tuple[int, str, date]]:
@@ -45,38 +45,8 @@ def build(path: Path, known: int, rng: random.Random) -> list[tuple[int, str, da
         people.append((pid, han_name(rng), start + timedelta(days=rng.randrange(16000))))
     with store.session() as s:
         AgencyRepository(s).ensure(reference_agencies())
-        now = datetime.now(UTC)
-        s.execute(
-            insert(PersonRow),
-            [
-                {"id": p, "birth_date": d, "nationality": "CN", "created_at": now}
-                for p, _n, d in people
-            ],
-        )
-        s.execute(
-            insert(PersonNameRow),
-            [{"person_id": p, "position": 0, "text": n, "script": "han"} for p, n, _d in people],
-        )
-        s.execute(
-            insert(DocumentRow),
-            [
-                {"person_id": p, "kind": "cn_id", "number": f"ID{p:016d}", "country": "CN"}
-                for p, _n, _d in people
-            ],
-        )
-        s.execute(
-            insert(WarrantRow),
-            [
-                {
-                    "warrant_id": f"W{i:06d}",
-                    "issued_at": date(2022, 1, 1),
-                    "agency": "CN-YN-DH",
-                    "name": n,
-                    "birth_date": d,
-                }
-                for i, (_p, n, d) in enumerate(people[:2000])
-            ],
-        )
+        warrants = [(f"W{i:06d}", "CN-YN-DH", n, d) for i, (_p, n, d) in enumerate(people[:2000])]
+        bulk_load(s, people, warrants)
     store.dispose()
     return people
 
@@ -123,10 +93,10 @@ def main() -> None:
                 header = BatchHeader(
                     f"H-{run}", date(2023, 11, 18), "Muse–Ruili", "MM-MUSE", "CN-YN-DH"
                 )
-                HandoverRepository(s).import_batch(header, lines, Actor("bench", "CN-YN-DH"))
+                import_batch(SqlUnitOfWork(s), Actor("bench", "CN-YN-DH"), header, lines)
             times.append(time.perf_counter() - began)
             with store.session() as s:
-                got = {e.seq: e.person_id for e in HandoverRepository(s).entries(f"H-{run}")}
+                got = {e.seq: e.person_id for e in SqlUnitOfWork(s).handovers.entries(f"H-{run}")}
             right = sum(got[seq] == pid for seq, pid in truth.items())
             store.dispose()
         print(f"known persons: {args.known:,}; manifest: 571 lines, {len(truth)} of known persons")

@@ -33,8 +33,9 @@ from sklearn.metrics import adjusted_rand_score
 
 from scamnet.cli.demo import ingest_world
 from scamnet.cli.demo_detect import detect_world
-from scamnet.cli.network import run_groups
+from scamnet.core.access import Actor
 from scamnet.core.reference import reference_agencies
+from scamnet.network.service import run_groups
 from scamnet.network.sites import haversine_km
 from scamnet.settings import Settings, sqlite_url
 from scamnet.simulate import PRESETS, simulate
@@ -60,7 +61,7 @@ def evaluate(seed: int, tmp: Path) -> dict[str, float]:
         detect_world(world, settings, store)
     began = time.perf_counter()
     with store.session() as s:
-        result, _ids = run_groups(s, data, "bench")
+        result, _ids = run_groups(s, settings, Actor("bench", "CN-YN-DH"))
     seconds = time.perf_counter() - began
     store.dispose()
 

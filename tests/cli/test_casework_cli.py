@@ -37,7 +37,7 @@ def test_case_lifecycle_and_an_illegal_change(data_dir: Path) -> None:
               "CN-YN-DH", code=1)  # fmt: skip
     assert "cannot go from 'identified' to 'charged'" in out
     run(data_dir, "case", "status", "1", "wanted", "--basis", "warrant W1", "--agency", "CN-YN")
-    shown = run(data_dir, "case", "show", case)
+    shown = run(data_dir, "case", "show", case, "--agency", "CN-YN-DH")
     assert "wanted (CN-YN, warrant W1)" in shown
     out = run(data_dir, "case", "status", "1", "located", "--basis", " ", "--agency", "X", code=1)
     assert "legal basis is required" in out

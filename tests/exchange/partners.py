@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlalchemy import text
 
+from scamnet.cases import transfers
 from scamnet.exchange.bundle import FIELDS, BundleKind, canonical, seal, sign_detached
 from scamnet.store import Store
 from scamnet.store.persons import PersonRepository
-from scamnet.store.transfers import TransferRepository
+from scamnet.store.uow import SqlUnitOfWork
 from tests.exchange.test_bundles import Side
 from tests.factories import person
 
@@ -47,7 +48,8 @@ def third_party_request(dehong: Side) -> str:
     """A request from CN-YN-DH to MM-LAUKKAI, which MM-MUSE has no part in."""
     with dehong.store.session() as s:
         pid = PersonRepository(s).add(person()).id or 0
-        return TransferRepository(s).create("MM-LAUKKAI", [pid], "treaty art. 5", dehong.actor)
+        uow = SqlUnitOfWork(s)
+        return transfers.create(uow, dehong.actor, "MM-LAUKKAI", [pid], "treaty art. 5")
 
 
 def warrant(**extra: Any) -> dict[str, Any]:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from scamnet.cases import transfers
+from scamnet.core.access import Actor
 from scamnet.core.cases import TransferStatus
 from scamnet.core.reference import reference_agencies
 from scamnet.exchange.bundle import BundleKind as K
@@ -17,10 +19,9 @@ from scamnet.exchange.service import receive, send_status
 from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
 from scamnet.store.audit import AuditLog
-from scamnet.store.cases import Actor
 from scamnet.store.exchange import PartnerKeys
 from scamnet.store.outbox import Outbox
-from scamnet.store.transfers import TransferRepository
+from scamnet.store.uow import SqlUnitOfWork
 
 
 def test_receiving_on_both_backends(store: Store, tmp_path: Path) -> None:
@@ -50,7 +51,7 @@ def test_receiving_on_both_backends(store: Store, tmp_path: Path) -> None:
         officer = Actor("li.wei", "CN-YN-DH")
         sent = send_status(s, dehong, "TR-MM-MUSE-7", TransferStatus.ACKNOWLEDGED, "ok", officer)
     with store.session() as s:
-        assert TransferRepository(s).get("TR-MM-MUSE-7").status == "acknowledged"
+        assert transfers.get(SqlUnitOfWork(s), "TR-MM-MUSE-7").status == "acknowledged"
         assert [r.bundle_id for r in Outbox(s).pending()] == [sent["id"]]
         actions = [e.action for e in AuditLog(s).entries()]
         assert "exchange.receive" in actions and "exchange.send" in actions

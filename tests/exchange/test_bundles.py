@@ -12,18 +12,19 @@ from typing import Any
 
 import pytest
 
+from scamnet.cases import transfers
+from scamnet.core.access import Actor
+from scamnet.core.handovers import BatchHeader, ManifestLine
 from scamnet.core.reference import reference_agencies
 from scamnet.exchange.bundle import MAX_BUNDLE_BYTES, BundleRefused, parse
 from scamnet.exchange.keys import Instance, init_instance, load_instance
 from scamnet.exchange.service import receive, send_manifest, send_request, send_wanted
 from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
-from scamnet.store.cases import Actor
 from scamnet.store.exchange import BundleLedger, PartnerKeys, ledger_digest
-from scamnet.store.handovers import BatchHeader, ManifestLine
 from scamnet.store.models import WarrantRow
 from scamnet.store.persons import PersonRepository
-from scamnet.store.transfers import TransferRepository
+from scamnet.store.uow import SqlUnitOfWork as Uow
 from tests.factories import person
 
 _TEMPLATE: list[Path] = []
@@ -75,9 +76,7 @@ def pair(tmp_path: Path) -> tuple[Side, Side]:
 def _request(dehong: Side) -> dict[str, Any]:
     with dehong.store.session() as s:
         pid = PersonRepository(s).add(person()).id or 0
-        ref = TransferRepository(s).create(
-            "MM-MUSE", [pid], "bilateral agreement 2023", dehong.actor
-        )
+        ref = transfers.create(Uow(s), dehong.actor, "MM-MUSE", [pid], "bilateral agreement 2023")
         return send_request(s, dehong.me, ref)
 
 
@@ -93,9 +92,9 @@ def test_request_and_manifest_leave_both_with_the_same_ledger(pair: tuple[Side, 
     summary = dehong.receive(manifest)
     assert "2 persons, 1 known, 1 new" in summary
     with dehong.store.session() as s:
-        assert TransferRepository(s).get(ref).status == "executed"
+        assert transfers.get(Uow(s), ref).status == "executed"
     with muse.store.session() as s:
-        assert TransferRepository(s).get(ref).status == "executed"
+        assert transfers.get(Uow(s), ref).status == "executed"
     assert dehong.digest() == muse.digest()
 
 
@@ -110,7 +109,7 @@ def test_tampered_bundle_is_refused_and_nothing_is_applied(pair: tuple[Side, Sid
     with pytest.raises(BundleRefused, match="not a registered partner"):
         muse.receive(readdressed)
     with muse.store.session() as s:
-        assert TransferRepository(s).all() == [] and BundleLedger(s).entries() == []
+        assert transfers.list_requests(Uow(s)) == [] and BundleLedger(s).entries() == []
 
 
 def test_replayed_unsigned_misaddressed_and_oversized_bundles_are_refused(
@@ -133,7 +132,7 @@ def test_replayed_unsigned_misaddressed_and_oversized_bundles_are_refused(
     with pytest.raises(BundleRefused, match="not a JSON bundle"):
         parse(b"\xff{not json")
     with muse.store.session() as s:
-        assert len(TransferRepository(s).all()) == 1
+        assert len(transfers.list_requests(Uow(s))) == 1
 
 
 def test_a_bad_payload_is_refused_whole(pair: tuple[Side, Side]) -> None:

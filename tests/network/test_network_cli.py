@@ -104,7 +104,10 @@ def test_show_and_exports(demo: Path, tmp_path: Path) -> None:
 
 def test_a_case_from_a_group_takes_its_known_members(demo: Path) -> None:
     gid = min(_groups(demo))
-    out = run(
+    listed = run(demo, "case", "list")
+    assert f"group {gid}" in listed  # the demo opened one case per network group
+    # Opening the same case twice is refused, naming the open case.
+    again = run(
         demo,
         "case",
         "open",
@@ -115,6 +118,9 @@ def test_a_case_from_a_group_takes_its_known_members(demo: Path) -> None:
         str(gid),
         "--agency",
         "CN-YN-DH",
+        code=1,
     )
-    assert "suspects" in out
-    assert int(out.split("with ")[1].split()[0]) > 0
+    assert "already open for group" in again
+    reference = again.split("case ")[1].split()[0]
+    shown = run(demo, "case", "show", reference, "--agency", "CN-YN-DH")
+    assert "identified" in shown and "tel:+" in shown

@@ -7,24 +7,29 @@ from pathlib import Path
 
 import pytest
 
+from scamnet.cases import operations
+from scamnet.cases.handovers import import_batch
+from scamnet.core.access import Actor
 from scamnet.core.cases import OutcomeKind, TargetKind
+from scamnet.core.handovers import BatchHeader, ManifestLine
 from scamnet.core.reference import reference_agencies
 from scamnet.report.press import load_press, read_press
 from scamnet.report.statistics import Period, breakdown, totals
 from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
-from scamnet.store.cases import Actor
-from scamnet.store.handovers import BatchHeader, HandoverRepository, ManifestLine
-from scamnet.store.operations import OperationRepository
+from scamnet.store.uow import SqlUnitOfWork as Uow
 
 DH = Actor("li.wei", "CN-YN-DH")
+TESTER = Actor("test", "CN-YN")
 
 
 @pytest.fixture
 def press(store: Store, shared_data: Path) -> Store:
     with store.session() as s:
         AgencyRepository(s).ensure(reference_agencies())
-        load_press(s, read_press(shared_data / "press" / "handovers-2023.csv"), "test")
+        load_press(
+            Uow(s), Actor("test", "CN-YN"), read_press(shared_data / "press" / "handovers-2023.csv")
+        )
     return store
 
 
@@ -52,7 +57,9 @@ def test_press_cumulative_figure_reproduces(press: Store) -> None:
 
 def test_loading_twice_changes_nothing(press: Store, shared_data: Path) -> None:
     with press.session() as s:
-        again = load_press(s, read_press(shared_data / "press" / "handovers-2023.csv"), "test")
+        again = load_press(
+            Uow(s), Actor("test", "CN-YN"), read_press(shared_data / "press" / "handovers-2023.csv")
+        )
         assert again == 0
         assert totals(s).persons == 31_000
 
@@ -60,19 +67,20 @@ def test_loading_twice_changes_nothing(press: Store, shared_data: Path) -> None:
 def test_breakdowns_by_agency_crossing_and_month(store: Store) -> None:
     with store.session() as s:
         AgencyRepository(s).ensure(reference_agencies())
-        repo = HandoverRepository(s)
-        repo.import_batch(
+        import_batch(
+            Uow(s),
+            DH,
             BatchHeader("A", date(2023, 10, 2), "Muse–Ruili", "MM-MUSE", "CN-YN-DH"),
             [
                 ManifestLine(i, f"Zhou Xing{i}", role="organiser" if i == 1 else None)
                 for i in range(1, 4)
             ],
-            DH,
         )
-        repo.import_batch(
+        import_batch(
+            Uow(s),
+            DH,
             BatchHeader("B", date(2023, 11, 5), "Qingshuihe", "MM-LAUKKAI", "CN-YN-LC"),
             [ManifestLine(1, "Wang Wei")],
-            DH,
         )
         by_agency = {r.key: r.persons for r in breakdown(s, Period.AGENCY)}
         by_month = {r.key: (r.persons, r.key_figures) for r in breakdown(s, Period.MONTH)}
@@ -85,12 +93,18 @@ def test_breakdowns_by_agency_crossing_and_month(store: Store) -> None:
 def test_operations_are_counted(store: Store) -> None:
     with store.session() as s:
         AgencyRepository(s).ensure(reference_agencies())
-        ops = OperationRepository(s)
-        ops.create("Thunder", date(2023, 10, 1), DH)
-        ops.target("Thunder", TargetKind.SITE, "Laukkai compound 1", DH)
-        ops.outcome("Thunder", OutcomeKind.SITE_CLOSED, "Laukkai compound 1", date(2023, 10, 3), DH)
-        ops.outcome("Thunder", OutcomeKind.PERSON_ARRESTED, "person:1", date(2023, 10, 3), DH)
-        ops.outcome("Thunder", OutcomeKind.PERSON_ARRESTED, "person:2", date(2023, 10, 9), DH)
+        u = Uow(s)
+        operations.create(u, DH, "Thunder", date(2023, 10, 1))
+        operations.target(u, DH, "Thunder", TargetKind.SITE, "Laukkai compound 1")
+        operations.outcome(
+            u, DH, "Thunder", OutcomeKind.SITE_CLOSED, "Laukkai compound 1", date(2023, 10, 3)
+        )
+        operations.outcome(
+            u, DH, "Thunder", OutcomeKind.PERSON_ARRESTED, "person:1", date(2023, 10, 3)
+        )
+        operations.outcome(
+            u, DH, "Thunder", OutcomeKind.PERSON_ARRESTED, "person:2", date(2023, 10, 9)
+        )
         t = totals(s)
         early = totals(s, as_of=date(2023, 10, 5))
     assert (t.operations, t.sites_closed, t.persons_arrested) == (1, 1, 2)

@@ -9,8 +9,6 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import Engine, event
-from sqlalchemy.exc import OperationalError
 
 from scamnet import __version__
 from scamnet.api import exchange
@@ -18,6 +16,7 @@ from scamnet.api.deps import SessionDep, StoreDep
 from scamnet.exchange.schema import openapi_schemas
 from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
+from scamnet.store.limits import StoreUnavailable, is_locked, wait_briefly_for_locks
 
 
 class Health(BaseModel):
@@ -57,20 +56,9 @@ BODY_TIMEOUT_S = 30.0
 RETRY_AFTER_S = "2"
 
 
-def _short_busy_timeout(engine: Engine) -> None:
-    def on_connect(dbapi_conn: Any, _record: Any) -> None:
-        cursor = dbapi_conn.cursor()
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cursor.close()
-
-    event.listen(engine, "connect", on_connect)
-    engine.dispose()  # pooled connections were opened with the longer timeout
-
-
 async def _store_busy(_request: Request, exc: Exception) -> JSONResponse:
     """A locked or unreachable store is a temporary condition, never a 500."""
-    text = str(getattr(exc, "orig", exc)).splitlines()[0] if str(exc) else type(exc).__name__
-    if "locked" in text or "busy" in text or "could not obtain lock" in text:
+    if is_locked(exc):
         detail = "the store is busy; retry shortly"
     else:
         detail = "the store is unavailable; retry shortly"
@@ -90,9 +78,8 @@ def create_app(
     app.state.store = store
     app.state.data_dir = data_dir
     app.state.body_timeout = body_timeout
-    if store.dialect == "sqlite":
-        _short_busy_timeout(store.engine)
-    app.add_exception_handler(OperationalError, _store_busy)
+    wait_briefly_for_locks(store, BUSY_TIMEOUT_MS)
+    app.add_exception_handler(StoreUnavailable, _store_busy)
     app.include_router(exchange.router)
     app.get("/api/health")(health)
     app.get("/api/agencies")(agencies)

@@ -1,1 +1,2 @@
-"""Casework: handover manifests and the rules of cases that are not storage."""
+"""Casework use cases: cases and suspects, handovers, transfer requests, operations and
+publications. Each takes a unit of work (`ports.UnitOfWork`) and an actor."""

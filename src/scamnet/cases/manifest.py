@@ -7,14 +7,16 @@ every bad line and its reason, rather than half imported.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from scamnet.core.entities import PersonName
 from scamnet.core.errors import DomainError, InvalidRecord
+from scamnet.core.handovers import BatchHeader, ManifestLine
 from scamnet.core.roles import Role
-from scamnet.store.handovers import BatchHeader, ManifestLine
 
 COLUMNS = ("batch_id", "date", "crossing", "from_agency", "to_agency", "seq", "name")
 OPTIONAL = ("birth_date", "document", "nationality", "role")
@@ -46,20 +48,33 @@ def read_manifest(path: Path, request_ref: str | None = None) -> Manifest:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ManifestError(path, [f"cannot read: {exc}"]) from None
-    reader = csv.DictReader(text.splitlines())
+    # A quoted field may hold a line break; the name's own check then refuses it by line.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise ManifestError(path, [f"missing columns: {', '.join(missing)}"])
     problems: list[str] = []
-    batches: dict[str, tuple[BatchHeader, list[ManifestLine]]] = {}
+    parsed: list[tuple[int, BatchHeader, ManifestLine]] = []
     for n, row in enumerate(reader, start=2):
         if n > MAX_LINES:
             raise ManifestError(path, [f"more than {MAX_LINES} lines"])
         try:
-            header, line = parse_row(row, request_ref)
+            parsed.append((n, *parse_row(row, request_ref)))
         except (ValueError, DomainError) as exc:
             problems.append(f"line {n}: {exc}")
-            continue
+    batches = group_batches(parsed, problems)
+    if problems:
+        raise ManifestError(path, problems)
+    return Manifest(batches)
+
+
+def group_batches(
+    parsed: list[tuple[int, BatchHeader, ManifestLine]], problems: list[str]
+) -> list[tuple[BatchHeader, list[ManifestLine]]]:
+    """Lines grouped by batch; a batch's lines must agree on its header, and each seq
+    appears once. Disagreements are added to ``problems`` with their line number."""
+    batches: dict[str, tuple[BatchHeader, list[ManifestLine]]] = {}
+    for n, header, line in parsed:
         known = batches.setdefault(header.batch_id, (header, []))
         if known[0] != header:
             problems.append(
@@ -70,9 +85,29 @@ def read_manifest(path: Path, request_ref: str | None = None) -> Manifest:
             problems.append(f"line {n}: seq {line.seq} repeats an earlier line of the batch")
             continue
         known[1].append(line)
+    return list(batches.values())
+
+
+def batches_from_rows(
+    rows: list[dict[str, Any]], source: str
+) -> list[tuple[BatchHeader, list[ManifestLine]]]:
+    """Rows already validated by ingestion (typed values), as batches; all or nothing."""
+    problems: list[str] = []
+    parsed = []
+    for n, r in enumerate(rows, start=1):
+        header = BatchHeader(r["batch_id"], r["date"], r["crossing"], r["from_agency"],
+                             r["to_agency"], source=source)  # fmt: skip
+        role = r.get("role") or None
+        if role is not None and role not in ROLES:
+            problems.append(f"row {n}: unknown role {role!r}")
+            continue
+        parsed.append((n, header, ManifestLine(int(r["seq"]), r["name"], r.get("birth_date"),
+                                               r.get("document") or None,
+                                               r.get("nationality") or None, role)))  # fmt: skip
+    batches = group_batches(parsed, problems)
     if problems:
-        raise ManifestError(path, problems)
-    return Manifest(list(batches.values()))
+        raise InvalidRecord("handover rows refused, nothing imported: " + "; ".join(problems[:10]))
+    return batches
 
 
 def parse_row(

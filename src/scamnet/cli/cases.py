@@ -7,20 +7,19 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from scamnet.cases import suspects as cases
 from scamnet.cli.context import (
     DEFAULT_USER,
     AgencyOption,
     DataDirOption,
     UserOption,
     actor_for,
+    casework,
     console,
-    unit_of_work,
 )
 from scamnet.core.cases import CaseOrigin
 from scamnet.core.roles import Role
 from scamnet.core.suspect import SuspectStatus
-from scamnet.store.audit import AuditLog
-from scamnet.store.cases import CaseRepository
 
 app = typer.Typer(help="Cases and suspects: open, add, move through the lifecycle.")
 
@@ -43,11 +42,9 @@ def open_case(
     data_dir: DataDirOption = None,
 ) -> None:
     """Open a case. From a group, its members become suspects with their roles."""
-    with unit_of_work(data_dir) as (settings, session):
-        reference = CaseRepository(session).open(
-            title, origin, ref, actor_for(settings, user, agency)
-        )
-        n = len(CaseRepository(session).suspects(reference))
+    with casework(data_dir) as (settings, uow):
+        reference = cases.open_case(uow, actor_for(settings, user, agency), title, origin, ref)
+        n = len(cases.suspects(uow, reference))
     console.print(f"opened case [bold]{reference}[/bold] with {n} suspects")
 
 
@@ -65,9 +62,9 @@ def add_suspect(
     data_dir: DataDirOption = None,
 ) -> None:
     """Add a person to a case as a suspect."""
-    with unit_of_work(data_dir) as (settings, session):
-        sid = CaseRepository(session).add_suspect(
-            case, person, role, status, actor_for(settings, user, agency), basis
+    with casework(data_dir) as (settings, uow):
+        sid = cases.add_suspect(
+            uow, actor_for(settings, user, agency), case, person, role, status, basis
         )
     console.print(f"suspect {sid}: person {person} in {case}, {status.value}")
 
@@ -82,10 +79,8 @@ def change_status(
     data_dir: DataDirOption = None,
 ) -> None:
     """Move a suspect to a new status; the lifecycle refuses an illegal change."""
-    with unit_of_work(data_dir) as (settings, session):
-        view = CaseRepository(session).change_status(
-            suspect, new, actor_for(settings, user, agency), basis
-        )
+    with casework(data_dir) as (settings, uow):
+        view = cases.change_status(uow, actor_for(settings, user, agency), suspect, new, basis)
     console.print(f"suspect {view.id} is now suspected and {view.status}")
 
 
@@ -98,28 +93,20 @@ def warrant(
     data_dir: DataDirOption = None,
 ) -> None:
     """Attach a warrant to a suspect, which makes them a fugitive (wanted)."""
-    with unit_of_work(data_dir) as (settings, session):
-        view = CaseRepository(session).issue_warrant(
-            suspect, warrant_id, actor_for(settings, user, agency)
-        )
+    with casework(data_dir) as (settings, uow):
+        view = cases.issue_warrant(uow, actor_for(settings, user, agency), suspect, warrant_id)
     console.print(f"suspect {view.id} is now {view.status} under warrant {warrant_id}")
 
 
 @app.command("list")
 def list_cases(data_dir: DataDirOption = None) -> None:
     """All cases with their number of suspects."""
-    with unit_of_work(data_dir) as (_settings, session):
-        repo = CaseRepository(session)
-        table = Table("case", "title", "origin", "agency", "opened", "suspects")
-        for c in repo.cases():
-            table.add_row(
-                c.reference,
-                c.title,
-                f"{c.origin} {c.origin_ref or ''}".strip(),
-                c.agency,
-                f"{c.opened_at:%Y-%m-%d}",
-                str(len(repo.suspects(c.reference))),
-            )
+    with casework(data_dir) as (_settings, uow):
+        found = cases.list_cases(uow)
+    table = Table("case", "title", "origin", "agency", "opened", "suspects")
+    for c in found:
+        table.add_row(c.reference, c.title, f"{c.origin} {c.origin_ref or ''}".strip(), c.agency,
+                      f"{c.opened_at:%Y-%m-%d %H:%M %Z}", str(c.suspects))  # fmt: skip
     console.print(table)
 
 
@@ -127,16 +114,21 @@ def list_cases(data_dir: DataDirOption = None) -> None:
 def show(
     case: Annotated[str, typer.Argument(help="Case reference.")],
     user: UserOption = DEFAULT_USER,
+    agency: AgencyOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """A case's suspects with their status history (an audited access)."""
-    with unit_of_work(data_dir) as (_settings, session):
-        repo = CaseRepository(session)
-        AuditLog(session).append(user, "case.read", case, {})
-        table = Table("suspect", "person", "role", "status", "history")
-        for s in repo.suspects(case):
-            steps = " → ".join(
-                f"{h.to_status} ({h.agency}, {h.legal_basis})" for h in repo.history(s.id)
-            )
-            table.add_row(str(s.id), str(s.person_id), s.role or "", s.status, steps)
+    """A case's suspects: names in every script, identifiers, nationality, role, status and
+    history (an audited access)."""
+    with casework(data_dir) as (settings, uow):
+        file = cases.read_case(uow, actor_for(settings, user, agency), case)
+    table = Table("suspect", "person", "names", "nationality", "identifiers", "role", "status",
+                  "history")  # fmt: skip
+    for s in file.suspects:
+        steps = " → ".join(f"{h.to_status} ({h.agency}, {h.legal_basis})" for h in s.history)
+        table.add_row(
+            str(s.suspect.id), str(s.suspect.person_id), " / ".join(n.text for n in s.person.names),
+            s.person.nationality or "", ", ".join(i.graph_key for i in s.person.identifiers),
+            s.suspect.role or "", s.suspect.status, steps,
+        )  # fmt: skip
+    console.print(f"[bold]{file.case.reference}[/bold] {file.case.title} ({file.case.agency})")
     console.print(table)

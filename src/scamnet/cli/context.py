@@ -6,18 +6,24 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
 
+from scamnet.cases.handovers import import_rows
+from scamnet.core.access import Actor
 from scamnet.core.errors import DomainError
 from scamnet.exchange.bundle import BundleRefused
 from scamnet.exchange.keys import NoIdentity, load_instance
+from scamnet.ingest.sources import SourceError
 from scamnet.settings import Settings
 from scamnet.store import Store
-from scamnet.store.cases import Actor
+from scamnet.store.records import StoreSink
+from scamnet.store.uow import SqlUnitOfWork
+
+DEFAULT_USER = os.environ.get("USER") or "operator"
 
 console = Console(soft_wrap=True)
 # Errors carry paths that users grep and copy: never hard-wrap them at the terminal width.
@@ -79,6 +85,26 @@ def unit_of_work(data_dir: Path | None) -> Iterator[tuple[Settings, Session]]:
         store.dispose()
 
 
+@contextmanager
+def casework(data_dir: Path | None) -> Iterator[tuple[Settings, SqlUnitOfWork]]:
+    """One committed unit of work for the casework use cases (`scamnet.cases`)."""
+    with unit_of_work(data_dir) as (settings, session):
+        yield settings, SqlUnitOfWork(session)
+
+
+def record_sink(session: Session) -> StoreSink:
+    """The store's sink for ingested rows, with handovers going through the casework."""
+    user = f"ingest:{DEFAULT_USER}"
+
+    def handovers(rows: list[dict[str, Any]]) -> int:
+        try:
+            return import_rows(SqlUnitOfWork(session), user, rows)
+        except DomainError as exc:  # a conflicting batch fails the file, with the reason
+            raise SourceError(f"handovers refused: {exc}") from None
+
+    return StoreSink(session, handovers)
+
+
 def actor_for(settings: Settings, user: str, agency: str | None) -> Actor:
     if agency is None:
         try:
@@ -88,6 +114,3 @@ def actor_for(settings: Settings, user: str, agency: str | None) -> Actor:
     if not user.strip():
         raise fail("say who acts: --user NAME")
     return Actor(user.strip(), agency)
-
-
-DEFAULT_USER = os.environ.get("USER") or "operator"

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from scamnet import __version__
-from scamnet.cli.context import console, fail
+from scamnet.cli.context import console, fail, record_sink
 from scamnet.cli.demo_cases import (
     exchange_handover,
     hold_back_partner_batch,
@@ -30,12 +30,12 @@ from scamnet.core.entities import Agency
 from scamnet.core.reference import reference_agencies
 from scamnet.ingest.mapping import Mapping
 from scamnet.ingest.pipeline import Ingestor, IngestSummary
+from scamnet.security.audit import chain_intact
 from scamnet.settings import Settings, sqlite_url
 from scamnet.simulate import PRESETS, simulate
 from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
-from scamnet.store.audit import AuditLog
-from scamnet.store.records import StoreLedger, StoreSink
+from scamnet.store.records import StoreLedger
 
 MARKER = ".scamnet-demo"
 DEFAULT_DEMO_DIR = Path("./scamnet-data/demo")
@@ -83,7 +83,7 @@ def ingest_world(world: Path, settings: Settings, store: Store) -> None:
             for path in sorted(p for pattern in patterns for p in world.glob(pattern)):
                 with store.session() as session:
                     summary.files.append(ingestor.ingest_file(
-                        kind, path, Mapping(), StoreLedger(session), StoreSink(session)
+                        kind, path, Mapping(), StoreLedger(session), record_sink(session)
                     ))  # fmt: skip
             print_totals(summary)
     finally:
@@ -118,11 +118,10 @@ def run(
     store = Store(settings.database_url)
     store.upgrade()
     with store.session() as session:
-        added = AgencyRepository(session).ensure(reference_agencies())
-        AuditLog(session).append("demo", "reference.load", "agencies", {"added": added})
+        added = AgencyRepository(session).ensure(reference_agencies(), by="demo")
     with store.session() as session:
         agencies = AgencyRepository(session).all()
-        chain_ok = AuditLog(session).verify() is None
+        chain_ok = chain_intact(session)
 
     summary = Table(title=f"scamnet {__version__} demo", show_header=False)
     summary.add_row("data directory", str(root.resolve()))

@@ -14,13 +14,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.table import Table
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scamnet.cases import suspects as cases
+from scamnet.cases import transfers
 from scamnet.cases.manifest import parse_row, read_manifest
 from scamnet.cli.context import console
-from scamnet.core.cases import CaseOrigin, TransferStatus
+from scamnet.core.access import Actor
+from scamnet.core.cases import CaseOrigin, RequestedPerson, TransferStatus
 from scamnet.core.errors import DomainError
+from scamnet.core.handovers import BatchHeader, ManifestLine
 from scamnet.core.reference import reference_agencies
 from scamnet.core.suspect import SuspectStatus
 from scamnet.exchange.keys import Instance, init_instance
@@ -28,16 +31,11 @@ from scamnet.exchange.service import receive, send_manifest, send_request, send_
 from scamnet.exchange.transport import read_bundle, write_bundle
 from scamnet.report.bulletin import Lang, compose
 from scamnet.report.statistics import Period, breakdown, totals
-from scamnet.resolve.match import Description
 from scamnet.settings import sqlite_url
 from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
-from scamnet.store.cases import Actor, CaseRepository
 from scamnet.store.exchange import PartnerKeys, ledger_digest
-from scamnet.store.handovers import BatchHeader, ManifestLine
-from scamnet.store.known import load_known
-from scamnet.store.models import GroupRow, MembershipRow
-from scamnet.store.transfers import TransferRepository
+from scamnet.store.uow import SqlUnitOfWork
 
 PARTNER = "MM-MUSE"
 HOME = "CN-YN-DH"
@@ -159,59 +157,42 @@ def _open_case_and_request(session: Session, lines: list[ManifestLine], officer:
     network analysis inferred; the detainees Dehong knows join it, and all of
     them are requested.
     """
-    index = load_known(session)
-    known = []
-    for line in lines:
-        query = Description((line.name,), line.birth_date)
-        best = next((c for c in index.candidates(query, "person:") if c.is_match), None)
-        if best is not None:
-            known.append(int(best.ref.split(":")[1]))
-    known = list(dict.fromkeys(known))
-    members = session.execute(
-        select(MembershipRow.group_id, MembershipRow.person_id).where(
-            MembershipRow.person_id.in_(known)
-        )
-    ).all()
-    votes = Counter(gid for gid, _pid in members)
-    cases = CaseRepository(session)
+    uow = SqlUnitOfWork(session)
+    wanted = [RequestedPerson(line.name, line.birth_date) for line in lines]
+    known = list(dict.fromkeys(
+        p.person_id for p in transfers.match_persons(uow, wanted) if p.person_id is not None
+    ))  # fmt: skip
+    votes = Counter(gid for gid, _pid in uow.cases.groups_of(known))
     if votes:
         group_id = votes.most_common(1)[0][0]
-        case = cases.open(
-            f"Network {group_id}: detainees in Muse", CaseOrigin.GROUP, str(group_id), officer
-        )
+        case = cases.open_case(uow, officer, f"Network {group_id}: detainees in Muse",
+                               CaseOrigin.GROUP, str(group_id))  # fmt: skip
     else:
-        case = cases.open("Fraud compounds around Muse", CaseOrigin.MANUAL, None, officer)
-    others = session.scalars(select(GroupRow.id).where(GroupRow.origin == "network"))
+        case = cases.open_case(uow, officer, "Fraud compounds around Muse", CaseOrigin.MANUAL, None)
     opened = [
-        cases.open(f"Network {gid}", CaseOrigin.GROUP, str(gid), officer)
-        for gid in others
+        cases.open_case(uow, officer, f"Network {gid}", CaseOrigin.GROUP, str(gid))
+        for gid in uow.cases.network_groups()
         if not votes or gid != votes.most_common(1)[0][0]
     ]
-    held = Counter(s.role for s in cases.suspects() if s.role)
+    held = Counter(s.role for s in uow.cases.suspects() if s.role)
     console.print(
         f"{len(opened) + 1} cases opened from the networks; suspects by inferred role: "
         + ", ".join(f"{r} {n}" for r, n in held.most_common())
     )
-    suspects = {s.person_id: s.id for s in cases.suspects(case)}
+    suspects = {s.person_id: s.id for s in cases.suspects(uow, case)}
     for pid in known:
         if pid not in suspects:
-            suspects[pid] = cases.add_suspect(
-                case, pid, None, SuspectStatus.IDENTIFIED, officer, "Criminal Law art. 266 (fraud)"
-            )
-        cases.change_status(
-            suspects[pid],
-            SuspectStatus.DETAINED_ABROAD,
-            officer,
-            "detention notified by the Muse authorities",
-        )
-    roles = Counter(s.role or "unknown" for s in cases.suspects(case) if s.person_id in known)
+            suspects[pid] = cases.add_suspect(uow, officer, case, pid, None,
+                                              SuspectStatus.IDENTIFIED,
+                                              "Criminal Law art. 266 (fraud)")  # fmt: skip
+        cases.change_status(uow, officer, suspects[pid], SuspectStatus.DETAINED_ABROAD,
+                            "detention notified by the Muse authorities")  # fmt: skip
+    roles = Counter(s.role or "unknown" for s in cases.suspects(uow, case) if s.person_id in known)
     console.print(
         f"case {case}: {len(suspects)} suspects; {len(known)} known to Dehong are "
         f"detained in Muse ({', '.join(f'{r} {n}' for r, n in roles.most_common())})"
     )
-    return TransferRepository(session).create(
-        PARTNER, known, "bilateral police cooperation agreement", officer
-    )
+    return transfers.create(uow, officer, PARTNER, known, "bilateral police cooperation agreement")
 
 
 def print_statistics_and_bulletin(store: Store) -> None:

@@ -2,35 +2,28 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from rich.table import Table
 
 from scamnet.cli.context import console
-from scamnet.cli.network import print_groups, run_groups
-from scamnet.resolve import model as er_model
-from scamnet.resolve.run import resolve
+from scamnet.cli.network import print_groups
+from scamnet.core.access import Actor
+from scamnet.network import service
+from scamnet.resolve import service as resolve_service
 from scamnet.settings import Settings
 from scamnet.store import Store
-from scamnet.store.resolution import ResolutionRepository, source_records
+
+DEMO = Actor("demo", "CN-YN-DH")  # the demo plays the Dehong bureau
 
 
 def resolve_world(store: Store, settings: Settings) -> None:
     """Resolve person records, warrants and manifest lines; show what was joined."""
     with store.session() as session:
-        records = source_records(session)
-        repo = ResolutionRepository(session)
-        result = resolve(records, repo.clusters(), *repo.judgements())
-        repo.replace_clusters(result.clusters, "demo")
-    er_model.save(result.model, settings.data_dir / "models" / "er" / "model.json")
-    kinds: dict[str, set[str]] = {}
-    for uid, cid in result.clusters.items():
-        kinds.setdefault(cid, set()).add(uid.split(":")[0])
-    joined = Counter(" + ".join(sorted(k)) for k in kinds.values())
+        summary = resolve_service.resolve_persons(session, settings, DEMO)
+    records, result, joined = summary.records, summary.result, summary.sources()
     table = Table(
         "resolved persons",
         "count",
-        title=f"{len(records):,} records → {len(kinds):,} persons (Splink, DuckDB)",
+        title=f"{len(records):,} records → {sum(joined.values()):,} persons (Splink, DuckDB)",
     )
     for key, n in joined.most_common():
         table.add_row(f"from {key}", f"{n:,}")
@@ -55,10 +48,11 @@ def resolve_world(store: Store, settings: Settings) -> None:
 def network_world(store: Store, settings: Settings) -> None:
     """Find the groups from the alerts and reports, with their suspected ringleaders."""
     with store.session() as session:
-        result, _ids = run_groups(session, settings.data_dir, "demo")
+        result, _ids = service.run_groups(session, settings, DEMO)
+        found = service.list_groups(session)
         sub = result.subgraph
         console.print(
             f"suspected subgraph grown from alerts and reports: {len(sub.nodes):,} "
             f"nodes, {len(sub.edges[0]):,} ties; {len(result.groups)} groups found"
         )
-        print_groups(session)
+        print_groups(found)

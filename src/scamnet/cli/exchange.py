@@ -21,13 +21,12 @@ from scamnet.cli.context import (
     unit_of_work,
 )
 from scamnet.core.cases import TransferStatus
-from scamnet.exchange.delivery import deliver_pending, hand_over_as_file
+from scamnet.exchange.delivery import deliver_pending, hand_over_as_file, queued
 from scamnet.exchange.keys import decode_public, init_instance, load_instance
 from scamnet.exchange.service import receive, send_manifest, send_request, send_status, send_wanted
 from scamnet.exchange.transport import read_bundle
 from scamnet.settings import Settings
 from scamnet.store.exchange import BundleLedger, PartnerKeys, ledger_digest
-from scamnet.store.outbox import Outbox
 
 app = typer.Typer(help="Signed exchange with partner agencies' instances (files or HTTP).")
 
@@ -226,16 +225,18 @@ def outbox(
     data_dir: DataDirOption = None,
 ) -> None:
     """Bundles waiting for a partner's acknowledgement (with --all: every bundle sent)."""
-    with unit_of_work(data_dir) as (_settings, session):
-        box = Outbox(session)
-        rows = box.all() if every else box.pending()
-        table = Table("bundle", "kind", "to", "state", "attempts", "last error", "next attempt")
-        for r in rows:
-            table.add_row(
-                r.bundle_id[:12], r.kind, r.recipient, r.state, str(r.attempts),
-                r.last_error or "", f"{r.next_attempt_at:%Y-%m-%d %H:%M}" if r.next_attempt_at
-                and r.state == "pending" else "",
-            )  # fmt: skip
+    store = open_store(settings_for(data_dir))
+    try:
+        rows = queued(store, every)
+    finally:
+        store.dispose()
+    table = Table("bundle", "kind", "to", "state", "attempts", "last error", "next attempt")
+    for r in rows:
+        due = r.next_attempt_at if r.state == "pending" else None
+        table.add_row(
+            r.bundle_id[:12], r.kind, r.recipient, r.state, str(r.attempts),
+            r.last_error or "", f"{due:%Y-%m-%d %H:%M}" if due else "",
+        )  # fmt: skip
     console.print(table)
     console.print(f"{sum(r.state == 'pending' for r in rows)} pending")
 

@@ -11,7 +11,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
 from scamnet.cli.context import DataDirOption, console, fail, open_store, settings_for
 from scamnet.engine import open_engine
@@ -19,7 +18,7 @@ from scamnet.engine.features.subscriber_sql import FEATURES
 from scamnet.engine.features.subscribers import CELL_REF, SubscriberFeatures
 from scamnet.lake import RecordLake
 from scamnet.store import Store
-from scamnet.store.models import CellRow
+from scamnet.store.seeds import cell_reference as stored_cells
 
 app = typer.Typer(help="Compute feature tables from the ingested records.")
 
@@ -27,12 +26,7 @@ app = typer.Typer(help="Compute feature tables from the ingested records.")
 def cell_reference(store: Store) -> pa.Table:
     """The cell table from the store, as the features need it."""
     with store.session() as session:
-        rows = session.execute(
-            select(CellRow.cell_id, CellRow.region, CellRow.country, CellRow.border)
-        ).all()
-    return pa.Table.from_pylist(
-        [dict(zip(CELL_REF.names, r, strict=True)) for r in rows], schema=CELL_REF
-    )
+        return stored_cells(session, CELL_REF)
 
 
 def parse_day(text: str) -> date:
@@ -63,13 +57,11 @@ def subscribers(
     settings = settings_for(data_dir)
     store = open_store(settings)
     store.upgrade()
-    target = out or settings.data_dir / "features" / f"subscribers_{first}_{last}.parquet"
+    target = out or settings.features_dir / f"subscribers_{first}_{last}.parquet"
     began = time.perf_counter()
     with open_engine("duckdb") as engine:
         lake = RecordLake(settings.lake_dir)
-        feats = SubscriberFeatures(
-            engine, lake, settings.data_dir / "features", cell_reference(store)
-        )
+        feats = SubscriberFeatures(engine, lake, settings.features_dir, cell_reference(store))
         rel = feats.compute(first, last, callback_days, lookback_days)
         engine.write_parquet(rel, target)
     computed = feats.last_computed

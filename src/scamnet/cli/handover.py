@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from scamnet.cases import handovers
 from scamnet.cases.manifest import read_manifest
 from scamnet.cli.context import (
     DEFAULT_USER,
@@ -16,14 +16,10 @@ from scamnet.cli.context import (
     DataDirOption,
     UserOption,
     actor_for,
+    casework,
     console,
-    unit_of_work,
 )
-from scamnet.core.cases import CustodyEvent, TransferStatus
-from scamnet.store.audit import AuditLog
-from scamnet.store.handovers import HandoverRepository
-from scamnet.store.known import load_known
-from scamnet.store.transfers import TransferRepository
+from scamnet.core.cases import CustodyEvent
 
 app = typer.Typer(help="Handover batches: import a manifest, record custody, show a batch.")
 
@@ -44,26 +40,19 @@ def import_manifest(
     agency: AgencyOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Import a manifest: each person is matched to known persons and open warrants."""
-    with unit_of_work(data_dir) as (settings, session):
-        actor = actor_for(settings, user, agency)
+    """Import a manifest: each person is matched to known persons and open warrants.
+
+    The same batch sent again is reported as already stored; other lines under a
+    known batch id are refused with the conflict shown.
+    """
+    with casework(data_dir) as (settings, uow):
         parsed = read_manifest(manifest, request)
-        repo, index = HandoverRepository(session), load_known(session)
-        table = Table("batch", "persons", "known", "new", "fugitives", "suspects moved")
-        for header, lines in parsed.batches:
-            r = repo.import_batch(header, lines, actor, index)
-            table.add_row(
-                r.batch_id,
-                str(r.entries),
-                str(r.matched_persons),
-                str(r.new_persons),
-                str(r.fugitives),
-                str(r.suspects_moved),
-            )
-            if request:
-                TransferRepository(session).change(
-                    request, TransferStatus.EXECUTED, actor, f"handover batch {header.batch_id}"
-                )
+        results = handovers.import_batches(uow, actor_for(settings, user, agency), parsed.batches)
+    table = Table("batch", "persons", "already stored", "known", "new", "fugitives",
+                  "suspects moved")  # fmt: skip
+    for r in results:
+        table.add_row(r.batch_id, str(r.entries), str(r.already_stored), str(r.matched_persons),
+                      str(r.new_persons), str(r.fugitives), str(r.suspects_moved))  # fmt: skip
     console.print(table)
 
 
@@ -78,29 +67,20 @@ def custody(
     data_dir: DataDirOption = None,
 ) -> None:
     """Record a custody step; steps go in order, each once."""
-    with unit_of_work(data_dir) as (settings, session):
-        HandoverRepository(session).record_custody(
-            batch, seq, event, actor_for(settings, user, agency), detail
-        )
+    with casework(data_dir) as (settings, uow):
+        handovers.record_custody(uow, actor_for(settings, user, agency), batch, seq, event, detail)
     console.print(f"{batch} line {seq}: {event.value} recorded")
 
 
 @app.command("list")
 def list_batches(data_dir: DataDirOption = None) -> None:
     """Every batch with its size."""
-    with unit_of_work(data_dir) as (_settings, session):
-        repo = HandoverRepository(session)
-        table = Table("batch", "date", "crossing", "from", "to", "persons", "source")
-        for b in repo.batches():
-            table.add_row(
-                b.batch_id,
-                str(b.date),
-                b.crossing,
-                b.from_agency,
-                b.to_agency,
-                f"{len(repo.entries(b.batch_id)):,}",
-                b.source,
-            )
+    with casework(data_dir) as (_settings, uow):
+        found = handovers.list_batches(uow)
+    table = Table("batch", "date", "crossing", "from", "to", "persons", "source")
+    for b, size in found:
+        table.add_row(b.batch_id, str(b.date), b.crossing, b.from_agency, b.to_agency,
+                      f"{size:,}", b.source)  # fmt: skip
     console.print(table)
 
 
@@ -108,23 +88,15 @@ def list_batches(data_dir: DataDirOption = None) -> None:
 def show(
     batch: Annotated[str, typer.Argument(help="Batch id.")],
     user: UserOption = DEFAULT_USER,
+    agency: AgencyOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """A batch's manifest with each person's match evidence and custody (an audited access)."""
-    with unit_of_work(data_dir) as (_settings, session):
-        repo = HandoverRepository(session)
-        AuditLog(session).append(user, "handover.read", batch, {})
-        table = Table("#", "name", "born", "person", "fugitive", "custody", "match evidence")
-        for e in repo.entries(batch):
-            evidence = "; ".join(json.loads(e.match_evidence or "[]"))
-            steps = ", ".join(c.value for c in repo.custody(e.id))
-            table.add_row(
-                str(e.seq),
-                e.name,
-                str(e.birth_date or ""),
-                str(e.person_id or ""),
-                "yes" if e.fugitive else "",
-                steps,
-                evidence,
-            )
+    with casework(data_dir) as (settings, uow):
+        view = handovers.read_batch(uow, actor_for(settings, user, agency), batch)
+    table = Table("#", "name", "born", "person", "fugitive", "custody", "match evidence")
+    for e, steps in view.entries:
+        table.add_row(str(e.seq), e.name, str(e.birth_date or ""), str(e.person_id or ""),
+                      "yes" if e.fugitive else "", ", ".join(steps),
+                      "; ".join(e.evidence))  # fmt: skip
     console.print(table)

@@ -10,11 +10,18 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from scamnet.cli.context import DataDirOption, console, fail, open_store, settings_for
+from scamnet.cli.context import (
+    DataDirOption,
+    console,
+    fail,
+    open_store,
+    record_sink,
+    settings_for,
+)
 from scamnet.ingest.kinds import KINDS
 from scamnet.ingest.mapping import MappingError, load_mapping
 from scamnet.ingest.pipeline import Ingestor, IngestSummary
-from scamnet.store.records import StoreLedger, StoreSink
+from scamnet.store.records import StoreLedger
 
 Kind = StrEnum("Kind", {k: k for k in KINDS})  # type: ignore[misc]
 
@@ -88,7 +95,7 @@ def run(
                 bar.update(task, description=f"{kind.value}: {path.name}")
                 with store.session() as session:
                     result = ingestor.ingest_file(kind.value, path, mapped, StoreLedger(session),
-                                                  StoreSink(session))  # fmt: skip
+                                                  record_sink(session))  # fmt: skip
                 summary.files.append(result)
                 bar.advance(task)
     finally:

@@ -8,17 +8,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from scamnet.cases import operations
 from scamnet.cli.context import (
     DEFAULT_USER,
     AgencyOption,
     DataDirOption,
     UserOption,
     actor_for,
+    casework,
     console,
-    unit_of_work,
 )
 from scamnet.core.cases import OutcomeKind, TargetKind
-from scamnet.store.operations import OperationRepository
 
 app = typer.Typer(help="Operations (raids, sweeps): targets and outcomes, counted in statistics.")
 
@@ -34,10 +34,8 @@ def create(
     data_dir: DataDirOption = None,
 ) -> None:
     """Create an operation starting on a date."""
-    with unit_of_work(data_dir) as (settings, session):
-        OperationRepository(session).create(
-            name, date.fromisoformat(on), actor_for(settings, user, agency)
-        )
+    with casework(data_dir) as (settings, uow):
+        operations.create(uow, actor_for(settings, user, agency), name, date.fromisoformat(on))
     console.print(f"operation {name} created")
 
 
@@ -51,8 +49,8 @@ def target(
     data_dir: DataDirOption = None,
 ) -> None:
     """Add a target."""
-    with unit_of_work(data_dir) as (settings, session):
-        OperationRepository(session).target(name, kind, ref, actor_for(settings, user, agency))
+    with casework(data_dir) as (settings, uow):
+        operations.target(uow, actor_for(settings, user, agency), name, kind, ref)
     console.print(f"{name}: target {kind.value} {ref}")
 
 
@@ -67,9 +65,9 @@ def outcome(
     data_dir: DataDirOption = None,
 ) -> None:
     """Record an outcome."""
-    with unit_of_work(data_dir) as (settings, session):
-        OperationRepository(session).outcome(
-            name, kind, ref, date.fromisoformat(on), actor_for(settings, user, agency)
+    with casework(data_dir) as (settings, uow):
+        operations.outcome(
+            uow, actor_for(settings, user, agency), name, kind, ref, date.fromisoformat(on)
         )
     console.print(f"{name}: {kind.value} {ref}")
 
@@ -77,9 +75,9 @@ def outcome(
 @app.command("list")
 def list_operations(data_dir: DataDirOption = None) -> None:
     """Operations with their targets and outcomes."""
-    with unit_of_work(data_dir) as (_settings, session):
+    with casework(data_dir) as (_settings, uow):
         table = Table("operation", "agency", "started", "targets", "outcomes")
-        for op in OperationRepository(session).all():
+        for op in operations.list_operations(uow):
             table.add_row(
                 op.name,
                 op.agency,

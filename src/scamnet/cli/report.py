@@ -9,11 +9,21 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from scamnet.cli.context import DEFAULT_USER, DataDirOption, UserOption, console, fail, unit_of_work
+from scamnet.cases import publications
+from scamnet.cli.context import (
+    DEFAULT_USER,
+    AgencyOption,
+    DataDirOption,
+    UserOption,
+    actor_for,
+    casework,
+    console,
+    fail,
+    unit_of_work,
+)
 from scamnet.report.bulletin import Lang, compose
 from scamnet.report.press import load_press, read_press
 from scamnet.report.statistics import Period, breakdown, totals
-from scamnet.store.publications import PublicationRepository
 
 app = typer.Typer(help="Statistics and bulletins, always computed from the records.")
 
@@ -71,10 +81,8 @@ def bulletin(
 ) -> None:
     """Write the public bulletin: aggregate figures and approved names only."""
     when = parse_when(as_of)
-    with unit_of_work(data_dir) as (_settings, session):
-        b = compose(
-            totals(session, when.date()), when, lang, PublicationRepository(session).approved(), tz
-        )
+    with casework(data_dir) as (_settings, uow):
+        b = compose(totals(uow.session, when.date()), when, lang, publications.approved(uow), tz)
     if out is None:
         typer.echo(b.markdown())
         return
@@ -92,8 +100,8 @@ def approve(
     data_dir: DataDirOption = None,
 ) -> None:
     """Approve a person's name for publication (supervisors only)."""
-    with unit_of_work(data_dir) as (_settings, session):
-        PublicationRepository(session).approve(person, text, user)
+    with casework(data_dir) as (_settings, uow):
+        publications.approve(uow, user, person, text)
     console.print(f"person {person} may be named as: {text}")
 
 
@@ -101,10 +109,11 @@ def approve(
 def press(
     csv_file: Annotated[Path, typer.Argument(help="Published figures CSV.", exists=True)],
     user: UserOption = DEFAULT_USER,
+    agency: AgencyOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """Load published handover figures as batches, to check statistics against them."""
-    with unit_of_work(data_dir) as (_settings, session):
+    with casework(data_dir) as (settings, uow):
         batches = read_press(csv_file)
-        written = load_press(session, batches, user)
+        written = load_press(uow, actor_for(settings, user, agency), batches)
     console.print(f"{len(batches)} batches, {written:,} entries written")

@@ -7,17 +7,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from scamnet.cases import transfers
 from scamnet.cli.context import (
     DEFAULT_USER,
     AgencyOption,
     DataDirOption,
     UserOption,
     actor_for,
+    casework,
     console,
-    unit_of_work,
 )
 from scamnet.core.cases import TransferStatus
-from scamnet.store.transfers import TransferRepository
 
 app = typer.Typer(help="Transfer requests: sent, acknowledged, executed or refused.")
 
@@ -32,10 +32,8 @@ def request(
     data_dir: DataDirOption = None,
 ) -> None:
     """Record a new request (send it with `scamnet exchange send-request`)."""
-    with unit_of_work(data_dir) as (settings, session):
-        ref = TransferRepository(session).create(
-            partner, person, basis, actor_for(settings, user, agency)
-        )
+    with casework(data_dir) as (settings, uow):
+        ref = transfers.create(uow, actor_for(settings, user, agency), partner, person, basis)
     console.print(f"transfer request [bold]{ref}[/bold] to {partner}: {len(person)} persons, sent")
 
 
@@ -49,19 +47,17 @@ def status(
     data_dir: DataDirOption = None,
 ) -> None:
     """Move a request on locally (`exchange send-status` also tells the partner)."""
-    with unit_of_work(data_dir) as (settings, session):
-        now = TransferRepository(session).change(
-            reference, new, actor_for(settings, user, agency), note
-        )
+    with casework(data_dir) as (settings, uow):
+        now = transfers.change(uow, actor_for(settings, user, agency), reference, new, note)
     console.print(f"{reference} is now {now}")
 
 
 @app.command("list")
 def list_requests(data_dir: DataDirOption = None) -> None:
     """All requests, ours and partners'."""
-    with unit_of_work(data_dir) as (_settings, session):
+    with casework(data_dir) as (_settings, uow):
         table = Table("reference", "from", "to", "persons", "status", "legal basis")
-        for r in TransferRepository(session).all():
+        for r in transfers.list_requests(uow):
             table.add_row(r.reference, r.requesting_agency, r.partner_agency,
                           str(len(r.persons)), r.status, r.legal_basis)  # fmt: skip
     console.print(table)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -18,3 +19,11 @@ class UserRole(StrEnum):
         """True when this role has every permission of ``other``."""
         order = list(UserRole)
         return order.index(self) >= order.index(other)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts, for which agency: every use case records both."""
+
+    user: str
+    agency: str

@@ -6,6 +6,8 @@ the exchange ask; none of them does I/O.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
 
 from scamnet.core.errors import DomainError, InvalidRecord
@@ -105,3 +107,62 @@ def require_legal_basis(basis: str) -> str:
     if len(text) > 500:
         raise InvalidRecord("a legal basis longer than 500 characters")
     return text
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    reference: str
+    title: str
+    origin: str
+    origin_ref: str | None
+    agency: str
+    opened_by: str
+    opened_at: datetime
+    suspects: int
+
+
+@dataclass(frozen=True, slots=True)
+class SuspectView:
+    id: int
+    case: str
+    person_id: int
+    role: str | None
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    from_status: str | None
+    to_status: str
+    at: datetime
+    author: str
+    agency: str
+    legal_basis: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestedPerson:
+    name: str
+    birth_date: date | None = None
+    document: str | None = None
+    person_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TransferRequest:
+    reference: str
+    requesting_agency: str
+    partner_agency: str
+    legal_basis: str
+    status: str
+    created_at: datetime
+    persons: tuple[RequestedPerson, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OperationView:
+    name: str
+    agency: str
+    started_on: date
+    targets: tuple[tuple[str, str], ...]
+    outcomes: tuple[tuple[str, str, date | None], ...]

@@ -38,3 +38,11 @@ class IllegalTransition(DomainError):
         super().__init__(
             f"a suspect cannot go from {current!r} to {new!r}; allowed from {current!r}: {nexts}"
         )
+
+
+class NotFound(LookupError):
+    """No case, suspect, batch, request or other record with that reference."""
+
+
+class NotAllowed(PermissionError):
+    """The acting user's role or agency does not allow the action."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from scamnet.exchange.transport import deliver, write_bundle
 from scamnet.store import Store
 from scamnet.store.audit import AuditLog
-from scamnet.store.outbox import Outbox, bundle_of
+from scamnet.store.outbox import Outbox, OutboxRow, bundle_of
 
 MAX_RETRY_DELAY = timedelta(hours=1)
 
@@ -76,6 +76,13 @@ def deliver_pending(
             blocked.add(to)
         results.append(Delivery(bundle_id, kind, to, outcome.delivered, outcome.message))
     return results
+
+
+def queued(store: Store, every: bool = False) -> list[OutboxRow]:
+    """What waits for a partner's acknowledgement (``every``: each bundle ever sent)."""
+    with store.session() as session:
+        box = Outbox(session)
+        return box.all() if every else box.pending()
 
 
 def hand_over_as_file(

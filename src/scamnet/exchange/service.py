@@ -20,10 +20,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from scamnet.cases import transfers
+from scamnet.cases.handovers import import_batch
 from scamnet.cases.manifest import parse_row
-from scamnet.core.cases import TransferStatus
+from scamnet.core.access import Actor
+from scamnet.core.cases import RequestedPerson, TransferRequest, TransferStatus
 from scamnet.core.entities import PersonName
 from scamnet.core.errors import DomainError
+from scamnet.core.handovers import BatchHeader, ManifestLine
 from scamnet.exchange.bundle import (
     BundleKind,
     BundleRefused,
@@ -41,16 +45,12 @@ from scamnet.exchange.schema import (
     TransferStatusPayload,
     WantedListPayload,
 )
-from scamnet.resolve.match import Description
 from scamnet.store.audit import AuditLog
-from scamnet.store.cases import Actor
 from scamnet.store.exchange import BundleLedger, PartnerKeys, lock_receipts
-from scamnet.store.handovers import BatchHeader, HandoverRepository, ManifestLine
-from scamnet.store.known import load_known
 from scamnet.store.models import WarrantRow
 from scamnet.store.outbox import Outbox
 from scamnet.store.records import insert_ignoring_duplicates
-from scamnet.store.transfers import RequestedPerson, TransferRepository, TransferRequest
+from scamnet.store.uow import SqlUnitOfWork
 
 
 def send(
@@ -126,7 +126,7 @@ def send_request(
     actor: Actor | None = None,
     url: str | None = None,
 ) -> dict[str, Any]:
-    request = TransferRepository(session).get(reference)
+    request = transfers.get(SqlUnitOfWork(session), reference)
     if request.requesting_agency != me.agency:
         raise BundleRefused(
             f"{reference} is {request.requesting_agency}'s request, not ours", 400, "own-name"
@@ -151,15 +151,15 @@ def send_status(
     The change here and the bundle are one transaction: if the delivery fails, the
     bundle waits in the outbox and ``exchange resend`` delivers the same bundle.
     """
-    transfers = TransferRepository(session)
-    request = transfers.get(reference)
+    uow = SqlUnitOfWork(session)
+    request = transfers.get(uow, reference)
     if request.partner_agency not in answers_for(session, me.agency):
         raise BundleRefused(
             f"{reference} is our own request to {request.partner_agency}: only they answer it",
             400,
             "request-direction",
         )
-    transfers.change(reference, status, actor, note)
+    transfers.change(uow, actor, reference, status, note)
     payload = {"reference": reference, "status": status.value, "note": note}
     return send(
         session, me, BundleKind.TRANSFER_STATUS, request.requesting_agency, payload, actor, url
@@ -182,9 +182,8 @@ def send_manifest(
             "own-name",
         )
     # Recorded as an exchanged batch on both sides: that is what the ledgers compare.
-    HandoverRepository(session).import_batch(replace(header, source="exchange"), lines, actor)
-    if header.request_ref:
-        _mark_executed(session, header, actor)
+    # import_batch also executes the request the batch answers.
+    import_batch(SqlUnitOfWork(session), actor, replace(header, source="exchange"), lines)
     return send(
         session, me, BundleKind.HANDOVER_MANIFEST, header.to_agency,
         manifest_payload(header, lines), actor, url,
@@ -292,17 +291,12 @@ def apply_wanted_list(session: Session, payload: WantedListPayload, actor: Actor
 
 def apply_transfer_request(session: Session, payload: TransferRequestPayload, actor: Actor) -> str:
     """Record a request made to us, matching each person named to the persons known here."""
-    known = load_known(session)
-    persons = []
-    for p in payload.persons:
-        name = PersonName.of(p.name).text
-        query = Description((name,), p.birth_date, frozenset({p.document} if p.document else ()))
-        best = next((c for c in known.candidates(query, "person:") if c.is_match), None)
-        persons.append(
-            RequestedPerson(
-                name, p.birth_date, p.document, int(best.ref.split(":")[1]) if best else None
-            )
-        )
+    uow = SqlUnitOfWork(session)
+    asked = [
+        RequestedPerson(PersonName.of(p.name).text, p.birth_date, p.document)  # local checks
+        for p in payload.persons
+    ]
+    persons = transfers.match_persons(uow, asked)
     request = TransferRequest(
         payload.reference,
         payload.requesting_agency,
@@ -312,15 +306,15 @@ def apply_transfer_request(session: Session, payload: TransferRequestPayload, ac
         payload.created_at,
         tuple(persons),
     )
-    TransferRepository(session).record(request, actor)
+    transfers.record(uow, actor, request)
     matched = sum(p.person_id is not None for p in persons)
     return f"request {request.reference}: {len(persons)} persons, {matched} known here"
 
 
 def apply_transfer_status(session: Session, payload: TransferStatusPayload, actor: Actor) -> str:
     """Move a request both sides hold, as its requested side has."""
-    status = TransferRepository(session).change(
-        payload.reference, payload.new_status, actor, payload.note
+    status = transfers.change(
+        SqlUnitOfWork(session), actor, payload.reference, payload.new_status, payload.note
     )
     return f"request {payload.reference} is now {status}"
 
@@ -344,24 +338,12 @@ def apply_handover_manifest(
         lines.append(line)
     assert header is not None  # the schema requires at least one line
     header = replace(header, source="exchange")
-    result = HandoverRepository(session).import_batch(header, lines, actor)
-    if header.request_ref:
-        _mark_executed(session, header, actor)
+    # import_batch also executes the request the batch answers.
+    result = import_batch(SqlUnitOfWork(session), actor, header, lines)
     return (
         f"batch {header.batch_id}: {result.entries} persons, {result.matched_persons} known, "
         f"{result.new_persons} new, {result.fugitives} fugitives"
     )
-
-
-def _mark_executed(session: Session, header: BatchHeader, actor: Actor) -> None:
-    transfers = TransferRepository(session)
-    if transfers.get(header.request_ref or "").status != TransferStatus.EXECUTED.value:
-        transfers.change(
-            header.request_ref or "",
-            TransferStatus.EXECUTED,
-            actor,
-            f"handover batch {header.batch_id}",
-        )
 
 
 def _apply(kind: BundleKind, session: Session, payload: Strict, actor: Actor) -> str:

@@ -100,7 +100,7 @@ KINDS: dict[str, KindSpec] = {
         (C("batch_id", T.TEXT, True, 64), C("date", T.DATE), C("crossing", T.TEXT, True, 100),
          C("from_agency", T.TEXT, True, 64), C("to_agency", T.TEXT, True, 64), C("seq", T.INT),
          C("name", T.NAME), C("birth_date", T.DATE, False), C("document", T.TEXT, False, 32),
-         C("nationality", T.COUNTRY, False)),
+         C("nationality", T.COUNTRY, False), C("role", T.TEXT, False, 32)),
         key=("batch_id", "seq"), destination="store",
     ),
     "cells": KindSpec(

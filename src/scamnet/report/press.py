@@ -16,15 +16,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
-
+from scamnet.cases.handovers import import_batch
+from scamnet.cases.ports import UnitOfWork
+from scamnet.core.access import Actor
 from scamnet.core.errors import InvalidRecord
+from scamnet.core.handovers import UNNAMED, BatchHeader, ManifestLine
 from scamnet.report.statistics import REMAINDER, UNSPLIT_KEY_FIGURE
-from scamnet.store.audit import AuditLog
-from scamnet.store.models import HandoverBatchRow, ManifestEntryRow
 
-UNNAMED = "(not named in the published figures)"
 # Who the press names, as agency codes of the reference data.
 AGENCIES = {
     "Myanmar law enforcement": "MM-MPF",
@@ -113,38 +111,23 @@ def _int(text: str | None) -> int | None:
     return int(text.replace(",", "")) if text and text.strip() else None
 
 
-def load_press(session: Session, batches: list[PressBatch], actor: str) -> int:
-    """Store the batches; ones already loaded are skipped. Returns the entries written."""
-    known = set(session.scalars(select(HandoverBatchRow.batch_id)))
+def load_press(uow: UnitOfWork, actor: Actor, batches: list[PressBatch]) -> int:
+    """Store the batches through the one handover writer; returns the entries written.
+
+    Batches already loaded are reported by the writer as already stored.
+    """
     written = 0
     for b in batches:
-        if b.batch_id in known:
-            continue
-        session.add(
-            HandoverBatchRow(
-                batch_id=b.batch_id,
-                date=b.date,
-                crossing=b.crossing,
-                from_agency=b.from_agency,
-                to_agency=b.to_agency,
-                source=b.source,
-                note=b.note,
-            )
-        )
-        session.flush()
-        entries = [
-            {
-                "batch_id": b.batch_id,
-                "seq": i + 1,
-                "name": UNNAMED,
-                "fugitive": i < b.fugitives,
-                "declared_role": UNSPLIT_KEY_FIGURE
-                if b.fugitives <= i < b.fugitives + b.key_figures
+        header = BatchHeader(b.batch_id, b.date, b.crossing, b.from_agency, b.to_agency,
+                             source=b.source, note=b.note)  # fmt: skip
+        lines = [
+            ManifestLine(
+                i + 1, UNNAMED, declared_fugitive=i < b.fugitives,
+                role=UNSPLIT_KEY_FIGURE if b.fugitives <= i < b.fugitives + b.key_figures
                 else None,
-            }
+            )
             for i in range(b.persons)
-        ]
-        session.execute(insert(ManifestEntryRow), entries)
-        written += len(entries)
-    AuditLog(session).append(actor, "press.load", "handovers", {"entries": written})
+        ]  # fmt: skip
+        written += import_batch(uow, actor, header, lines).entries
+    uow.audit.append(actor.user, "press.load", "handovers", {"entries": written})
     return written

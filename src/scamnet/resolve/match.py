@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from scamnet.core.description import Description
 from scamnet.resolve.names import name_similarity
 
 # log2 Bayes factors; the prior is a one-in-several-thousand chance that a
@@ -32,16 +33,6 @@ NAME_LEVELS = (
     (0.0, -9.0, "different name"),
 )
 MATCH_THRESHOLD = 0.9
-
-
-@dataclass(frozen=True, slots=True)
-class Description:
-    """What is known of a person: from a manifest line, a warrant, a query."""
-
-    names: tuple[str, ...]
-    birth_date: date | None = None
-    documents: frozenset[str] = frozenset()
-    identifiers: frozenset[str] = frozenset()  # graph keys: phones, devices, accounts
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,12 @@
-"""Source records as entity resolution sees them: one row per record, names in
-comparable forms, dates with their day/month swap, documents and phones."""
+"""Source records (:class:`scamnet.core.description.SourceRecord`) as entity resolution
+sees them: one row per record, names in comparable forms, dates with their day/month
+swap, documents and phones."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 import pyarrow as pa
 
+from scamnet.core.description import SourceRecord
 from scamnet.core.entities import Script
 from scamnet.resolve.match import swapped
 from scamnet.resolve.names import name_forms
@@ -15,19 +14,6 @@ from scamnet.resolve.names import name_forms
 # Up to four Latin forms per name (two orders, pinyin and Wade–Giles for 汉字);
 # shorter lists repeat their first form so SQL can compare every pair of slots.
 FORM_SLOTS = 4
-
-
-@dataclass(frozen=True, slots=True)
-class SourceRecord:
-    """One record naming a person: a person record of an agency, a warrant, a manifest line."""
-
-    uid: str  # "person:CN-YN-LC:P000001", "warrant:W00001", "manifest:H-…#12"
-    source: str
-    name: str
-    birth_date: date | None = None
-    id_number: str | None = None
-    passport: str | None = None
-    phone: str | None = None
 
 
 SCHEMA = pa.schema(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from scamnet.core.description import SourceRecord
 from scamnet.resolve import model as er_model
 from scamnet.resolve.cluster import cluster, stable_ids
-from scamnet.resolve.records import SourceRecord, record_table
+from scamnet.resolve.records import record_table
 
 # Fellegi–Sunter's decision point: more likely the same person than not.
 THRESHOLD = 0.5

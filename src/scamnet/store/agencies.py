@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scamnet.core.entities import Agency, AgencyLevel
+from scamnet.store.audit import AuditLog
 from scamnet.store.models import AgencyRow
 
 
@@ -31,8 +32,11 @@ class AgencyRepository:
         agency.id = row.id
         return agency
 
-    def ensure(self, agencies: list[Agency]) -> int:
-        """Add those not yet known (by code), parents first; return how many were added."""
+    def ensure(self, agencies: list[Agency], by: str | None = None) -> int:
+        """Add those not yet known (by code), parents first; return how many were added.
+
+        With ``by``, the load is audited in that user's name.
+        """
         known = set(self.session.scalars(select(AgencyRow.code)))
         added = 0
         for agency in agencies:
@@ -40,6 +44,8 @@ class AgencyRepository:
                 self.add(agency)
                 known.add(agency.code)
                 added += 1
+        if by is not None:
+            AuditLog(self.session).append(by, "reference.load", "agencies", {"added": added})
         return added
 
     def get(self, code: str) -> Agency:

@@ -1,23 +1,20 @@
-"""Cases and their suspects. Every status change goes through the lifecycle table
-and leaves its author, time, agency and legal basis, in the case and in the audit log."""
+"""Cases, suspects and their status history: the tables' plain queries.
+
+The rules (origins, the lifecycle, warrants, audit) are in :mod:`scamnet.cases`.
+"""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from scamnet.core.cases import CaseOrigin, require_legal_basis
-from scamnet.core.errors import InvalidRecord
-from scamnet.core.roles import Role
+from scamnet.core.cases import CaseOrigin, CaseSummary, StatusChange, SuspectView
 from scamnet.core.suspect import SuspectStatus
-from scamnet.store.audit import AuditLog
 from scamnet.store.casemodels import CaseRow, StatusChangeRow, SuspectRow
 from scamnet.store.models import (
     AlertRow,
     GroupRow,
+    ManifestEntryRow,
     MembershipRow,
     PersonRow,
     VictimReportRow,
@@ -25,74 +22,44 @@ from scamnet.store.models import (
 )
 
 
-class UnknownCase(LookupError):
-    """No case, suspect or origin with that reference."""
+class SqlCaseStore:
+    """Implements :class:`scamnet.cases.ports.CaseStore`."""
 
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who acts, for which agency: every change in casework records both."""
-
-    user: str
-    agency: str
-
-
-@dataclass(frozen=True, slots=True)
-class SuspectView:
-    id: int
-    case: str
-    person_id: int
-    role: str | None
-    status: str
-
-
-@dataclass(frozen=True, slots=True)
-class StatusChange:
-    from_status: str | None
-    to_status: str
-    at: datetime
-    author: str
-    agency: str
-    legal_basis: str
-
-
-class CaseRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.audit = AuditLog(session)
 
-    def open(self, title: str, origin: CaseOrigin, origin_ref: str | None, actor: Actor) -> str:
-        """Open a case; a group, alert or report origin must exist. Returns its reference."""
-        if not title.strip():
-            raise InvalidRecord("a case needs a title")
-        self._check_origin(origin, origin_ref)
-        year = datetime.now(UTC).year
-        count = self.session.scalar(select(func.count()).select_from(CaseRow)) or 0
-        reference = f"C-{year}-{count + 1:05d}"
+    def count(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(CaseRow)) or 0
+
+    def add_case(self, case: CaseSummary) -> None:
         self.session.add(
-            CaseRow(
-                reference=reference,
-                title=title.strip(),
-                origin=origin.value,
-                origin_ref=origin_ref,
-                agency=actor.agency,
-                opened_by=actor.user,
-                opened_at=datetime.now(UTC),
-            )
-        )
+            CaseRow(reference=case.reference, title=case.title, origin=case.origin,
+                    origin_ref=case.origin_ref, agency=case.agency, opened_by=case.opened_by,
+                    opened_at=case.opened_at)
+        )  # fmt: skip
         self.session.flush()
-        self.audit.append(
-            actor.user, "case.open", reference, {"origin": origin.value, "ref": origin_ref}
-        )
-        if origin is CaseOrigin.GROUP and origin_ref is not None:
-            self._add_members(reference, int(origin_ref), actor)
-        return reference
 
-    def _check_origin(self, origin: CaseOrigin, ref: str | None) -> None:
-        if origin is CaseOrigin.MANUAL:
-            return
-        if ref is None:
-            raise InvalidRecord(f"a case opened from a {origin.value} names it")
+    def case_id(self, reference: str) -> int | None:
+        return self.session.scalar(select(CaseRow.id).where(CaseRow.reference == reference))
+
+    def case(self, reference: str) -> CaseSummary | None:
+        row = self.session.scalar(select(CaseRow).where(CaseRow.reference == reference))
+        return self._summary(row) if row is not None else None
+
+    def cases(self) -> list[CaseSummary]:
+        return [
+            self._summary(r) for r in self.session.scalars(select(CaseRow).order_by(CaseRow.id))
+        ]
+
+    def case_from(self, origin: str, origin_ref: str) -> str | None:
+        """The reference of a case already opened from this origin, if any."""
+        return self.session.scalar(
+            select(CaseRow.reference)
+            .where(CaseRow.origin == origin, CaseRow.origin_ref == origin_ref)
+            .order_by(CaseRow.id)
+        )
+
+    def origin_exists(self, origin: CaseOrigin, ref: str) -> bool:
         found: object = None
         if origin is CaseOrigin.GROUP and ref.isdigit():
             found = self.session.get(GroupRow, int(ref))
@@ -102,129 +69,72 @@ class CaseRepository:
             found = self.session.scalar(
                 select(VictimReportRow.id).where(VictimReportRow.report_id == ref)
             )
-        if found is None:
-            raise UnknownCase(f"no {origin.value} {ref!r} to open a case from")
+        return found is not None
 
-    def _add_members(self, reference: str, group_id: int, actor: Actor) -> None:
+    def group_members(self, group_id: int) -> list[tuple[int, str]]:
+        """(person id, role) of a group's members who are persons."""
         rows = self.session.execute(
-            select(MembershipRow.person_id, MembershipRow.role).where(
-                MembershipRow.group_id == group_id
+            select(MembershipRow.person_id, MembershipRow.role)
+            .where(MembershipRow.group_id == group_id)
+            .order_by(MembershipRow.person_id)
+        )
+        return [(int(p), str(r)) for p, r in rows]
+
+    def groups_of(self, person_ids: list[int]) -> list[tuple[int, int]]:
+        """(group id, person id) for each membership of these persons."""
+        rows = self.session.execute(
+            select(MembershipRow.group_id, MembershipRow.person_id).where(
+                MembershipRow.person_id.in_(person_ids)
             )
         )
-        for person_id, role in rows:
-            self.add_suspect(
-                reference,
-                person_id,
-                Role(role),
-                SuspectStatus.IDENTIFIED,
-                actor,
-                f"member of group {group_id}",
+        return [(int(g), int(p)) for g, p in rows]
+
+    def network_groups(self) -> list[int]:
+        """Groups found by the network analysis (not those entered by hand)."""
+        return list(
+            self.session.scalars(
+                select(GroupRow.id).where(GroupRow.origin == "network").order_by(GroupRow.id)
             )
+        )
 
-    def case_id(self, reference: str) -> int:
-        found = self.session.scalar(select(CaseRow.id).where(CaseRow.reference == reference))
-        if found is None:
-            raise UnknownCase(f"no case {reference!r}")
-        return found
+    def person_exists(self, person_id: int) -> bool:
+        return self.session.get(PersonRow, person_id) is not None
 
-    def add_suspect(
-        self,
-        reference: str,
-        person_id: int,
-        role: Role | None,
-        status: SuspectStatus,
-        actor: Actor,
-        legal_basis: str,
-    ) -> int:
-        basis = require_legal_basis(legal_basis)
-        case_id = self.case_id(reference)
-        if self.session.get(PersonRow, person_id) is None:
-            raise UnknownCase(f"no person {person_id}")
-        existing = self.session.scalar(
+    def suspect_in(self, case_id: int, person_id: int) -> int | None:
+        return self.session.scalar(
             select(SuspectRow.id).where(
                 SuspectRow.case_id == case_id, SuspectRow.person_id == person_id
             )
         )
-        if existing is not None:
-            raise InvalidRecord(f"person {person_id} is already a suspect in {reference}")
-        row = SuspectRow(
-            case_id=case_id,
-            person_id=person_id,
-            role=role.value if role else None,
-            status=status.value,
-        )
+
+    def add_suspect(self, case_id: int, person_id: int, role: str | None, status: str) -> int:
+        row = SuspectRow(case_id=case_id, person_id=person_id, role=role, status=status)
         self.session.add(row)
         self.session.flush()
-        self._record(row, None, status, actor, basis)
         return row.id
 
-    def change_status(
-        self, suspect_id: int, new: SuspectStatus, actor: Actor, legal_basis: str
-    ) -> SuspectView:
-        """Move a suspect on; an illegal change raises and nothing is written."""
-        basis = require_legal_basis(legal_basis)
+    def suspect(self, suspect_id: int) -> SuspectView | None:
         row = self.session.get(SuspectRow, suspect_id)
-        if row is None:
-            raise UnknownCase(f"no suspect {suspect_id}")
-        current = SuspectStatus(row.status)
-        current.transition_to(new)
-        row.status = new.value
-        self._record(row, current, new, actor, basis)
-        return self._view(row)
+        return self._view(row) if row is not None else None
 
-    def issue_warrant(self, suspect_id: int, warrant_id: str, actor: Actor) -> SuspectView:
-        """A warrant makes a suspect a fugitive: their status becomes wanted."""
-        warrant = self.session.scalar(select(WarrantRow).where(WarrantRow.warrant_id == warrant_id))
-        if warrant is None:
-            raise UnknownCase(f"no warrant {warrant_id!r}")
+    def set_status(self, suspect_id: int, status: str) -> None:
         row = self.session.get(SuspectRow, suspect_id)
-        if row is None:
-            raise UnknownCase(f"no suspect {suspect_id}")
-        if warrant.person_id is None:
-            warrant.person_id = row.person_id
-        elif warrant.person_id != row.person_id:
-            raise InvalidRecord(f"warrant {warrant_id} names another person")
-        return self.change_status(suspect_id, SuspectStatus.WANTED, actor, f"warrant {warrant_id}")
+        assert row is not None
+        row.status = status
 
-    def _record(
-        self,
-        row: SuspectRow,
-        old: SuspectStatus | None,
-        new: SuspectStatus,
-        actor: Actor,
-        basis: str,
-    ) -> None:
-        now = datetime.now(UTC)
+    def add_status_change(self, suspect_id: int, change: StatusChange) -> None:
         self.session.add(
-            StatusChangeRow(
-                suspect_id=row.id,
-                from_status=old.value if old else None,
-                to_status=new.value,
-                at=now,
-                author=actor.user,
-                agency=actor.agency,
-                legal_basis=basis,
-            )
-        )
-        self.audit.append(
-            actor.user,
-            "suspect.status",
-            f"suspect:{row.id}",
-            {
-                "person": row.person_id,
-                "from": old.value if old else None,
-                "to": new.value,
-                "agency": actor.agency,
-                "basis": basis,
-            },
-        )
+            StatusChangeRow(suspect_id=suspect_id, from_status=change.from_status,
+                            to_status=change.to_status, at=change.at, author=change.author,
+                            agency=change.agency, legal_basis=change.legal_basis)
+        )  # fmt: skip
 
     def suspects(
-        self, reference: str | None = None, person_id: int | None = None
+        self, case_id: int | None = None, person_id: int | None = None
     ) -> list[SuspectView]:
         query = select(SuspectRow).order_by(SuspectRow.id)
-        if reference is not None:
-            query = query.where(SuspectRow.case_id == self.case_id(reference))
+        if case_id is not None:
+            query = query.where(SuspectRow.case_id == case_id)
         if person_id is not None:
             query = query.where(SuspectRow.person_id == person_id)
         return [self._view(r) for r in self.session.scalars(query)]
@@ -240,8 +150,37 @@ class CaseRepository:
             for r in rows
         ]
 
-    def cases(self) -> list[CaseRow]:
-        return list(self.session.scalars(select(CaseRow).order_by(CaseRow.id)))
+    def warrant_person(self, warrant_id: str) -> tuple[bool, int | None]:
+        """(whether the warrant exists, the person it is linked to)."""
+        row = self.session.scalar(select(WarrantRow).where(WarrantRow.warrant_id == warrant_id))
+        return (row is not None, row.person_id if row is not None else None)
+
+    def link_warrant(self, warrant_id: str, person_id: int) -> None:
+        row = self.session.scalar(select(WarrantRow).where(WarrantRow.warrant_id == warrant_id))
+        if row is not None and row.person_id is None:
+            row.person_id = person_id
+
+    def is_wanted(self, person_id: int) -> bool:
+        """A suspect with status wanted, or a person an unexecuted warrant names."""
+        wanted = select(SuspectRow.id).where(
+            SuspectRow.person_id == person_id, SuspectRow.status == SuspectStatus.WANTED.value
+        )
+        if self.session.scalar(wanted) is not None:
+            return True
+        executed = select(ManifestEntryRow.warrant_id).where(
+            ManifestEntryRow.warrant_id.is_not(None)
+        )
+        open_warrant = select(WarrantRow.id).where(
+            WarrantRow.person_id == person_id, WarrantRow.warrant_id.not_in(executed)
+        )
+        return self.session.scalar(open_warrant) is not None
+
+    def _summary(self, row: CaseRow) -> CaseSummary:
+        n = self.session.scalar(
+            select(func.count()).select_from(SuspectRow).where(SuspectRow.case_id == row.id)
+        )
+        return CaseSummary(row.reference, row.title, row.origin, row.origin_ref, row.agency,
+                           row.opened_by, row.opened_at, n or 0)  # fmt: skip
 
     def _view(self, row: SuspectRow) -> SuspectView:
         reference = self.session.scalar(select(CaseRow.reference).where(CaseRow.id == row.case_id))

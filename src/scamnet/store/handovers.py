@@ -1,260 +1,157 @@
-"""Handover batches: the manifest matched to known persons and open warrants, the
-suspects it concerns moved to handed over, and the chain of custody per person."""
+"""Handover batches, manifest entries and custody events: the tables' plain queries.
+
+Matching, fugitive rules and custody order are in :mod:`scamnet.cases.handovers`.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from scamnet.core.cases import CustodyEvent, check_custody_step
-from scamnet.core.entities import Document, Person, PersonName
-from scamnet.core.errors import InvalidRecord
-from scamnet.core.suspect import SuspectStatus
-from scamnet.resolve.match import Description
-from scamnet.store.audit import AuditLog
-from scamnet.store.casemodels import CustodyEventRow, SuspectRow
-from scamnet.store.cases import Actor, CaseRepository
-from scamnet.store.known import KnownIndex, load_known
-from scamnet.store.models import HandoverBatchRow, ManifestEntryRow, WarrantRow
-from scamnet.store.persons import PersonRepository
+from scamnet.core.description import Description
+from scamnet.core.handovers import BatchHeader, ManifestEntry
+from scamnet.store.casemodels import CustodyEventRow
+from scamnet.store.models import (
+    DocumentRow,
+    HandoverBatchRow,
+    ManifestEntryRow,
+    PersonIdentifierRow,
+    PersonNameRow,
+    PersonRow,
+    WarrantRow,
+)
 
 
-@dataclass(frozen=True, slots=True)
-class BatchHeader:
-    batch_id: str
-    date: date
-    crossing: str
-    from_agency: str
-    to_agency: str
-    request_ref: str | None = None
-    source: str = "manifest"
-    note: str | None = None
+class SqlHandoverStore:
+    """Implements :class:`scamnet.cases.ports.HandoverStore`."""
 
-
-@dataclass(frozen=True, slots=True)
-class ManifestLine:
-    seq: int
-    name: str
-    birth_date: date | None = None
-    document: str | None = None
-    nationality: str | None = None
-    role: str | None = None  # as declared by the giving side, if at all
-
-
-@dataclass(slots=True)
-class ImportResult:
-    batch_id: str
-    entries: int = 0
-    matched_persons: int = 0
-    new_persons: int = 0
-    fugitives: int = 0
-    suspects_moved: int = 0
-    evidence: list[tuple[int, str]] = field(default_factory=list)
-
-
-class BatchExists(InvalidRecord):
-    """A batch with that id is already recorded."""
-
-
-class HandoverRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def import_batch(
-        self,
-        header: BatchHeader,
-        lines: list[ManifestLine],
-        actor: Actor,
-        index: KnownIndex | None = None,
-    ) -> ImportResult:
-        """Record a batch and match each person on it; new people become new persons."""
-        if (
-            self.session.scalar(
-                select(HandoverBatchRow.id).where(HandoverBatchRow.batch_id == header.batch_id)
-            )
-            is not None
-        ):
-            raise BatchExists(f"handover batch {header.batch_id!r} is already recorded")
-        seqs = [line.seq for line in lines]
-        if len(set(seqs)) != len(seqs):
-            raise InvalidRecord(f"batch {header.batch_id}: manifest line numbers repeat")
-        self.session.add(HandoverBatchRow(**vars_of(header)))
-        known = index if index is not None else load_known(self.session)
-        result = ImportResult(header.batch_id)
-        for line in lines:
-            self._import_line(header, line, known, actor, result)
-        self.session.flush()
-        AuditLog(self.session).append(
-            actor.user,
-            "handover.import",
-            header.batch_id,
-            {"entries": result.entries, "new": result.new_persons, "fugitives": result.fugitives},
+    def header(self, batch_id: str) -> BatchHeader | None:
+        row = self.session.scalar(
+            select(HandoverBatchRow).where(HandoverBatchRow.batch_id == batch_id)
         )
-        return result
+        if row is None:
+            return None
+        return BatchHeader(row.batch_id, row.date, row.crossing, row.from_agency, row.to_agency,
+                           row.request_ref, row.source, row.note)  # fmt: skip
 
-    def _import_line(
-        self,
-        header: BatchHeader,
-        line: ManifestLine,
-        known: KnownIndex,
-        actor: Actor,
-        result: ImportResult,
-    ) -> None:
-        query = Description(
-            (line.name,), line.birth_date, frozenset({line.document} if line.document else ())
-        )
-        person = next((c for c in known.candidates(query, "person:") if c.is_match), None)
-        warrant = next((c for c in known.candidates(query, "warrant:") if c.is_match), None)
-        evidence = []
-        if person is not None:
-            person_id = int(person.ref.split(":")[1])
-            result.matched_persons += 1
-            evidence.append(
-                f"person {person_id} (p={person.probability:.3f}): " + "; ".join(person.evidence)
-            )
-        else:
-            person_id = self._new_person(line)
-            known.add(f"person:{person_id}", query)
-            result.new_persons += 1
-            evidence.append(f"new person {person_id}: no known person matched")
-        warrant_id = None
-        if warrant is not None:
-            warrant_id = warrant.ref.split(":", 1)[1]
-            evidence.append(
-                f"warrant {warrant_id} (p={warrant.probability:.3f}): "
-                + "; ".join(warrant.evidence)
-            )
-            self._link_warrant(warrant_id, person_id)
-            known.remove(warrant.ref)  # executed: no longer open
-        fugitive = warrant_id is not None or self._is_wanted(person_id)
-        result.fugitives += fugitive
-        result.suspects_moved += self._hand_over_suspects(person_id, header, actor)
+    def add_batch(self, header: BatchHeader) -> None:
         self.session.add(
-            ManifestEntryRow(
-                batch_id=header.batch_id,
-                seq=line.seq,
-                name=line.name,
-                birth_date=line.birth_date,
-                document=line.document,
-                nationality=line.nationality,
-                person_id=person_id,
-                fugitive=fugitive,
-                declared_role=line.role,
-                warrant_id=warrant_id,
-                match_score=person.probability if person else None,
-                match_evidence=json.dumps(evidence, ensure_ascii=False),
-            )
+            HandoverBatchRow(**{f: getattr(header, f) for f in header.__dataclass_fields__})
         )
-        result.entries += 1
-        result.evidence.append((line.seq, " | ".join(evidence)))
+        self.session.flush()
 
-    def _new_person(self, line: ManifestLine) -> int:
-        docs = (
-            [Document("passport", line.document, line.nationality or "CN")] if line.document else []
+    def add_entries(self, batch_id: str, entries: list[ManifestEntry]) -> None:
+        rows: list[dict[str, Any]] = [
+            {"batch_id": batch_id, "seq": e.seq, "name": e.name, "birth_date": e.birth_date,
+             "document": e.document, "nationality": e.nationality, "person_id": e.person_id,
+             "fugitive": e.fugitive, "declared_role": e.declared_role,
+             "warrant_id": e.warrant_id, "match_score": e.match_score,
+             "match_evidence": json.dumps(list(e.evidence), ensure_ascii=False) if e.evidence
+             else None}
+            for e in entries
+        ]  # fmt: skip
+        for start in range(0, len(rows), 1000):
+            self.session.execute(insert(ManifestEntryRow), rows[start : start + 1000])
+        self.session.flush()
+
+    def entries(self, batch_id: str) -> list[ManifestEntry]:
+        rows = self.session.scalars(
+            select(ManifestEntryRow)
+            .where(ManifestEntryRow.batch_id == batch_id)
+            .order_by(ManifestEntryRow.seq)
         )
-        person = PersonRepository(self.session).add(
-            Person(
-                names=[PersonName.of(line.name)],
-                birth_date=line.birth_date,
-                nationality=line.nationality,
-                documents=docs,
-            )
-        )
-        return person.id or 0
+        return [_entry(r) for r in rows]
 
-    def _link_warrant(self, warrant_id: str, person_id: int) -> None:
-        row = self.session.scalar(select(WarrantRow).where(WarrantRow.warrant_id == warrant_id))
-        if row is not None and row.person_id is None:
-            row.person_id = person_id
-
-    def _is_wanted(self, person_id: int) -> bool:
-        """A suspect with status wanted, or a person an unexecuted warrant names."""
-        if (
-            self.session.scalar(
-                select(SuspectRow.id).where(
-                    SuspectRow.person_id == person_id,
-                    SuspectRow.status == SuspectStatus.WANTED.value,
-                )
-            )
-            is not None
-        ):
-            return True
-        executed = select(ManifestEntryRow.warrant_id).where(
-            ManifestEntryRow.warrant_id.is_not(None)
-        )
-        open_warrant = select(WarrantRow.id).where(
-            WarrantRow.person_id == person_id, WarrantRow.warrant_id.not_in(executed)
-        )
-        return self.session.scalar(open_warrant) is not None
-
-    def _hand_over_suspects(self, person_id: int, header: BatchHeader, actor: Actor) -> int:
-        cases = CaseRepository(self.session)
-        basis = f"handover batch {header.batch_id} at {header.crossing} on {header.date}"
-        moved = 0
-        for suspect in cases.suspects(person_id=person_id):
-            status = SuspectStatus(suspect.status)
-            # A fugitive found in a batch was first detained abroad; record both steps.
-            if not status.can_transition_to(SuspectStatus.HANDED_OVER):
-                if not status.can_transition_to(SuspectStatus.DETAINED_ABROAD):
-                    continue  # already past the border, or deceased: nothing to move
-                cases.change_status(suspect.id, SuspectStatus.DETAINED_ABROAD, actor, basis)
-            cases.change_status(suspect.id, SuspectStatus.HANDED_OVER, actor, basis)
-            moved += 1
-        return moved
-
-    def record_custody(
-        self, batch_id: str, seq: int, event: CustodyEvent, actor: Actor, detail: str = ""
-    ) -> None:
-        entry = self.session.scalar(
-            select(ManifestEntryRow).where(
+    def entry_id(self, batch_id: str, seq: int) -> int | None:
+        return self.session.scalar(
+            select(ManifestEntryRow.id).where(
                 ManifestEntryRow.batch_id == batch_id, ManifestEntryRow.seq == seq
             )
         )
-        if entry is None:
-            raise InvalidRecord(f"no line {seq} in handover batch {batch_id!r}")
-        check_custody_step(self.custody(entry.id), event, detail)
-        self.session.add(
-            CustodyEventRow(
-                entry_id=entry.id,
-                event=event.value,
-                at=datetime.now(UTC),
-                author=actor.user,
-                detail=detail.strip(),
+
+    def custody(self, entry_id: int) -> list[str]:
+        return list(
+            self.session.scalars(
+                select(CustodyEventRow.event)
+                .where(CustodyEventRow.entry_id == entry_id)
+                .order_by(CustodyEventRow.id)
             )
+        )
+
+    def add_custody(
+        self, entry_id: int, event: str, at: datetime, author: str, detail: str
+    ) -> None:
+        self.session.add(
+            CustodyEventRow(entry_id=entry_id, event=event, at=at, author=author, detail=detail)
         )
         self.session.flush()
-        AuditLog(self.session).append(
-            actor.user, "custody." + event.value, f"{batch_id}#{seq}", {"detail": detail}
-        )
 
-    def custody(self, entry_id: int) -> list[CustodyEvent]:
+    def batches(self) -> list[tuple[BatchHeader, int]]:
+        """Every batch, by date, with its number of entries."""
+        counted = select(ManifestEntryRow.batch_id, func.count()).group_by(
+            ManifestEntryRow.batch_id
+        )
+        sizes = {str(b): int(n) for b, n in self.session.execute(counted)}
         rows = self.session.scalars(
-            select(CustodyEventRow.event)
-            .where(CustodyEventRow.entry_id == entry_id)
-            .order_by(CustodyEventRow.id)
+            select(HandoverBatchRow).order_by(HandoverBatchRow.date, HandoverBatchRow.batch_id)
         )
-        return [CustodyEvent(r) for r in rows]
+        return [
+            (BatchHeader(r.batch_id, r.date, r.crossing, r.from_agency, r.to_agency,
+                         r.request_ref, r.source, r.note), sizes.get(r.batch_id, 0))
+            for r in rows
+        ]  # fmt: skip
 
-    def batches(self) -> list[HandoverBatchRow]:
-        return list(
-            self.session.scalars(
-                select(HandoverBatchRow).order_by(HandoverBatchRow.date, HandoverBatchRow.batch_id)
-            )
+
+class SqlPersonIndex:
+    """Implements :class:`scamnet.cases.ports.PersonIndex`: what matching needs to know."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def persons(self) -> list[tuple[int, Description]]:
+        names: dict[int, list[str]] = defaultdict(list)
+        for pid, text in self.session.execute(
+            select(PersonNameRow.person_id, PersonNameRow.text).order_by(PersonNameRow.position)
+        ):
+            names[pid].append(text)
+        docs: dict[int, set[str]] = defaultdict(set)
+        for pid, number in self.session.execute(select(DocumentRow.person_id, DocumentRow.number)):
+            docs[pid].add(number)
+        idents: dict[int, set[str]] = defaultdict(set)
+        for pid, key in self.session.execute(
+            select(PersonIdentifierRow.person_id, PersonIdentifierRow.graph_key)
+        ):
+            idents[pid].add(key)
+        return [
+            (pid, Description(tuple(names[pid]), born, frozenset(docs[pid]),
+                              frozenset(idents[pid])))
+            for pid, born in self.session.execute(select(PersonRow.id, PersonRow.birth_date))
+        ]  # fmt: skip
+
+    def open_warrants(self) -> list[tuple[str, Description]]:
+        """Warrants not yet executed by a handover."""
+        executed = select(ManifestEntryRow.warrant_id).where(
+            ManifestEntryRow.warrant_id.is_not(None)
         )
+        out = []
+        for w in self.session.scalars(
+            select(WarrantRow).where(WarrantRow.warrant_id.not_in(executed))
+        ):
+            names = tuple(n for n in (w.name, w.pinyin) if n)
+            documents = frozenset({w.id_number} if w.id_number else ())
+            out.append((w.warrant_id, Description(names, w.birth_date, documents)))
+        return out
 
-    def entries(self, batch_id: str) -> list[ManifestEntryRow]:
-        return list(
-            self.session.scalars(
-                select(ManifestEntryRow)
-                .where(ManifestEntryRow.batch_id == batch_id)
-                .order_by(ManifestEntryRow.seq)
-            )
-        )
 
-
-def vars_of(header: BatchHeader) -> dict[str, object]:
-    return {f: getattr(header, f) for f in header.__dataclass_fields__}
+def _entry(r: ManifestEntryRow) -> ManifestEntry:
+    return ManifestEntry(r.id, r.seq, r.name, r.birth_date, r.document, r.nationality,
+                         r.person_id, r.fugitive, r.declared_role, r.warrant_id, r.match_score,
+                         tuple(json.loads(r.match_evidence or "[]")))  # fmt: skip

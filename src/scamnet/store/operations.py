@@ -1,60 +1,33 @@
-"""Operations: targeted actions with their targets and outcomes."""
+"""Operations with their targets and outcomes: the tables' plain queries."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scamnet.core.cases import OutcomeKind, TargetKind
-from scamnet.core.errors import InvalidRecord
-from scamnet.store.audit import AuditLog
+from scamnet.core.cases import OperationView
 from scamnet.store.casemodels import OperationItemRow, OperationRow
-from scamnet.store.cases import Actor, UnknownCase
 
 
-@dataclass(frozen=True, slots=True)
-class OperationView:
-    name: str
-    agency: str
-    started_on: date
-    targets: tuple[tuple[str, str], ...]
-    outcomes: tuple[tuple[str, str, date | None], ...]
+class SqlOperationStore:
+    """Implements :class:`scamnet.cases.ports.OperationStore`."""
 
-
-class OperationRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def create(self, name: str, started_on: date, actor: Actor) -> None:
-        if not name.strip():
-            raise InvalidRecord("an operation needs a name")
-        if self._row(name, missing_ok=True) is not None:
-            raise InvalidRecord(f"operation {name!r} already exists")
-        self.session.add(
-            OperationRow(name=name.strip(), agency=actor.agency, started_on=started_on)
-        )
-        AuditLog(self.session).append(actor.user, "operation.create", name, {})
+    def exists(self, name: str) -> bool:
+        return self._id(name) is not None
 
-    def target(self, name: str, kind: TargetKind, ref: str, actor: Actor) -> None:
-        self._add(name, "target", kind.value, ref, None, actor)
+    def add(self, name: str, agency: str, started_on: date) -> None:
+        self.session.add(OperationRow(name=name, agency=agency, started_on=started_on))
+        self.session.flush()
 
-    def outcome(self, name: str, kind: OutcomeKind, ref: str, on: date, actor: Actor) -> None:
-        self._add(name, "outcome", kind.value, ref, on, actor)
-
-    def _add(
-        self, name: str, item: str, kind: str, ref: str, on: date | None, actor: Actor
-    ) -> None:
-        op = self._row(name)
+    def add_item(self, name: str, item: str, kind: str, ref: str, on: date | None) -> None:
+        op = self._id(name)
         assert op is not None
-        if not ref.strip():
-            raise InvalidRecord(f"an operation {item} names what it concerns")
-        self.session.add(OperationItemRow(operation_id=op.id, item=item, kind=kind, ref=ref, on=on))
-        AuditLog(self.session).append(
-            actor.user, f"operation.{item}", name, {"kind": kind, "ref": ref}
-        )
+        self.session.add(OperationItemRow(operation_id=op, item=item, kind=kind, ref=ref, on=on))
 
     def all(self) -> list[OperationView]:
         out = []
@@ -68,17 +41,12 @@ class OperationRepository:
             )
             out.append(
                 OperationView(
-                    op.name,
-                    op.agency,
-                    op.started_on,
+                    op.name, op.agency, op.started_on,
                     tuple((i.kind, i.ref) for i in items if i.item == "target"),
                     tuple((i.kind, i.ref, i.on) for i in items if i.item == "outcome"),
                 )
-            )
+            )  # fmt: skip
         return out
 
-    def _row(self, name: str, missing_ok: bool = False) -> OperationRow | None:
-        row = self.session.scalar(select(OperationRow).where(OperationRow.name == name.strip()))
-        if row is None and not missing_ok:
-            raise UnknownCase(f"no operation {name!r}")
-        return row
+    def _id(self, name: str) -> int | None:
+        return self.session.scalar(select(OperationRow.id).where(OperationRow.name == name))

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
 from scamnet.core.entities import Document, Person, PersonName, Script
 from scamnet.core.identifiers import Identifier, parse_identifier
-from scamnet.store.models import DocumentRow, PersonIdentifierRow, PersonNameRow, PersonRow
+from scamnet.store.models import (
+    DocumentRow,
+    PersonIdentifierRow,
+    PersonNameRow,
+    PersonRow,
+    WarrantRow,
+)
 
 
 class UnknownPerson(LookupError):
@@ -118,3 +124,35 @@ def _to_domain(row: PersonRow) -> Person:
 
 def _parse_stored(row: PersonIdentifierRow) -> Identifier:
     return parse_identifier(row.kind, row.value)  # canonical values parse to themselves
+
+
+def bulk_load(
+    session: Session,
+    people: list[tuple[int, str, date]],
+    warrants: list[tuple[str, str, str, date]],
+) -> None:
+    """Load a large population fast (benchmarks, migrations from another system).
+
+    ``people`` are (id, name in 汉字, birth date) with a resident id ``ID<id>``;
+    ``warrants`` are (warrant id, agency, name, birth date). No matching, no audit:
+    this is the store's bulk path, for data that is already clean.
+    """
+    now = datetime.now(UTC)
+    session.execute(
+        insert(PersonRow),
+        [{"id": p, "birth_date": d, "nationality": "CN", "created_at": now} for p, _n, d in people],
+    )
+    session.execute(
+        insert(PersonNameRow),
+        [{"person_id": p, "position": 0, "text": n, "script": "han"} for p, n, _d in people],
+    )
+    session.execute(
+        insert(DocumentRow),
+        [{"person_id": p, "kind": "cn_id", "number": f"ID{p:016d}", "country": "CN"}
+         for p, _n, _d in people],
+    )  # fmt: skip
+    session.execute(
+        insert(WarrantRow),
+        [{"warrant_id": w, "issued_at": date(2022, 1, 1), "agency": a, "name": n, "birth_date": d}
+         for w, a, n, d in warrants],
+    )  # fmt: skip

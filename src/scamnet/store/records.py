@@ -17,9 +17,6 @@ from sqlalchemy.orm import Session
 
 from scamnet.core.entities import Document, Person, PersonName
 from scamnet.core.identifiers import Phone
-from scamnet.store.cases import Actor
-from scamnet.store.handovers import BatchHeader, HandoverRepository, ManifestLine
-from scamnet.store.known import load_known
 from scamnet.store.models import (
     CellRow,
     IngestedFileRow,
@@ -68,13 +65,17 @@ class StoreLedger:
 class StoreSink:
     """Inserts validated rows of the relational kinds."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(
+        self, session: Session, handovers: Callable[[list[dict[str, Any]]], int] | None = None
+    ) -> None:
+        """``handovers`` is the casework's batch writer (`scamnet.cases.handovers.import_rows`):
+        a manifest is matched and checked there, never inserted here."""
         self.session = session
+        self._handovers = handovers
         self._writers: dict[str, Callable[[list[dict[str, Any]]], int]] = {
             "reports": self._reports,
             "persons": self._persons,
             "wanted": self._wanted,
-            "handovers": self._handovers,
             "cells": lambda rows: insert_ignoring_duplicates(
                 self.session,
                 CellRow.__table__,
@@ -83,6 +84,8 @@ class StoreSink:
         }
 
     def insert(self, kind: str, rows: list[dict[str, Any]]) -> int:
+        if kind == "handovers" and self._handovers is not None:
+            return self._handovers(rows)
         try:
             writer = self._writers[kind]
         except KeyError:
@@ -94,27 +97,6 @@ class StoreSink:
 
     def _wanted(self, rows: list[dict[str, Any]]) -> int:
         return insert_ignoring_duplicates(self.session, WarrantRow.__table__, rows)
-
-    def _handovers(self, rows: list[dict[str, Any]]) -> int:
-        # Each batch is matched person by person against known persons and warrants.
-        repo = HandoverRepository(self.session)
-        known = {b.batch_id for b in repo.batches()}
-        index = load_known(self.session)
-        by_batch: dict[str, list[dict[str, Any]]] = {}
-        for r in rows:
-            by_batch.setdefault(r["batch_id"], []).append(r)
-        stored = 0
-        for batch_id, lines in by_batch.items():
-            if batch_id in known:
-                continue  # already imported: a manifest is a fact, not appended to
-            first = lines[0]
-            header = BatchHeader(batch_id, first["date"], first["crossing"],
-                                 first["from_agency"], first["to_agency"])  # fmt: skip
-            manifest = [ManifestLine(r["seq"], r["name"], r.get("birth_date"), r.get("document"),
-                                     r.get("nationality")) for r in lines]  # fmt: skip
-            result = repo.import_batch(header, manifest, Actor("ingest", first["to_agency"]), index)
-            stored += result.entries
-        return stored
 
     def _persons(self, rows: list[dict[str, Any]]) -> int:
         keys = [(r["source_agency"], r["record_id"]) for r in rows]

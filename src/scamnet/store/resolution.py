@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from scamnet.core.description import SourceRecord
 from scamnet.core.errors import InvalidRecord
-from scamnet.resolve.records import SourceRecord
 from scamnet.store.audit import AuditLog
 from scamnet.store.casemodels import JudgementRow, ResolvedRecordRow
 from scamnet.store.models import (

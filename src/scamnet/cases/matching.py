@@ -1,8 +1,9 @@
-"""What the store knows of persons and open warrants, indexed for matching.
+"""Known persons and open warrants, indexed for matching a description against them.
 
 Matching every manifest line against every person would be quadratic; the
 index hands each query only the candidates sharing a block: a birth date (or
 its day/month swap), a document number, an identifier, or the name's key.
+The comparison itself is :func:`scamnet.resolve.match.rank`.
 """
 
 from __future__ import annotations
@@ -10,19 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from scamnet.resolve.match import Candidate, Description, rank, swapped
+from scamnet.cases.ports import PersonIndex
+from scamnet.core.description import Description
+from scamnet.resolve.match import Candidate, rank, swapped
 from scamnet.resolve.names import name_forms
-from scamnet.store.models import (
-    DocumentRow,
-    ManifestEntryRow,
-    PersonIdentifierRow,
-    PersonNameRow,
-    PersonRow,
-    WarrantRow,
-)
 
 
 class KnownIndex:
@@ -46,6 +38,12 @@ class KnownIndex:
         pool = sorted(r for r in refs if r.startswith(prefix) and r in self.descriptions)
         return rank(query, ((r, self.descriptions[r]) for r in pool), limit)
 
+    def best_person(self, query: Description) -> Candidate | None:
+        return next((c for c in self.candidates(query, "person:") if c.is_match), None)
+
+    def best_warrant(self, query: Description) -> Candidate | None:
+        return next((c for c in self.candidates(query, "warrant:") if c.is_match), None)
+
 
 def _block_keys(desc: Description, query: bool) -> Iterator[str]:
     if desc.birth_date:
@@ -61,30 +59,11 @@ def _block_keys(desc: Description, query: bool) -> Iterator[str]:
         yield f"name:{name_forms(name).key}"
 
 
-def load_known(session: Session) -> KnownIndex:
+def load_known(index: PersonIndex) -> KnownIndex:
     """Every person (``person:ID``) and every warrant not yet executed (``warrant:ID``)."""
-    names: dict[int, list[str]] = defaultdict(list)
-    for pid, text in session.execute(
-        select(PersonNameRow.person_id, PersonNameRow.text).order_by(PersonNameRow.position)
-    ):
-        names[pid].append(text)
-    docs: dict[int, set[str]] = defaultdict(set)
-    for pid, number in session.execute(select(DocumentRow.person_id, DocumentRow.number)):
-        docs[pid].add(number)
-    idents: dict[int, set[str]] = defaultdict(set)
-    for pid, key in session.execute(
-        select(PersonIdentifierRow.person_id, PersonIdentifierRow.graph_key)
-    ):
-        idents[pid].add(key)
-    index = KnownIndex()
-    for pid, born in session.execute(select(PersonRow.id, PersonRow.birth_date)):
-        index.add(
-            f"person:{pid}",
-            Description(tuple(names[pid]), born, frozenset(docs[pid]), frozenset(idents[pid])),
-        )
-    executed = select(ManifestEntryRow.warrant_id).where(ManifestEntryRow.warrant_id.is_not(None))
-    for w in session.scalars(select(WarrantRow).where(WarrantRow.warrant_id.not_in(executed))):
-        warrant_names = tuple(n for n in (w.name, w.pinyin) if n)
-        documents = frozenset({w.id_number} if w.id_number else ())
-        index.add(f"warrant:{w.warrant_id}", Description(warrant_names, w.birth_date, documents))
-    return index
+    known = KnownIndex()
+    for pid, desc in index.persons():
+        known.add(f"person:{pid}", desc)
+    for warrant_id, desc in index.open_warrants():
+        known.add(f"warrant:{warrant_id}", desc)
+    return known

@@ -1,15 +1,22 @@
-"""Cases, suspects, transfer requests, handovers and custody, on both databases."""
+"""The casework use cases (cases, suspects, transfer requests, handovers, custody,
+publications) over the store's unit of work, on both databases."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from sqlalchemy import select
 
+from scamnet.cases import handovers, publications, transfers
+from scamnet.cases import suspects as cases
+from scamnet.cases.handovers import BatchConflict
+from scamnet.core.access import Actor
 from scamnet.core.cases import CaseOrigin, CustodyEvent, IllegalRequestChange, TransferStatus
 from scamnet.core.entities import Group, Membership
-from scamnet.core.errors import IllegalTransition, InvalidRecord
+from scamnet.core.errors import IllegalTransition, InvalidRecord, NotAllowed, NotFound
+from scamnet.core.handovers import BatchHeader, ManifestLine
 from scamnet.core.reference import reference_agencies
 from scamnet.core.roles import Role
 from scamnet.core.suspect import SuspectStatus
@@ -17,12 +24,10 @@ from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
 from scamnet.store.audit import AuditLog
 from scamnet.store.casemodels import StatusChangeRow
-from scamnet.store.cases import Actor, CaseRepository, UnknownCase
 from scamnet.store.groups import GroupRepository
-from scamnet.store.handovers import BatchHeader, HandoverRepository, ManifestLine
 from scamnet.store.models import WarrantRow
 from scamnet.store.persons import PersonRepository
-from scamnet.store.transfers import TransferRepository
+from scamnet.store.uow import SqlUnitOfWork as Uow
 from tests.factories import person
 
 DH = Actor("li.wei", "CN-YN-DH")
@@ -38,10 +43,9 @@ def loaded(store: Store) -> Store:
 def _case_with_suspect(store: Store) -> tuple[str, int, int]:
     with store.session() as s:
         pid = PersonRepository(s).add(person()).id or 0
-        cases = CaseRepository(s)
-        ref = cases.open("Ming family network", CaseOrigin.MANUAL, None, DH)
+        ref = cases.open_case(Uow(s), DH, "Ming family network", CaseOrigin.MANUAL, None)
         sid = cases.add_suspect(
-            ref, pid, Role.MASTERMIND, SuspectStatus.IDENTIFIED, DH, "Criminal Law art. 266"
+            Uow(s), DH, ref, pid, Role.MASTERMIND, SuspectStatus.IDENTIFIED, "Criminal Law art. 266"
         )
     return ref, pid, sid
 
@@ -53,9 +57,9 @@ def test_case_from_a_group_takes_its_members_as_suspects(loaded: Store) -> None:
         g = GroupRepository(s).add(Group(name="Ming family"))
         GroupRepository(s).set_role(Membership(a, g.id or 0, Role.MASTERMIND))
         GroupRepository(s).set_role(Membership(b, g.id or 0, Role.MONEY_MULE))
-        ref = CaseRepository(s).open("Ming family", CaseOrigin.GROUP, str(g.id), DH)
+        ref = cases.open_case(Uow(s), DH, "Ming family", CaseOrigin.GROUP, str(g.id))
     with loaded.session() as s:
-        suspects = CaseRepository(s).suspects(ref)
+        suspects = cases.suspects(Uow(s), ref)
     assert {(x.person_id, x.role, x.status) for x in suspects} == {
         (a, "mastermind", "identified"),
         (b, "money_mule", "identified"),
@@ -63,10 +67,10 @@ def test_case_from_a_group_takes_its_members_as_suspects(loaded: Store) -> None:
 
 
 def test_a_case_needs_an_existing_origin(loaded: Store) -> None:
-    with pytest.raises(UnknownCase, match="no group '999'"), loaded.session() as s:
-        CaseRepository(s).open("x", CaseOrigin.GROUP, "999", DH)
-    with pytest.raises(UnknownCase, match="no report"), loaded.session() as s:
-        CaseRepository(s).open("x", CaseOrigin.REPORT, "R-NOPE", DH)
+    with pytest.raises(NotFound, match="no group '999'"), loaded.session() as s:
+        cases.open_case(Uow(s), DH, "x", CaseOrigin.GROUP, "999")
+    with pytest.raises(NotFound, match="no report"), loaded.session() as s:
+        cases.open_case(Uow(s), DH, "x", CaseOrigin.REPORT, "R-NOPE")
 
 
 def test_status_changes_record_who_when_which_agency_and_basis(loaded: Store) -> None:
@@ -78,13 +82,13 @@ def test_status_changes_record_who_when_which_agency_and_basis(loaded: Store) ->
             )
         )
     with loaded.session() as s:
-        view = CaseRepository(s).issue_warrant(sid, "W1", DH)
+        view = cases.issue_warrant(Uow(s), DH, sid, "W1")
         assert view.status == "wanted"  # a warrant makes a suspect a fugitive
-        CaseRepository(s).change_status(
-            sid, SuspectStatus.LOCATED, Actor("zhao", "CN-YN"), "intelligence report 17"
+        cases.change_status(
+            Uow(s), Actor("zhao", "CN-YN"), sid, SuspectStatus.LOCATED, "intelligence report 17"
         )
     with loaded.session() as s:
-        history = CaseRepository(s).history(sid)
+        history = cases.history(Uow(s), sid)
         assert [(h.from_status, h.to_status) for h in history] == [
             (None, "identified"),
             ("identified", "wanted"),
@@ -102,11 +106,11 @@ def test_status_changes_record_who_when_which_agency_and_basis(loaded: Store) ->
 def test_an_illegal_status_change_is_refused_and_nothing_is_written(loaded: Store) -> None:
     _ref, _pid, sid = _case_with_suspect(loaded)
     with pytest.raises(IllegalTransition) as err, loaded.session() as s:
-        CaseRepository(s).change_status(sid, SuspectStatus.CHARGED, DH, "art. 266")
+        cases.change_status(Uow(s), DH, sid, SuspectStatus.CHARGED, "art. 266")
     assert "cannot go from 'identified' to 'charged'" in str(err.value)
     assert "wanted" in str(err.value)  # it says what is allowed
     with loaded.session() as s:
-        assert CaseRepository(s).suspects()[0].status == "identified"
+        assert Uow(s).cases.suspects()[0].status == "identified"
         assert (
             s.scalar(select(StatusChangeRow.id).where(StatusChangeRow.to_status == "charged"))
             is None
@@ -116,33 +120,32 @@ def test_an_illegal_status_change_is_refused_and_nothing_is_written(loaded: Stor
 def test_deceased_is_terminal_and_a_basis_is_required(loaded: Store) -> None:
     _ref, _pid, sid = _case_with_suspect(loaded)
     with pytest.raises(InvalidRecord, match="legal basis"), loaded.session() as s:
-        CaseRepository(s).change_status(sid, SuspectStatus.WANTED, DH, "  ")
+        cases.change_status(Uow(s), DH, sid, SuspectStatus.WANTED, "  ")
     with loaded.session() as s:
-        CaseRepository(s).change_status(sid, SuspectStatus.DECEASED, DH, "death certificate 4411")
+        cases.change_status(Uow(s), DH, sid, SuspectStatus.DECEASED, "death certificate 4411")
     with pytest.raises(IllegalTransition, match="terminal"), loaded.session() as s:
-        CaseRepository(s).change_status(sid, SuspectStatus.WANTED, DH, "new warrant")
+        cases.change_status(Uow(s), DH, sid, SuspectStatus.WANTED, "new warrant")
 
 
 def test_transfer_request_moves_through_its_procedure(loaded: Store) -> None:
     _ref, pid, _sid = _case_with_suspect(loaded)
     with loaded.session() as s:
-        ref = TransferRepository(s).create("MM-MUSE", [pid], "treaty on mutual assistance", DH)
+        ref = transfers.create(Uow(s), DH, "MM-MUSE", [pid], "treaty on mutual assistance")
     with loaded.session() as s:
-        transfers = TransferRepository(s)
-        assert transfers.get(ref).persons[0].name == "明学昌"
-        transfers.change(ref, TransferStatus.ACKNOWLEDGED, Actor("muse", "MM-MUSE"))
-        transfers.change(ref, TransferStatus.EXECUTED, Actor("muse", "MM-MUSE"))
+        assert transfers.get(Uow(s), ref).persons[0].name == "明学昌"
+        transfers.change(Uow(s), Actor("muse", "MM-MUSE"), ref, TransferStatus.ACKNOWLEDGED)
+        transfers.change(Uow(s), Actor("muse", "MM-MUSE"), ref, TransferStatus.EXECUTED)
     refused = pytest.raises(IllegalRequestChange, match="from 'executed' to 'refused'")
     with refused, loaded.session() as s:
-        TransferRepository(s).change(ref, TransferStatus.REFUSED, DH)
+        transfers.change(Uow(s), DH, ref, TransferStatus.REFUSED)
     with pytest.raises(InvalidRecord, match="unknown agency"), loaded.session() as s:
-        TransferRepository(s).create("MM-NOWHERE", [pid], "treaty", DH)
+        transfers.create(Uow(s), DH, "MM-NOWHERE", [pid], "treaty")
 
 
 def test_handover_matches_across_scripts_and_moves_suspects(loaded: Store) -> None:
     _ref, pid, sid = _case_with_suspect(loaded)
     with loaded.session() as s:
-        CaseRepository(s).change_status(sid, SuspectStatus.WANTED, DH, "warrant W7")
+        cases.change_status(Uow(s), DH, sid, SuspectStatus.WANTED, "warrant W7")
         s.add(
             WarrantRow(
                 warrant_id="W7",
@@ -160,46 +163,56 @@ def test_handover_matches_across_scripts_and_moves_suspects(loaded: Store) -> No
         ManifestLine(3, "Zhou Xingyu", date(1999, 9, 9)),  # nobody we know
     ]
     with loaded.session() as s:
-        result = HandoverRepository(s).import_batch(header, lines, Actor("ingest", "CN-YN-DH"))
+        result = handovers.import_batch(Uow(s), Actor("ingest", "CN-YN-DH"), header, lines)
     assert (result.entries, result.matched_persons, result.new_persons) == (3, 1, 2)
     assert result.fugitives == 2  # a wanted suspect and an open warrant
     with loaded.session() as s:
-        entries = HandoverRepository(s).entries("H-1")
+        entries = Uow(s).handovers.entries("H-1")
         assert entries[0].person_id == pid and entries[0].fugitive
-        assert "same birth date" in (entries[0].match_evidence or "")
-        assert entries[1].warrant_id == "W7" and "day and month swapped" in (
-            entries[1].match_evidence or ""
+        assert "same birth date" in " ".join(entries[0].evidence)
+        assert entries[1].warrant_id == "W7" and "day and month swapped" in " ".join(
+            entries[1].evidence
         )
         assert entries[2].person_id not in (None, pid) and not entries[2].fugitive
-        assert [h.to_status for h in CaseRepository(s).history(sid)][-2:] == [
+        assert [h.to_status for h in cases.history(Uow(s), sid)][-2:] == [
             "detained_abroad",
             "handed_over",
         ]
-    with pytest.raises(InvalidRecord, match="already recorded"), loaded.session() as s:
-        HandoverRepository(s).import_batch(header, lines, DH)
+    # The same lines again are already stored and change nothing.
+    with loaded.session() as s:
+        again = handovers.import_batch(Uow(s), DH, header, lines)
+    assert (again.entries, again.already_stored, again.new_persons) == (0, 3, 0)
+    # Other lines under the known batch id are refused, naming them, and nothing is written.
+    changed = [*lines[:2], ManifestLine(3, "Zhou Xingyu", date(1999, 9, 10))]
+    with pytest.raises(BatchConflict, match=r"differ or are new: 3\b"), loaded.session() as s:
+        handovers.import_batch(Uow(s), DH, header, changed)
+    with pytest.raises(BatchConflict, match="another date"), loaded.session() as s:
+        handovers.import_batch(Uow(s), DH, replace(header, date=date(2023, 11, 19)), lines)
+    with loaded.session() as s:
+        assert len(Uow(s).handovers.entries("H-1")) == 3
 
 
 def test_custody_events_follow_the_chain(loaded: Store) -> None:
     header = BatchHeader("H-2", date(2023, 11, 18), "Muse–Ruili", "MM-MUSE", "CN-YN-DH")
     with loaded.session() as s:
-        HandoverRepository(s).import_batch(header, [ManifestLine(1, "Zhou Xingyu")], DH)
+        handovers.import_batch(Uow(s), DH, header, [ManifestLine(1, "Zhou Xingyu")])
     out_of_order = pytest.raises(InvalidRecord, match="needs first: received, identity_verified")
     with out_of_order, loaded.session() as s:
-        HandoverRepository(s).record_custody("H-2", 1, CustodyEvent.HEALTH_CHECK, DH)
+        handovers.record_custody(Uow(s), DH, "H-2", 1, CustodyEvent.HEALTH_CHECK)
     with loaded.session() as s:
-        repo = HandoverRepository(s)
-        repo.record_custody("H-2", 1, CustodyEvent.RECEIVED, DH)
-        repo.record_custody("H-2", 1, CustodyEvent.IDENTITY_VERIFIED, DH)
-        repo.record_custody("H-2", 1, CustodyEvent.HEALTH_CHECK, DH)
+        u = Uow(s)
+        handovers.record_custody(u, DH, "H-2", 1, CustodyEvent.RECEIVED)
+        handovers.record_custody(u, DH, "H-2", 1, CustodyEvent.IDENTITY_VERIFIED)
+        handovers.record_custody(u, DH, "H-2", 1, CustodyEvent.HEALTH_CHECK)
         with pytest.raises(InvalidRecord, match="receiving bureau"):
-            repo.record_custody("H-2", 1, CustodyEvent.TRANSFERRED, DH)
-        repo.record_custody("H-2", 1, CustodyEvent.TRANSFERRED, DH, "CN-YN-LC")
-        assert repo.custody(repo.entries("H-2")[0].id) == list(CustodyEvent)
+            handovers.record_custody(u, DH, "H-2", 1, CustodyEvent.TRANSFERRED)
+        handovers.record_custody(u, DH, "H-2", 1, CustodyEvent.TRANSFERRED, "CN-YN-LC")
+        view = handovers.read_batch(u, DH, "H-2")
+        assert view.entries[0][1] == [e.value for e in CustodyEvent]
 
 
 def test_only_supervisors_approve_names_and_they_say_suspected(loaded: Store) -> None:
     from scamnet.core.access import UserRole
-    from scamnet.store.publications import NotAllowed, PublicationRepository
     from scamnet.store.users import UserRepository
 
     _ref, pid, _sid = _case_with_suspect(loaded)
@@ -207,13 +220,13 @@ def test_only_supervisors_approve_names_and_they_say_suspected(loaded: Store) ->
         UserRepository(s).create("ana", "a-long-passphrase", UserRole.ANALYST)
         UserRepository(s).create("sup", "a-long-passphrase", UserRole.SUPERVISOR)
     with pytest.raises(NotAllowed, match="needs a supervisor"), loaded.session() as s:
-        PublicationRepository(s).approve(pid, "明学昌 (suspected mastermind)", "ana")
+        publications.approve(Uow(s), "ana", pid, "明学昌 (suspected mastermind)")
     with pytest.raises(InvalidRecord, match="suspected"), loaded.session() as s:
-        PublicationRepository(s).approve(pid, "明学昌, mastermind", "sup")
+        publications.approve(Uow(s), "sup", pid, "明学昌, mastermind")
     with loaded.session() as s:
-        PublicationRepository(s).approve(pid, "明学昌 (suspected mastermind)", "sup")
+        publications.approve(Uow(s), "sup", pid, "明学昌 (suspected mastermind)")
     with loaded.session() as s:
-        assert PublicationRepository(s).approved() == ["明学昌 (suspected mastermind)"]
+        assert publications.approved(Uow(s)) == ["明学昌 (suspected mastermind)"]
         assert AuditLog(s).verify() is None
 
 
@@ -247,9 +260,8 @@ def test_cases_open_from_an_alert_or_a_report(loaded: Store) -> None:
         )
     with loaded.session() as s:
         alert_id = s.scalar(select(AlertRow.id))
-        cases = CaseRepository(s)
-        from_alert = cases.open("Alerted number", CaseOrigin.ALERT, str(alert_id), DH)
-        from_report = cases.open("Report R1", CaseOrigin.REPORT, "R1", DH)
-        origins = {c.reference: (c.origin, c.origin_ref) for c in cases.cases()}
+        from_alert = cases.open_case(Uow(s), DH, "Alerted number", CaseOrigin.ALERT, str(alert_id))
+        from_report = cases.open_case(Uow(s), DH, "Report R1", CaseOrigin.REPORT, "R1")
+        origins = {c.reference: (c.origin, c.origin_ref) for c in cases.list_cases(Uow(s))}
     assert origins[from_alert] == ("alert", str(alert_id))
     assert origins[from_report] == ("report", "R1")

@@ -1,0 +1,197 @@
+"""The network use cases: find the groups, read one, export one.
+
+The CLI, the API and the benches call these; each takes the session it works in
+(one transaction), and the reads of personal data are audited here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+import pyarrow as pa
+from sqlalchemy.orm import Session
+
+from scamnet.core.access import Actor
+from scamnet.core.errors import DomainError, NotFound
+from scamnet.engine import open_engine
+from scamnet.lake import RecordLake
+from scamnet.network.export import (
+    ExportNode,
+    group_edges,
+    save_edges,
+    write_cytoscape,
+    write_graphml,
+)
+from scamnet.network.run import NetworkResult, find_networks
+from scamnet.network.sites import Cell
+from scamnet.network.subgraph import Seeds
+from scamnet.settings import Settings
+from scamnet.store.audit import AuditLog
+from scamnet.store.network import GroupFound, GroupView, NetworkRepository, NodeRole, SiteFound
+from scamnet.store.seeds import SqlNetworkInputs
+
+# An alert seeds the network at even odds or better; the detectors' scores are
+# calibrated probabilities (docs/detect.md), so 0.5 is "more likely fraud than not".
+ALERT_THRESHOLD = 0.5
+SEED_KINDS = ("subscriber", "account")
+
+
+class NoSeeds(DomainError):
+    """Nothing to grow a network from."""
+
+
+class NetworkInputs(Protocol):
+    def alerts(self, kinds: tuple[str, ...], threshold: float) -> list[tuple[str, str, float]]: ...
+    def reported(self) -> list[tuple[str | None, str | None]]: ...
+    def cells(self) -> list[tuple[str, float, float, str, str, bool]]: ...
+    def person_names(self) -> dict[int, str]: ...
+
+
+def seeds_from(inputs: NetworkInputs) -> Seeds:
+    """Alerted numbers and accounts (not refuted by an analyst), and what victims reported."""
+    seeds = Seeds()
+    for kind, subject, score in inputs.alerts(SEED_KINDS, ALERT_THRESHOLD):
+        target = seeds.phones if kind == "subscriber" else seeds.accounts
+        target[subject] = f"{kind} alert, score {score:.2f}"
+    for phone, account in inputs.reported():
+        if phone:
+            seeds.phones.setdefault(phone, "named in a victim report")
+        if account:
+            seeds.accounts.setdefault(account, "named in a victim report")
+        if phone and account:
+            seeds.links.append((phone, account))
+    return seeds
+
+
+def _cells(inputs: NetworkInputs) -> tuple[dict[str, Cell], pa.Table]:
+    rows = inputs.cells()
+    cells = {c: Cell(lat, lon, country, region) for c, lat, lon, country, region, _b in rows}
+    names = ("cell_id", "lat", "lon", "country", "region", "border")
+    table = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names) if n != "region"})
+    return cells, table
+
+
+def _found(result: NetworkResult) -> list[GroupFound]:
+    sub = result.subgraph
+    out = []
+    for g in result.groups:
+        members = [
+            NodeRole(result.graph_key(m.node), sub.kinds[m.node], m.role, m.score,
+                     "; ".join(x for x in (sub.why[m.node], m.evidence) if x))
+            for m in sorted(g.members, key=lambda m: (-m.score, m.node))
+        ]  # fmt: skip
+        sites = [
+            SiteFound(s.lat, s.lon, s.radius_km, s.country, s.region, s.share) for s in g.sites
+        ]
+        out.append(GroupFound(members, sites))
+    return out
+
+
+def _edges(result: NetworkResult) -> dict[str, list[object]]:
+    sub = result.subgraph
+    src, dst, weight = sub.edges
+    return {
+        "source": [result.graph_key(int(i)) for i in src],
+        "target": [result.graph_key(int(i)) for i in dst],
+        "kind": sub.edge_kinds.tolist(),
+        "weight": weight.tolist(),
+    }
+
+
+def run_groups(
+    session: Session, settings: Settings, actor: Actor
+) -> tuple[NetworkResult, list[int]]:
+    """Find the groups from what the store and the lake hold, and save them."""
+    inputs = SqlNetworkInputs(session)
+    seeds = seeds_from(inputs)
+    if not seeds.phones and not seeds.accounts:
+        raise NoSeeds("no seeds: run `scamnet detect subscribers` or ingest victim reports first")
+    cells, cell_table = _cells(inputs)
+    with open_engine("duckdb") as engine:
+        engine.attach_lake(RecordLake(settings.lake_dir))
+        engine.register_arrow("cells", cell_table)
+        result = find_networks(engine, seeds, cells)
+    ids = NetworkRepository(session).save(_found(result), actor.user)
+    save_edges(_edges(result), settings.network_edges_path)
+    return result, ids
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSummary:
+    group: GroupView
+    leaders: list[tuple[str, str, float]]  # role, name (or identifier), score
+
+
+def list_groups(session: Session) -> list[GroupSummary]:
+    names = SqlNetworkInputs(session).person_names()
+    return [
+        GroupSummary(
+            g, [(n.role, names.get(n.person_id or -1, n.node), n.score) for n in g.leaders]
+        )
+        for g in NetworkRepository(session).groups()
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupMember:
+    rank: int
+    node: str
+    kind: str
+    role: str
+    score: float
+    person: str  # the person's name when the identifier is known to belong to one
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupFile:
+    group: GroupView
+    members: list[GroupMember]
+
+
+def read_group(session: Session, actor: Actor, group_id: int) -> GroupFile:
+    """A group's members with roles, persons, sites and evidence: an audited read."""
+    repo = NetworkRepository(session)
+    view = next((g for g in repo.groups() if g.id == group_id), None)
+    if view is None:
+        raise NotFound(f"no group {group_id} (run `scamnet network groups`)")
+    names = SqlNetworkInputs(session).person_names()
+    members = [
+        GroupMember(n.rank, n.node, n.kind, n.role, n.score, names.get(n.person_id or -1, ""),
+                    n.evidence)
+        for n in repo.nodes(group_id)
+    ]  # fmt: skip
+    AuditLog(session).append(actor.user, "network.show", f"group:{group_id}",
+                             {"agency": actor.agency})  # fmt: skip
+    return GroupFile(view, members)
+
+
+class ExportFormat(StrEnum):
+    graphml = "graphml"
+    cytoscape = "cytoscape"
+
+
+def export_group(
+    session: Session, settings: Settings, actor: Actor, group_id: int, fmt: ExportFormat, out: Path
+) -> tuple[int, int]:
+    """Write a group's subgraph; returns (members, ties). Audited as an export."""
+    nodes = NetworkRepository(session).nodes(group_id)
+    if not nodes:
+        raise NotFound(f"no group {group_id} (run `scamnet network groups`)")
+    if not settings.network_edges_path.exists():
+        raise NotFound("no saved subgraph: run `scamnet network groups` first")
+    if not out.parent.is_dir():
+        raise NotFound(f"cannot write {out}: no directory {out.parent}")
+    members = [ExportNode(n.node, n.kind, n.role, n.score, n.evidence) for n in nodes]
+    edges = group_edges(settings.network_edges_path, {n.node for n in nodes})
+    writer = write_graphml if fmt is ExportFormat.graphml else write_cytoscape
+    try:
+        writer(members, edges, out)
+    except OSError as exc:
+        raise NotFound(f"cannot write {out}: {exc.strerror}") from None
+    detail = {"format": fmt.value, "nodes": len(members), "path": str(out)}
+    AuditLog(session).append(actor.user, "network.export", f"group:{group_id}", detail)
+    return len(members), len(edges)

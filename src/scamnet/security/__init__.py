@@ -1,0 +1,1 @@
+"""Users, roles, permissions, handling codes and the audit chain, as use cases."""
