@@ -203,3 +203,35 @@ def test_random_signed_payloads_never_500_nor_touch_what_is_not_theirs(
     # The valid examples were applied, so the test saw the 201 path as well as refusals.
     counts = snapshot(dehong.store)["counts"]
     assert counts["warrants"] >= 1 and counts["handover_batches"] == 1
+
+
+def test_a_post_waiting_on_a_locked_store_does_not_block_other_requests(
+    sides: tuple[Side, Side], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    import scamnet.api.app as api_app
+
+    # A long lock wait, so the POST is certainly still waiting while /api/health is asked.
+    monkeypatch.setattr(api_app, "BUSY_TIMEOUT_MS", 120_000)
+    dehong, muse = sides
+    one = {"warrant_id": "W1", "issued_at": "2023-01-01", "agency": "MM-MUSE", "name": "A B"}
+    bundle = signed(muse, K.WANTED_LIST, {"warrants": [one]})
+    holder = sqlite3.connect(tmp_path / "dh" / "scamnet.db", isolation_level=None)
+    statuses: list[int] = []
+    with TestClient(create_app(dehong.store, tmp_path / "dh")) as c:
+        holder.execute("BEGIN IMMEDIATE")
+        poster = threading.Thread(
+            target=lambda: statuses.append(c.post(POST, content=json.dumps(bundle)).status_code)
+        )
+        poster.start()
+        time.sleep(0.5)  # lets the POST reach the lock; a shorter wait only weakens the test
+        try:
+            assert c.get("/api/health").status_code == 200
+            assert poster.is_alive()  # health was answered while the POST still waited
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        poster.join()
+    assert statuses == [201]
