@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scamnet import __version__
+from scamnet.api.serve import READY
 from scamnet.cli.main import app
 
 runner = CliRunner()
@@ -116,14 +117,14 @@ def test_demo_serves_the_api(tmp_path: Path) -> None:
     args = [str(exe), "demo", "--serve", "--port", str(port), "--preset", "tiny"]
     args += ["--data-dir", str(tmp_path / "d")]
     proc = subprocess.Popen(
-        args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, encoding="utf-8"
+        args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8"
     )
     try:
-        assert proc.stderr is not None
+        assert proc.stdout is not None
         seen = []
-        for line in proc.stderr:  # ends only when the server is up or the process is gone
+        for line in proc.stdout:  # ends only when the server is up or the process is gone
             seen.append(line)
-            if "Application startup complete" in line:
+            if READY in line:
                 break
         else:
             raise AssertionError("the demo stopped before serving:\n" + "".join(seen[-20:]))
@@ -133,8 +134,8 @@ def test_demo_serves_the_api(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait()
-        if proc.stderr is not None:
-            proc.stderr.close()
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 def test_simulate_writes_a_world(tmp_path: Path) -> None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import socket
+import sys
+
 import uvicorn
 
 from scamnet.api.app import BODY_TIMEOUT_S, create_app
 from scamnet.settings import Settings
 from scamnet.store import Store
+
+READY = "serving the scamnet API on"
 
 
 def serve_api(
@@ -17,17 +22,24 @@ def serve_api(
 ) -> None:
     """Serve until interrupted (Ctrl-C).
 
-    A request body must arrive within ``body_timeout`` seconds (the app closes the
-    connection otherwise); idle keep-alive connections are closed after 5 s, and
-    headers larger than h11's limit are refused by the server.
+    The socket is bound before the ready line is printed, so whoever waits for that
+    line (a user, a test, a supervisor) can connect at once: the kernel queues the
+    connection until the app has started. A request body must arrive within
+    ``body_timeout`` seconds (the app answers 408 and closes the connection
+    otherwise); idle keep-alive connections are closed after 5 s, and headers
+    larger than h11's limit are refused by the server.
     """
     store = Store(settings.database_url)
-    print(f"serving the scamnet API on http://{host}:{port}/docs (Ctrl-C to stop)")
-    uvicorn.run(
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    print(f"{READY} http://{host}:{port}/docs (Ctrl-C to stop)", flush=True)
+    sys.stdout.flush()
+    config = uvicorn.Config(
         create_app(store, settings.data_dir, body_timeout=body_timeout),
-        host=host,
-        port=port,
         log_level="warning",
         timeout_keep_alive=5,
         h11_max_incomplete_event_size=64 * 1024,
     )
+    uvicorn.Server(config).run(sockets=[sock])

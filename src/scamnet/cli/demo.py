@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from rich.tree import Tree
 
 from scamnet import __version__
@@ -25,6 +24,7 @@ from scamnet.cli.demo_cases import (
 from scamnet.cli.demo_detect import detect_world
 from scamnet.cli.demo_network import network_world, resolve_world
 from scamnet.cli.ingest import print_totals
+from scamnet.cli.output import Table
 from scamnet.cli.simulate import Preset, print_summary
 from scamnet.core.entities import Agency
 from scamnet.core.reference import reference_agencies

@@ -13,13 +13,13 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rich.table import Table
 from sqlalchemy.orm import Session
 
 from scamnet.cases import suspects as cases
 from scamnet.cases import transfers
 from scamnet.cases.manifest import parse_row, read_manifest
 from scamnet.cli.context import console
+from scamnet.cli.output import Table
 from scamnet.core.access import Actor
 from scamnet.core.cases import CaseOrigin, RequestedPerson, TransferStatus
 from scamnet.core.errors import DomainError

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from rich.table import Table
-
 from scamnet.cli.context import console
 from scamnet.cli.network import print_groups
+from scamnet.cli.output import Table
 from scamnet.core.access import Actor
 from scamnet.network import service
 from scamnet.resolve import service as resolve_service

@@ -11,7 +11,6 @@ from typing import Annotated
 
 import pyarrow as pa
 import typer
-from rich.table import Table
 from sqlalchemy import select
 
 from scamnet.cli.context import (
@@ -24,6 +23,7 @@ from scamnet.cli.context import (
     settings_for,
 )
 from scamnet.cli.features import cell_reference, parse_day
+from scamnet.cli.output import Table
 from scamnet.detect.alerts import (
     account_alerts,
     alerts_from,

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from scamnet.cases.manifest import read_manifest
 from scamnet.cli.context import (
@@ -20,6 +19,7 @@ from scamnet.cli.context import (
     settings_for,
     unit_of_work,
 )
+from scamnet.cli.output import Table
 from scamnet.core.cases import TransferStatus
 from scamnet.exchange.delivery import deliver_pending, hand_over_as_file, queued
 from scamnet.exchange.keys import decode_public, init_instance, load_instance

@@ -10,9 +10,9 @@ from typing import Annotated
 import pyarrow as pa
 import pyarrow.parquet as pq
 import typer
-from rich.table import Table
 
 from scamnet.cli.context import DataDirOption, console, fail, open_store, settings_for
+from scamnet.cli.output import Table
 from scamnet.engine import open_engine
 from scamnet.engine.features.subscriber_sql import FEATURES
 from scamnet.engine.features.subscribers import CELL_REF, SubscriberFeatures

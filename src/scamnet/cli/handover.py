@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from scamnet.cases import handovers
 from scamnet.cases.manifest import read_manifest
@@ -19,6 +18,7 @@ from scamnet.cli.context import (
     casework,
     console,
 )
+from scamnet.cli.output import Table
 from scamnet.core.cases import CustodyEvent
 
 app = typer.Typer(help="Handover batches: import a manifest, record custody, show a batch.")

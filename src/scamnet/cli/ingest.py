@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from scamnet.cli.context import (
     DataDirOption,
@@ -18,6 +17,7 @@ from scamnet.cli.context import (
     record_sink,
     settings_for,
 )
+from scamnet.cli.output import Table
 from scamnet.ingest.kinds import KINDS
 from scamnet.ingest.mapping import MappingError, load_mapping
 from scamnet.ingest.pipeline import Ingestor, IngestSummary

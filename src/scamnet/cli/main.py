@@ -6,6 +6,7 @@ import typer
 
 from scamnet import __version__
 from scamnet.cli import (
+    alerts,
     audit,
     cases,
     db,
@@ -35,6 +36,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(features.app, name="features")
 app.add_typer(model.app, name="model")
 app.add_typer(detect.app, name="detect")
+app.add_typer(alerts.app, name="alerts")
 app.add_typer(cases.app, name="case")
 app.add_typer(transfer.app, name="transfer")
 app.add_typer(handover.app, name="handover")

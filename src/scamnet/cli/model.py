@@ -10,10 +10,10 @@ from typing import Annotated, Any
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import typer
-from rich.table import Table
 
 from scamnet import __version__
 from scamnet.cli.context import console, fail
+from scamnet.cli.output import Table
 from scamnet.detect.artifacts import UntrustedModel, data_hash, load_model, save_model
 from scamnet.detect.data import InputError, column, read_table
 from scamnet.detect.detectors import ALGORITHMS, evaluate, load_inputs, metrics, score, train

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from scamnet.cli.context import (
     DEFAULT_USER,
@@ -17,6 +16,7 @@ from scamnet.cli.context import (
     console,
     unit_of_work,
 )
+from scamnet.cli.output import Table
 from scamnet.network import service
 from scamnet.network.service import ExportFormat, GroupSummary
 

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from scamnet.cases import operations
 from scamnet.cli.context import (
@@ -18,6 +17,7 @@ from scamnet.cli.context import (
     casework,
     console,
 )
+from scamnet.cli.output import Table
 from scamnet.core.cases import OutcomeKind, TargetKind
 
 app = typer.Typer(help="Operations (raids, sweeps): targets and outcomes, counted in statistics.")

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from scamnet.cases import publications
 from scamnet.cli.context import (
@@ -21,6 +20,7 @@ from scamnet.cli.context import (
     fail,
     unit_of_work,
 )
+from scamnet.cli.output import Table
 from scamnet.report.bulletin import Lang, compose
 from scamnet.report.press import load_press, read_press
 from scamnet.report.statistics import Period, breakdown, totals

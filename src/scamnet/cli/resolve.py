@@ -7,7 +7,6 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from scamnet.cli.context import (
     DEFAULT_USER,
@@ -19,6 +18,7 @@ from scamnet.cli.context import (
     fail,
     unit_of_work,
 )
+from scamnet.cli.output import Table
 from scamnet.resolve import service
 
 app = typer.Typer(help="Entity resolution of persons (Splink on DuckDB).")

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from scamnet.cli.context import console, fail
+from scamnet.cli.output import Table
 from scamnet.simulate import PRESETS, SimulationSummary, simulate
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from scamnet.cases import transfers
 from scamnet.cli.context import (
@@ -17,6 +16,7 @@ from scamnet.cli.context import (
     casework,
     console,
 )
+from scamnet.cli.output import Table
 from scamnet.core.cases import TransferStatus
 
 app = typer.Typer(help="Transfer requests: sent, acknowledged, executed or refused.")

@@ -284,6 +284,7 @@ class AlertRow(Base):
     __table_args__ = (
         UniqueConstraint("kind", "subject", "model", "window", name="uq_alert"),
         Index("ix_alerts_kind_score", "kind", "score"),
+        Index("ix_alerts_verdict", "verdict"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -295,7 +296,23 @@ class AlertRow(Base):
     window: Mapped[str] = mapped_column(String(32))
     explanation: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    verdict: Mapped[str | None] = mapped_column(String(16))  # an analyst's decision, later
+    verdict: Mapped[str | None] = mapped_column(String(16))  # the latest analyst's verdict
+    assignee: Mapped[str | None] = mapped_column(String(64))
+
+
+class AlertVerdictRow(Base):
+    """Every verdict an analyst gave an alert, with who, when and why: decisions are data."""
+
+    __tablename__ = "alert_verdicts"
+    __table_args__ = (Index("ix_alert_verdicts_alert_id", "alert_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    verdict: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(64))
+    agency: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 # The casework tables live in their own module; importing it here registers them
