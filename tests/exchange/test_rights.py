@@ -237,3 +237,20 @@ def test_twelve_parallel_copies_apply_once(sides: tuple[Side, Side]) -> None:
         t.join()
     assert sum(o.startswith("1 new warrants") for o in outcomes) == 1
     assert sum("(replay)" in o for o in outcomes) == 11, outcomes
+
+
+def test_an_instance_answers_for_its_children_only(
+    sides: tuple[Side, Side], tmp_path: Path
+) -> None:
+    _dehong, muse = sides
+    (tmp_path / "yn").mkdir()
+    province = Side(tmp_path / "yn", "CN-YN")  # CN-YN-DH and CN-YN-LC are its children
+    province.register(muse)
+    to_child = resigned(muse, {**_request_to("CN-YN-DH")(province, muse), "recipient": "CN-YN"})
+    assert "1 persons" in province.receive(to_child)
+    to_parent = resigned(
+        muse,
+        {**_request_to("CN-MPS")(province, muse), "recipient": "CN-YN", "id": "c" * 32},
+    )
+    with pytest.raises(Exception, match=r"\(addressed-here\)"):
+        province.receive(to_parent)

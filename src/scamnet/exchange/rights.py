@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scamnet.core.cases import IllegalRequestChange, TransferStatus
+from scamnet.core.cases import IllegalRequestChange, TransferRequest, TransferStatus
 from scamnet.exchange.bundle import BundleKind, BundleRefused, _rule_of, describe
 from scamnet.exchange.schema import (
     PAYLOADS,
@@ -24,8 +23,8 @@ from scamnet.exchange.schema import (
     TransferStatusPayload,
     WantedListPayload,
 )
-from scamnet.store.casemodels import TransferRequestRow
-from scamnet.store.models import AgencyRow, HandoverBatchRow
+from scamnet.store.agencies import AgencyRepository
+from scamnet.store.uow import SqlUnitOfWork
 
 # Which moves each side of a request may make by bundle. The requesting side
 # creates the request (a transfer_request bundle); only the requested side answers.
@@ -47,14 +46,13 @@ class Context:
 
 def answers_for(session: Session, agency: str) -> frozenset[str]:
     """This instance's agency and every agency below it."""
-    parents = dict(session.execute(select(AgencyRow.code, AgencyRow.parent_id)).all())
-    ids = dict(session.execute(select(AgencyRow.id, AgencyRow.code)).all())
+    below = {a.code: a.parent_code for a in AgencyRepository(session).all()}
     found = {agency}
     changed = True
     while changed:
         changed = False
-        for code, parent in parents.items():
-            if code not in found and parent is not None and ids.get(parent) in found:
+        for code, parent in below.items():
+            if code not in found and parent in found:
                 found.add(code)
                 changed = True
     return frozenset(found)
@@ -83,8 +81,8 @@ def _refuse(rule: str, reason: str, code: int = 403) -> BundleRefused:
 
 
 def _agencies_exist(session: Session, codes: set[str]) -> None:
-    known = set(session.scalars(select(AgencyRow.code).where(AgencyRow.code.in_(codes))))
-    unknown = sorted(codes - known)
+    store = SqlUnitOfWork(session).transfers
+    unknown = sorted(c for c in codes if not store.agency_exists(c))
     if unknown:
         raise _refuse("agency-exists", f"unknown agency {', '.join(unknown)}", 422)
 
@@ -114,13 +112,11 @@ def _request(session: Session, ctx: Context, p: TransferRequestPayload) -> None:
         raise _refuse("duplicate", f"transfer request {p.reference} already exists", 409)
 
 
-def _request_row(session: Session, reference: str) -> TransferRequestRow | None:
-    return session.scalar(
-        select(TransferRequestRow).where(TransferRequestRow.reference == reference)
-    )
+def _request_row(session: Session, reference: str) -> TransferRequest | None:
+    return SqlUnitOfWork(session).transfers.get(reference)
 
 
-def _party_side(ctx: Context, row: TransferRequestRow) -> str:
+def _party_side(ctx: Context, row: TransferRequest) -> str:
     """Which side of the request the sender is on, if it is a party at all."""
     if row.partner_agency == ctx.sender and row.requesting_agency in ctx.here:
         return "requested"
@@ -162,10 +158,7 @@ def _manifest(session: Session, ctx: Context, p: HandoverManifestPayload) -> Non
     seqs = [x.seq for x in p.lines]
     if len(set(seqs)) != len(seqs):
         raise _refuse("consistent", "a seq appears twice in the batch", 422)
-    exists = session.scalar(
-        select(HandoverBatchRow.id).where(HandoverBatchRow.batch_id == b.batch_id)
-    )
-    if exists is not None:
+    if SqlUnitOfWork(session).handovers.header(b.batch_id) is not None:
         raise _refuse("duplicate", f"batch {b.batch_id} is already recorded", 409)
     if b.request_ref is None:
         return
