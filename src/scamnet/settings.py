@@ -108,6 +108,11 @@ class Settings:
     def network_edges_path(self) -> Path:
         return self.network_dir / "edges.parquet"
 
+    @property
+    def audit_checkpoints_path(self) -> Path:
+        """Signed heads of the audit chain, kept outside the database."""
+        return self.data_dir / "audit" / "checkpoints.jsonl"
+
 
 def _number(name: str, default: float) -> float:
     raw = os.environ.get(name)

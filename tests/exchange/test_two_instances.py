@@ -5,78 +5,15 @@ the same ledger; a tampered bundle is refused and changes nothing."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from scamnet.cli.main import app
-
-runner = CliRunner()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def cli(data_dir: Path, *args: str) -> str:
-    result = runner.invoke(app, [*args, "--data-dir", str(data_dir)], env={"COLUMNS": "200"})
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def get(url: str) -> dict[str, str]:
-    with urllib.request.urlopen(url, timeout=10) as r:
-        return dict(json.loads(r.read()))
-
-
-class Instance:
-    def __init__(self, root: Path, agency: str) -> None:
-        self.dir, self.agency = root, agency
-        cli(root, "db", "upgrade")
-        cli(root, "exchange", "init", "--agency", agency)
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "SCAMNET_DATA_DIR": str(root)}
-        env.pop("SCAMNET_DATABASE_URL", None)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "scamnet.cli.main", "serve", "--port", str(self.port)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                get(self.url + "/api/health")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    out = self.proc.stdout.read().decode() if self.proc.stdout else ""
-                    pytest.fail(f"{agency} server did not start: {out}")
-                time.sleep(0.2)
-
-    def identity(self) -> str:
-        return get(self.url + "/api/exchange/identity")["public_key"]
-
-    def ledger(self) -> str:
-        return get(self.url + "/api/exchange/ledger")["digest"]
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-        if self.proc.stdout:
-            self.proc.stdout.close()
+from tests.exchange.servers import Instance, cli, runner
 
 
 @pytest.fixture
@@ -121,7 +58,7 @@ def test_request_and_handover_between_two_instances(
         "li.wei",
     )
     reference = out.split()[2]
-    assert "applied it: request" in cli(
+    assert "MM-MUSE applied it: request" in cli(
         dehong.dir, "exchange", "send-request", reference, "--url", muse.url
     )
     cli(muse.dir, "exchange", "send-status", reference, "acknowledged", "--url", dehong.url)

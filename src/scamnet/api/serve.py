@@ -7,19 +7,27 @@ import sys
 
 import uvicorn
 
-from scamnet.api.app import create_app
+from scamnet.api.app import BODY_TIMEOUT_S, create_app
 from scamnet.settings import Settings
 from scamnet.store import Store
 
 READY = "serving the scamnet API on"
 
 
-def serve_api(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve_api(
+    settings: Settings,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    body_timeout: float = BODY_TIMEOUT_S,
+) -> None:
     """Serve until interrupted (Ctrl-C).
 
     The socket is bound before the ready line is printed, so whoever waits for that
     line (a user, a test, a supervisor) can connect at once: the kernel queues the
-    connection until the app has started.
+    connection until the app has started. A request body must arrive within
+    ``body_timeout`` seconds (the app answers 408 and closes the connection
+    otherwise); idle keep-alive connections are closed after 5 s, and headers
+    larger than h11's limit are refused by the server.
     """
     store = Store(settings.database_url)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
@@ -28,5 +36,10 @@ def serve_api(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> 
     sock.listen(128)
     print(f"{READY} http://{host}:{port}/docs (Ctrl-C to stop)", flush=True)
     sys.stdout.flush()
-    config = uvicorn.Config(create_app(store, settings.data_dir), log_level="warning")
+    config = uvicorn.Config(
+        create_app(store, settings.data_dir, body_timeout=body_timeout),
+        log_level="warning",
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=64 * 1024,
+    )
     uvicorn.Server(config).run(sockets=[sock])

@@ -15,15 +15,17 @@ from scamnet.cli.context import (
     actor_for,
     console,
     fail,
+    open_store,
     settings_for,
     unit_of_work,
 )
 from scamnet.cli.output import Table
 from scamnet.core.cases import TransferStatus
-from scamnet.exchange.bundle import BundleRefused
+from scamnet.exchange.delivery import deliver_pending, hand_over_as_file, queued
 from scamnet.exchange.keys import decode_public, init_instance, load_instance
 from scamnet.exchange.service import receive, send_manifest, send_request, send_status, send_wanted
-from scamnet.exchange.transport import deliver, read_bundle, write_bundle
+from scamnet.exchange.transport import read_bundle
+from scamnet.settings import Settings
 from scamnet.store.exchange import BundleLedger, PartnerKeys, ledger_digest
 
 app = typer.Typer(help="Signed exchange with partner agencies' instances (files or HTTP).")
@@ -75,16 +77,36 @@ def register(
     console.print(f"registered {agency}")
 
 
-def _dispatch(bundle: dict[str, Any], out: Path | None, url: str | None) -> None:
+def _need_route(out: Path | None, url: str | None) -> None:
     if out is None and url is None:
         raise fail("say where the bundle goes: --out FILE or --url URL")
-    if out is not None:
-        console.print(f"wrote {write_bundle(bundle, out)}")
-    if url is not None:
-        try:
-            console.print(f"{bundle['recipient']} applied it: {deliver(bundle, url)}")
-        except BundleRefused as exc:
-            raise fail(str(exc)) from None
+
+
+def _dispatch(
+    settings: Settings, bundle: dict[str, Any], out: Path | None, url: str | None, user: str
+) -> None:
+    """The bundle is committed in the outbox already; now carry it."""
+    store = open_store(settings)
+    try:
+        if out is not None:
+            written = hand_over_as_file(
+                store, str(bundle["id"]), out, user, is_delivery=url is None
+            )
+            console.print(f"wrote {written}")
+        if url is not None:
+            results = deliver_pending(store, only=[str(bundle["id"])])
+            if not results:  # a concurrent `exchange resend` delivered it first
+                console.print(f"{bundle['recipient']} has it already (see exchange outbox --all)")
+                return
+            (result,) = results
+            if not result.delivered:
+                raise fail(
+                    f"{result.message}; the change is recorded here and the bundle waits "
+                    "in the outbox: scamnet exchange resend"
+                )
+            console.print(f"{bundle['recipient']} applied it: {result.message}")
+    finally:
+        store.dispose()
 
 
 @app.command("send-request")
@@ -92,12 +114,16 @@ def cmd_send_request(
     reference: Annotated[str, typer.Argument(help="Our transfer request's reference.")],
     out: OutOption = None,
     url: UrlOption = None,
+    user: UserOption = DEFAULT_USER,
     data_dir: DataDirOption = None,
 ) -> None:
     """Send a transfer request to the partner it is addressed to."""
+    _need_route(out, url)
     with unit_of_work(data_dir) as (settings, session):
-        bundle = send_request(session, load_instance(settings.data_dir), reference)
-    _dispatch(bundle, out, url)
+        me = load_instance(settings.data_dir)
+        actor = actor_for(settings, user, me.agency)
+        bundle = send_request(session, me, reference, actor, url)
+    _dispatch(settings, bundle, out, url, user)
 
 
 @app.command("send-status")
@@ -110,13 +136,14 @@ def cmd_send_status(
     user: UserOption = DEFAULT_USER,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Change a request here and tell the other side."""
+    """Answer a request made to us here and tell the requesting agency (one transaction)."""
+    _need_route(out, url)
     with unit_of_work(data_dir) as (settings, session):
         me = load_instance(settings.data_dir)
         bundle = send_status(
-            session, me, reference, new, note, actor_for(settings, user, me.agency)
+            session, me, reference, new, note, actor_for(settings, user, me.agency), url
         )
-    _dispatch(bundle, out, url)
+    _dispatch(settings, bundle, out, url, user)
 
 
 @app.command("send-manifest")
@@ -131,14 +158,16 @@ def cmd_send_manifest(
     data_dir: DataDirOption = None,
 ) -> None:
     """Record a handover we give and send its manifest to the receiving agency."""
+    _need_route(out, url)
     with unit_of_work(data_dir) as (settings, session):
         me = load_instance(settings.data_dir)
         parsed = read_manifest(manifest, request)
         if len(parsed.batches) != 1:
             raise fail("send one batch per manifest file")
         header, lines = parsed.batches[0]
-        bundle = send_manifest(session, me, header, lines, actor_for(settings, user, me.agency))
-    _dispatch(bundle, out, url)
+        actor = actor_for(settings, user, me.agency)
+        bundle = send_manifest(session, me, header, lines, actor, url)
+    _dispatch(settings, bundle, out, url, user)
 
 
 @app.command("send-wanted")
@@ -147,12 +176,16 @@ def cmd_send_wanted(
     warrant: Annotated[list[str] | None, typer.Option(help="Only these warrants.")] = None,
     out: OutOption = None,
     url: UrlOption = None,
+    user: UserOption = DEFAULT_USER,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Send our wanted list (or some warrants of it) to a partner."""
+    """Send our agency's wanted list (or some warrants of it) to a partner."""
+    _need_route(out, url)
     with unit_of_work(data_dir) as (settings, session):
-        bundle = send_wanted(session, load_instance(settings.data_dir), partner, warrant)
-    _dispatch(bundle, out, url)
+        me = load_instance(settings.data_dir)
+        actor = actor_for(settings, user, me.agency)
+        bundle = send_wanted(session, me, partner, warrant, actor, url)
+    _dispatch(settings, bundle, out, url, user)
 
 
 @app.command("receive")
@@ -160,7 +193,7 @@ def cmd_receive(
     bundle_file: Annotated[Path, typer.Argument(help="A bundle file from a partner.", exists=True)],
     data_dir: DataDirOption = None,
 ) -> None:
-    """Verify, deduplicate and apply a bundle received as a file."""
+    """Verify, deduplicate, check the sender's rights and apply a bundle received as a file."""
     with unit_of_work(data_dir) as (settings, session):
         summary = receive(session, load_instance(settings.data_dir), read_bundle(bundle_file))
     console.print(f"applied: {summary}")
@@ -184,3 +217,49 @@ def ledger(data_dir: DataDirOption = None) -> None:
         digest = ledger_digest(session)
     console.print(table)
     console.print(f"ledger digest: [bold]{digest}[/bold]")
+
+
+@app.command("outbox")
+def outbox(
+    every: Annotated[bool, typer.Option("--all", help="Delivered and refused ones too.")] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Bundles waiting for a partner's acknowledgement (with --all: every bundle sent)."""
+    store = open_store(settings_for(data_dir))
+    try:
+        rows = queued(store, every)
+    finally:
+        store.dispose()
+    table = Table("bundle", "kind", "to", "state", "attempts", "last error", "next attempt")
+    for r in rows:
+        due = r.next_attempt_at if r.state == "pending" else None
+        table.add_row(
+            r.bundle_id[:12], r.kind, r.recipient, r.state, str(r.attempts),
+            r.last_error or "", f"{due:%Y-%m-%d %H:%M}" if due else "",
+        )  # fmt: skip
+    console.print(table)
+    console.print(f"{sum(r.state == 'pending' for r in rows)} pending")
+
+
+@app.command("resend")
+def resend(
+    url: Annotated[
+        str | None, typer.Option("--url", help="Deliver here instead of the queued address.")
+    ] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Only bundles to this agency.")] = None,
+    attempts: Annotated[int, typer.Option(help="Tries per bundle, with backoff.", min=1)] = 4,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Deliver every pending bundle again, oldest first, until the partner acknowledges it."""
+    store = open_store(settings_for(data_dir))
+    try:
+        results = deliver_pending(store, url=url, recipient=to, attempts=attempts)
+    finally:
+        store.dispose()
+    for r in results:
+        mark = "[green]delivered[/green]" if r.delivered else "[red]not delivered[/red]"
+        console.print(f"{r.bundle_id[:12]} {r.kind} → {r.recipient}: {mark}: {r.message}")
+    waiting = sum(not r.delivered for r in results)
+    if waiting:
+        raise fail(f"{waiting} bundles still wait in the outbox")
+    console.print(f"{len(results)} delivered, nothing pending")

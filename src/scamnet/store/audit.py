@@ -4,12 +4,23 @@ Each entry's hash covers its content and the previous entry's hash, so changing
 or removing any past entry breaks every hash after it (the scheme of Crosby and
 Wallach, "Efficient Data Structures for Tamper-Evident Logging", USENIX 2009,
 in its simplest linear form). The database refuses UPDATE and DELETE on the table.
+
+Two things the chain alone cannot give are added here:
+
+- Appends are serialised. Each append takes the database's write lock (SQLite)
+  or a transaction-scoped advisory lock (PostgreSQL) *before* it reads the head,
+  so two concurrent transactions can never chain onto the same predecessor.
+- The head can be checked against checkpoints (count, head id and hash) kept
+  outside the database (see :mod:`scamnet.exchange.anchor`), so deleting the
+  last entries, or editing an entry and re-hashing everything after it, is
+  detected: the chain is still self-consistent, but no longer the one signed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +31,10 @@ from sqlalchemy.orm import Session
 from scamnet.store.models import AuditRow
 
 GENESIS = "0" * 64
+# Keys of the transaction-scoped advisory locks on PostgreSQL (any constant pair
+# of distinct 64-bit numbers; these spell "audit" and "bundle" in ASCII).
+AUDIT_LOCK = 0x6175646974
+RECEIPT_LOCK = 0x62756E646C65
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +49,31 @@ class AuditEntry:
     hash: str
 
 
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """The chain as it stood at a moment: entries counted, the last id and its hash."""
+
+    count: int
+    head_id: int
+    head_hash: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    """The result of walking the chain: its length and head, and the first broken link."""
+
+    count: int
+    head_id: int | None
+    head_hash: str
+    broken_at: int | None = None  # the id of the first entry that does not hold
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None
+
+
 def entry_hash(
     prev_hash: str, at: datetime, actor: str, action: str, subject: str, detail: str
 ) -> str:
@@ -45,6 +85,20 @@ def entry_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def write_lock(session: Session, key: int) -> None:
+    """Hold a lock until this transaction ends, so that read-then-write steps do not race.
+
+    SQLite has one writer at a time: an UPDATE that matches no row still takes the
+    write lock (waiting up to the busy timeout), which is what ``BEGIN IMMEDIATE``
+    would do at the start of the transaction. PostgreSQL takes an advisory lock on
+    ``key`` that other readers never wait for.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    else:
+        session.execute(text("UPDATE audit_log SET id = id WHERE 0 = 1"))
+
+
 class AuditLog:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -52,10 +106,8 @@ class AuditLog:
     def append(
         self, actor: str, action: str, subject: str, detail: dict[str, Any] | None = None
     ) -> AuditEntry:
-        """Add one entry at the end of the chain."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            # Two concurrent appends must not both chain onto the same predecessor.
-            self.session.execute(text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
+        """Add one entry at the end of the chain (serialised with every other append)."""
+        write_lock(self.session, AUDIT_LOCK)
         last = self.session.scalar(select(AuditRow.hash).order_by(AuditRow.id.desc()).limit(1))
         prev = last or GENESIS
         # Microseconds are dropped: not every database keeps them, and the hash must
@@ -84,13 +136,75 @@ class AuditLog:
 
     def verify(self) -> int | None:
         """Walk the chain; return the id of the first entry that does not verify, or None."""
-        prev = GENESIS
-        for row in self.session.scalars(select(AuditRow).order_by(AuditRow.id)).yield_per(1000):
+        return self.check().broken_at
+
+    def head(self) -> Checkpoint:
+        """The chain's current length and last entry, for a checkpoint."""
+        report = self.check()
+        if not report.ok:
+            raise ValueError(f"the audit chain is broken: {report.reason}")
+        return Checkpoint(report.count, report.head_id or 0, report.head_hash, datetime.now(UTC))
+
+    def check(self, checkpoints: Iterable[Checkpoint] = ()) -> ChainReport:
+        """Walk the chain, then hold it against ``checkpoints``; name the first broken link."""
+        anchors = sorted(checkpoints, key=lambda c: c.head_id)
+        by_id: dict[int, tuple[int, str]] = {}  # head id -> (position, hash), for anchors only
+        wanted = {c.head_id for c in anchors}
+        prev, prev_id, count = GENESIS, None, 0
+        query = select(AuditRow).order_by(AuditRow.id)
+        for row in self.session.scalars(query).yield_per(1000):
             expected = entry_hash(prev, row.at, row.actor, row.action, row.subject, row.detail)
-            if row.prev_hash != prev or row.hash != expected:
-                return row.id
-            prev = row.hash
-        return None
+            if row.prev_hash != prev:
+                after = f"entry {prev_id}" if prev_id is not None else "the start"
+                return ChainReport(
+                    count, prev_id, prev, row.id,
+                    f"entry {row.id} does not follow {after}: an entry between them was "
+                    "deleted, or entries were reordered",
+                )  # fmt: skip
+            if row.hash != expected:
+                return ChainReport(
+                    count, prev_id, prev, row.id,
+                    f"entry {row.id} was altered: its content no longer matches its hash",
+                )  # fmt: skip
+            count += 1
+            prev, prev_id = row.hash, row.id
+            if row.id in wanted:
+                by_id[row.id] = (count, row.hash)
+        return self._against(anchors, by_id, count, prev_id, prev)
+
+    @staticmethod
+    def _against(
+        anchors: list[Checkpoint],
+        by_id: dict[int, tuple[int, str]],
+        count: int,
+        head_id: int | None,
+        head: str,
+    ) -> ChainReport:
+        last_good: Checkpoint | None = None
+        for c in anchors:
+            since = (
+                f"after entry {last_good.head_id} (checkpoint of {last_good.at:%Y-%m-%d %H:%M})"
+                if last_good
+                else "from the start"
+            )
+            seen = by_id.get(c.head_id)
+            if seen is None:
+                ends = f"entry {head_id}" if head_id is not None else "no entry"
+                return ChainReport(
+                    count, head_id, head, c.head_id,
+                    f"the chain ends at {ends}, but the checkpoint of {c.at:%Y-%m-%d %H:%M} "
+                    f"covers {c.count} entries up to entry {c.head_id}: the tail was removed",
+                )  # fmt: skip
+            position, digest = seen
+            if digest != c.head_hash or position != c.count:
+                return ChainReport(
+                    count, head_id, head, c.head_id,
+                    f"entry {c.head_id} is not the one signed in the checkpoint of "
+                    f"{c.at:%Y-%m-%d %H:%M}: the chain was rewritten {since} up to entry "
+                    f"{c.head_id}, and re-hashed",
+                )  # fmt: skip
+            last_good = c
+        return ChainReport(count, head_id, head)
 
 
 def _entry(row: AuditRow) -> AuditEntry:

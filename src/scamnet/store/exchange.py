@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from scamnet.store.audit import AuditLog
+from scamnet.store.audit import RECEIPT_LOCK, AuditLog, write_lock
 from scamnet.store.casemodels import BundleRow, PartnerKeyRow, RequestEventRow, TransferRequestRow
 from scamnet.store.models import AgencyRow, HandoverBatchRow, ManifestEntryRow
 
@@ -37,6 +37,11 @@ class PartnerKeys:
         return self.session.scalar(
             select(PartnerKeyRow.public_key).where(PartnerKeyRow.agency == agency)
         )
+
+
+def lock_receipts(session: Session) -> None:
+    """Take received bundles one at a time, so a replay check cannot race its twin."""
+    write_lock(session, RECEIPT_LOCK)
 
 
 class BundleLedger:

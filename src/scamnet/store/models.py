@@ -318,3 +318,6 @@ class AlertVerdictRow(Base):
 # The casework tables live in their own module; importing it here registers them
 # with the metadata the migrations compare against.
 from scamnet.store import casemodels as casemodels  # noqa: E402
+
+# The exchange outbox lives in its own module, registered the same way.
+from scamnet.store import outbox as outbox  # noqa: E402

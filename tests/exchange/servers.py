@@ -1,0 +1,99 @@
+"""Real instances for the HTTP tests: each its own data directory, store and server process,
+which a test may kill (SIGKILL) and start again on the same port."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scamnet.cli.main import app
+
+runner = CliRunner()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cli(data_dir: Path, *args: str, ok: bool = True) -> str:
+    result = runner.invoke(app, [*args, "--data-dir", str(data_dir)], env={"COLUMNS": "200"})
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result.output
+
+
+def get(url: str) -> dict[str, str]:
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return dict(json.loads(r.read()))
+
+
+class Instance:
+    def __init__(self, root: Path, agency: str, body_timeout: float = 30.0) -> None:
+        self.dir, self.agency, self.body_timeout = root, agency, body_timeout
+        cli(root, "db", "upgrade")
+        cli(root, "exchange", "init", "--agency", agency)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def start(self) -> None:
+        env = {**os.environ, "SCAMNET_DATA_DIR": str(self.dir)}
+        env.pop("SCAMNET_DATABASE_URL", None)
+        code = (
+            "from scamnet.api.serve import serve_api; from scamnet.settings import Settings; "
+            f"serve_api(Settings.from_env(), port={self.port}, body_timeout={self.body_timeout})"
+        )
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 60  # a start-up guard, not a timed assertion
+        while True:
+            try:
+                get(self.url + "/api/health")
+                return
+            except (urllib.error.URLError, ConnectionError):
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    out = self.proc.stdout.read().decode() if self.proc.stdout else ""
+                    pytest.fail(f"{self.agency} server did not start: {out}")
+                time.sleep(0.2)
+
+    def ensure_running(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            self._close()
+            self.start()
+
+    def identity(self) -> str:
+        return get(self.url + "/api/exchange/identity")["public_key"]
+
+    def ledger(self) -> str:
+        return get(self.url + "/api/exchange/ledger")["digest"]
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handler runs, as when a machine loses power."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+        self._close()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+        self._close()
+
+    def _close(self) -> None:
+        if self.proc is not None and self.proc.stdout:
+            self.proc.stdout.close()
