@@ -18,11 +18,12 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 
-from scamnet.cli.network import seeds_from
 from scamnet.engine import AnalyticsEngine, open_engine
 from scamnet.engine.features.subscribers import CELL_REF, SubscriberFeatures
 from scamnet.lake import SCHEMAS, RecordKind, RecordLake
+from scamnet.network.service import seeds_from
 from scamnet.network.subgraph import Subgraph, extract
+from scamnet.store.seeds import SqlNetworkInputs
 from tests.engine.conftest import World
 from tests.engine.test_subscriber_features import CELLS, call
 
@@ -101,7 +102,7 @@ def test_the_suspected_subgraph_is_equal_on_the_world(
 ) -> None:
     store = world.store()
     with store.session() as session:
-        seeds = seeds_from(session)
+        seeds = seeds_from(SqlNetworkInputs(session))
     store.dispose()
     assert seeds.phones and seeds.accounts
     cells = pacsv.read_csv(world.path / "cells.csv").select(
