@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 
 from scamnet.core.entities import GroupMember
-from scamnet.network.membership import HANDSET, MIN_CONFIDENCE, assess, split
+from scamnet.network.membership import HANDSET, MIN_CONFIDENCE, UNTIED, assess, split
 from scamnet.network.subgraph import Seeds, Subgraph, graph_key
 
 E = np.zeros(0, np.int64)
+LEVEL = np.array([1, 0, 0, 0, 0, 0, 0, 0, 0])  # the boss is 0: three numbers report to it
 
 
 def subgraph() -> tuple[Subgraph, Seeds]:
@@ -20,7 +21,7 @@ def subgraph() -> tuple[Subgraph, Seeds]:
     forwards to."""
     nodes = ["+8613800000000", "+8613800000001", "+8613800000002", "+8613800000003",
              "+8613900000004", "+8613900000005", "356938035643809", "6222021234567890",
-             "TGBRtrHUU4fWNQTEZQctxoxgmBaCvFFvta"]  # fmt: skip
+             "trx:TGBRtrHUU4fWNQTEZQctxoxgmBaCvFFvta"]  # fmt: skip
     kinds = ["phone"] * 6 + ["device", "account", "account"]
     ca = np.array([1, 0, 2, 0, 3, 0])
     cb = np.array([0, 1, 0, 2, 0, 3])
@@ -39,6 +40,8 @@ def subgraph() -> tuple[Subgraph, Seeds]:
     )
     seeds = Seeds()
     seeds.alert("subscriber", nodes[1], 0.9)
+    seeds.alert("subscriber", nodes[2], 0.6)
+    seeds.alert("subscriber", nodes[3], 0.7)
     seeds.report(nodes[2], nodes[7])
     seeds.report(nodes[5], None)
     return sub, seeds
@@ -46,25 +49,45 @@ def subgraph() -> tuple[Subgraph, Seeds]:
 
 def test_evidence_combines_and_a_handset_alone_is_not_enough() -> None:
     sub, seeds = subgraph()
-    got = assess(sub, seeds, np.zeros(len(sub.nodes), np.int64))
+    got = assess(sub, seeds, np.zeros(len(sub.nodes), np.int64), LEVEL)
     assert set(got) == {0, 1, 2, 3, 4, 5, 7, 8}  # phones and accounts, not the handset
     assert got[0].confidence == pytest.approx(1 - 0.7**3, abs=1e-3)  # three call ties
     assert got[1].confidence > 0.9 and "alert score 0.90" in got[1].evidence
-    assert got[2].confidence == pytest.approx(1 - 0.55 * 0.7, abs=1e-3)  # a report, a tie
+    # An alert, a report and a call with the boss (who became a member by his calls).
+    assert got[2].confidence == pytest.approx(1 - 0.4 * 0.65 * 0.7, abs=1e-3)
     assert "named in 1 victim report" in got[2].evidence
     assert got[4].confidence == HANDSET < MIN_CONFIDENCE
     assert "shares a handset with 1 group numbers (alone, not enough" in got[4].evidence
     assert got[5].confidence < MIN_CONFIDENCE  # one report, no tie to anybody
+    assert got[7].confidence == pytest.approx(1 - 0.65 * 0.55, abs=1e-3)  # a report and money
     assert got[8].confidence == pytest.approx(0.45) and "money with 1 group" in got[8].evidence
+
+
+def test_calls_vouch_only_for_members() -> None:
+    sub, _ = subgraph()
+    got = assess(sub, Seeds(), np.zeros(len(sub.nodes), np.int64), LEVEL)
+    # Nobody is known: the boss and the numbers calling him vouch for one another in vain.
+    assert got[0].confidence == 0.0 and got[1].confidence == HANDSET  # its handset, no more
+    social = assess(sub, subgraph()[1], np.zeros(len(sub.nodes), np.int64), np.zeros(9, np.int64))
+    # Nobody reports to anybody: calls are social, and tie nobody to the group.
+    assert social[0].confidence == 0.0 and "chain of command" not in social[1].evidence
 
 
 def test_evidence_counts_only_ties_inside_the_community() -> None:
     sub, seeds = subgraph()
     labels = np.zeros(len(sub.nodes), np.int64)
     labels[3] = 1  # operator 3 in another community: its calls with 0 are no tie there
-    got = assess(sub, seeds, labels)
+    got = assess(sub, seeds, labels, LEVEL)
     assert got[0].confidence == pytest.approx(1 - 0.7**2, abs=1e-3)
-    assert got[3].confidence == 0.0 and "no evidence" in got[3].evidence
+    assert got[3].confidence == UNTIED and "no call, money or handset tie" in got[3].evidence
+
+
+def test_an_alert_without_a_tie_to_the_group_is_to_review() -> None:
+    sub, seeds = subgraph()
+    seeds.alert("subscriber", sub.nodes[5], 0.99)  # a false alert on the misnamed number
+    got = assess(sub, seeds, np.zeros(len(sub.nodes), np.int64), LEVEL)
+    assert got[5].confidence == UNTIED < MIN_CONFIDENCE
+    assert "no call, money or handset tie" in got[5].evidence
 
 
 def test_repeated_reports_add_up() -> None:
@@ -99,5 +122,6 @@ def test_graph_keys_are_cores() -> None:
     assert graph_key("phone", "+8613800000000") == "tel:+8613800000000"
     assert graph_key("device", "356938035643809") == "imei:356938035643809"
     assert graph_key("account", "6222021234567890") == "acct:6222021234567890"
-    assert graph_key("account", "TGBRtrHUU4fWNQTEZQctxoxgmBaCvFFvta").startswith("wallet:")
+    wallet = "trx:TGBRtrHUU4fWNQTEZQctxoxgmBaCvFFvta"  # as the lake keeps it (core's clean form)
+    assert graph_key("account", wallet) == f"wallet:{wallet}"
     assert graph_key("cell", "414-06-1") == "cell:414-06-1"

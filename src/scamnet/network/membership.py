@@ -7,8 +7,15 @@ identifier is the group's, and they combine as a noisy-OR, 1 - Π(1 - pᵢ):
 - a detector's alert: its calibrated score;
 - victim reports naming it: ``REPORT`` each, since victims misname numbers (a
   contact who also called, a digit written down wrongly);
-- calls with the group: ``CALL_TIE`` for each group number it calls *and* is
-  called back by, half that for one it only calls (or is called by) repeatedly;
+- calls in the group's chain of command: ``CALL_TIE`` for each group *member*
+  it calls and is called back by, half that for one it only calls (or is called
+  by) repeatedly, where one of the two is a boss (level 1 or more, see
+  ``structure``). Calls between two numbers nobody reports to are social, not
+  command: an operator who imitates ordinary calling has friends who call back.
+  And calls only vouch for what they tie to: the members are first those sure
+  without their calls, then those whose calls with members make them sure, and
+  so on up the chain, so friends who call one another vouch for nobody;
+
 - money: ``MONEY`` for each group account it pays or is paid by;
 - a shared handset: ``HANDSET`` at most, however many group numbers share it.
   Handsets are cloned and resold, so a shared one alone never reaches
@@ -16,6 +23,10 @@ identifier is the group's, and they combine as a noisy-OR, 1 - Π(1 - pᵢ):
 - the group's towers: ``TOWER`` at most (border residents use them too).
 
 A seed given only with its reason (no score, no report count) brings ``SEED``.
+An alert or a report says an identifier is a scammer's, not that it is *this*
+group's: without a call, money or handset tie to the group, the confidence stays
+below ``UNTIED`` (a false alert on a border resident who uses the compound's
+towers is not a member).
 Members at or above the analyst's threshold are members; the rest are listed
 "to review" (``split``), never dropped.
 """
@@ -32,12 +43,14 @@ from scamnet.core.entities import GroupMember
 from scamnet.network.subgraph import Seeds, Subgraph
 
 MIN_CONFIDENCE = 0.5
-REPORT = 0.45
+REPORT = 0.35
 CALL_TIE = 0.3
 MONEY = 0.45
-HANDSET = 0.3
+HANDSET = 0.2
 TOWER = 0.15
 SEED = 0.5
+UNTIED = 0.45  # the most an identifier with no call, money or handset tie can reach
+ROUNDS = 6  # of vouching along the chain of command: a chain is never deeper
 REPEATED = 2  # calls one way between two numbers that count as a tie without a call back
 
 
@@ -47,67 +60,105 @@ class Assessment:
     evidence: str
 
 
-def assess(sub: Subgraph, seeds: Seeds, membership: np.ndarray) -> dict[int, Assessment]:
-    """The confidence of every phone and account of the subgraph in its own community."""
+def assess(
+    sub: Subgraph, seeds: Seeds, membership: np.ndarray, level: np.ndarray
+) -> dict[int, Assessment]:
+    """The confidence of every phone and account of the subgraph in its own community.
+
+    Args:
+        sub: the subgraph.
+        seeds: where it grew from, with the alerts' scores and the reports.
+        membership: each node's community.
+        level: each node's level in the chain of command (``Structure.level``).
+    """
     n = len(sub.nodes)
-    mutual, one_way = _call_ties(n, *sub.calls, membership)
     money = _counterparts(n, sub.money[0], sub.money[1], membership)
     handsets = _shared_handsets(sub, membership)
     towers = np.zeros(n, dtype=bool)
     cp, cc, _ = sub.cell_use
     towers[cp[membership[cp] == membership[cc]]] = True
-    out = {}
-    for i, (node, kind) in enumerate(zip(sub.nodes, sub.kinds, strict=True)):
-        if kind not in ("phone", "account"):
-            continue
-        items: list[tuple[float, str]] = []
-        if node in seeds.scores:
-            items.append((seeds.scores[node], f"alert score {seeds.scores[node]:.2f}"))
-        if seeds.reports[node]:
-            k = seeds.reports[node]
-            items.append((1 - (1 - REPORT) ** k, f"named in {k} victim report{'s' * (k > 1)}"))
-        if node not in seeds.scores and not seeds.reports[node]:
-            why = seeds.phones.get(node) or seeds.accounts.get(node)
-            if why:
-                items.append((SEED, f"a seed ({why})"))
-        ties = mutual[i] + 0.5 * one_way[i]
-        if ties:
-            words = f"calls and is called back by {mutual[i]} group numbers"
-            if one_way[i]:
-                words += f", one-way calls with {one_way[i]} more"
-            items.append((1 - (1 - CALL_TIE) ** ties, words))
-        if money[i]:
-            items.append((1 - (1 - MONEY) ** money[i], f"money with {money[i]} group accounts"))
-        if handsets[i]:
-            items.append((HANDSET, f"shares a handset with {handsets[i]} group numbers"))
-        if towers[i]:
-            items.append((TOWER, "uses the group's foreign or border towers"))
-        out[i] = _combine(items)
+    people = [i for i, kind in enumerate(sub.kinds) if kind in ("phone", "account")]
+    base = {i: _identity(sub.nodes[i], seeds) for i in people}
+    # Calls vouch only for what they tie to: start from the identifiers that are
+    # members without counting calls, then let calls with them vouch for others,
+    # until nothing changes (a mastermind is vouched for by organisers whom team
+    # leaders vouch for, whom alerted operators vouch for).
+    # Tied at all (the cap on identity alone) counts the calls with anybody in the group.
+    any_mutual, any_one_way = _call_ties(n, *sub.calls, membership, level, np.ones(n, bool))
+    tied = (any_mutual + any_one_way + money + handsets) > 0
+    anchored = np.zeros(n, dtype=bool)
+    out: dict[int, Assessment] = {}
+    for _ in range(ROUNDS):
+        mutual, one_way = _call_ties(n, *sub.calls, membership, level, anchored)
+        for i in people:
+            items = list(base[i])
+            ties = mutual[i] + 0.5 * one_way[i]
+            if ties:
+                words = f"calls and is called back by {mutual[i]} group members (chain of command)"
+                if one_way[i]:
+                    words += f", one-way calls with {one_way[i]} more"
+                items.append((1 - (1 - CALL_TIE) ** ties, words))
+            if money[i]:
+                items.append((1 - (1 - MONEY) ** money[i], f"money with {money[i]} group accounts"))
+            if handsets[i]:
+                items.append((HANDSET, f"shares a handset with {handsets[i]} group numbers"))
+            if towers[i]:
+                items.append((TOWER, "uses the group's foreign or border towers"))
+            out[i] = _combine(items, tied=bool(tied[i]))
+        now = np.zeros(n, dtype=bool)
+        now[[i for i in people if out[i].confidence >= MIN_CONFIDENCE]] = True
+        if (now == anchored).all():
+            break
+        anchored = now
     return out
 
 
-def _combine(items: list[tuple[float, str]]) -> Assessment:
+def _identity(node: str, seeds: Seeds) -> list[tuple[float, str]]:
+    """What the seeds say about an identifier: alerts and reports."""
+    items: list[tuple[float, str]] = []
+    if node in seeds.scores:
+        items.append((seeds.scores[node], f"alert score {seeds.scores[node]:.2f}"))
+    if seeds.reports[node]:
+        k = seeds.reports[node]
+        items.append((1 - (1 - REPORT) ** k, f"named in {k} victim report{'s' * (k > 1)}"))
+    if node not in seeds.scores and not seeds.reports[node]:
+        why = seeds.phones.get(node) or seeds.accounts.get(node)
+        if why:
+            items.append((SEED, f"a seed ({why})"))
+    return items
+
+
+def _combine(items: list[tuple[float, str]], tied: bool) -> Assessment:
     doubt = float(np.prod([1 - p for p, _ in items])) if items else 1.0
     confidence = round(1 - doubt, 3)
-    alone = len(items) == 1 and items[0][0] <= HANDSET
     words = "; ".join(w for _, w in sorted(items, key=lambda x: -x[0]))
-    if alone:
+    if len(items) == 1 and items[0][0] <= HANDSET:
         words += " (alone, not enough to make a member)"
+    if items and not tied and confidence > UNTIED:
+        confidence = UNTIED
+        words += "; no call, money or handset tie to the group"
     return Assessment(confidence, f"confidence {confidence:.2f}: {words or 'no evidence'}")
 
 
 def _call_ties(
-    n: int, a: np.ndarray, b: np.ndarray, calls: np.ndarray, label: np.ndarray
+    n: int,
+    a: np.ndarray,
+    b: np.ndarray,
+    calls: np.ndarray,
+    label: np.ndarray,
+    level: np.ndarray,
+    anchored: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per node: group numbers it calls and is called back by; group numbers with
-    ``REPEATED`` or more calls in one direction only."""
-    inside = (a != b) & (label[a] == label[b])
+    """Per node: anchored group numbers it calls and is called back by; anchored group
+    numbers with ``REPEATED`` or more calls in one direction only; a boss at one end."""
+    inside = (a != b) & (label[a] == label[b]) & ((level[a] >= 1) | (level[b] >= 1))
     a, b, calls = a[inside].astype(np.int64), b[inside].astype(np.int64), calls[inside]
     keys = a * n + b
     back = np.isin(b * n + a, keys)
-    mutual = np.bincount(a[back], minlength=n)
+    mutual = np.bincount(a[back & anchored[b]], minlength=n)
     once = ~back & (calls >= REPEATED)
-    one_way = np.bincount(a[once], minlength=n) + np.bincount(b[once], minlength=n)
+    one_way = np.bincount(a[once & anchored[b]], minlength=n)
+    one_way += np.bincount(b[once & anchored[a]], minlength=n)
     return mutual, one_way
 
 

@@ -78,7 +78,7 @@ def find_networks(
     n = len(sub.nodes)
     membership = communities(n, *sub.edges) if n else np.zeros(0, np.int64)
     st = structure(n, sub.calls, sub.money)
-    assessed = assess(sub, seeds, membership)
+    assessed = assess(sub, seeds, membership, st.level)
     by_label: dict[int, list[int]] = defaultdict(list)
     for i, label in enumerate(membership.tolist()):
         by_label[label].append(i)

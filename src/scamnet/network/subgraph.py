@@ -95,6 +95,12 @@ def graph_key(kind: str, value: str) -> str:
 # Weights of the undirected ties: a shared handset or a report is strong; calls
 # count; a shared tower is weak and mostly attaches SIMs that have no other tie.
 W_DEVICE, W_REPORT, W_CELL = 3.0, 2.0, 0.3
+# Two suspected numbers with fewer calls between them (both ways) are not tied: a
+# scam call to a victim is one call, rarely returned, while members report up
+# daily. Without this, an ordinary subscriber who entered the subgraph (a cloned
+# handset, a misnamed number) is called once by operators of every group, bridges
+# them all into one community and looks like their boss.
+MIN_PAIR_CALLS = 3
 
 
 def _keys(engine: AnalyticsEngine, name: str, keys: set[str]) -> Relation:
@@ -222,10 +228,12 @@ def _assemble(
     for c in cell_ids:
         why[c] = "a foreign or border cell the numbers use"
     calls = engine.to_arrow(
-        engine.sql(
-            f"SELECT a, b, n FROM {pairs.name} WHERE a IN (SELECT k FROM net_phones) "
-            "AND b IN (SELECT k FROM net_phones)"
-        )
+        engine.sql(f"""
+            SELECT p.a, p.b, p.n FROM {pairs.name} p
+            LEFT JOIN {pairs.name} q ON q.a = p.b AND q.b = p.a
+            WHERE p.a IN (SELECT k FROM net_phones) AND p.b IN (SELECT k FROM net_phones)
+              AND p.n + coalesce(q.n, 0) >= {MIN_PAIR_CALLS}
+        """)
     ).to_pydict()
     dev = engine.to_arrow(
         engine.sql(

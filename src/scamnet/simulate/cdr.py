@@ -23,7 +23,7 @@ INTERNAL_CALLBACK = 0.5
 INTERNAL_RATE = 0.6  # calls a day from a group member to the one they report to
 # Share of the calls of a SIM that imitates ordinary calling that go to its circle
 # of contacts, with a person's hours, lengths and callbacks.
-SOCIAL_SHARE = 0.5
+SOCIAL_SHARE = 0.8
 
 # Hour-of-day profiles (local time). People call late morning and evening; the
 # compounds work long shifts; businesses keep office hours.

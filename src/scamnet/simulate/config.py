@@ -31,8 +31,9 @@ class SimConfig:
         resold_handsets: share of the compounds' handsets whose SIMs all stop in the
             first half of the period and that are then sold on to an ordinary subscriber.
         relay_share: share of operators' SIMs in relay boxes (GoIP) inside China.
-        imitation: share of operators' SIMs that imitate ordinary calling (a circle of
-            contacts who call back, people's hours and call lengths, fewer calls).
+        imitation: share of operators who imitate ordinary calling: one domestic SIM in
+            one handset all period, fewer calls, most of them to a circle of contacts who
+            call back, with people's hours and call lengths.
         report_noise: share of victims' reports that name an ordinary subscriber (one of
             the victim's own contacts) as the scammer's number.
         drift: from the second week, new SIMs come from other number ranges and the
@@ -89,7 +90,7 @@ PRESETS: dict[str, SimConfig] = {
     "hard": SimConfig(
         hard_negative_share=0.08,
         relay_share=0.6,
-        imitation=0.5,
+        imitation=0.6,
         report_noise=0.1,
         cloned_handsets=0.05,
         resold_handsets=0.15,

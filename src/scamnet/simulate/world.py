@@ -31,6 +31,7 @@ KIND_NAMES = {
 # Contacts of an operator's SIM that imitates ordinary calling: numbers it calls
 # and that call it back (people it pays, or its own other phones).
 IMITATION_CONTACTS = (3, 9)
+IMITATION_RATE = 5.0  # median calls a day of an imitating operator's SIM
 
 
 @dataclass
@@ -268,6 +269,7 @@ def build_subscribers(
 
     # --- criminal SIMs: rotation on few devices, near the compound ------------------
     f_person, f_group, f_site, f_from, f_to, f_dev, f_rate = [], [], [], [], [], [], []
+    f_imitates: list[bool] = []
     sim_of_person: dict[int, int] = {}
     for p in persons:
         if p.role is Role.MONEY_MULE:
@@ -275,7 +277,13 @@ def build_subscribers(
         n_devices = 1 if rng.random() < 0.6 else 2
         devs = list(range(n_dev, n_dev + n_devices))
         n_dev += n_devices
-        if p.role is Role.MEMBER:
+        # An operator who imitates ordinary calling keeps one domestic SIM in one
+        # handset all period, calls less, mostly a circle of contacts (build_contacts).
+        imitator = p.role is Role.MEMBER and bool(cfg.imitation) and rng.random() < cfg.imitation
+        if imitator:
+            n_sims, n_devices = 1, 1
+            base = rng.lognormal(np.log(IMITATION_RATE), 0.5)
+        elif p.role is Role.MEMBER:
             n_sims = int(rng.integers(2, 7))
             base = rng.lognormal(np.log(14), 0.7)
         else:  # leaders keep a stable number and call mostly inside the group
@@ -291,8 +299,9 @@ def build_subscribers(
             f_group.append(p.group)
             # A quarter of operators' SIMs sit in relay boxes (GoIP) inside China,
             # so their calls come from domestic cells, not from the compound.
-            relay = p.role is Role.MEMBER and rng.random() < cfg.relay_share
+            relay = p.role is Role.MEMBER and (rng.random() < cfg.relay_share or imitator)
             f_site.append(p.site if p.site is not None and not relay else -1)
+            f_imitates.append(imitator)
             f_from.append(start)
             f_to.append(min(days - 1, start + length - 1))
             f_dev.append(devs[s % n_devices])
@@ -307,10 +316,7 @@ def build_subscribers(
         late = np.array(f_from) >= 7
         f_numbers[late] = numbering.cn_numbers(rng, int(late.sum()), numbering.CN_NEW_PREFIXES)
     f_numbers[mm_share] = numbering.mm_numbers(rng, int(mm_share.sum()))
-    imitates = np.zeros(n_f, dtype=bool)
-    if cfg.imitation:  # fewer calls, and a circle of contacts (build_contacts)
-        imitates = (np.array(f_rate) > 0) & (rng.random(n_f) < cfg.imitation)
-        f_rate = np.where(imitates, np.array(f_rate) * 0.4, f_rate).tolist()
+    imitates = np.array(f_imitates, dtype=bool)
     f_cells = np.array(
         [
             rng.choice(cells.site_cells[s][0], p=cells.site_cells[s][1])
