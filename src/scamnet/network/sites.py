@@ -63,7 +63,7 @@ def haversine_km(
     return np.asarray(2 * 6371.0 * np.arcsin(np.sqrt(a)))
 
 
-def estimate(usage: Mapping[object, Mapping[str, float]], cells: dict[str, Cell]) -> list[Site]:
+def estimate(usage: Mapping[int, Mapping[str, float]], cells: dict[str, Cell]) -> list[Site]:
     """Sites from each number's calls per cell (``usage[number][cell]``), busiest first.
 
     Towers used more than ``AREA_KM`` apart (a group working from two towns) are
