@@ -12,12 +12,13 @@ identifier is the group's, and they combine as a noisy-OR, 1 - Π(1 - pᵢ):
   by) repeatedly, where one of the two is a boss (level 1 or more, see
   ``structure``). Calls between two numbers nobody reports to are social, not
   command: an operator who imitates ordinary calling has friends who call back.
-  And calls only vouch for what they tie to: the members are first those sure
-  without their calls, then those whose calls with members make them sure, and
-  so on up the chain, so friends who call one another vouch for nobody;
+  Ties only vouch for what they tie to (calls, money and handsets alike): the
+  members are first those the seeds alone make sure of, then those whose ties
+  with members make them sure, and so on, so friends who call one another, or
+  shoppers who pay a wrongly alerted merchant, vouch for nobody;
 
-- money: ``MONEY`` for each group account it pays or is paid by;
-- a shared handset: ``HANDSET`` at most, however many group numbers share it.
+- money: ``MONEY`` for each group member it pays or is paid by;
+- a shared handset: ``HANDSET`` at most, however many group members share it.
   Handsets are cloned and resold, so a shared one alone never reaches
   ``MIN_CONFIDENCE``;
 - the group's towers: ``TOWER`` at most (border residents use them too).
@@ -72,24 +73,25 @@ def assess(
         level: each node's level in the chain of command (``Structure.level``).
     """
     n = len(sub.nodes)
-    money = _counterparts(n, sub.money[0], sub.money[1], membership)
-    handsets = _shared_handsets(sub, membership)
+    money_pairs = _pairs(n, sub.money[0], sub.money[1], membership)
+    handset_pairs = _handset_pairs(sub, membership)
     towers = np.zeros(n, dtype=bool)
     cp, cc, _ = sub.cell_use
     towers[cp[membership[cp] == membership[cc]]] = True
     people = [i for i, kind in enumerate(sub.kinds) if kind in ("phone", "account")]
     base = {i: _identity(sub.nodes[i], seeds) for i in people}
-    # Calls vouch only for what they tie to: start from the identifiers that are
-    # members without counting calls, then let calls with them vouch for others,
-    # until nothing changes (a mastermind is vouched for by organisers whom team
-    # leaders vouch for, whom alerted operators vouch for).
-    # Tied at all (the cap on identity alone) counts the calls with anybody in the group.
-    any_mutual, any_one_way = _call_ties(n, *sub.calls, membership, level, np.ones(n, bool))
-    tied = (any_mutual + any_one_way + money + handsets) > 0
+    # Ties vouch only for what they tie to. The first members are those the seeds
+    # alone make sure of; calls, money and handsets shared with members then vouch
+    # for others, until nothing changes (a mastermind is vouched for by organisers
+    # whom team leaders vouch for, whom alerted operators vouch for). Once a
+    # member, always one: the set only grows, so the rounds end.
     anchored = np.zeros(n, dtype=bool)
+    anchored[[i for i in people if _combine(base[i], True).confidence >= MIN_CONFIDENCE]] = True
     out: dict[int, Assessment] = {}
     for _ in range(ROUNDS):
         mutual, one_way = _call_ties(n, *sub.calls, membership, level, anchored)
+        money = _count(n, money_pairs, anchored)
+        handsets = _count(n, handset_pairs, anchored)
         for i in people:
             items = list(base[i])
             ties = mutual[i] + 0.5 * one_way[i]
@@ -99,13 +101,13 @@ def assess(
                     words += f", one-way calls with {one_way[i]} more"
                 items.append((1 - (1 - CALL_TIE) ** ties, words))
             if money[i]:
-                items.append((1 - (1 - MONEY) ** money[i], f"money with {money[i]} group accounts"))
+                items.append((1 - (1 - MONEY) ** money[i], f"money with {money[i]} group members"))
             if handsets[i]:
-                items.append((HANDSET, f"shares a handset with {handsets[i]} group numbers"))
+                items.append((HANDSET, f"shares a handset with {handsets[i]} group members"))
             if towers[i]:
                 items.append((TOWER, "uses the group's foreign or border towers"))
-            out[i] = _combine(items, tied=bool(tied[i]))
-        now = np.zeros(n, dtype=bool)
+            out[i] = _combine(items, tied=bool(ties or money[i] or handsets[i]))
+        now = anchored.copy()
         now[[i for i in people if out[i].confidence >= MIN_CONFIDENCE]] = True
         if (now == anchored).all():
             break
@@ -162,25 +164,34 @@ def _call_ties(
     return mutual, one_way
 
 
-def _counterparts(n: int, a: np.ndarray, b: np.ndarray, label: np.ndarray) -> np.ndarray:
+def _pairs(n: int, a: np.ndarray, b: np.ndarray, label: np.ndarray) -> np.ndarray:
+    """Distinct (node, partner) pairs of ties inside a community, both ways, as a * n + b."""
     inside = (a != b) & (label[a] == label[b])
     a, b = a[inside].astype(np.int64), b[inside].astype(np.int64)
-    pairs = np.unique(np.concatenate([a * n + b, b * n + a]))
-    return np.bincount(pairs // n, minlength=n)
+    return np.unique(np.concatenate([a * n + b, b * n + a]))
 
 
-def _shared_handsets(sub: Subgraph, label: np.ndarray) -> np.ndarray:
-    """Per phone: other phones of its community seen on one of its handsets."""
+def _count(n: int, pairs: np.ndarray, anchored: np.ndarray) -> np.ndarray:
+    """Per node: partners that are members."""
+    return np.bincount(pairs[anchored[pairs % n]] // n, minlength=n)
+
+
+def _handset_pairs(sub: Subgraph, label: np.ndarray) -> np.ndarray:
+    """(phone, other phone of its community seen on one of its handsets) pairs."""
     src, dst, _ = sub.edges
     device = sub.edge_kinds == "device"
     users: dict[int, set[int]] = defaultdict(set)
     for phone, handset in zip(src[device].tolist(), dst[device].tolist(), strict=True):
         users[handset].add(phone)
-    out = np.zeros(len(sub.nodes), dtype=np.int64)
-    for phones in users.values():
-        for p in phones:
-            out[p] += sum(1 for q in phones if q != p and label[q] == label[p])
-    return out
+    n = len(sub.nodes)
+    out = {
+        p * n + q
+        for ps in users.values()
+        for p in ps
+        for q in ps
+        if q != p and label[q] == label[p]
+    }
+    return np.array(sorted(out), dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
