@@ -36,8 +36,11 @@ NodeRole = GroupMember
 SiteFound = Site
 
 
-def GroupFound(members: list[GroupMember], sites: list[Site]) -> Group:  # noqa: N802 - see above
-    return Group(members, sites, origin="network")
+@dataclass(slots=True)
+class GroupFound(Group):
+    """Core's ``Group`` as network analysis finds it (see above); nothing else uses it."""
+
+    origin: str = "network"
 
 
 @dataclass(frozen=True, slots=True)
