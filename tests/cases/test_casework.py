@@ -43,7 +43,7 @@ def loaded(store: Store) -> Store:
 def _case_with_suspect(store: Store) -> tuple[str, int, int]:
     with store.session() as s:
         pid = PersonRepository(s).add(person()).id or 0
-        ref = cases.open_case(Uow(s), DH, "Ming family network", CaseOrigin.MANUAL, None)
+        ref = cases.open_case(Uow(s), DH, "Ming family network", CaseOrigin.MANUAL, None).reference
         sid = cases.add_suspect(
             Uow(s), DH, ref, pid, Role.MASTERMIND, SuspectStatus.IDENTIFIED, "Criminal Law art. 266"
         )
@@ -57,7 +57,7 @@ def test_case_from_a_group_takes_its_members_as_suspects(loaded: Store) -> None:
         g = GroupRepository(s).add(Group(name="Ming family"))
         GroupRepository(s).set_role(Membership(a, g.id or 0, Role.MASTERMIND))
         GroupRepository(s).set_role(Membership(b, g.id or 0, Role.MONEY_MULE))
-        ref = cases.open_case(Uow(s), DH, "Ming family", CaseOrigin.GROUP, str(g.id))
+        ref = cases.open_case(Uow(s), DH, "Ming family", CaseOrigin.GROUP, str(g.id)).reference
     with loaded.session() as s:
         suspects = cases.suspects(Uow(s), ref)
     assert {(x.person_id, x.role, x.status) for x in suspects} == {
@@ -260,8 +260,45 @@ def test_cases_open_from_an_alert_or_a_report(loaded: Store) -> None:
         )
     with loaded.session() as s:
         alert_id = s.scalar(select(AlertRow.id))
-        from_alert = cases.open_case(Uow(s), DH, "Alerted number", CaseOrigin.ALERT, str(alert_id))
-        from_report = cases.open_case(Uow(s), DH, "Report R1", CaseOrigin.REPORT, "R1")
+        from_alert = cases.open_case(
+            Uow(s), DH, "Alerted number", CaseOrigin.ALERT, str(alert_id)
+        ).reference
+        from_report = cases.open_case(Uow(s), DH, "Report R1", CaseOrigin.REPORT, "R1").reference
         origins = {c.reference: (c.origin, c.origin_ref) for c in cases.list_cases(Uow(s))}
     assert origins[from_alert] == ("alert", str(alert_id))
     assert origins[from_report] == ("report", "R1")
+
+
+def test_a_case_from_a_found_group_takes_only_confident_members(loaded: Store) -> None:
+    from scamnet.core.entities import GroupMember
+    from scamnet.core.identifiers import Phone
+    from scamnet.store.network import NetworkRepository
+
+    phones = ["+8613800138000", "+8613900139000", "+8613700137000"]
+    with loaded.session() as s:
+        persons = PersonRepository(s)
+        pids = []
+        for i, number in enumerate(phones):
+            pid = persons.add(person(f"明{i}", f"Ming {i}", number[3:], str(i))).id or 0
+            persons.add_identifier(pid, Phone.parse(number))
+            pids.append(pid)
+        found = Group(
+            members=[
+                GroupMember(
+                    f"tel:{phones[0]}", "phone", "mastermind", 1.0, "commands 2 tiers", 0.97
+                ),
+                GroupMember(f"tel:{phones[1]}", "phone", "member", 0.3, "calls the boss", 0.62),
+                GroupMember(f"tel:{phones[2]}", "phone", "member", 0.1, "shares a handset", 0.2),
+            ],
+            origin="network",
+        )
+        (gid,) = NetworkRepository(s).save([found], "ana")
+    with loaded.session() as s:
+        opened = cases.open_case(Uow(s), DH, "Network", CaseOrigin.GROUP, str(gid))
+        suspects = {x.person_id: x.role for x in cases.suspects(Uow(s), opened.reference)}
+    assert suspects == {pids[0]: "mastermind", pids[1]: "member"}
+    assert [m.person_id for m in opened.to_review] == [pids[2]]
+    assert "shares a handset" in opened.to_review[0].evidence
+    with loaded.session() as s:
+        history = cases.history(Uow(s), 1)
+    assert "confidence 0.97" in history[0].legal_basis

@@ -1,20 +1,22 @@
-"""Records, entities, roles and the reference agencies."""
+"""Entities, roles and the reference agencies."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from decimal import Decimal
-
 import pytest
 
-from scamnet.core.entities import Agency, AgencyLevel, Person, PersonName, Script, Site
+from scamnet.core.entities import (
+    Agency,
+    AgencyLevel,
+    Group,
+    GroupMember,
+    Person,
+    PersonName,
+    Script,
+    Site,
+)
 from scamnet.core.errors import InvalidRecord
-from scamnet.core.identifiers import BankAccount, Phone
-from scamnet.core.records import Call, Transfer
 from scamnet.core.reference import reference_agencies
 from scamnet.core.roles import Role
-
-T0 = datetime(2023, 11, 1, 9, 30, tzinfo=UTC)
 
 
 def test_script_detection() -> None:
@@ -35,31 +37,31 @@ def test_hostile_name_is_refused() -> None:
         PersonName.of("Wei\x00; DROP TABLE persons")
 
 
-def test_site_position_is_checked() -> None:
-    Site("Laukkai compound", 23.69, 98.76, "MM", "Kokang")
+def test_site_position_and_estimate_are_checked() -> None:
+    site = Site(23.69, 98.76, 1.5, "MM", "Kokang", share=0.8, cells=4, name="Laukkai compound")
+    assert (site.lat, site.radius_km, site.share) == (23.69, 1.5, 0.8)
     with pytest.raises(InvalidRecord, match="position"):
-        Site("nowhere", 123.0, 98.0, "MM")
+        Site(123.0, 98.0, None, "MM")
+    with pytest.raises(InvalidRecord, match="radius"):
+        Site(23.69, 98.76, -1.0, "MM")
+    with pytest.raises(InvalidRecord, match="share"):
+        Site(23.69, 98.76, 1.0, "MM", share=1.5)
+    with pytest.raises(InvalidRecord, match="ISO 3166"):
+        Site(23.69, 98.76, 1.0, "Myanmar")
 
 
-def test_call_rules() -> None:
-    a, b = Phone.parse("13800138000"), Phone.parse("13900139000")
-    call = Call(a, b, T0, 12)
-    assert call.key == Call(a, b, T0, 99).key  # the key is caller, callee and start
-    with pytest.raises(InvalidRecord, match="itself"):
-        Call(a, a, T0, 12)
-    with pytest.raises(InvalidRecord, match="duration"):
-        Call(a, b, T0, -1)
-    with pytest.raises(InvalidRecord, match="time zone"):
-        Call(a, b, T0.replace(tzinfo=None), 1)
+def test_group_member_role_and_confidence_are_checked() -> None:
+    GroupMember("tel:+8613800138000", "phone", "organiser", 0.7, "calls", confidence=0.9)
+    with pytest.raises(InvalidRecord, match="role"):
+        GroupMember("tel:+8613800138000", "phone", "boss", 0.7, "calls")
+    with pytest.raises(InvalidRecord, match="confidence"):
+        GroupMember("tel:+8613800138000", "phone", "member", 0.1, "calls", confidence=1.2)
 
 
-def test_transfer_rules() -> None:
-    x, y = BankAccount.parse("6222021234567890"), BankAccount.parse("6222021234567891")
-    assert Transfer(x, y, Decimal("100.50"), T0).currency == "CNY"
-    with pytest.raises(InvalidRecord, match="positive"):
-        Transfer(x, y, Decimal("-1"), T0)
-    with pytest.raises(InvalidRecord, match="positive"):
-        Transfer(x, y, Decimal("NaN"), T0)
+def test_an_analysts_group_needs_a_name_a_found_one_not() -> None:
+    with pytest.raises(InvalidRecord, match="name"):
+        Group(name=" ")
+    assert Group(origin="network").name == ""
 
 
 def test_roles_key_figures_and_rank() -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import igraph as ig
 import numpy as np
-import pytest
 
 from scamnet.network.export import ExportNode, cytoscape, write_graphml
 from scamnet.network.sites import Cell, estimate, haversine_km
@@ -79,18 +78,51 @@ def test_two_separate_groups_are_two_communities() -> None:
     assert (communities(12, a, b, np.ones(len(edges))) == labels).all()  # reproducible
 
 
-def test_sites_are_found_near_their_cells() -> None:
-    cells = {f"c{i}": Cell(23.70 + 0.005 * i, 98.80 - 0.004 * i, "MM", "Kokang") for i in range(5)}
-    cells |= {f"d{i}": Cell(16.70 + 0.004 * i, 98.50, "MM", "Kayin") for i in range(3)}
-    usage = {
-        **{f"c{i}": 100.0 for i in range(5)},
-        **{f"d{i}": 40.0 for i in range(3)},
-        "unknown": 500.0,
-    }
-    sites = estimate(usage, cells)
-    assert [s.region for s in sites] == ["Kokang", "Kayin"]
-    assert float(haversine_km(sites[0].lat, sites[0].lon, 23.71, 98.792)) < 0.5
-    assert 0.5 <= sites[0].radius_km < 3 and sites[0].share == pytest.approx(500 / 620, abs=0.01)
+def _towers(rng: np.random.Generator, lat: float, lon: float, n: int) -> dict[str, Cell]:
+    la, lo = lat + rng.normal(0, 4, n) / 111.0, lon + rng.normal(0, 4, n) / 102.0
+    pairs = enumerate(zip(la.tolist(), lo.tolist(), strict=True))
+    return {f"{lat:.1f}-{i}": Cell(a, b, "MM", "Kokang") for i, (a, b) in pairs}
+
+
+def _phones(
+    rng: np.random.Generator, cells: dict[str, Cell], lat: float, lon: float, n: int
+) -> list[dict[str, float]]:
+    """Numbers at (lat, lon) that call through the 6 nearest towers, the nearest most."""
+    ids = list(cells)
+    d = haversine_km(np.array([cells[c].lat for c in ids]), np.array([cells[c].lon for c in ids]),
+                     lat, lon)  # fmt: skip
+    near = np.argsort(d)[:6]
+    w = np.exp(-d[near] / 2.0)
+    out = []
+    for _ in range(n):
+        picks = rng.choice(near, 30, p=w / w.sum())
+        out.append({ids[k]: float((picks == k).sum()) for k in set(picks.tolist())})
+    return out
+
+
+def test_a_compound_is_fixed_where_its_numbers_are_not_at_the_towers_centre() -> None:
+    rng = np.random.default_rng(3)
+    cells = _towers(rng, 23.70, 98.80, 14)
+    usage = dict(enumerate(_phones(rng, cells, 23.72, 98.79, 40)))
+    usage[99] = {"unknown": 500.0}  # a cell missing from the list says nothing
+    (site,) = estimate(usage, cells)
+    assert float(haversine_km(site.lat, site.lon, 23.72, 98.79)) < 1.0
+    assert site.region == "Kokang" and site.share == 1.0 and 0.25 <= (site.radius_km or 0) < 3
+
+
+def test_two_compounds_a_few_km_apart_are_two_sites() -> None:
+    rng = np.random.default_rng(4)
+    cells = _towers(rng, 23.70, 98.80, 14)
+    cells |= {f"far-{k}": c for k, c in _towers(rng, 16.70, 98.50, 10).items()}
+    a, b, far = (23.70, 98.78), (23.72, 98.82), (16.70, 98.51)  # a and b 4.7 km apart
+    numbers = _phones(rng, cells, *a, 40) + _phones(rng, cells, *b, 25)
+    numbers += _phones(rng, cells, *far, 20)
+    sites = estimate(dict(enumerate(numbers)), cells)
+    shares = [s.share or 0.0 for s in sites]
+    assert len(sites) == 3 and shares == sorted(shares, reverse=True)
+    for lat, lon in (a, b, far):
+        assert min(float(haversine_km(s.lat, s.lon, lat, lon)) for s in sites) < 1.0
+    assert estimate({}, cells) == []
 
 
 def test_exports(tmp_path: Path) -> None:

@@ -69,12 +69,13 @@ def test_groups_roles_and_sites(store: Store) -> None:
             PersonRepository(s).add(person("李四", "Li Si", "13900139000", "530000199001010022")).id
         )
         groups = GroupRepository(s)
-        gid = groups.add(Group("Ming family", aliases=["明家"])).id
+        gid = groups.add(Group(name="Ming family", aliases=["明家"])).id
         assert boss is not None and op is not None and gid is not None
         groups.set_role(Membership(op, gid, Role.MEMBER))
         groups.set_role(Membership(boss, gid, Role.ORGANISER))
         groups.set_role(Membership(boss, gid, Role.MASTERMIND))  # a role is updated, not doubled
-        SiteRepository(s).add(Site("Laukkai compound", 23.69, 98.76, "MM", "Kokang", gid, 1.5))
+        site = Site(23.69, 98.76, 1.5, "MM", "Kokang", name="Laukkai compound", group_id=gid)
+        assert SiteRepository(s).add(site).id is not None
     with store.session() as s:
         members = GroupRepository(s).members(gid)
         assert [(m.person_id, m.role) for m in members] == [
@@ -82,9 +83,14 @@ def test_groups_roles_and_sites(store: Store) -> None:
             (op, Role.MEMBER),
         ]
         assert GroupRepository(s).get(gid).aliases == ["明家"]
+        assert GroupRepository(s).get(gid).origin == "manual"
         sites = SiteRepository(s).of_group(gid)
         assert sites[0].radius_km == 1.5
-        assert sites[0].region == "Kokang"
+        assert (sites[0].region, sites[0].name, sites[0].lat) == (
+            "Kokang",
+            "Laukkai compound",
+            23.69,
+        )
 
 
 def test_users_hash_passwords_and_authenticate(store: Store) -> None:

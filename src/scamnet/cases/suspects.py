@@ -3,7 +3,7 @@ its author, time, agency and legal basis, in the case and in the audit log."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from scamnet.cases.ports import UnitOfWork
@@ -15,10 +15,11 @@ from scamnet.core.cases import (
     SuspectView,
     require_legal_basis,
 )
-from scamnet.core.entities import Person
+from scamnet.core.entities import GroupMember, Person
 from scamnet.core.errors import InvalidRecord, NotFound
 from scamnet.core.roles import Role
 from scamnet.core.suspect import SuspectStatus
+from scamnet.network.membership import MIN_CONFIDENCE, split
 
 
 class CaseExists(InvalidRecord):
@@ -27,6 +28,16 @@ class CaseExists(InvalidRecord):
     def __init__(self, reference: str, origin: str, ref: str) -> None:
         self.reference = reference
         super().__init__(f"case {reference} is already open for {origin} {ref}; add to it instead")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedCase:
+    """A case just opened; from a group, the members below the threshold to review."""
+
+    reference: str
+    suspects: int
+    min_confidence: float | None = None
+    to_review: list[GroupMember] = field(default_factory=list)  # one per person, best first
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +56,19 @@ class CaseFile:
 
 
 def open_case(
-    uow: UnitOfWork, actor: Actor, title: str, origin: CaseOrigin, origin_ref: str | None
-) -> str:
-    """Open a case; a group, alert or report origin must exist. Returns its reference.
+    uow: UnitOfWork,
+    actor: Actor,
+    title: str,
+    origin: CaseOrigin,
+    origin_ref: str | None,
+    min_confidence: float = MIN_CONFIDENCE,
+) -> OpenedCase:
+    """Open a case; a group, alert or report origin must exist.
 
-    From a group, its members become suspects with their roles. A second case from
-    the same origin is refused, naming the open one.
+    From a group, the persons behind members at or above ``min_confidence`` become
+    suspects with their roles; the others are returned to review, so that nobody is
+    made a suspect on weak evidence. A second case from the same origin is refused,
+    naming the open one.
     """
     if not title.strip():
         raise InvalidRecord("a case needs a title")
@@ -71,11 +89,24 @@ def open_case(
     uow.audit.append(
         actor.user, "case.open", reference, {"origin": origin.value, "ref": origin_ref}
     )
-    if origin is CaseOrigin.GROUP and origin_ref is not None:
-        for person_id, role in uow.cases.group_members(int(origin_ref)):
-            add_suspect(uow, actor, reference, person_id, Role(role), SuspectStatus.IDENTIFIED,
-                        f"member of group {origin_ref}")  # fmt: skip
-    return reference
+    if origin is not CaseOrigin.GROUP or origin_ref is None:
+        return OpenedCase(reference, 0)
+    members = split(uow.cases.group_members(int(origin_ref)), min_confidence)
+    added = 0
+    for person_id, m in sorted(members.persons().items()):
+        basis = f"member of group {origin_ref} (confidence {m.confidence:.2f}: {m.evidence})"
+        add_suspect(uow, actor, reference, person_id, _role(m.role), SuspectStatus.IDENTIFIED,
+                    basis[:500])  # fmt: skip
+        added += 1
+    review = sorted(members.persons_to_review().values(), key=lambda m: -(m.confidence or 0))
+    return OpenedCase(reference, added, min_confidence, review)
+
+
+def _role(text: str) -> Role | None:
+    try:
+        return Role(text)
+    except ValueError:  # a handset or a tower has no role a person could hold
+        return None
 
 
 def _case_id(uow: UnitOfWork, reference: str) -> int:

@@ -20,6 +20,7 @@ from scamnet.cli.output import JsonOption, Table, print_json
 from scamnet.core.cases import CaseOrigin
 from scamnet.core.roles import Role
 from scamnet.core.suspect import SuspectStatus
+from scamnet.network.membership import MIN_CONFIDENCE
 
 app = typer.Typer(help="Cases and suspects: open, add, move through the lifecycle.")
 
@@ -37,15 +38,32 @@ def open_case(
     ref: Annotated[
         str | None, typer.Option(help="The group id, alert id or report id it comes from.")
     ] = None,
+    min_confidence: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="From a group: the membership confidence a person needs to become a suspect; "
+            "the others are listed to review.",
+        ),
+    ] = MIN_CONFIDENCE,
     user: UserOption = DEFAULT_USER,
     agency: AgencyOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Open a case. From a group, its members become suspects with their roles."""
+    """Open a case. From a group, its members above the threshold become suspects."""
     with casework(data_dir) as (settings, uow):
-        reference = cases.open_case(uow, actor_for(settings, user, agency), title, origin, ref)
-        n = len(cases.suspects(uow, reference))
-    console.print(f"opened case [bold]{reference}[/bold] with {n} suspects")
+        opened = cases.open_case(uow, actor_for(settings, user, agency), title, origin, ref,
+                                 min_confidence)  # fmt: skip
+    console.print(f"opened case [bold]{opened.reference}[/bold] with {opened.suspects} suspects")
+    if opened.to_review:
+        table = Table("person", "identifier", "role (suspected)", "confidence", "evidence",
+                      title=f"{len(opened.to_review)} members below {min_confidence:.2f}: "
+                            "to review, not made suspects")  # fmt: skip
+        for m in opened.to_review:
+            sure = "—" if m.confidence is None else f"{m.confidence:.2f}"
+            table.add_row(str(m.person_id), m.node, m.role, sure, m.evidence)
+        console.print(table)
 
 
 @app.command("add-suspect")

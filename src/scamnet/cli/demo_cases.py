@@ -167,9 +167,11 @@ def _open_case_and_request(session: Session, lines: list[ManifestLine], officer:
     if votes:
         group_id = votes.most_common(1)[0][0]
         case = cases.open_case(uow, officer, f"Network {group_id}: detainees in Muse",
-                               CaseOrigin.GROUP, str(group_id))  # fmt: skip
+                               CaseOrigin.GROUP, str(group_id)).reference  # fmt: skip
     else:
-        case = cases.open_case(uow, officer, "Fraud compounds around Muse", CaseOrigin.MANUAL, None)
+        case = cases.open_case(
+            uow, officer, "Fraud compounds around Muse", CaseOrigin.MANUAL, None
+        ).reference
     opened = [
         cases.open_case(uow, officer, f"Network {gid}", CaseOrigin.GROUP, str(gid))
         for gid in uow.cases.network_groups()

@@ -16,6 +16,7 @@ from scamnet.simulate import PRESETS, SimulationSummary, simulate
 class Preset(StrEnum):
     tiny = "tiny"
     demo = "demo"
+    hard = "hard"
     bench = "bench"
 
 

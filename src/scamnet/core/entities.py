@@ -94,16 +94,80 @@ class Person:
         return self.names[0].text
 
 
-@dataclass(slots=True)
-class Group:
-    """A criminal organisation."""
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A place a group works from (a compound or 'den'): known, simulated or estimated.
 
-    name: str
-    aliases: list[str] = field(default_factory=list)
+    An estimate from cell-site analysis carries its uncertainty radius, the share of
+    the group's calls that placed it and the number of towers behind it.
+    """
+
+    lat: float
+    lon: float
+    radius_km: float | None
+    country: str
+    region: str = ""
+    share: float | None = None  # of the group's calls from foreign and border cells
+    cells: int = 0
+    name: str = ""
+    crossing: str = ""  # the border crossing its people are handed over at
+    group_id: int | None = None
     id: int | None = None
 
     def __post_init__(self) -> None:
-        if not self.name.strip():
+        if not -90 <= self.lat <= 90 or not -180 <= self.lon <= 180:
+            raise InvalidRecord(f"({self.lat}, {self.lon}) is not a position on Earth")
+        if self.radius_km is not None and self.radius_km < 0:
+            raise InvalidRecord("an uncertainty radius cannot be negative")
+        if self.share is not None and not 0 <= self.share <= 1:
+            raise InvalidRecord(f"a share of calls lies in [0, 1], got {self.share}")
+        _country(self.country)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupMember:
+    """An identifier in a group, with its inferred role and how sure that is, in words.
+
+    ``score`` ranks leadership within the group (1.0 for its top); ``confidence`` is
+    the probability that the identifier belongs to the group at all, from the
+    evidence named in ``evidence``. None means nobody assessed it.
+    """
+
+    node: str  # graph key: tel:…, imei:…, acct:…, wallet:…
+    kind: str
+    role: str
+    score: float
+    evidence: str
+    confidence: float | None = None
+    person_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLE_NAMES:
+            raise InvalidRecord(f"role {self.role!r} is not one of {sorted(ROLE_NAMES)}")
+        if self.confidence is not None and not 0 <= self.confidence <= 1:
+            raise InvalidRecord(f"a confidence lies in [0, 1], got {self.confidence}")
+
+
+ROLE_NAMES = frozenset(r.value for r in Role)
+
+
+@dataclass(slots=True)
+class Group:
+    """A criminal organisation: named by an analyst, or found by network analysis.
+
+    A found group is unnamed until the store names it; its members are identifiers
+    (ringleaders first) and its sites are estimates.
+    """
+
+    members: list[GroupMember] = field(default_factory=list)
+    sites: list[Site] = field(default_factory=list)
+    name: str = ""
+    aliases: list[str] = field(default_factory=list)
+    origin: str = "manual"  # or "network"
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.origin == "manual" and not self.name.strip():
             raise InvalidRecord("a group needs a name")
 
 
@@ -114,27 +178,6 @@ class Membership:
     person_id: int
     group_id: int
     role: Role
-
-
-@dataclass(slots=True)
-class Site:
-    """A place a group works from: a compound or 'den'."""
-
-    name: str
-    latitude: float
-    longitude: float
-    country: str
-    region: str = ""
-    group_id: int | None = None
-    radius_km: float | None = None
-    id: int | None = None
-
-    def __post_init__(self) -> None:
-        if not -90 <= self.latitude <= 90 or not -180 <= self.longitude <= 180:
-            raise InvalidRecord(f"({self.latitude}, {self.longitude}) is not a position on Earth")
-        if self.radius_km is not None and self.radius_km < 0:
-            raise InvalidRecord("an uncertainty radius cannot be negative")
-        _country(self.country)
 
 
 class AgencyLevel(StrEnum):

@@ -30,7 +30,7 @@ from scamnet.network.sites import Cell
 from scamnet.network.subgraph import Seeds
 from scamnet.settings import Settings
 from scamnet.store.audit import AuditLog
-from scamnet.store.network import GroupFound, GroupView, NetworkRepository, NodeRole, SiteFound
+from scamnet.store.network import GroupView, NetworkRepository
 from scamnet.store.seeds import SqlNetworkInputs
 
 # An alert seeds the network at even odds or better; the detectors' scores are
@@ -51,18 +51,15 @@ class NetworkInputs(Protocol):
 
 
 def seeds_from(inputs: NetworkInputs) -> Seeds:
-    """Alerted numbers and accounts (not refuted by an analyst), and what victims reported."""
+    """Alerted numbers and accounts (not refuted by an analyst), and what victims reported.
+
+    The seeds keep each alert's score and each report: membership confidence weighs them.
+    """
     seeds = Seeds()
     for kind, subject, score in inputs.alerts(SEED_KINDS, ALERT_THRESHOLD):
-        target = seeds.phones if kind == "subscriber" else seeds.accounts
-        target[subject] = f"{kind} alert, score {score:.2f}"
+        seeds.alert(kind, subject, score)
     for phone, account in inputs.reported():
-        if phone:
-            seeds.phones.setdefault(phone, "named in a victim report")
-        if account:
-            seeds.accounts.setdefault(account, "named in a victim report")
-        if phone and account:
-            seeds.links.append((phone, account))
+        seeds.report(phone, account)
     return seeds
 
 
@@ -72,22 +69,6 @@ def _cells(inputs: NetworkInputs) -> tuple[dict[str, Cell], pa.Table]:
     names = ("cell_id", "lat", "lon", "country", "region", "border")
     table = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names) if n != "region"})
     return cells, table
-
-
-def _found(result: NetworkResult) -> list[GroupFound]:
-    sub = result.subgraph
-    out = []
-    for g in result.groups:
-        members = [
-            NodeRole(result.graph_key(m.node), sub.kinds[m.node], m.role, m.score,
-                     "; ".join(x for x in (sub.why[m.node], m.evidence) if x))
-            for m in sorted(g.members, key=lambda m: (-m.score, m.node))
-        ]  # fmt: skip
-        sites = [
-            SiteFound(s.lat, s.lon, s.radius_km, s.country, s.region, s.share) for s in g.sites
-        ]
-        out.append(GroupFound(members, sites))
-    return out
 
 
 def _edges(result: NetworkResult) -> dict[str, list[object]]:
@@ -114,7 +95,7 @@ def run_groups(
         engine.attach_lake(RecordLake(settings.lake_dir))
         engine.register_arrow("cells", cell_table)
         result = find_networks(engine, seeds, cells)
-    ids = NetworkRepository(session).save(_found(result), actor.user)
+    ids = NetworkRepository(session).save(result.found(), actor.user)
     save_edges(_edges(result), settings.network_edges_path)
     return result, ids
 

@@ -5,9 +5,12 @@ costs little beyond igraph's own Leiden:
 
 - **command**: a call is "upward" when a number calls another more than it is
   called back by it (members call their team leader, team leaders their
-  organiser). PageRank over the upward calls accumulates at the top of the chain
-  of command: the mastermind above the organisers above the team leaders, even
-  though a team leader is called by far more numbers.
+  organiser). Each number's boss is the one it calls upward most; following the
+  bosses gives the chain of command, and a number's **level** is how many tiers
+  of it stand below: 1 for a team leader (three or more numbers report to it), 2
+  for one that team leaders report to, 3 above that. The level ranks first, so a
+  mastermind with two organisers below outranks a team leader called by ninety
+  numbers; PageRank over the upward calls orders numbers within a level.
 - **bridging**: how many bosses (numbers with three or more subordinates) report
   to a number: an organiser ties several teams together.
 - **money upward**: PageRank over the transfers, weighted by amount; an account
@@ -26,6 +29,7 @@ from scipy import sparse
 
 RESOLUTION = 0.1  # below 1: groups are large and loosely tied (teams, handset pools, places)
 BOSS_SUBORDINATES = 3
+MAX_LEVEL = 5  # deeper chains do not occur; the bound also stops a cycle of bosses
 PASS_THROUGH = 0.8
 ACCOUNT_WEIGHT = 0.3
 
@@ -75,6 +79,8 @@ class Structure:
     money_in: np.ndarray
     money_out: np.ndarray
     payers_in_set: np.ndarray  # distinct accounts of the subgraph paying in
+    boss: np.ndarray  # the number each number calls upward most, -1 for none
+    level: np.ndarray  # tiers of command below the number (0 for one nobody reports to)
 
 
 def upward(n: int, a: np.ndarray, b: np.ndarray, calls: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -138,6 +144,7 @@ def structure(
     boss = subordinates >= BOSS_SUBORDINATES
     bosses_below = np.bincount(ub[boss[ua]], minlength=n) if len(ua) else np.zeros(n, np.int64)
     ma, mb, mw = money
+    boss, level = chain_of_command(n, ua, ub, unet)
     return Structure(
         command=_pagerank(n, ua, ub, unet),
         subordinates=subordinates,
@@ -146,7 +153,38 @@ def structure(
         money_in=np.bincount(mb, weights=mw, minlength=n),
         money_out=np.bincount(ma, weights=mw, minlength=n),
         payers_in_set=np.bincount(mb, minlength=n),
+        boss=boss,
+        level=level,
     )
+
+
+def chain_of_command(
+    n: int, ua: np.ndarray, ub: np.ndarray, unet: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each number's boss (its strongest upward tie) and its level in the chain.
+
+    Level 1 takes ``BOSS_SUBORDINATES`` direct reports; above that a number is one
+    level higher than the highest boss reporting to it, so two organisers lift the
+    mastermind above them, however few they are.
+    """
+    boss = np.full(n, -1, dtype=np.int64)
+    if len(ua):
+        order = np.lexsort((-unet, ua))  # by caller, strongest upward tie first
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = ua[order][1:] != ua[order][:-1]
+        boss[ua[order][first]] = ub[order][first]
+    has = boss >= 0
+    reports = np.bincount(boss[has], minlength=n)
+    level = (reports >= BOSS_SUBORDINATES).astype(np.int64)
+    for _ in range(MAX_LEVEL):
+        bosses = has & (level >= 1)
+        lifted = level.copy()
+        np.maximum.at(lifted, boss[bosses], level[bosses] + 1)
+        lifted = np.minimum(lifted, MAX_LEVEL)
+        if (lifted == level).all():
+            break
+        level = lifted
+    return boss, level
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,24 +196,30 @@ class Member:
 
 
 def roles(members: np.ndarray, kinds: list[str], s: Structure) -> list[Member]:
-    """Roles of one group's phones and accounts, ringleaders first."""
+    """Roles of one group's phones and accounts, ringleaders first.
+
+    Phones rank by level, then by command; the score is (level + command relative
+    to the group's top) / (top level + 1), so 1.0 is the group's top.
+    """
     phones = [int(i) for i in members if kinds[i] == "phone"]
     accounts = [int(i) for i in members if kinds[i] == "account"]
     top_cmd = max((s.command[i] for i in phones), default=0.0) or 1.0
     top_money = max((s.money_rank[i] for i in accounts), default=0.0) or 1.0
-    ranked = sorted(phones, key=lambda i: (-s.command[i], i))
-    head = ranked[0] if ranked and s.subordinates[ranked[0]] > 0 else None
+    ranked = sorted(phones, key=lambda i: (-s.level[i], -s.command[i], i))
+    top_level = int(s.level[ranked[0]]) if ranked else 0
+    head = ranked[0] if ranked and top_level >= 1 else None
     out = []
     for i in ranked:
         if i == head:
             role = "mastermind"
-        elif s.bosses_below[i] >= 1:
+        elif s.level[i] >= 2:
             role = "organiser"
-        elif s.subordinates[i] >= BOSS_SUBORDINATES:
+        elif s.level[i] >= 1:
             role = "key_member"
         else:
             role = "member"
-        out.append(Member(i, role, float(s.command[i] / top_cmd), _phone_evidence(i, s, top_cmd)))
+        score = (s.level[i] + s.command[i] / top_cmd) / (top_level + 1)
+        out.append(Member(i, role, float(score), _phone_evidence(i, s, top_cmd)))
     for i in sorted(accounts, key=lambda i: (-s.money_rank[i], i)):
         received, sent = s.money_in[i], s.money_out[i]
         if received > 0 and sent >= PASS_THROUGH * received:
@@ -194,6 +238,8 @@ def roles(members: np.ndarray, kinds: list[str], s: Structure) -> list[Member]:
 
 def _phone_evidence(i: int, s: Structure, top: float) -> str:
     parts = [f"command {s.command[i] / top:.2f} of the group's top"]
+    if s.level[i]:
+        parts.append(f"{int(s.level[i])} tiers of command below it")
     if s.subordinates[i]:
         parts.append(f"{int(s.subordinates[i])} numbers call it more than it calls them back")
     if s.bosses_below[i]:

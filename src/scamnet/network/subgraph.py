@@ -18,21 +18,47 @@ Victims stay out: they are called by the set, but most of their contacts are not
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 
+from scamnet.core.identifiers import BankAccount, Imei, Phone, Wallet
 from scamnet.engine.base import AnalyticsEngine, Relation
 
 ROUNDS = 4
+CELL_PREFIX = "cell:"  # a tower is no identifier of a person, so core has no type for it
 
 
 @dataclass
 class Seeds:
+    """Where the subgraph starts, and the evidence each seed brings (see ``alert``, ``report``)."""
+
     phones: dict[str, str] = field(default_factory=dict)  # number → why it is a seed
     accounts: dict[str, str] = field(default_factory=dict)
     links: list[tuple[str, str]] = field(default_factory=list)  # (phone, account) in one report
+    scores: dict[str, float] = field(default_factory=dict)  # alert score of a seed
+    reports: Counter[str] = field(default_factory=Counter)  # victim reports naming it
+
+    def alert(self, kind: str, subject: str, score: float) -> None:
+        """A detector's alert on a number (kind ``subscriber``) or an account."""
+        target = self.phones if kind == "subscriber" else self.accounts
+        target[subject] = f"{kind} alert, score {score:.2f}"
+        self.scores[subject] = max(score, self.scores.get(subject, 0.0))
+
+    def report(self, phone: str | None, account: str | None) -> None:
+        """One victim report naming the scammer's number, account, or both."""
+        for subject, target in ((phone, self.phones), (account, self.accounts)):
+            if subject:
+                self.reports[subject] += 1
+                n = self.reports[subject]
+                if subject not in self.scores:  # an alert's reason says more
+                    target[subject] = (
+                        "named in a victim report" if n == 1 else f"named in {n} victim reports"
+                    )
+        if phone and account:
+            self.links.append((phone, account))
 
 
 @dataclass
@@ -49,10 +75,32 @@ class Subgraph:
     def index(self) -> dict[str, int]:
         return {n: i for i, n in enumerate(self.nodes)}
 
+    def graph_keys(self) -> list[str]:
+        """Each node's graph key, with the prefixes of core's identifier types."""
+        return [graph_key(kind, node) for kind, node in zip(self.kinds, self.nodes, strict=True)]
+
+
+def graph_key(kind: str, value: str) -> str:
+    """The graph key of a subgraph node: ``tel:``, ``imei:``, ``acct:`` or ``wallet:``
+    as core names the identifier, ``cell:`` for a tower."""
+    if kind == "phone":
+        return Phone(value).graph_key
+    if kind == "device":
+        return Imei(value).graph_key
+    if kind == "account":  # the lake's transfers hold bank accounts and wallets alike
+        return (Wallet if Wallet.is_valid(value) else BankAccount)(value).graph_key
+    return CELL_PREFIX + value
+
 
 # Weights of the undirected ties: a shared handset or a report is strong; calls
 # count; a shared tower is weak and mostly attaches SIMs that have no other tie.
 W_DEVICE, W_REPORT, W_CELL = 3.0, 2.0, 0.3
+# Two suspected numbers with fewer calls between them (both ways) are not tied: a
+# scam call to a victim is one call, rarely returned, while members report up
+# daily. Without this, an ordinary subscriber who entered the subgraph (a cloned
+# handset, a misnamed number) is called once by operators of every group, bridges
+# them all into one community and looks like their boss.
+MIN_PAIR_CALLS = 3
 
 
 def _keys(engine: AnalyticsEngine, name: str, keys: set[str]) -> Relation:
@@ -180,10 +228,12 @@ def _assemble(
     for c in cell_ids:
         why[c] = "a foreign or border cell the numbers use"
     calls = engine.to_arrow(
-        engine.sql(
-            f"SELECT a, b, n FROM {pairs.name} WHERE a IN (SELECT k FROM net_phones) "
-            "AND b IN (SELECT k FROM net_phones)"
-        )
+        engine.sql(f"""
+            SELECT p.a, p.b, p.n FROM {pairs.name} p
+            LEFT JOIN {pairs.name} q ON q.a = p.b AND q.b = p.a
+            WHERE p.a IN (SELECT k FROM net_phones) AND p.b IN (SELECT k FROM net_phones)
+              AND p.n + coalesce(q.n, 0) >= {MIN_PAIR_CALLS}
+        """)
     ).to_pydict()
     dev = engine.to_arrow(
         engine.sql(

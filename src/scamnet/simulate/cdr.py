@@ -21,6 +21,9 @@ CST_OFFSET_S = 8 * 3600  # China Standard Time; the records are written in UTC
 CALLBACK = {NORMAL: 0.30, COURIER: 0.25, TELEMARKETER: 0.03, CALL_CENTRE: 0.10, FRAUD: 0.03}
 INTERNAL_CALLBACK = 0.5
 INTERNAL_RATE = 0.6  # calls a day from a group member to the one they report to
+# Share of the calls of a SIM that imitates ordinary calling that go to its circle
+# of contacts, with a person's hours, lengths and callbacks.
+SOCIAL_SHARE = 0.8
 
 # Hour-of-day profiles (local time). People call late morning and evening; the
 # compounds work long shifts; businesses keep office hours.
@@ -110,7 +113,13 @@ class CallGenerator:
         p = s.province[callers[co]]
         lo, hi = self.prov_bounds[p], self.prov_bounds[p + 1]
         callees[co] = self.by_province[lo + (rng.random(co.sum()) * (hi - lo)).astype(np.int64)]
-        rnd = ~nm & ~co
+        social = s.imitates[callers] & (self.degree[callers] > 0)
+        if social.any():
+            social &= rng.random(len(callers)) < SOCIAL_SHARE
+            deg = self.degree[callers[social]]
+            pick = (deg * rng.random(social.sum())).astype(np.int64)
+            callees[social] = w.contacts[w.contacts_offsets[callers[social]] + pick]
+        rnd = ~nm & ~co & ~social
         callees[rnd] = rng.choice(self.normals, rnd.sum())  # strangers, nationwide
         internal = np.zeros(len(callers), dtype=bool)
 
@@ -121,13 +130,15 @@ class CallGenerator:
         callers = np.concatenate([callers, up_callers])
         callees = np.concatenate([callees, w.boss_sim[up_callers]])
         internal = np.concatenate([internal, np.ones(len(up_callers), dtype=bool)])
+        social = np.concatenate([social, np.zeros(len(up_callers), dtype=bool)])
 
-        kinds = s.kind[callers]
+        # A social call looks like anybody's: hours, length and callbacks of people.
+        kinds = np.where(social, NORMAL, s.kind[callers]).astype(np.int8)
         seconds = _hours(rng, kinds) * 3600 + rng.integers(0, 3600, len(callers))
         seconds = seconds - CST_OFFSET_S + d * 86400
 
         # Callbacks: the callee rings back a few hours later.
-        p_cb = np.vectorize(CALLBACK.get)(s.kind[callers]).astype(float)
+        p_cb = np.vectorize(CALLBACK.get)(kinds).astype(float)
         p_cb[internal] = INTERNAL_CALLBACK
         back = rng.random(len(callers)) < p_cb
         cb_callers, cb_callees = callees[back], callers[back]
@@ -135,6 +146,7 @@ class CallGenerator:
         callers = np.concatenate([callers, cb_callers])
         callees = np.concatenate([callees, cb_callees])
         internal = np.concatenate([internal, internal[back]])
+        social = np.concatenate([social, social[back]])
         seconds = np.concatenate([seconds, cb_seconds])
         keep = (seconds < w.config.days * 86400 - CST_OFFSET_S) & (callers != callees)
         # Nobody places two calls to the same number in the same second.
@@ -142,17 +154,17 @@ class CallGenerator:
         first = np.zeros(len(key), dtype=bool)
         first[np.unique(key, return_index=True)[1]] = True
         keep &= first
-        callers, callees, internal, seconds = (
+        # The caller's active window decides whether a callback can be made at all.
+        keep &= active[callers] | (s.kind[callers] != FRAUD)
+        callers, callees, internal, social, seconds = (
             callers[keep],
             callees[keep],
             internal[keep],
+            social[keep],
             seconds[keep],
         )
-        # The caller's active window decides whether a callback can be made at all.
-        ok = active[callers] | (s.kind[callers] != FRAUD)
-        callers, callees, internal, seconds = callers[ok], callees[ok], internal[ok], seconds[ok]
 
-        kinds = s.kind[callers]
+        kinds = np.where(social, NORMAL, s.kind[callers]).astype(np.int8)
         durations = _durations(rng, kinds, internal)
         # Victims who stayed on the line for ten minutes or more: some of them will pay.
         hooked = (kinds == FRAUD) & ~internal & (durations >= 600) & (s.kind[callees] == NORMAL)

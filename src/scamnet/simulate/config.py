@@ -26,6 +26,18 @@ class SimConfig:
             to the reference case (63 / 31,000 key figures, 1,531 / 31,000 fugitives).
         chunk_rows: calls are generated and written in chunks of about this size.
         call_format: ``csv`` or ``parquet`` for the call records.
+        cloned_handsets: share of the compounds' handsets whose IMEI is also reported
+            by an ordinary subscriber's phone (cheap handsets ship with copied IMEIs).
+        resold_handsets: share of the compounds' handsets whose SIMs all stop in the
+            first half of the period and that are then sold on to an ordinary subscriber.
+        relay_share: share of operators' SIMs in relay boxes (GoIP) inside China.
+        imitation: share of operators who imitate ordinary calling: one domestic SIM in
+            one handset all period, fewer calls, most of them to a circle of contacts who
+            call back, with people's hours and call lengths.
+        report_noise: share of victims' reports that name an ordinary subscriber (one of
+            the victim's own contacts) as the scammer's number.
+        drift: from the second week, new SIMs come from other number ranges and the
+            groups write to new scripts (other fraud types).
     """
 
     seed: int = 7
@@ -43,6 +55,12 @@ class SimConfig:
     start: date = date(2023, 10, 1)
     chunk_rows: int = 1_000_000
     call_format: str = "csv"
+    cloned_handsets: float = 0.02
+    resold_handsets: float = 0.05
+    relay_share: float = 0.25
+    imitation: float = 0.0
+    report_noise: float = 0.0
+    drift: bool = False
 
     def with_overrides(self, **changes: Any) -> SimConfig:
         """A copy with the given knobs changed (None values are ignored)."""
@@ -55,6 +73,10 @@ class SimConfig:
             raise ValueError("need at least 2 days, 1 group and 10 workers per group")
         if not 0 <= self.messy_rate < 0.5 or not 0 <= self.report_rate <= 1:
             raise ValueError("rates must lie in [0, 0.5) and [0, 1]")
+        shares = (self.cloned_handsets, self.resold_handsets, self.relay_share,
+                  self.imitation, self.report_noise)  # fmt: skip
+        if not all(0 <= x <= 1 for x in shares):
+            raise ValueError("handset, relay, imitation and report-noise shares lie in [0, 1]")
         if self.call_format not in ("csv", "parquet"):
             raise ValueError("call_format is csv or parquet")
 
@@ -62,6 +84,18 @@ class SimConfig:
 PRESETS: dict[str, SimConfig] = {
     "tiny": SimConfig(subscribers=1_500, days=7, groups=2, workers_per_group=40, messages=2_000),
     "demo": SimConfig(),
+    # Detectors do not saturate here: operators imitate ordinary calling, most sit in
+    # relay boxes, businesses that call like fraud are common, victims name wrong
+    # numbers, and the second week brings new number ranges and new scripts.
+    "hard": SimConfig(
+        hard_negative_share=0.08,
+        relay_share=0.6,
+        imitation=0.6,
+        report_noise=0.1,
+        cloned_handsets=0.05,
+        resold_handsets=0.15,
+        drift=True,
+    ),
     # 20 M+ call records: streamed in chunks, so memory stays flat whatever the size.
     "bench": SimConfig(
         subscribers=400_000,

@@ -13,6 +13,7 @@ from scamnet.simulate.messages import LANG_WEIGHTS, MessageWriter, scam_domains
 from scamnet.simulate.money import Ledger
 from scamnet.simulate.world import FRAUD, NORMAL, World
 
+WEEK = 7 * 86400
 SCAM_TYPES = [t.value for t in FraudType if t is not FraudType.OTHER]
 NARRATIVE = {
     "impersonate_authority": "对方自称{city}公安，称我涉嫌洗钱，要求把钱转到安全账户核查。",
@@ -48,6 +49,9 @@ def generate_messages(
     langs, weights = list(LANG_WEIGHTS), list(LANG_WEIGHTS.values())
     rows, truth = [], []
     horizon = world.config.days * 86400
+    # Drift: from the second week each group writes to new scripts (other fraud types).
+    later = random.Random(world.config.seed + 23)
+    late_types = [later.sample(SCAM_TYPES, len(t)) for t in types] if world.config.drift else types
     for i in range(world.config.messages):
         lang = rng.choices(langs, weights)[0]
         if rng.random() < 0.3:
@@ -60,8 +64,9 @@ def generate_messages(
             url = f"http://{rng.choice(domains[g])}/{path}"
             if url.endswith("="):
                 url += str(rng.randrange(1000, 99999))
+            scripts = late_types[g] if t >= WEEK else types[g]
             msg = writer.scam(
-                rng.choice(types[g]), lang, url, str(s.msisdn[sims[rng.randrange(len(sims))]])
+                rng.choice(scripts), lang, url, str(s.msisdn[sims[rng.randrange(len(sims))]])
             )
             group = g
         else:
@@ -94,7 +99,11 @@ def generate_reports(
         reported_type = true_type if rng.random() > 0.1 else rng.choice(SCAM_TYPES)
         noisy_loss = loss if rng.random() > 0.2 else (loss * 100 * rng.randint(80, 120) // 10000)
         phone = str(s.msisdn[sim])
-        if rng.random() < 0.05:  # the victim wrote one digit down wrongly
+        wrong = world.config.report_noise > 0 and rng.random() < world.config.report_noise
+        if wrong:  # the victim names another number that called them: one of their contacts
+            lo, hi = world.contacts_offsets[victim], world.contacts_offsets[victim + 1]
+            phone = str(s.msisdn[world.contacts[rng.randrange(lo, hi)]])
+        elif rng.random() < 0.05:  # the victim wrote one digit down wrongly
             k = rng.randrange(6, len(phone))
             phone = phone[:k] + str((int(phone[k]) + 1) % 10) + phone[k + 1 :]
         province = PROVINCES[int(s.province[victim])][0]
@@ -108,5 +117,6 @@ def generate_reports(
             "narrative": NARRATIVE[reported_type].format(city=rng.choice(["北京", "上海", "昆明"])),
         })  # fmt: skip
         truth.append({"report_id": rid, "group_id": str(g), "true_fraud_type": true_type,
-                      "true_loss": f"{loss:.2f}", "fraud_sim": str(s.msisdn[sim])})  # fmt: skip
+                      "true_loss": f"{loss:.2f}", "fraud_sim": str(s.msisdn[sim]),
+                      "wrong_number": str(int(wrong))})  # fmt: skip
     return rows, truth

@@ -152,7 +152,7 @@ def _write_truth(world: World, ledger: Ledger, status: dict[int, str], types: li
         "msisdn": s.msisdn, "kind": [KIND_NAMES[int(k)] for k in s.kind],
         "is_fraud": (s.kind == FRAUD).astype("int8"), "person_id": s.person, "group_id": s.group,
         "site_id": s.site, "active_from": s.active_from, "active_to": s.active_to,
-        "imei": device_imei,
+        "imei": device_imei, "imitates": s.imitates.astype("int8"),
     }), truth / "subscribers.csv")  # fmt: skip
     _write_dicts(truth / "persons.csv", [{
         "person_id": str(p.id), "name": p.han, "pinyin": names.standard_pinyin(p.han),
@@ -167,13 +167,16 @@ def _write_truth(world: World, ledger: Ledger, status: dict[int, str], types: li
         "domains": ";".join(domains[g]),
     } for g in range(world.config.groups)])  # fmt: skip
     _write_dicts(truth / "sites.csv", [{
-        "site_id": str(x.id), "group_id": str(x.group), "name": x.name, "lat": f"{x.lat:.5f}",
+        "site_id": str(x.id), "group_id": str(x.group_id), "name": x.name, "lat": f"{x.lat:.5f}",
         "lon": f"{x.lon:.5f}", "country": x.country, "region": x.region, "crossing": x.crossing,
     } for x in world.sites])  # fmt: skip
     _write_dicts(truth / "accounts.csv", [{
         "account": a, "kind": k, "person_id": str(p), "group_id": str(g),
         "is_fraud": str(int(k in ("mule1", "mule2", "organiser", "wallet"))),
     } for a, (k, p, g) in ledger.accounts.items()])  # fmt: skip
+    _write_dicts(truth / "handsets.csv", [{
+        "imei": str(world.imeis[h.device]), "kind": h.kind, "msisdn": str(s.msisdn[h.subscriber]),
+    } for h in world.handsets])  # fmt: skip
     _write_dicts(truth / "money_flows.csv", [{
         "account": a, "kind": ledger.accounts[a][0], "total_in": f"{f[0]:.2f}",
         "total_out": f"{f[1]:.2f}", "retained": f"{f[2]:.2f}",

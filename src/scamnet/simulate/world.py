@@ -12,10 +12,11 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from scamnet.core.identifiers.base import luhn_check_digit
+from scamnet.core.entities import Site
 from scamnet.core.roles import Role
-from scamnet.simulate import geo, names
+from scamnet.simulate import geo, names, numbering
 from scamnet.simulate.config import SimConfig
+from scamnet.simulate.handsets import SharedHandset, share_handsets
 
 # Subscriber kinds (int8 codes in the arrays).
 NORMAL, COURIER, TELEMARKETER, CALL_CENTRE, FRAUD = 0, 1, 2, 3, 4
@@ -27,13 +28,10 @@ KIND_NAMES = {
     FRAUD: "fraud",
 }
 
-CN_PREFIXES = np.array(
-    [130, 131, 132, 133, 135, 136, 137, 138, 139, 150, 151, 152, 153, 155, 156, 157, 158, 159,
-     173, 176, 177, 180, 181, 182, 183, 185, 186, 187, 188, 189],
-)  # fmt: skip
-MM_PREFIXES = np.array([942, 944, 945, 975, 976, 977, 978, 979, 965, 966, 967, 968, 969])
-RELAY_SHARE = 0.25
-TACS = ["35316711", "35284911", "86452104", "35891603", "86769603", "35226011", "86891204"]
+# Contacts of an operator's SIM that imitates ordinary calling: numbers it calls
+# and that call it back (people it pays, or its own other phones).
+IMITATION_CONTACTS = (3, 9)
+IMITATION_RATE = 5.0  # median calls a day of an imitating operator's SIM
 
 
 @dataclass
@@ -52,18 +50,6 @@ class Person:
     boss: int | None = None  # the person this one reports to
     trafficked: bool = False
     site: int | None = None
-
-
-@dataclass
-class Site:
-    id: int
-    group: int
-    name: str
-    lat: float
-    lon: float
-    country: str
-    region: str
-    crossing: str
 
 
 @dataclass
@@ -94,6 +80,7 @@ class Subscribers:
     active_from: np.ndarray  # int16 day index
     active_to: np.ndarray  # int16 day index (inclusive)
     site: np.ndarray  # int16, -1 for non-criminals
+    imitates: np.ndarray  # bool: a fraud SIM that imitates ordinary calling
 
 
 @dataclass
@@ -108,6 +95,7 @@ class World:
     contacts_offsets: np.ndarray
     contacts: np.ndarray
     boss_sim: np.ndarray  # per subscriber: the SIM index of the boss, -1 if none
+    handsets: list[SharedHandset] = field(default_factory=list)  # cloned and resold
 
     @property
     def n_subs(self) -> int:
@@ -115,34 +103,6 @@ class World:
 
     def day(self, index: int) -> date:
         return self.config.start + timedelta(days=index)
-
-
-def _cn_numbers(rng: np.random.Generator, n: int) -> np.ndarray:
-    """``n`` distinct valid mainland mobile numbers in E.164."""
-    out: set[int] = set()
-    while len(out) < n:
-        need = int((n - len(out)) * 1.1) + 10
-        prefix = rng.choice(CN_PREFIXES, need).astype(np.int64)
-        nums = prefix * 100_000_000 + rng.integers(0, 100_000_000, need)
-        out.update(nums.tolist())
-    ordered = np.array(sorted(out), dtype=np.int64)[:n]
-    rng.shuffle(ordered)
-    return np.char.add("+86", ordered.astype("U11"))
-
-
-def _mm_numbers(rng: np.random.Generator, n: int) -> np.ndarray:
-    prefix = rng.choice(MM_PREFIXES, n).astype(np.int64)
-    nums = np.unique(prefix * 10_000_000 + rng.integers(0, 10_000_000, n))
-    while len(nums) < n:
-        nums = np.unique(np.concatenate([nums, rng.choice(MM_PREFIXES, 1) * 10_000_000 + 7]))
-    return np.char.add("+95", nums[:n].astype("U10"))
-
-
-def _imeis(rng: np.random.Generator, n: int) -> np.ndarray:
-    tac = rng.choice(np.array(TACS), n)
-    serial = rng.integers(0, 1_000_000, n)
-    bodies = np.char.add(tac, np.char.zfill(serial.astype("U6"), 6))
-    return np.array([b + str(luhn_check_digit(b)) for b in bodies.tolist()])
 
 
 def build_cells(rng: np.random.Generator, sites: list[Site], per_province: int) -> Cells:
@@ -180,7 +140,7 @@ def build_cells(rng: np.random.Generator, sites: list[Site], per_province: int) 
         add("414-06", la, lo, "MM", town.region, True)
     all_lat, all_lon = np.array(lat), np.array(lon)
     foreign_or_border = np.concatenate([border_cn, np.arange(border_cn[-1] + 1, len(ids))])
-    for site in sites:
+    for k, site in enumerate(sites):  # site k is sites[k]
         # A compound's SIMs attach to the towers nearest to it, the nearest most often.
         d = np.array(
             [
@@ -190,7 +150,7 @@ def build_cells(rng: np.random.Generator, sites: list[Site], per_province: int) 
         )
         near = np.argsort(d)[:6]
         weights = np.exp(-d[near] / 2.0)
-        cells.site_cells[site.id] = (foreign_or_border[near], weights / weights.sum())
+        cells.site_cells[k] = (foreign_or_border[near], weights / weights.sum())
     cells.ids, cells.lat, cells.lon = np.array(ids), all_lat, all_lon
     cells.country, cells.region, cells.border = (
         np.array(country),
@@ -225,10 +185,11 @@ def build_groups(cfg: SimConfig, rng: random.Random, nrng: np.random.Generator) 
         group_sites = []
         for _ in range(1 if rng.random() < 0.6 else 2):
             la, lo = geo.jitter(nrng, town.lat, town.lon, 2.5, 1)
-            site = Site(len(sites), g, f"{town.name} compound {len(sites) + 1}", float(la[0]),
-                        float(lo[0]), town.country, town.region, town.crossing)  # fmt: skip
+            site = Site(float(la[0]), float(lo[0]), None, town.country, town.region,
+                        name=f"{town.name} compound {len(sites) + 1}", crossing=town.crossing,
+                        group_id=g, id=len(sites))  # fmt: skip
+            group_sites.append(len(sites))
             sites.append(site)
-            group_sites.append(site.id)
         size = max(20, int(nrng.lognormal(np.log(cfg.workers_per_group), 0.35)))
         boss = person(g, Role.MASTERMIND, family, site=group_sites[0])
         # Two organisers whatever the workforce: a bigger group adds key
@@ -264,7 +225,16 @@ def build_world(cfg: SimConfig) -> World:
     cells = build_cells(nrng, sites, per_province=max(20, cfg.subscribers // 2000))
     subs, imeis, boss_sim = build_subscribers(cfg, nrng, persons, cells)
     offsets, contacts = build_contacts(nrng, subs)
-    return World(cfg, persons, sites, group_names, cells, subs, imeis, offsets, contacts, boss_sim)
+    handsets = share_handsets(
+        cfg,
+        nrng,
+        subs,
+        imeis,
+        np.flatnonzero(subs.kind == FRAUD),
+        np.flatnonzero(subs.kind == NORMAL),
+    )
+    return World(cfg, persons, sites, group_names, cells, subs, imeis, offsets, contacts, boss_sim,
+                 handsets)  # fmt: skip
 
 
 def build_subscribers(
@@ -292,12 +262,14 @@ def build_subscribers(
     second[changers] = np.arange(n_dev, n_dev + changers.sum())
     n_dev += int(changers.sum())
     tele = np.flatnonzero(kind == TELEMARKETER)
-    if len(tele):  # SIM banks: several telemarketing SIMs share one multi-SIM device
-        device[tele] = device[tele[0]] + (np.arange(len(tele)) // 3)
+    if len(tele):  # SIM banks: three telemarketing SIMs share one multi-SIM device
+        device[tele] = n_dev + np.arange(len(tele)) // 3
+        n_dev += (len(tele) + 2) // 3
     days = cfg.days
 
     # --- criminal SIMs: rotation on few devices, near the compound ------------------
     f_person, f_group, f_site, f_from, f_to, f_dev, f_rate = [], [], [], [], [], [], []
+    f_imitates: list[bool] = []
     sim_of_person: dict[int, int] = {}
     for p in persons:
         if p.role is Role.MONEY_MULE:
@@ -305,7 +277,13 @@ def build_subscribers(
         n_devices = 1 if rng.random() < 0.6 else 2
         devs = list(range(n_dev, n_dev + n_devices))
         n_dev += n_devices
-        if p.role is Role.MEMBER:
+        # An operator who imitates ordinary calling keeps one domestic SIM in one
+        # handset all period, calls less, mostly a circle of contacts (build_contacts).
+        imitator = p.role is Role.MEMBER and bool(cfg.imitation) and rng.random() < cfg.imitation
+        if imitator:
+            n_sims, n_devices = 1, 1
+            base = rng.lognormal(np.log(IMITATION_RATE), 0.5)
+        elif p.role is Role.MEMBER:
             n_sims = int(rng.integers(2, 7))
             base = rng.lognormal(np.log(14), 0.7)
         else:  # leaders keep a stable number and call mostly inside the group
@@ -321,8 +299,9 @@ def build_subscribers(
             f_group.append(p.group)
             # A quarter of operators' SIMs sit in relay boxes (GoIP) inside China,
             # so their calls come from domestic cells, not from the compound.
-            relay = p.role is Role.MEMBER and rng.random() < RELAY_SHARE
+            relay = p.role is Role.MEMBER and (rng.random() < cfg.relay_share or imitator)
             f_site.append(p.site if p.site is not None and not relay else -1)
+            f_imitates.append(imitator)
             f_from.append(start)
             f_to.append(min(days - 1, start + length - 1))
             f_dev.append(devs[s % n_devices])
@@ -331,9 +310,13 @@ def build_subscribers(
             t = start + length
     n_f = len(f_person)
     mm_share = rng.random(n_f) < 0.3
-    numbers = _cn_numbers(rng, n_norm + n_f)
+    numbers = numbering.cn_numbers(rng, n_norm + n_f)
     f_numbers = numbers[n_norm:].copy()
-    f_numbers[mm_share] = _mm_numbers(rng, int(mm_share.sum()))
+    if cfg.drift:  # SIMs first used in the second week come from other ranges
+        late = np.array(f_from) >= 7
+        f_numbers[late] = numbering.cn_numbers(rng, int(late.sum()), numbering.CN_NEW_PREFIXES)
+    f_numbers[mm_share] = numbering.mm_numbers(rng, int(mm_share.sum()))
+    imitates = np.array(f_imitates, dtype=bool)
     f_cells = np.array(
         [
             rng.choice(cells.site_cells[s][0], p=cells.site_cells[s][1])
@@ -355,13 +338,14 @@ def build_subscribers(
         active_from=np.concatenate([np.zeros(n_norm, np.int16), np.array(f_from, np.int16)]),
         active_to=np.concatenate([np.full(n_norm, days - 1, np.int16), np.array(f_to, np.int16)]),
         site=np.concatenate([np.full(n_norm, -1, np.int16), np.array(f_site, np.int16)]),
+        imitates=np.concatenate([np.zeros(n_norm, dtype=bool), imitates]),
     )
     boss_sim = np.full(n_norm + n_f, -1, dtype=np.int32)
     for i, pid in enumerate(f_person):
         boss = persons[pid].boss
         if boss is not None and boss in sim_of_person:
             boss_sim[n_norm + i] = n_norm + sim_of_person[boss]
-    return subs, _imeis(rng, n_dev), boss_sim
+    return subs, numbering.imeis(rng, n_dev), boss_sim
 
 
 def build_contacts(rng: np.random.Generator, subs: Subscribers) -> tuple[np.ndarray, np.ndarray]:
@@ -392,6 +376,12 @@ def build_contacts(rng: np.random.Generator, subs: Subscribers) -> tuple[np.ndar
         who = rng.choice(normal, n // 10, replace=False)
         a = np.concatenate([a, who])
         b = np.concatenate([b, rng.choice(centres, len(who))])
+    # Operators who imitate ordinary calling keep a circle of contacts who call back.
+    mimics = np.flatnonzero(subs.imitates)
+    if len(mimics):
+        circle = rng.integers(*IMITATION_CONTACTS, len(mimics))
+        a = np.concatenate([a, np.repeat(mimics, circle)])
+        b = np.concatenate([b, rng.choice(normal, int(circle.sum()))])
     keep = a != b
     a, b = a[keep], b[keep]
     src = np.concatenate([a, b])

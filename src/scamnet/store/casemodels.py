@@ -223,3 +223,4 @@ class GroupNodeRow(Base):
     rank: Mapped[int] = mapped_column(Integer)
     evidence: Mapped[str] = mapped_column(Text)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    confidence: Mapped[float | None] = mapped_column(Float)  # that it belongs; None: not assessed

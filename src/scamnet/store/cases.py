@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scamnet.core.cases import CaseOrigin, CaseSummary, StatusChange, SuspectView
+from scamnet.core.entities import GroupMember
 from scamnet.core.suspect import SuspectStatus
-from scamnet.store.casemodels import CaseRow, StatusChangeRow, SuspectRow
+from scamnet.store.casemodels import CaseRow, GroupNodeRow, StatusChangeRow, SuspectRow
 from scamnet.store.models import (
     AlertRow,
     GroupRow,
@@ -71,14 +72,25 @@ class SqlCaseStore:
             )
         return found is not None
 
-    def group_members(self, group_id: int) -> list[tuple[int, str]]:
-        """(person id, role) of a group's members who are persons."""
+    def group_members(self, group_id: int) -> list[GroupMember]:
+        """A group's members with their confidence: the identifiers a network run found
+        (by graph key, with their evidence), or, for a group an analyst entered, its
+        persons (certain: the analyst entered them)."""
+        found = self.session.scalars(
+            select(GroupNodeRow)
+            .where(GroupNodeRow.group_id == group_id)
+            .order_by(GroupNodeRow.rank)
+        ).all()
+        if found:
+            return [GroupMember(r.node, r.kind, r.role, r.score, r.evidence, r.confidence,
+                                r.person_id) for r in found]  # fmt: skip
         rows = self.session.execute(
             select(MembershipRow.person_id, MembershipRow.role)
             .where(MembershipRow.group_id == group_id)
             .order_by(MembershipRow.person_id)
         )
-        return [(int(p), str(r)) for p, r in rows]
+        return [GroupMember(f"person:{p}", "person", str(r), 1.0, "entered by an analyst", 1.0,
+                            int(p)) for p, r in rows]  # fmt: skip
 
     def groups_of(self, person_ids: list[int]) -> list[tuple[int, int]]:
         """(group id, person id) for each membership of these persons."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,7 +21,8 @@ class GroupRepository:
         self.session = session
 
     def add(self, group: Group) -> Group:
-        row = GroupRow(name=group.name, aliases=list(group.aliases))
+        """Store a group's name, aliases and origin; its id is set on ``group``."""
+        row = GroupRow(name=group.name, aliases=list(group.aliases), origin=group.origin)
         self.session.add(row)
         self.session.flush()
         group.id = row.id
@@ -29,11 +32,10 @@ class GroupRepository:
         row = self.session.get(GroupRow, group_id)
         if row is None:
             raise UnknownGroup(f"no group with id {group_id}")
-        return Group(name=row.name, aliases=list(row.aliases), id=row.id)
+        return _group(row)
 
     def all(self) -> list[Group]:
-        rows = self.session.scalars(select(GroupRow).order_by(GroupRow.id))
-        return [Group(name=r.name, aliases=list(r.aliases), id=r.id) for r in rows]
+        return [_group(r) for r in self.session.scalars(select(GroupRow).order_by(GroupRow.id))]
 
     def set_role(self, membership: Membership) -> None:
         """Add a member, or change the role of an existing one."""
@@ -62,10 +64,11 @@ class SiteRepository:
         self.session = session
 
     def add(self, site: Site) -> Site:
+        """Store a site; returns it with its id."""
         row = SiteRow(
-            name=site.name,
-            latitude=site.latitude,
-            longitude=site.longitude,
+            name=site.name or f"site near {site.region or site.country}",
+            latitude=site.lat,
+            longitude=site.lon,
             country=site.country,
             region=site.region,
             radius_km=site.radius_km,
@@ -73,8 +76,7 @@ class SiteRepository:
         )
         self.session.add(row)
         self.session.flush()
-        site.id = row.id
-        return site
+        return replace(site, name=row.name, id=row.id)
 
     def of_group(self, group_id: int) -> list[Site]:
         rows = self.session.scalars(
@@ -86,14 +88,18 @@ class SiteRepository:
         return [_site(r) for r in self.session.scalars(select(SiteRow).order_by(SiteRow.id))]
 
 
+def _group(row: GroupRow) -> Group:
+    return Group(name=row.name, aliases=list(row.aliases), origin=row.origin, id=row.id)
+
+
 def _site(row: SiteRow) -> Site:
     return Site(
+        row.latitude,
+        row.longitude,
+        row.radius_km,
+        row.country,
+        row.region or "",
         name=row.name,
-        latitude=row.latitude,
-        longitude=row.longitude,
-        country=row.country,
-        region=row.region,
         group_id=row.group_id,
-        radius_km=row.radius_km,
         id=row.id,
     )

@@ -9,39 +9,38 @@ with, so cases opened from a group keep pointing at it. Groups an analyst create
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from scamnet.core.entities import Group, GroupMember, Membership, Site
+from scamnet.core.roles import Role
 from scamnet.store.audit import AuditLog
 from scamnet.store.casemodels import GroupNodeRow
-from scamnet.store.models import GroupRow, MembershipRow, PersonIdentifierRow, SiteRow
+from scamnet.store.groups import GroupRepository, SiteRepository
+from scamnet.store.models import (
+    AlertRow,
+    GroupRow,
+    MembershipRow,
+    PersonIdentifierRow,
+    SiteRow,
+    VictimReportRow,
+)
+
+# The names ``scamnet.cli.network`` imports until its ``to_found`` gives way to
+# ``NetworkResult.found()`` (issue 13 moves it into the network service); the
+# types themselves are core's.
+NodeRole = GroupMember
+SiteFound = Site
 
 
-@dataclass(frozen=True, slots=True)
-class NodeRole:
-    node: str  # graph key
-    kind: str
-    role: str
-    score: float
-    evidence: str
+@dataclass(slots=True)
+class GroupFound(Group):
+    """Core's ``Group`` as network analysis finds it (see above); nothing else uses it."""
 
-
-@dataclass(frozen=True, slots=True)
-class SiteFound:
-    lat: float
-    lon: float
-    radius_km: float
-    country: str
-    region: str
-    share: float
-
-
-@dataclass(frozen=True, slots=True)
-class GroupFound:
-    members: list[NodeRole]  # ringleaders first
-    sites: list[SiteFound]
+    origin: str = "network"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +61,7 @@ class NetworkRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def save(self, found: list[GroupFound], actor: str) -> list[int]:
+    def save(self, found: Sequence[Group], actor: str) -> list[int]:
         """Write the groups of a run; returns their ids in the order given."""
         previous = self._previous()
         owners = self._owners({m.node for g in found for m in g.members})
@@ -125,7 +124,7 @@ class NetworkRepository:
         self.session.flush()
         return row.id
 
-    def _write(self, gid: int, group: GroupFound, owners: dict[str, int]) -> None:
+    def _write(self, gid: int, group: Group, owners: dict[str, int]) -> None:
         self.session.execute(delete(GroupNodeRow).where(GroupNodeRow.group_id == gid))
         self.session.execute(delete(MembershipRow).where(MembershipRow.group_id == gid))
         self.session.execute(delete(SiteRow).where(SiteRow.group_id == gid))
@@ -142,26 +141,21 @@ class NetworkRepository:
                     rank=rank,
                     evidence=m.evidence,
                     person_id=pid,
+                    confidence=m.confidence,
                 )
             )
             if pid is not None and (
                 pid not in best or ROLE_ORDER.index(m.role) < ROLE_ORDER.index(best[pid])
             ):
                 best[pid] = m.role
+        groups = GroupRepository(self.session)
         for pid, role in best.items():
-            self.session.add(MembershipRow(person_id=pid, group_id=gid, role=role))
+            groups.set_role(Membership(pid, gid, Role(role)))
         region = group.sites[0].region if group.sites else "unknown place"
+        sites = SiteRepository(self.session)
         for k, s in enumerate(group.sites, start=1):
-            self.session.add(
-                SiteRow(
-                    name=f"compound near {s.region or 'unknown'} #{gid}.{k}",
-                    latitude=s.lat,
-                    longitude=s.lon,
-                    country=s.country,
-                    region=s.region,
-                    radius_km=s.radius_km,
-                    group_id=gid,
-                )
+            sites.add(
+                replace(s, name=f"compound near {s.region or 'unknown'} #{gid}.{k}", group_id=gid)
             )
         row = self.session.get(GroupRow, gid)
         assert row is not None
@@ -181,6 +175,31 @@ class NetworkRepository:
             sites = list(self.session.scalars(select(SiteRow).where(SiteRow.group_id == g.id)))
             out.append(GroupView(g.id, g.name, len(nodes), persons, nodes[:3], sites))
         return out
+
+    def members(self, group_id: int) -> list[GroupMember]:
+        """A found group's identifiers, ringleaders first, with confidence and evidence."""
+        return [
+            GroupMember(r.node, r.kind, r.role, r.score, r.evidence, r.confidence, r.person_id)
+            for r in self.nodes(group_id)
+        ]
+
+    def seed_evidence(
+        self, min_score: float
+    ) -> tuple[list[tuple[str, str, float]], list[tuple[str | None, str | None]]]:
+        """What the network grows from: alerts on numbers and accounts scoring at least
+        ``min_score`` that no analyst marked false, as (kind, subject, score); and each
+        victim report's (scammer phone, scammer account)."""
+        alerts = self.session.execute(
+            select(AlertRow.kind, AlertRow.subject, AlertRow.score).where(
+                AlertRow.score >= min_score,
+                AlertRow.kind.in_(("subscriber", "account")),
+                AlertRow.verdict.is_distinct_from("false_positive"),
+            )
+        )
+        reports = self.session.execute(
+            select(VictimReportRow.scammer_phone, VictimReportRow.scammer_account)
+        )
+        return [(k, s, float(x)) for k, s, x in alerts], [(p, a) for p, a in reports]
 
     def nodes(self, group_id: int) -> list[GroupNodeRow]:
         return list(
