@@ -17,9 +17,9 @@ from scamnet.core.cases import (
 )
 from scamnet.core.entities import GroupMember, Person
 from scamnet.core.errors import InvalidRecord, NotFound
+from scamnet.core.membership import MIN_CONFIDENCE, split
 from scamnet.core.roles import Role
 from scamnet.core.suspect import SuspectStatus
-from scamnet.network.membership import MIN_CONFIDENCE, split
 
 
 class CaseExists(InvalidRecord):

@@ -18,9 +18,9 @@ from scamnet.cli.context import (
 )
 from scamnet.cli.output import JsonOption, Table, print_json
 from scamnet.core.cases import CaseOrigin
+from scamnet.core.membership import MIN_CONFIDENCE
 from scamnet.core.roles import Role
 from scamnet.core.suspect import SuspectStatus
-from scamnet.network.membership import MIN_CONFIDENCE
 
 app = typer.Typer(help="Cases and suspects: open, add, move through the lifecycle.")
 

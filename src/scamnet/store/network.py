@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from scamnet.core.entities import Group, GroupMember, Membership, Site
+from scamnet.core.entities import Group, GroupMember, Membership
 from scamnet.core.roles import Role
 from scamnet.store.audit import AuditLog
 from scamnet.store.casemodels import GroupNodeRow
@@ -28,19 +28,6 @@ from scamnet.store.models import (
     SiteRow,
     VictimReportRow,
 )
-
-# The names ``scamnet.cli.network`` imports until its ``to_found`` gives way to
-# ``NetworkResult.found()`` (issue 13 moves it into the network service); the
-# types themselves are core's.
-NodeRole = GroupMember
-SiteFound = Site
-
-
-@dataclass(slots=True)
-class GroupFound(Group):
-    """Core's ``Group`` as network analysis finds it (see above); nothing else uses it."""
-
-    origin: str = "network"
 
 
 @dataclass(frozen=True, slots=True)
