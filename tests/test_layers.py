@@ -62,7 +62,7 @@ def test_casework_reaches_storage_only_through_its_ports() -> None:
 @pytest.mark.parametrize("layer", ["cli", "api", "bench"])
 def test_interfaces_hold_no_sql_no_tables_and_no_audit_writes(layer: str) -> None:
     paths = sorted((ROOT / layer).rglob("*.py")) if layer == "bench" else _modules(layer)
-    banned = ("sqlalchemy", "scamnet.store.models", "scamnet.store.casemodels",
+    banned = ("sqlalchemy", "scamnet.store.models", "scamnet.store.tables",
               "scamnet.store.audit")  # fmt: skip
     # The session is the unit of work the interfaces open and hand on: its type may appear.
     assert _offenders(paths, banned, allowed=("sqlalchemy.orm",)) == []

@@ -23,10 +23,10 @@ from scamnet.core.suspect import SuspectStatus
 from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
 from scamnet.store.audit import AuditLog
-from scamnet.store.casemodels import StatusChangeRow
 from scamnet.store.groups import GroupRepository
 from scamnet.store.models import WarrantRow
 from scamnet.store.persons import PersonRepository
+from scamnet.store.tables.cases import StatusChangeRow
 from scamnet.store.uow import SqlUnitOfWork as Uow
 from tests.factories import person
 

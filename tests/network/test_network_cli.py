@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from scamnet.cli.main import app
 from scamnet.store import Store
-from scamnet.store.casemodels import GroupNodeRow
 from scamnet.store.models import GroupRow
+from scamnet.store.tables.network import GroupNodeRow
 
 runner = CliRunner()
 

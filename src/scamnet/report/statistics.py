@@ -17,8 +17,9 @@ from sqlalchemy import Integer, case, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from scamnet.core.roles import KEY_FIGURES
-from scamnet.store.casemodels import OperationItemRow, OperationRow, SuspectRow
 from scamnet.store.models import HandoverBatchRow, ManifestEntryRow
+from scamnet.store.tables.cases import SuspectRow
+from scamnet.store.tables.operations import OperationItemRow, OperationRow
 
 # The press reports "masterminds, organisers or key members" as one figure.
 UNSPLIT_KEY_FIGURE = "key_figure"

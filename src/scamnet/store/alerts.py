@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from scamnet.store.casemodels import GroupNodeRow
 from scamnet.store.models import (
     AlertRow,
     AlertVerdictRow,
@@ -17,6 +16,7 @@ from scamnet.store.models import (
     PersonNameRow,
 )
 from scamnet.store.records import insert_ignoring_duplicates
+from scamnet.store.tables.network import GroupNodeRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from scamnet.core.cases import CaseOrigin, CaseSummary, StatusChange, SuspectView
 from scamnet.core.entities import GroupMember
 from scamnet.core.suspect import SuspectStatus
-from scamnet.store.casemodels import CaseRow, GroupNodeRow, StatusChangeRow, SuspectRow
 from scamnet.store.models import (
     AlertRow,
     GroupRow,
@@ -21,6 +20,8 @@ from scamnet.store.models import (
     VictimReportRow,
     WarrantRow,
 )
+from scamnet.store.tables.cases import CaseRow, StatusChangeRow, SuspectRow
+from scamnet.store.tables.network import GroupNodeRow
 
 
 class SqlCaseStore:

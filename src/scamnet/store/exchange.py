@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scamnet.store.audit import RECEIPT_LOCK, AuditLog, write_lock
-from scamnet.store.casemodels import BundleRow, PartnerKeyRow, RequestEventRow, TransferRequestRow
 from scamnet.store.models import AgencyRow, HandoverBatchRow, ManifestEntryRow
+from scamnet.store.tables.exchange import BundleRow, PartnerKeyRow
+from scamnet.store.tables.transfers import RequestEventRow, TransferRequestRow
 
 
 class PartnerKeys:

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from scamnet.core.description import Description
 from scamnet.core.handovers import BatchHeader, ManifestEntry
-from scamnet.store.casemodels import CustodyEventRow
 from scamnet.store.models import (
     DocumentRow,
     HandoverBatchRow,
@@ -25,6 +24,7 @@ from scamnet.store.models import (
     PersonRow,
     WarrantRow,
 )
+from scamnet.store.tables.custody import CustodyEventRow
 
 
 class SqlHandoverStore:

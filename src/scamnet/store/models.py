@@ -13,28 +13,17 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     Numeric,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-
-from scamnet.store.types import UtcDateTime
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 # Deterministic constraint names, so migrations can refer to them on both databases.
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+from scamnet.store.tables.base import NAMING as NAMING
+from scamnet.store.tables.base import Base
+from scamnet.store.types import UtcDateTime
 
 
 class AgencyRow(Base):
@@ -315,9 +304,9 @@ class AlertVerdictRow(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-# The casework tables live in their own module; importing it here registers them
-# with the metadata the migrations compare against.
-from scamnet.store import casemodels as casemodels  # noqa: E402
+# The tables of each casework noun live in store/tables/; importing them here registers
+# them with the metadata the migrations compare against.
+import scamnet.store.tables  # noqa: E402, F401
 
 # The exchange outbox lives in its own module, registered the same way.
 from scamnet.store import outbox as outbox  # noqa: E402

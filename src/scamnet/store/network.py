@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from scamnet.core.entities import Group, GroupMember, Membership
 from scamnet.core.roles import Role
 from scamnet.store.audit import AuditLog
-from scamnet.store.casemodels import GroupNodeRow
 from scamnet.store.groups import GroupRepository, SiteRepository
 from scamnet.store.models import (
     AlertRow,
@@ -28,6 +27,7 @@ from scamnet.store.models import (
     SiteRow,
     VictimReportRow,
 )
+from scamnet.store.tables.network import GroupNodeRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scamnet.core.cases import OperationView
-from scamnet.store.casemodels import OperationItemRow, OperationRow
+from scamnet.store.tables.operations import OperationItemRow, OperationRow
 
 
 class SqlOperationStore:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from scamnet.store.models import Base
+from scamnet.store.tables.base import Base
 from scamnet.store.types import UtcDateTime
 
 PENDING, DELIVERED, REFUSED = "pending", "delivered", "refused"

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scamnet.store.casemodels import PublicationRow
+from scamnet.store.tables.publications import PublicationRow
 
 
 class SqlPublicationStore:

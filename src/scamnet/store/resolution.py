@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from scamnet.core.description import SourceRecord
 from scamnet.core.errors import InvalidRecord
 from scamnet.store.audit import AuditLog
-from scamnet.store.casemodels import JudgementRow, ResolvedRecordRow
 from scamnet.store.models import (
     DocumentRow,
     HandoverBatchRow,
@@ -22,6 +21,7 @@ from scamnet.store.models import (
     PersonSourceRow,
     WarrantRow,
 )
+from scamnet.store.tables.resolution import JudgementRow, ResolvedRecordRow
 
 
 def source_records(session: Session) -> list[SourceRecord]:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scamnet.core.cases import RequestedPerson, TransferRequest
-from scamnet.store.casemodels import RequestEventRow, RequestPersonRow, TransferRequestRow
 from scamnet.store.models import AgencyRow, PersonNameRow, PersonRow
+from scamnet.store.tables.transfers import RequestEventRow, RequestPersonRow, TransferRequestRow
 
 
 class SqlTransferStore:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from scamnet.store.models import Base
+import scamnet.store.models  # noqa: F401  every table registered on the metadata
+from scamnet.store.tables.base import Base
 
 config = context.config
 target_metadata = Base.metadata
