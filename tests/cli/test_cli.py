@@ -57,6 +57,7 @@ def test_bad_database_url_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
     assert "cannot open the store" in result.output
 
 
+@pytest.mark.slow
 def test_demo_prints_the_summary(tmp_path: Path) -> None:
     target = tmp_path / "demo"
     result = runner.invoke(
@@ -101,6 +102,7 @@ def test_installed_entry_point_runs() -> None:
     assert out.stdout.startswith("scamnet ")
 
 
+@pytest.mark.slow
 def test_demo_serves_the_api(tmp_path: Path) -> None:
     """`scamnet demo --serve` really serves: the health endpoint answers on loopback.
 
@@ -363,6 +365,7 @@ def test_detect_accounts_from_the_lake(tiny_demo: tuple[Path, list[str]], tmp_pa
     assert unseen and sum(truth[a] == "1" for a in unseen) / len(unseen) > 0.8
 
 
+@pytest.mark.slow
 def test_demo_models_are_champions_that_detect_runs_again_with(
     tiny_demo: tuple[Path, list[str]],
 ) -> None:

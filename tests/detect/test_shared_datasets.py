@@ -23,6 +23,9 @@ from scamnet.cli.main import app
 
 runner = CliRunner()
 
+# Each test here runs a demo world, a whole dataset or two servers: over 10 s.
+pytestmark = pytest.mark.slow
+
 
 def cli(*args: str | Path) -> None:
     result = runner.invoke(app, [str(a) for a in args])

@@ -15,6 +15,9 @@ import pytest
 from scamnet.cli.main import app
 from tests.exchange.servers import Instance, cli, runner
 
+# Each test here runs a demo world, a whole dataset or two servers: over 10 s.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def instances(tmp_path: Path) -> Iterator[tuple[Instance, Instance]]:

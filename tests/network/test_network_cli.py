@@ -19,6 +19,9 @@ from scamnet.store.tables.network import GroupNodeRow
 
 runner = CliRunner()
 
+# Each test here runs a demo world, a whole dataset or two servers: over 10 s.
+pytestmark = pytest.mark.slow
+
 
 def run(data_dir: Path, *args: str, code: int = 0) -> str:
     result = runner.invoke(app, [*args, "--data-dir", str(data_dir)], env={"COLUMNS": "250"})
