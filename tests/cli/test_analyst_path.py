@@ -68,7 +68,9 @@ def test_the_analyst_path(demo_world: Path) -> None:
     assert any(c["record"]["name"] == han for c in found), (latin, found)
 
     # A case from a group; the same case again is refused, naming the open one.
-    opened = cli(demo_world, "case", "list", "--json")
+    listed = runner.invoke(app, ["case", "list", "--json", "--data-dir", str(demo_world)])
+    assert listed.exit_code == 0, listed.output
+    opened = listed.output
     from_group = [c for c in json.loads(opened) if c["origin"] == "group"]
     gid = from_group[0]["origin_ref"]
     refused = cli(demo_world, "case", "open", "Again", "--origin", "group", "--ref", gid, code=1)

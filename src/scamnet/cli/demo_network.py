@@ -48,7 +48,7 @@ def network_world(store: Store, settings: Settings) -> None:
     """Find the groups from the alerts and reports, with their suspected ringleaders."""
     with store.session() as session:
         result, _ids = service.run_groups(session, settings, DEMO)
-        found = service.list_groups(session)
+        found = service.list_groups(session, DEMO)
         sub = result.subgraph
         console.print(
             f"suspected subgraph grown from alerts and reports: {len(sub.nodes):,} "

@@ -44,8 +44,9 @@ def groups(
 ) -> None:
     """Find the groups (Leiden) in the subgraph grown from alerts and reports; save them."""
     with unit_of_work(data_dir) as (settings, session):
-        result, _ids = service.run_groups(session, settings, actor_for(settings, user, agency))
-        found = service.list_groups(session)
+        actor = actor_for(settings, user, agency)
+        result, _ids = service.run_groups(session, settings, actor)
+        found = service.list_groups(session, actor)
     sub = result.subgraph
     console.print(
         f"suspected subgraph: {len(sub.nodes):,} nodes, {len(sub.edges[0]):,} ties; "
@@ -55,10 +56,16 @@ def groups(
 
 
 @app.command("list")
-def list_groups(as_json: JsonOption = False, data_dir: DataDirOption = None) -> None:
-    """The groups found by the last run, with their suspected ringleaders and compounds."""
-    with unit_of_work(data_dir) as (_settings, session):
-        found = service.list_groups(session)
+def list_groups(
+    as_json: JsonOption = False,
+    user: UserOption = DEFAULT_USER,
+    agency: AgencyOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """The groups found by the last run, with their suspected ringleaders and compounds
+    (an audited read: the ringleaders are named)."""
+    with unit_of_work(data_dir) as (settings, session):
+        found = service.list_groups(session, actor_for(settings, user, agency))
     if as_json:
         print_json(found)
         return

@@ -106,13 +106,17 @@ class GroupSummary:
     leaders: list[tuple[str, str, float]]  # role, name (or identifier), score
 
 
-def list_groups(session: Session) -> list[GroupSummary]:
+def list_groups(session: Session, actor: Actor) -> list[GroupSummary]:
+    """Every saved group with its suspected ringleaders by name: an audited read."""
     names = SqlNetworkInputs(session).person_names()
+    groups = NetworkRepository(session).groups()
+    detail = {"agency": actor.agency, "groups": [g.id for g in groups]}
+    AuditLog(session).append(actor.user, "network.list", "groups", detail)
     return [
         GroupSummary(
             g, [(n.role, names.get(n.person_id or -1, n.node), n.score) for n in g.leaders]
         )
-        for g in NetworkRepository(session).groups()
+        for g in groups
     ]
 
 
