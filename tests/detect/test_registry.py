@@ -127,6 +127,8 @@ def test_the_signing_key_follows_the_data_directory(
     score = ("model", "score", "message", "--model", str(model), "--input",
              str(tmp_path / "a.csv"), "--output", str(tmp_path / "p.csv"))  # fmt: skip
     invoke(*score, "--data-dir", str(mine))
+    assert "no data directory" in runner.invoke(app, list(score)).output  # never made up
+    other.mkdir()
     refused = runner.invoke(app, list(score))  # $SCAMNET_DATA_DIR: the other key
     assert refused.exit_code == 2
     assert "does not verify" in refused.output

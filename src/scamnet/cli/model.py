@@ -70,7 +70,7 @@ def train_cmd(
     data_dir: DataDirOption = None,
 ) -> None:
     """Train a detector and save it with its data hash, parameters and classes."""
-    settings = settings_for(data_dir)
+    settings = settings_for(data_dir, create=True)  # training brings a model in
     try:
         inputs = load_inputs(kind.value, input_path, label_column, edges, transactions)
         sha = _hash_files(input_path, edges, transactions)
