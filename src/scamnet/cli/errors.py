@@ -37,7 +37,7 @@ class SafeGroup(TyperGroup):
             from scamnet.cli.context import err_console
             from scamnet.engine.base import EngineUnavailable
 
-            if isinstance(exc, USER_ERRORS | EngineUnavailable):  # "[spark]" is not markup
+            if isinstance(exc, (*USER_ERRORS, EngineUnavailable)):  # "[spark]" is not markup
                 err_console.print(f"[red]error:[/red] {escape(_one_line(exc))}")
                 raise typer.Exit(1) from None
             err_console.print(
