@@ -21,13 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from scamnet.cli.context import record_sink
 from scamnet.ingest.mapping import Mapping
 from scamnet.ingest.pipeline import Ingestor
 from scamnet.resolve.evaluate import cross_script, pair_sets, read_links, scores
 from scamnet.resolve.run import resolve
 from scamnet.simulate import PRESETS, simulate
 from scamnet.store import Store
-from scamnet.store.records import StoreLedger, StoreSink
+from scamnet.store.records import StoreLedger
 from scamnet.store.resolution import source_records
 
 
@@ -44,7 +45,7 @@ def evaluate(seed: int, tmp: Path) -> dict[str, float]:
         ("handovers", "handovers.csv"),
     ):
         with store.session() as s:
-            ingestor.ingest_file(kind, world / name, Mapping(), StoreLedger(s), StoreSink(s))
+            ingestor.ingest_file(kind, world / name, Mapping(), StoreLedger(s), record_sink(s))
     ingestor.close()
     with store.session() as s:
         records = source_records(s)

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from scamnet.cli.context import record_sink
 from scamnet.ingest.mapping import Mapping
 from scamnet.ingest.pipeline import Ingestor
 from scamnet.simulate import PRESETS, simulate
 from scamnet.store import Store
-from scamnet.store.records import StoreLedger, StoreSink
+from scamnet.store.records import StoreLedger
 from tests.support.spark import spark_engine
 
 
@@ -35,7 +36,7 @@ def people_world(tmp_path_factory: pytest.TempPathFactory) -> World:
     for kind in ("persons", "wanted", "handovers"):
         with store.session() as s:
             ingestor.ingest_file(kind, root / "world" / f"{kind}.csv", Mapping(),
-                                 StoreLedger(s), StoreSink(s))  # fmt: skip
+                                 StoreLedger(s), record_sink(s))  # fmt: skip
     ingestor.close()
     store.dispose()
     return World(root / "world", data)

@@ -98,7 +98,7 @@ def test_splink_model_resolves_the_world(people: World) -> None:
 
 
 def test_commands_keep_ids_and_apply_judgements(people: World) -> None:
-    args = ["--data-dir", str(people.data_dir)]
+    args = ["--data-dir", str(people.data_dir), "--agency", "CN-YN-DH"]
     first = runner.invoke(app, ["resolve", "persons", *args])
     assert first.exit_code == 0, first.output
     store = Store(f"sqlite:///{people.data_dir / 'scamnet.db'}")
@@ -121,7 +121,7 @@ def test_commands_keep_ids_and_apply_judgements(people: World) -> None:
 
 
 def test_query_by_example(people: World) -> None:
-    args = ["--data-dir", str(people.data_dir)]
+    args = ["--data-dir", str(people.data_dir), "--agency", "CN-YN-DH"]
     assert runner.invoke(app, ["resolve", "persons", *args]).exit_code == 0
     with (people.path / "wanted.csv").open(encoding="utf-8") as fh:
         wanted = next(csv.DictReader(fh))
@@ -137,5 +137,8 @@ def test_query_by_example(people: World) -> None:
 
 def test_match_needs_a_model(tmp_path: Path) -> None:
     runner.invoke(app, ["db", "upgrade", "--data-dir", str(tmp_path)])
-    out = runner.invoke(app, ["resolve", "match", "--name", "x", "--data-dir", str(tmp_path)])
+    out = runner.invoke(
+        app,
+        ["resolve", "match", "--name", "x", "--data-dir", str(tmp_path), "--agency", "CN-YN-DH"],
+    )
     assert out.exit_code == 1 and "resolve persons" in out.output

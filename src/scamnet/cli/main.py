@@ -38,7 +38,7 @@ COMMANDS: dict[str, Lazy] = {
     "operation": _c("operation", "app",
                     "Operations (raids, sweeps): targets and outcomes, counted in statistics."),
     "report": _c("report", "app", "Statistics and bulletins, always computed from the records."),
-    "resolve": _c("resolve", "app", "Entity resolution of persons (Splink on DuckDB)."),
+    "resolve": _c("resolve", "app", "Entity resolution of persons (Splink on DuckDB or Spark)."),
     "serve": _c("serve", "run", "Serve the API until interrupted."),
     "simulate": _c("simulate", "run",
                    "Simulate a fraud world (calls, messages, money, reports, manifests) with "
