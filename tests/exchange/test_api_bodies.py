@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +19,6 @@ from tests.exchange.partners import make_pair, signed, snapshot, third_party_req
 from tests.exchange.test_bundles import Side
 
 POST = "/api/exchange/bundles"
-
-
-@pytest.fixture
-def sides(tmp_path: Path) -> tuple[Side, Side]:
-    return make_pair(tmp_path)
-
-
-@pytest.fixture
-def client(sides: tuple[Side, Side], tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(
-        create_app(sides[0].store, tmp_path / "dh"), raise_server_exceptions=False
-    ) as c:
-        yield c
 
 
 @pytest.mark.parametrize(

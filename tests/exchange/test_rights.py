@@ -4,7 +4,7 @@ CN-YN-DH over HTTP, each is refused with a 4xx naming its rule, and writes nothi
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from scamnet.api.app import create_app
 from scamnet.cli.main import app as cli_app
 from scamnet.exchange.bundle import BundleKind as K
 from scamnet.exchange.service import receive
 from tests.exchange.partners import (
-    make_pair,
     manifest,
     resigned,
     signed,
@@ -28,19 +26,6 @@ from tests.exchange.partners import (
 from tests.exchange.test_bundles import Side
 
 Build = Callable[[Side, Side], dict[str, Any]]
-
-
-@pytest.fixture
-def sides(tmp_path: Path) -> tuple[Side, Side]:
-    return make_pair(tmp_path)
-
-
-@pytest.fixture
-def client(sides: tuple[Side, Side], tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(
-        create_app(sides[0].store, tmp_path / "dh"), raise_server_exceptions=False
-    ) as c:
-        yield c
 
 
 def _status_change(dehong: Side, muse: Side) -> dict[str, Any]:
