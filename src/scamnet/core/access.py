@@ -1,29 +1,117 @@
-"""Who may do what: the user roles of an instance."""
+"""Who may do what: roles, the permissions they grant, and the actor of a use case."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+from scamnet.core.handling import HandlingCode
 
 
 class UserRole(StrEnum):
-    """A user's role. Permissions grow down the list."""
+    """A user's role. A user may hold several; the permissions add up."""
 
     VIEWER = "viewer"  # aggregate statistics and bulletins only
-    ANALYST = "analyst"  # records, alerts, persons, networks
-    INVESTIGATOR = "investigator"  # cases, suspects, status changes
+    ANALYST = "analyst"  # records, alerts, identifiers, persons, networks
+    INVESTIGATOR = "investigator"  # cases, suspects, status changes, handovers
+    LIAISON = "liaison"  # cross-border: transfer requests, handovers, the exchange
     SUPERVISOR = "supervisor"  # approves publication, verdicts, exports
-    ADMIN = "admin"  # users, keys, partner agencies
+    ADMIN = "admin"  # users, keys, partner agencies, sharing rules
 
     def at_least(self, other: UserRole) -> bool:
         """True when this role has every permission of ``other``."""
-        order = list(UserRole)
-        return order.index(self) >= order.index(other)
+        return PERMISSIONS[other] <= PERMISSIONS[self]
+
+
+class Permission(StrEnum):
+    """One thing a user may do. Every API route and use case names the one it needs."""
+
+    STATS_READ = "stats.read"
+    BULLETIN_RENDER = "bulletin.render"
+    BULLETIN_APPROVE = "bulletin.approve"
+    ALERTS_READ = "alerts.read"
+    ALERTS_TRIAGE = "alerts.triage"
+    IDENTIFIERS_READ = "identifiers.read"
+    PERSONS_READ = "persons.read"
+    PERSONS_JUDGE = "persons.judge"
+    GROUPS_READ = "groups.read"
+    GROUPS_EXPORT = "groups.export"
+    CASES_READ = "cases.read"
+    CASES_WRITE = "cases.write"
+    TRANSFERS_READ = "transfers.read"
+    TRANSFERS_WRITE = "transfers.write"
+    HANDOVERS_READ = "handovers.read"
+    HANDOVERS_WRITE = "handovers.write"
+    OPERATIONS_READ = "operations.read"
+    OPERATIONS_WRITE = "operations.write"
+    MODELS_READ = "models.read"
+    AUDIT_READ = "audit.read"
+    USERS_ADMIN = "users.admin"
+    SHARING_ADMIN = "sharing.admin"
+    EXCHANGE_ADMIN = "exchange.admin"
+
+
+P = Permission
+_VIEWER = frozenset({P.STATS_READ, P.BULLETIN_RENDER})
+_ANALYST = _VIEWER | {
+    P.ALERTS_READ, P.ALERTS_TRIAGE, P.IDENTIFIERS_READ, P.PERSONS_READ, P.PERSONS_JUDGE,
+    P.GROUPS_READ, P.MODELS_READ, P.CASES_READ, P.HANDOVERS_READ, P.OPERATIONS_READ,
+}  # fmt: skip
+_INVESTIGATOR = _ANALYST | {
+    P.CASES_WRITE, P.TRANSFERS_READ, P.HANDOVERS_WRITE, P.OPERATIONS_WRITE,
+}  # fmt: skip
+_LIAISON = _VIEWER | {
+    P.IDENTIFIERS_READ, P.PERSONS_READ, P.CASES_READ, P.TRANSFERS_READ, P.TRANSFERS_WRITE,
+    P.HANDOVERS_READ, P.HANDOVERS_WRITE, P.OPERATIONS_READ,
+}  # fmt: skip
+_SUPERVISOR = _INVESTIGATOR | _LIAISON | {P.BULLETIN_APPROVE, P.GROUPS_EXPORT, P.AUDIT_READ}
+_ADMIN = frozenset(Permission)
+
+PERMISSIONS: dict[UserRole, frozenset[Permission]] = {
+    UserRole.VIEWER: _VIEWER,
+    UserRole.ANALYST: frozenset(_ANALYST),
+    UserRole.INVESTIGATOR: frozenset(_INVESTIGATOR),
+    UserRole.LIAISON: frozenset(_LIAISON),
+    UserRole.SUPERVISOR: frozenset(_SUPERVISOR),
+    UserRole.ADMIN: _ADMIN,
+}
+
+
+def permissions_of(roles: frozenset[UserRole]) -> frozenset[Permission]:
+    """Every permission the roles grant together."""
+    out: frozenset[Permission] = frozenset()
+    for role in roles:
+        out |= PERMISSIONS[role]
+    return out
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who acts, for which agency: every use case records both."""
+    """Who acts, for which agency: every use case records both.
+
+    ``roles`` is empty for system actors (ingestion, the exchange receiver), whose
+    rights come from the code path, not from a login. ``scope`` is the agencies whose
+    records the actor sees (its own and its children); shared records come on top.
+    ``why`` is the case or legal basis given for reading personal data.
+    """
 
     user: str
     agency: str
+    roles: frozenset[UserRole] = field(default_factory=frozenset)
+    scope: frozenset[str] = field(default_factory=frozenset)
+    why: str = ""
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return permissions_of(self.roles)
+
+    def may(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    def sees_agency(self, agency: str) -> bool:
+        """True when records owned by ``agency`` are in the actor's own scope."""
+        return agency == self.agency or agency in self.scope
+
+    def clearance_for(self, owner: str) -> HandlingCode:
+        """The most restrictive code the actor may read on a record owned by ``owner``."""
+        return HandlingCode.H3 if self.sees_agency(owner) else HandlingCode.H2
