@@ -14,7 +14,8 @@ def _c(name: str, attribute: str, help: str) -> Lazy:
 
 COMMANDS: dict[str, Lazy] = {
     "alerts": _c("alerts", "app", "Alert triage: list, show, assign, and give a verdict."),
-    "audit": _c("audit", "app", "The audit chain: verify it, and sign checkpoints of its head."),
+    "audit": _c("audit", "app",
+                "The audit log: who did and read what; verify the chain, sign checkpoints."),
     "case": _c("cases", "app", "Cases and suspects: open, add, move through the lifecycle."),
     "db": _c("db", "app",
              "Manage the relational store (SQLite by default, PostgreSQL in production)."),

@@ -52,15 +52,13 @@ def admin_or_bootstrap(settings: Settings, user: str | None) -> Actor | None:
     """The acting admin; None for the data directory's owner adding the first user."""
     from scamnet.security.users import user_count
 
-    if user is None:
-        with unit_of_work(settings.data_dir) as (_, session):
-            first = user_count(session) == 0
-        if first:
-            if not owns_data_dir(settings):
-                raise fail("only the owner of the data directory may add the first admin")
-            return None
-        user = DEFAULT_USER
-    return actor_for(settings, user, None, Need.USERS_ADMIN)
+    with unit_of_work(settings.data_dir) as (_, session):
+        first = user_count(session) == 0
+    if first:  # nobody to act as yet: the data directory's owner makes the first admin
+        if not owns_data_dir(settings):
+            raise fail("only the owner of the data directory may add the first admin")
+        return None
+    return actor_for(settings, user or DEFAULT_USER, None, Need.USERS_ADMIN)
 
 
 @app.command("add")

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from scamnet.core.access import PERMISSIONS, UserRole
+from scamnet.core.errors import DomainError
 from scamnet.store.agencies import AgencyRepository
 from scamnet.store.models import AgencyRow, UserRow
 from scamnet.store.tables.access import ApiTokenRow, UserRoleRow
@@ -23,7 +24,7 @@ MAX_PASSWORD = 1024  # argon2 hashes anything, but a megabyte password is an att
 _hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory profile
 
 
-class UserError(ValueError):
+class UserError(DomainError):
     """A user cannot be created or changed as asked."""
 
 
