@@ -162,6 +162,7 @@ def test_ingest_prints_a_summary_and_fails_on_unreadable_files(tmp_path: Path) -
     world = tmp_path / "w"
     runner.invoke(app, ["simulate", "--out", str(world), "--preset", "tiny", "--days", "2"])
     data = ["--data-dir", str(tmp_path / "data")]
+    register(tmp_path / "data")
     ok = runner.invoke(app, ["ingest", "reports", str(world / "reports.csv"), *data])
     assert ok.exit_code == 0, ok.output
     assert "total" in ok.output
