@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, HTTPException
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -76,6 +76,30 @@ def judge(body: Judgement, actor: Judge, session: SessionDep) -> dict[str, str]:
 
     run(session, actor, body.a, body.b, body.same, body.note)
     return {"status": "recorded"}
+
+
+@router.post("/groups/runs", status_code=201)
+def run_groups(actor: GroupLister, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    """Find the groups again from the alerts, reports and records (as `scamnet network
+    groups`); long on a large lake."""
+    from scamnet.network.service import NoSeeds
+    from scamnet.network.service import run_groups as run
+
+    try:
+        result, ids = run(session, settings, actor)
+    except NoSeeds as exc:
+        raise HTTPException(409, str(exc)) from None
+    return {"groups": ids, "nodes": len(result.subgraph.nodes)}
+
+
+@router.post("/persons/resolution", status_code=201)
+def resolve(actor: Judge, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    """Resolve every person record into persons again (as `scamnet resolve persons`)."""
+    from scamnet.resolve.service import resolve_persons
+
+    summary = resolve_persons(session, settings, actor)
+    return {"records": len(summary.records), "persons": len(set(summary.result.clusters.values())),
+            "judgements": summary.judgements}  # fmt: skip
 
 
 @router.get("/groups")
