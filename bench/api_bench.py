@@ -51,14 +51,13 @@ def number(i: int) -> str:
 
 def fill(url: str, known: int) -> None:
     """Migrate, load agencies, a user, ``known`` reports and 5,000 alerts."""
-    from sqlalchemy import insert
-
     from scamnet.core.access import UserRole
     from scamnet.core.reference import reference_agencies
     from scamnet.security.users import add_user
     from scamnet.store import Store
     from scamnet.store.agencies import AgencyRepository
-    from scamnet.store.models import AlertRow, VictimReportRow
+    from scamnet.store.alerts import Alert, AlertRepository
+    from scamnet.store.records import StoreSink
 
     store = Store(url)
     store.upgrade()
@@ -71,15 +70,14 @@ def fill(url: str, known: int) -> None:
     step = 50_000
     for start in range(0, known, step):
         rows = [{"report_id": f"R{i}", "filed_at": now, "bureau": "CN-YN-DH",
-                 "fraud_type": types[i % 4], "scammer_phone": number(i), "channel": "ingest"}
+                 "fraud_type": types[i % 4], "scammer_phone": number(i)}
                 for i in range(start, min(known, start + step))]  # fmt: skip
-        with store.session() as s:
-            s.execute(insert(VictimReportRow), rows)
-    alerts = [{"kind": "subscriber", "subject": number(i), "score": RNG.random(), "label": "1",
-               "model": "bench", "window": "w", "explanation": "calls many numbers once",
-               "created_at": now, "handling": "H1"} for i in range(5000)]  # fmt: skip
+        with store.session() as s:  # the store's own bulk writer, as ingest uses it
+            StoreSink(s).insert("reports", rows)
+    alerts = [Alert("subscriber", number(i), RNG.random(), "1", "bench", "w",
+                    "calls many numbers once") for i in range(5000)]  # fmt: skip
     with store.session() as s:
-        s.execute(insert(AlertRow), alerts)
+        AlertRepository(s).add_many(alerts)
     store.dispose()
 
 

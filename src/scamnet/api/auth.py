@@ -108,20 +108,20 @@ def require(permission: Permission, personal: bool = False) -> Callable[..., Act
     return dependency
 
 
-def public() -> Callable[[], None]:
-    """The dependency of a route anyone may call."""
+def public() -> Callable[[], Any]:
+    """The dependency of a route anyone may call (async: no hop to the thread pool)."""
 
-    def dependency() -> None:
+    async def dependency() -> None:
         return None
 
     setattr(dependency, DECLARED, ("public", None, False))
     return dependency
 
 
-def signed() -> Callable[[], None]:
+def signed() -> Callable[[], Any]:
     """The dependency of an exchange route, authenticated by the bundle's signature."""
 
-    def dependency() -> None:
+    async def dependency() -> None:
         return None
 
     setattr(dependency, DECLARED, ("signed", None, False))

@@ -12,7 +12,7 @@ from scamnet.settings import Settings
 from scamnet.store import Store
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
@@ -26,7 +26,7 @@ StoreDep = Annotated[Store, Depends(get_store)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings | None = request.app.state.settings
     if settings is None:
         raise HTTPException(503, "this server was started without a data directory")
