@@ -63,7 +63,8 @@ def parse_lines(lines: Iterable[str]) -> list[EntityProxy]:
         if not line.strip():
             continue
         try:
-            out.append(model.get_proxy(json.loads(line), cleaned=False))
+            # As written: each value is checked by core below, and a bad one is reported.
+            out.append(model.get_proxy(json.loads(line), cleaned=True))
         except (ValueError, InvalidData, KeyError, TypeError, AttributeError) as exc:
             text = " ".join(str(exc).split())[:200] or type(exc).__name__
             raise UnreadableEntities(
@@ -119,7 +120,7 @@ def read_entities(entities: list[EntityProxy]) -> Read:
             if ident is None:
                 continue
             read.identifiers.add(ident.graph_key)
-            for holder in e.get("holder") + e.get("owner"):
+            for holder in e.get("holder", quiet=True) + e.get("owner", quiet=True):
                 owned[holder].append(ident)
         elif name == "Ownership":
             asset = by_id.get(e.first("asset") or "")
