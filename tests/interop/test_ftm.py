@@ -36,7 +36,9 @@ def _group_truth(world: Path, gid: int) -> tuple[list[Person], set[str]]:
     with store.session() as s:
         q = InteropQueries(s)
         nodes = q.nodes(gid)
-        pids = {n.person_id for n in nodes if n.person_id} | {m.person_id for m in q.memberships(gid)}
+        pids = {n.person_id for n in nodes if n.person_id} | {
+            m.person_id for m in q.memberships(gid)
+        }
         persons = q.persons(pids)
     store.dispose()
     keys = {n.node for n in nodes} | {i.graph_key for p in persons for i in p.identifiers}
@@ -64,13 +66,24 @@ def test_a_group_read_back_gives_the_same_persons_and_identifiers(
     read = read_entities(entities)
     persons, keys = _group_truth(world, 1)
     assert len(persons) > 10
-    assert sorted(map(_shape, read.persons.values()), key=str) == sorted(map(_shape, persons), key=str)
+    assert sorted(map(_shape, read.persons.values()), key=str) == sorted(
+        map(_shape, persons), key=str
+    )
     assert read.identifiers == keys
     assert read.skipped == []
     schemata = {e.schema.name for e in entities}
     # Persons, phones, accounts, wallets, payments, calls and memberships, as FtM models them.
-    assert {"Person", "UserAccount", "BankAccount", "CryptoWallet", "Payment", "Call",
-            "Membership", "Organization", "Identification"} <= schemata
+    assert {
+        "Person",
+        "UserAccount",
+        "BankAccount",
+        "CryptoWallet",
+        "Payment",
+        "Call",
+        "Membership",
+        "Organization",
+        "Identification",
+    } <= schemata
 
     # Into an empty store: the same persons come out of it again.
     empty = tmp_path / "empty"
@@ -121,14 +134,32 @@ def test_every_entity_passes_ftm_validate_unchanged(cli: Cli, tmp_path: Path) ->
 
 
 def _sanctions_entities() -> list[str]:
-    person = {"id": "NK-ming", "schema": "Person", "properties": {
-        "name": ["MING Xuechang"], "alias": ["明学昌"], "birthDate": ["1955-01-01"],
-        "nationality": ["cn"], "passportNumber": ["E12345678"], "phone": ["+8613800138000"],
-        "topics": ["sanction"]}}  # fmt: skip
-    wallet = {"id": "NK-w1", "schema": "CryptoWallet", "properties": {
-        "publicKey": ["0x52908400098527886E0F7030069857D2E4169EE7"], "holder": ["NK-ming"]}}  # fmt: skip
-    bad_phone = {"id": "NK-other", "schema": "Person", "properties": {
-        "name": ["Other Person"], "phone": ["12"], "birthDate": ["1970"]}}  # fmt: skip
+    person = {
+        "id": "NK-ming",
+        "schema": "Person",
+        "properties": {
+            "name": ["MING Xuechang"],
+            "alias": ["明学昌"],
+            "birthDate": ["1955-01-01"],
+            "nationality": ["cn"],
+            "passportNumber": ["E12345678"],
+            "phone": ["+8613800138000"],
+            "topics": ["sanction"],
+        },
+    }
+    wallet = {
+        "id": "NK-w1",
+        "schema": "CryptoWallet",
+        "properties": {
+            "publicKey": ["0x52908400098527886E0F7030069857D2E4169EE7"],
+            "holder": ["NK-ming"],
+        },
+    }
+    bad_phone = {
+        "id": "NK-other",
+        "schema": "Person",
+        "properties": {"name": ["Other Person"], "phone": ["12"], "birthDate": ["1970"]},
+    }
     return [json.dumps(e) for e in (person, wallet, bad_phone)]
 
 
@@ -143,9 +174,13 @@ def test_a_sanctions_style_file_becomes_person_records(store: Store, tmp_path: P
         ming = InteropQueries(s).persons([sourced["NK-ming"]])[0]
     assert [n.text for n in ming.names] == ["MING Xuechang", "明学昌"]
     assert str(ming.birth_date) == "1955-01-01" and ming.nationality == "CN"
-    assert [(d.kind, d.number, d.country) for d in ming.documents] == [("passport", "E12345678", "CN")]
+    assert [(d.kind, d.number, d.country) for d in ming.documents] == [
+        ("passport", "E12345678", "CN")
+    ]
     assert {i.graph_key for i in ming.identifiers} == {
-        "tel:+8613800138000", "wallet:eth:0x52908400098527886e0f7030069857d2e4169ee7"}
+        "tel:+8613800138000",
+        "wallet:eth:0x52908400098527886e0f7030069857d2e4169ee7",
+    }
     with store.session() as s:  # read twice: nothing new
         again = import_ftm(s, ACTOR, path, "opensanctions")
         assert (again.added, again.already) == (0, 2)

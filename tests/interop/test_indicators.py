@@ -52,7 +52,12 @@ def test_the_stix_bundle_passes_the_oasis_validator_and_carries_tlp() -> None:
     objects = {o["id"]: o for o in json.loads(made.serialize())["objects"]}
     indicators = [o for o in objects.values() if o["type"] == "indicator"]
     assert {o["pattern"].split(":")[0][1:] for o in indicators} == {
-        "phone-number", "bank-account", "cryptocurrency-wallet", "url", "domain-name"}
+        "phone-number",
+        "bank-account",
+        "cryptocurrency-wallet",
+        "url",
+        "domain-name",
+    }
     assert all(o["labels"] == ["investment"] for o in indicators)
     marks = {o["name"].split()[-1]: o["object_marking_refs"] for o in indicators}
     assert marks["+8613800138000"] == [stix2.TLP_GREEN.id]
@@ -100,7 +105,9 @@ def test_the_misp_event_loads_in_pymisp_and_fits_its_types_and_templates() -> No
     (coin,) = loaded.objects
     assert coin.name == "coin-address"
     assert {(a.object_relation, a.value) for a in coin.attributes} == {
-        ("address-crypto", WALLET.split(":")[1]), ("symbol", "TRX")}
+        ("address-crypto", WALLET.split(":")[1]),
+        ("symbol", "TRX"),
+    }
     # TLP 2.0 tags: each attribute its own, the event the strictest.
     tags = {a.value: [t.name for t in a.tags] for a in loaded.attributes}
     assert tags["+8613800138000"] == ["tlp:green"] and tags[IBAN] == ["tlp:amber"]
