@@ -9,8 +9,8 @@ reads (``phone-number:value``, ``bank-account:iban`` or ``account_number``,
 ``cryptocurrency-wallet:value``). ``stix2-validator`` accepts them; its
 ``--strict-types`` mode reports them as custom types, which they are.
 
-Ids are derived from the indicator's value (UUID v4 in form), so a second export of the same indicator keeps its id
-and a platform updates it rather than adding a copy.
+Ids are derived from the indicator's value (UUID v4 in form), so a second export of
+the same indicator keeps its id and a platform updates it rather than adding a copy.
 """
 
 from __future__ import annotations
