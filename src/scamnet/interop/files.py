@@ -30,7 +30,7 @@ def check_writable(out: Path, directory: bool = False) -> None:
 
 
 @contextmanager
-def writing(out: Path, binary: bool = False) -> Iterator[IO[str]]:
+def writing(out: Path) -> Iterator[IO[str]]:
     """Write ``out`` through a temporary file renamed into place: a failed export leaves
     no half-written file behind, and an existing file stays as it was."""
     check_writable(out)

@@ -121,9 +121,10 @@ class Builder:
                 ent.add("holder", owner)
             return ent
         ent = self._make("UserAccount", key)
-        ent.add("username", ident.value)
-        service = SERVICES.get(kind) or ident.value.split(":", 1)[0]  # chat: the platform
-        ent.add("service", service)
+        # A chat handle is platform:handle: the platform is the service, the handle the name.
+        service, _sep, handle = ident.value.rpartition(":") if kind == "chat" else ("", "", "")
+        ent.add("username", handle or ident.value)
+        ent.add("service", SERVICES.get(kind) or service)
         if kind == "tel":
             ent.add("phone", ident.value)
             if owner is not None:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.orm import Session
 
@@ -15,7 +16,7 @@ from scamnet.core.access import Actor
 from scamnet.core.errors import DomainError, NotFound
 from scamnet.core.handling import DEFAULT_HANDLING, HandlingCode
 from scamnet.engine import open_engine
-from scamnet.interop.files import check_writable, writing
+from scamnet.interop.files import check_writable, write_bytes, writing
 from scamnet.interop.handling import admit, code_of
 from scamnet.interop.lists import (
     ClusterLine,
@@ -223,14 +224,9 @@ def export_records(
         table = engine.to_arrow(engine.sql(query))
     table = table.cast(schema)
     if fmt is RecordFormat.parquet:
-        check_writable(out)
-        tmp = out.with_name(f".{out.name}.part")
-        try:
-            pq.write_table(table, tmp, compression="zstd")
-            tmp.replace(out)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise DomainError(f"cannot write {out}: {exc.strerror or exc}") from None
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, compression="zstd")
+        write_bytes(out, sink.getvalue().to_pybytes())
     else:
         with writing(out) as fh:
             fh.write(csv_text(schema.names, (r.values() for r in table.to_pylist())))

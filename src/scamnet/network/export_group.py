@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+import networkx as nx
 from sqlalchemy.orm import Session
 
 from scamnet.core.access import Actor
@@ -118,10 +119,7 @@ def export_group(
     return Exported(paths, graph.number_of_nodes(), graph.number_of_edges(), shown.left_out)
 
 
-def _write(graph: object, fmt: ExportFormat, out: Path) -> list[Path]:
-    import networkx as nx
-
-    assert isinstance(graph, nx.MultiDiGraph)
+def _write(graph: nx.MultiDiGraph, fmt: ExportFormat, out: Path) -> list[Path]:
     if fmt is ExportFormat.i2:
         out.mkdir(exist_ok=True)
         files = {

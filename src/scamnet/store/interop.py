@@ -5,7 +5,6 @@ victims reported and analysts confirmed. The rules are in :mod:`scamnet.interop`
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -86,7 +85,3 @@ class InteropQueries:
             PersonSourceRow(person_id=person_id, source_agency=source, record_id=record_id)
         )
         self.session.flush()
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
