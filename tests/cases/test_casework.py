@@ -31,6 +31,9 @@ from scamnet.store.uow import SqlUnitOfWork as Uow
 from tests.factories import person
 
 DH = Actor("li.wei", "CN-YN-DH")
+# The province is above its bureaus: its scope holds them (as a logged-in user's would).
+YUNNAN = Actor("zhao", "CN-YN", scope=frozenset({"CN-YN", "CN-YN-DH", "CN-YN-LC"}))
+LINCANG = Actor("wang", "CN-YN-LC", scope=frozenset({"CN-YN-LC"}))
 
 
 @pytest.fixture
@@ -59,7 +62,7 @@ def test_case_from_a_group_takes_its_members_as_suspects(loaded: Store) -> None:
         GroupRepository(s).set_role(Membership(b, g.id or 0, Role.MONEY_MULE))
         ref = cases.open_case(Uow(s), DH, "Ming family", CaseOrigin.GROUP, str(g.id)).reference
     with loaded.session() as s:
-        suspects = cases.suspects(Uow(s), ref)
+        suspects = cases.suspects(Uow(s), DH, ref)
     assert {(x.person_id, x.role, x.status) for x in suspects} == {
         (a, "mastermind", "identified"),
         (b, "money_mule", "identified"),
@@ -84,9 +87,10 @@ def test_status_changes_record_who_when_which_agency_and_basis(loaded: Store) ->
     with loaded.session() as s:
         view = cases.issue_warrant(Uow(s), DH, sid, "W1")
         assert view.status == "wanted"  # a warrant makes a suspect a fugitive
-        cases.change_status(
-            Uow(s), Actor("zhao", "CN-YN"), sid, SuspectStatus.LOCATED, "intelligence report 17"
-        )
+        cases.change_status(Uow(s), YUNNAN, sid, SuspectStatus.LOCATED, "intelligence report 17")
+        # A bureau beside Dehong may not move Dehong's suspect, and is told nothing more.
+        with pytest.raises(NotFound):
+            cases.change_status(Uow(s), LINCANG, sid, SuspectStatus.DETAINED_ABROAD, "x")
     with loaded.session() as s:
         history = cases.history(Uow(s), sid)
         assert [(h.from_status, h.to_status) for h in history] == [
@@ -212,19 +216,17 @@ def test_custody_events_follow_the_chain(loaded: Store) -> None:
 
 
 def test_only_supervisors_approve_names_and_they_say_suspected(loaded: Store) -> None:
-    from scamnet.core.access import UserRole
-    from scamnet.store.users import UserRepository
+    from scamnet.core.access import Actor, UserRole
 
+    ana = Actor("ana", "CN-MPS", frozenset({UserRole.ANALYST, UserRole.INVESTIGATOR}))
+    sup = Actor("sup", "CN-MPS", frozenset({UserRole.SUPERVISOR}))
     _ref, pid, _sid = _case_with_suspect(loaded)
-    with loaded.session() as s:
-        UserRepository(s).create("ana", "a-long-passphrase", UserRole.ANALYST)
-        UserRepository(s).create("sup", "a-long-passphrase", UserRole.SUPERVISOR)
     with pytest.raises(NotAllowed, match="needs a supervisor"), loaded.session() as s:
-        publications.approve(Uow(s), "ana", pid, "明学昌 (suspected mastermind)")
+        publications.approve(Uow(s), ana, pid, "明学昌 (suspected mastermind)")
     with pytest.raises(InvalidRecord, match="suspected"), loaded.session() as s:
-        publications.approve(Uow(s), "sup", pid, "明学昌, mastermind")
+        publications.approve(Uow(s), sup, pid, "明学昌, mastermind")
     with loaded.session() as s:
-        publications.approve(Uow(s), "sup", pid, "明学昌 (suspected mastermind)")
+        publications.approve(Uow(s), sup, pid, "明学昌 (suspected mastermind)")
     with loaded.session() as s:
         assert publications.approved(Uow(s)) == ["明学昌 (suspected mastermind)"]
         assert AuditLog(s).verify() is None
@@ -264,7 +266,7 @@ def test_cases_open_from_an_alert_or_a_report(loaded: Store) -> None:
             Uow(s), DH, "Alerted number", CaseOrigin.ALERT, str(alert_id)
         ).reference
         from_report = cases.open_case(Uow(s), DH, "Report R1", CaseOrigin.REPORT, "R1").reference
-        origins = {c.reference: (c.origin, c.origin_ref) for c in cases.list_cases(Uow(s))}
+        origins = {c.reference: (c.origin, c.origin_ref) for c in cases.list_cases(Uow(s), DH)}
     assert origins[from_alert] == ("alert", str(alert_id))
     assert origins[from_report] == ("report", "R1")
 
@@ -295,7 +297,7 @@ def test_a_case_from_a_found_group_takes_only_confident_members(loaded: Store) -
         (gid,) = NetworkRepository(s).save([found], "ana")
     with loaded.session() as s:
         opened = cases.open_case(Uow(s), DH, "Network", CaseOrigin.GROUP, str(gid))
-        suspects = {x.person_id: x.role for x in cases.suspects(Uow(s), opened.reference)}
+        suspects = {x.person_id: x.role for x in cases.suspects(Uow(s), DH, opened.reference)}
     assert suspects == {pids[0]: "mastermind", pids[1]: "member"}
     assert [m.person_id for m in opened.to_review] == [pids[2]]
     assert "shares a handset" in opened.to_review[0].evidence

@@ -40,6 +40,8 @@ def test_commands_write_only_under_their_data_dir(
     for args in (
         ["db", "upgrade", *d],
         ["exchange", "init", "--agency", "CN-YN-DH", *d],
+        ["user", "add", "tester", "--agency", "CN-YN-DH", "--role", "admin", "--password-stdin",
+         *d],
         ["ingest", "persons", str(inputs / "persons.csv"), *d],
         ["model", "train", "message", "--input", str(inputs / "messages.csv"),
          "--label-column", "label", *d],
@@ -50,7 +52,7 @@ def test_commands_write_only_under_their_data_dir(
         ["case", "list", *d],
         ["report", "stats", *d],
     ):  # fmt: skip
-        result = runner.invoke(app, args, env=env)
+        result = runner.invoke(app, args, env=env, input="a-long-test-passphrase\n")
         assert result.exit_code == 0, (args, result.output)
     assert sorted(p.name for p in cwd.iterdir()) == []
     assert sorted(p.name for p in home.iterdir()) == []

@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scamnet.cli.main import app
+from tests.support.users import register
 
 runner = CliRunner()
 
@@ -44,6 +45,8 @@ class Instance:
         self.dir, self.agency, self.body_timeout = root, agency, body_timeout
         cli(root, "db", "upgrade")
         cli(root, "exchange", "init", "--agency", agency)
+        register(root, agency=agency)  # the suite's own user, for its agency
+        register(root, "li.wei" if agency == "CN-YN-DH" else "muse.officer", agency)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None

@@ -21,6 +21,7 @@ from scamnet.exchange.keys import Instance, init_instance, load_instance
 from scamnet.exchange.service import receive, send_manifest, send_request, send_wanted
 from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
+from scamnet.store.audit import AuditLog
 from scamnet.store.exchange import BundleLedger, PartnerKeys, ledger_digest
 from scamnet.store.models import WarrantRow
 from scamnet.store.persons import PersonRepository
@@ -28,6 +29,8 @@ from scamnet.store.uow import SqlUnitOfWork as Uow
 from tests.factories import person
 
 _TEMPLATE: list[Path] = []
+
+MUSE = Actor("muse.officer", "MM-MUSE")  # whose requests the listing shows
 
 
 def _migrated_copy(target: Path) -> None:
@@ -109,7 +112,7 @@ def test_tampered_bundle_is_refused_and_nothing_is_applied(pair: tuple[Side, Sid
     with pytest.raises(BundleRefused, match="not a registered partner"):
         muse.receive(readdressed)
     with muse.store.session() as s:
-        assert transfers.list_requests(Uow(s)) == [] and BundleLedger(s).entries() == []
+        assert transfers.list_requests(Uow(s), MUSE) == [] and BundleLedger(s).entries() == []
 
 
 def test_replayed_unsigned_misaddressed_and_oversized_bundles_are_refused(
@@ -132,7 +135,7 @@ def test_replayed_unsigned_misaddressed_and_oversized_bundles_are_refused(
     with pytest.raises(BundleRefused, match="not a JSON bundle"):
         parse(b"\xff{not json")
     with muse.store.session() as s:
-        assert len(transfers.list_requests(Uow(s))) == 1
+        assert len(transfers.list_requests(Uow(s), MUSE)) == 1
 
 
 def test_a_bad_payload_is_refused_whole(pair: tuple[Side, Side]) -> None:
@@ -175,3 +178,25 @@ def test_identity_is_kept_and_private_key_is_private(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="already serves CN-YN-DH"):
         init_instance(tmp_path, "MM-MUSE")
     assert json.loads((tmp_path / "keys" / "instance.json").read_text())["agency"] == "CN-YN-DH"
+
+
+def test_a_bundle_carries_its_handling_code_and_h3_never_leaves(pair: tuple[Side, Side]) -> None:
+    from scamnet.core.handling import HandlingCode
+    from scamnet.exchange.bundle import BundleKind, seal
+
+    dehong, muse = pair
+    bundle = _request(dehong)
+    assert bundle["handling"] == "H1"
+    with pytest.raises(BundleRefused, match="never leave") as refused:
+        seal(dehong.me, BundleKind.TRANSFER_REQUEST, "MM-MUSE", bundle["payload"],
+             HandlingCode.H3)  # fmt: skip
+    assert refused.value.rule == "handling"
+    # The code is signed: raising it (or lowering it) in transit breaks the signature.
+    lowered = {**copy.deepcopy(bundle), "handling": "H0"}
+    with pytest.raises(BundleRefused, match="bad signature"):
+        muse.receive(lowered)
+    muse.receive(bundle)
+    with muse.store.session() as s:
+        entries = AuditLog(s).entries()
+    received = [e for e in entries if e.action == "exchange.receive"]
+    assert received[-1].detail["handling"] == "H1"

@@ -20,6 +20,7 @@ from scamnet.ingest.sources import MAX_LINE
 from scamnet.lake import RecordKind, RecordLake
 from scamnet.store.models import PersonRow
 from tests.ingest.conftest import IngestFn
+from tests.support.users import register
 
 HEADER = "caller,callee,start,duration_s"
 
@@ -98,6 +99,7 @@ def test_bad_mappings_are_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(MappingError, match="no % directive"):
         load_mapping(tmp_path / "nofmt.yaml")
     (tmp_path / "c.csv").write_text(HEADER + "\n" + "\n".join(_calls(2)) + "\n")
+    register(tmp_path / "d")
     result = CliRunner().invoke(app, ["ingest", "calls", str(tmp_path / "c.csv"), "--mapping",
                                       str(tmp_path / "tz.yaml"), "--data-dir",
                                       str(tmp_path / "d")])  # fmt: skip

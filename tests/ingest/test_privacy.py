@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from scamnet.cli.main import app
 from scamnet.store import Store
 from scamnet.store.models import AuditRow
+from tests.support.users import register
 
 NAME = "Plantedname Zhangsan"
 NUMBER = "+8613912345678"
@@ -26,6 +27,7 @@ runner = CliRunner()
 
 
 def _ingest(kind: str, path: Path, data_dir: Path, *extra: str) -> str:
+    register(data_dir)
     result = runner.invoke(app, ["ingest", kind, str(path), "--data-dir", str(data_dir), *extra])
     assert "Traceback" not in result.output
     return result.output
@@ -96,6 +98,7 @@ def test_every_ingest_is_audited_with_counts_only(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     src = tmp_path / "p.csv"
     src.write_text(f"record_id,source_agency,name,phone\nr1,SZPB,{NAME},{NUMBER}\nr2,SZPB,,x\n")
+    register(data_dir, "analyst7")
     _ingest("persons", src, data_dir, "--user", "analyst7")
     store = Store(f"sqlite:///{data_dir / 'scamnet.db'}")
     with store.session() as s:

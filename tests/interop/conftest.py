@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scamnet.cli.main import app
+from tests.support.users import register
 
 Cli = Callable[..., str]
 
@@ -23,6 +24,7 @@ Cli = Callable[..., str]
 def world(_pristine_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     copy = tmp_path_factory.mktemp("interop") / "demo"
     shutil.copytree(_pristine_demo, copy)
+    register(copy, "ana")  # the CLI acts only for registered users
     return copy
 
 

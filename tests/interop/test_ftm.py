@@ -22,6 +22,7 @@ from scamnet.store.interop import InteropQueries
 from scamnet.store.models import AuditRow, PersonRow, PersonSourceRow
 from scamnet.store.resolution import source_records
 from tests.interop.conftest import Cli
+from tests.support.users import register
 
 ACTOR = Actor("ana", "CN-YN-DH")
 
@@ -87,8 +88,8 @@ def test_a_group_read_back_gives_the_same_persons_and_identifiers(
 
     # Into an empty store: the same persons come out of it again.
     empty = tmp_path / "empty"
-    empty.mkdir()
-    cli_empty = ["--data-dir", str(empty), "--agency", "XX-TEST", "--user", "ana"]
+    register(empty, "ana")
+    cli_empty = ["--data-dir", str(empty), "--agency", "CN-YN-DH", "--user", "ana"]
     from typer.testing import CliRunner
 
     from scamnet.cli.main import app

@@ -22,6 +22,7 @@ from scamnet.store import Store
 from scamnet.store.models import IngestedFileRow, VictimReportRow
 from tests.lake.conftest import _split, fresh_data_dir
 from tests.lake.support import context, ingest_all, lake_state, start_child
+from tests.support.users import register
 
 Counts = list[tuple[int, int, int, int, bool, str | None]]
 
@@ -110,6 +111,7 @@ def test_a_second_ingest_told_not_to_wait_is_refused_with_the_holders_pid(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     data_dir = fresh_data_dir(tmp_path / "data", template_db)
+    register(data_dir)
     lock = Settings.from_env(data_dir).locks_dir / "ingest-calls.lock"
     ctx = multiprocessing.get_context("spawn")
     held, release = ctx.Event(), ctx.Event()

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from scamnet.cli.context import DataDirOption, console, fail, unit_of_work
+from scamnet.cli.context import (
+    DEFAULT_USER,
+    DataDirOption,
+    actor_for,
+    console,
+    fail,
+    unit_of_work,
+)
+from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.core.access import Permission as Need
 from scamnet.exchange.anchor import BadCheckpoint, verify_audit, write_checkpoint
 from scamnet.exchange.keys import load_instance
 
-app = typer.Typer(help="The audit chain: verify it, and sign checkpoints of its head.")
+app = typer.Typer(help="The audit log: who did and read what; verify the chain, sign checkpoints.")
 
 
 @app.command("verify")
@@ -41,3 +52,39 @@ def checkpoint(data_dir: DataDirOption = None) -> None:
         f"checkpoint: {head.count} entries up to entry {head.head_id}, "
         f"written to {settings.audit_checkpoints_path}"
     )
+
+
+@app.command("log")
+def log(
+    user: Annotated[
+        str | None, typer.Option("--user", help="Only what this user did.", show_default=False)
+    ] = None,
+    subject: Annotated[
+        str | None,
+        typer.Option(
+            help="Only entries about this subject (person:ID, a case, group:ID, …).",
+            show_default=False,
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Newest entries shown.", min=1, max=1000)] = 100,
+    as_json: JsonOption = False,
+    acting: Annotated[
+        str,
+        typer.Option("--as", envvar="SCAMNET_USER", help="Who asks (here --user filters the log)."),
+    ] = DEFAULT_USER,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Who did what, newest first: "who looked at this person?" (itself an audited read)."""
+    from scamnet.security.audit import search
+
+    with unit_of_work(data_dir) as (settings, session):
+        actor = actor_for(settings, acting, None, Need.AUDIT_READ)
+        found = search(session, actor, user, subject, limit)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("at", "user", "action", "subject", "why")
+    for e in found:
+        table.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, e.action, e.subject,
+                      str(e.detail.get("why") or ""))  # fmt: skip
+    console.print(table)

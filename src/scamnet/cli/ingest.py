@@ -15,6 +15,7 @@ from scamnet.cli.context import (
     DEFAULT_USER,
     DataDirOption,
     UserOption,
+    actor_for,
     console,
     fail,
     open_store,
@@ -22,6 +23,7 @@ from scamnet.cli.context import (
     settings_for,
 )
 from scamnet.cli.output import Table
+from scamnet.core.access import Permission as Need
 from scamnet.ingest.kinds import KINDS
 from scamnet.ingest.mapping import MappingError, load_mapping
 from scamnet.ingest.pipeline import FileResult, Ingestor, IngestSummary, UnitOfWork
@@ -106,6 +108,7 @@ def run(
         settings = settings_for(data_dir, create=True)
     except (MappingError, ValueError) as exc:
         raise fail(str(exc), 2) from None
+    actor = actor_for(settings, user, None, Need.DATA_INGEST)
     ingestor = Ingestor(settings.data_dir, settings=settings)
     store = open_store(settings)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -120,7 +123,7 @@ def run(
                 bar.advance(task)
 
             summary = ingestor.ingest_files(kind.value, files, mapped, _units(store),
-                                            user, done)  # fmt: skip
+                                            actor.user, done)  # fmt: skip
     except WriterBusy as exc:
         raise fail(str(exc)) from None
     finally:

@@ -21,6 +21,7 @@ from scamnet.cli.context import (
     fail,
     unit_of_work,
 )
+from scamnet.core.access import Permission as Need
 from scamnet.core.handling import HandlingCode, parse_handling
 
 HandlingOption = Annotated[
@@ -72,7 +73,7 @@ def export_ftm(
 
     ceiling = parse_ceiling(handling)
     with unit_of_work(data_dir) as (settings, session):
-        actor = actor_for(settings, user, agency)
+        actor = actor_for(settings, user, agency, Need.GROUPS_EXPORT)
         done = service.export_ftm(session, settings, actor, out, group or None, ceiling)
     console.print(
         f"wrote {out}: {done.entities:,} entities ({done.persons:,} persons, "
@@ -95,7 +96,9 @@ def export_stix(
 
     ceiling = parse_ceiling(handling)
     with unit_of_work(data_dir) as (settings, session):
-        done = service.export_stix(session, actor_for(settings, user, agency), out, ceiling)
+        done = service.export_stix(
+            session, actor_for(settings, user, agency, Need.GROUPS_EXPORT), out, ceiling
+        )
     console.print(
         f"wrote {out}: {done.indicators:,} indicators, {done.sightings:,} sightings"
         f"{_left_out(done.left_out, ceiling)}",
@@ -116,7 +119,9 @@ def export_misp(
 
     ceiling = parse_ceiling(handling)
     with unit_of_work(data_dir) as (settings, session):
-        done = service.export_misp(session, actor_for(settings, user, agency), out, ceiling)
+        done = service.export_misp(
+            session, actor_for(settings, user, agency, Need.GROUPS_EXPORT), out, ceiling
+        )
     console.print(
         f"wrote {out}: {done.indicators:,} attributes{_left_out(done.left_out, ceiling)}",
         markup=False,
@@ -136,7 +141,7 @@ def _chart(
 
     ceiling = parse_ceiling(handling)
     with unit_of_work(data_dir) as (settings, session):
-        actor = actor_for(settings, user, agency)
+        actor = actor_for(settings, user, agency, Need.GROUPS_EXPORT)
         done = export_group(session, settings, actor, group, ExportFormat(fmt), out, ceiling)
     console.print(
         f"wrote {', '.join(map(str, done.paths))}: {done.nodes:,} nodes, "
@@ -215,7 +220,7 @@ def export_geojson(
 
     ceiling = parse_ceiling(handling)
     with unit_of_work(data_dir) as (settings, session):
-        actor = actor_for(settings, user, agency)
+        actor = actor_for(settings, user, agency, Need.GROUPS_EXPORT)
         done = export_map(session, settings, actor, out, group, ceiling)
     console.print(
         f"wrote {out}: {done.nodes:,} features{_left_out(done.left_out, ceiling)}", markup=False
@@ -244,7 +249,13 @@ def export_groups(
     except ValueError:
         raise fail(f"unknown format {fmt!r}: json or csv", 2) from None
     with unit_of_work(data_dir) as (settings, session):
-        done = run(session, actor_for(settings, user, agency), out, list_format, ceiling)
+        done = run(
+            session,
+            actor_for(settings, user, agency, Need.GROUPS_EXPORT),
+            out,
+            list_format,
+            ceiling,
+        )
     console.print(
         f"wrote {', '.join(map(str, done.paths))}: {done.rows:,} members"
         f"{_left_out(done.left_out, ceiling)}",
@@ -270,7 +281,7 @@ def import_ftm(
     from scamnet.interop import service
 
     with unit_of_work(data_dir) as (settings, session):
-        actor = actor_for(settings, user, agency)
+        actor = actor_for(settings, user, agency, Need.DATA_INGEST)
         done = service.import_ftm(session, actor, file, source or f"ftm:{file.stem}"[:64])
     console.print(
         f"{file}: {done.added:,} persons added, {done.linked:,} joined to known "
@@ -295,7 +306,9 @@ def import_stix(
     from scamnet.interop import service
 
     with unit_of_work(data_dir) as (settings, session):
-        done = service.import_stix(session, actor_for(settings, user, agency), file, source)
+        done = service.import_stix(
+            session, actor_for(settings, user, agency, Need.DATA_INGEST), file, source
+        )
     console.print(
         f"{file}: {done.added:,} reports added, {done.already:,} already imported; "
         f"{len(done.skipped):,} skipped",

@@ -22,6 +22,7 @@ from scamnet.cli.context import (
 )
 from scamnet.cli.interop import HandlingOption, parse_ceiling
 from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.core.access import Permission as Need
 from scamnet.lake import RecordLake
 from scamnet.lake.check import check_all
 from scamnet.lake.lock import WriterBusy
@@ -115,7 +116,7 @@ def export_cmd(
     except ValueError as exc:
         raise fail(f"{exc}: --kind calls|transfers, --format csv|parquet, ISO dates", 2) from None
     with unit_of_work(data_dir) as (settings, session):
-        actor = actor_for(settings, user, agency)
+        actor = actor_for(settings, user, agency, Need.GROUPS_EXPORT)
         done = export_records(session, settings, actor, record_kind, first, last,
                               record_format, out, ceiling)  # fmt: skip
     console.print(f"wrote {out}: {done.rows:,} {kind}", markup=False)

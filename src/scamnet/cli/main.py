@@ -14,7 +14,8 @@ def _c(name: str, attribute: str, help: str) -> Lazy:
 
 COMMANDS: dict[str, Lazy] = {
     "alerts": _c("alerts", "app", "Alert triage: list, show, assign, and give a verdict."),
-    "audit": _c("audit", "app", "The audit chain: verify it, and sign checkpoints of its head."),
+    "audit": _c("audit", "app",
+                "The audit log: who did and read what; verify the chain, sign checkpoints."),
     "case": _c("cases", "app", "Cases and suspects: open, add, move through the lifecycle."),
     "db": _c("db", "app",
              "Manage the relational store (SQLite by default, PostgreSQL in production)."),
@@ -42,6 +43,10 @@ COMMANDS: dict[str, Lazy] = {
                   "subgraph)."),
     "operation": _c("operation", "app",
                     "Operations (raids, sweeps): targets and outcomes, counted in statistics."),
+    "share": _c("share", "app",
+                 "Sharing rules: let another agency read records up to a handling code."),
+    "user": _c("user", "app",
+               "Users: add, list, disable, change passwords, roles and API tokens."),
     "report": _c("report", "app", "Statistics and bulletins, always computed from the records."),
     "resolve": _c("resolve", "app", "Entity resolution of persons (Splink on DuckDB or Spark)."),
     "serve": _c("serve", "run", "Serve the API until interrupted."),

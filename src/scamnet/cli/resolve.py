@@ -21,6 +21,7 @@ from scamnet.cli.context import (
 )
 from scamnet.cli.interop import HandlingOption, parse_ceiling
 from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.core.access import Permission as Need
 from scamnet.resolve import service
 
 app = typer.Typer(help="Entity resolution of persons (Splink on DuckDB or Spark).")
@@ -32,7 +33,8 @@ def persons(
 ) -> None:
     """Resolve every person record, warrant and manifest line into persons (stable ids)."""
     with unit_of_work(data_dir) as (settings, session):
-        summary = service.resolve_persons(session, settings, actor_for(settings, user, agency))
+        actor = actor_for(settings, user, agency, Need.PERSONS_JUDGE)
+        summary = service.resolve_persons(session, settings, actor)
     table = Table("resolved persons", "count", title=f"{len(summary.records):,} records resolved")
     for key, n in summary.sources().most_common():
         table.add_row(f"from {key}", f"{n:,}")
@@ -59,7 +61,7 @@ def judge(
     if verdict not in ("same", "not-same"):
         raise fail("the verdict is 'same' or 'not-same'")
     with unit_of_work(data_dir) as (settings, session):
-        actor = actor_for(settings, user, agency)
+        actor = actor_for(settings, user, agency, Need.PERSONS_JUDGE)
         service.judge(session, actor, uid_a, uid_b, verdict == "same", note)
     console.print(f"{uid_a} and {uid_b}: {verdict} (applies from the next `resolve persons`)")
 
@@ -82,7 +84,7 @@ def match(
     except ValueError:
         raise fail(f"not an ISO date: {dob!r}") from None
     with unit_of_work(data_dir) as (settings, session):
-        actor = actor_for(settings, user, agency)
+        actor = actor_for(settings, user, agency, Need.PERSONS_READ)
         found = service.search(session, settings, actor, name, born, phone, document, limit)
     if as_json:
         print_json(found)
@@ -104,7 +106,8 @@ def show(
 ) -> None:
     """The records resolved into one person (an audited access)."""
     with unit_of_work(data_dir) as (settings, session):
-        records = service.read_person(session, actor_for(settings, user, agency), person)
+        actor = actor_for(settings, user, agency, Need.PERSONS_READ)
+        records = service.read_person(session, actor, person)
     if as_json:
         print_json({"person": person, "records": records})
         return
@@ -134,6 +137,6 @@ def export(
     except ValueError:
         raise fail(f"unknown format {fmt!r}: json or csv", 2) from None
     with unit_of_work(data_dir) as (settings, session):
-        done = export_clusters(session, actor_for(settings, user, agency), out, list_format,
-                               ceiling)  # fmt: skip
+        actor = actor_for(settings, user, agency, Need.GROUPS_EXPORT)
+        done = export_clusters(session, actor, out, list_format, ceiling)
     console.print(f"wrote {out}: {done.rows:,} records", markup=False)

@@ -45,6 +45,7 @@ class Permission(StrEnum):
     OPERATIONS_READ = "operations.read"
     OPERATIONS_WRITE = "operations.write"
     MODELS_READ = "models.read"
+    DATA_INGEST = "data.ingest"
     AUDIT_READ = "audit.read"
     USERS_ADMIN = "users.admin"
     SHARING_ADMIN = "sharing.admin"
@@ -56,13 +57,14 @@ _VIEWER = frozenset({P.STATS_READ, P.BULLETIN_RENDER})
 _ANALYST = _VIEWER | {
     P.ALERTS_READ, P.ALERTS_TRIAGE, P.IDENTIFIERS_READ, P.PERSONS_READ, P.PERSONS_JUDGE,
     P.GROUPS_READ, P.MODELS_READ, P.CASES_READ, P.HANDOVERS_READ, P.OPERATIONS_READ,
+    P.DATA_INGEST,
 }  # fmt: skip
 _INVESTIGATOR = _ANALYST | {
     P.CASES_WRITE, P.TRANSFERS_READ, P.HANDOVERS_WRITE, P.OPERATIONS_WRITE,
 }  # fmt: skip
 _LIAISON = _VIEWER | {
     P.IDENTIFIERS_READ, P.PERSONS_READ, P.CASES_READ, P.TRANSFERS_READ, P.TRANSFERS_WRITE,
-    P.HANDOVERS_READ, P.HANDOVERS_WRITE, P.OPERATIONS_READ,
+    P.HANDOVERS_READ, P.HANDOVERS_WRITE, P.OPERATIONS_READ, P.DATA_INGEST,
 }  # fmt: skip
 _SUPERVISOR = _INVESTIGATOR | _LIAISON | {P.BULLETIN_APPROVE, P.GROUPS_EXPORT, P.AUDIT_READ}
 _ADMIN = frozenset(Permission)
@@ -115,3 +117,22 @@ class Actor:
     def clearance_for(self, owner: str) -> HandlingCode:
         """The most restrictive code the actor may read on a record owned by ``owner``."""
         return HandlingCode.H3 if self.sees_agency(owner) else HandlingCode.H2
+
+
+@dataclass(frozen=True, slots=True)
+class Visibility:
+    """What an actor may read: its own agencies fully, others up to a code each (from
+    the sharing rules)."""
+
+    own: frozenset[str]
+    shared: dict[str, HandlingCode] = field(default_factory=dict)
+
+    def ceiling(self, owner: str) -> HandlingCode | None:
+        """The most restrictive code readable on ``owner``'s records; None for nothing."""
+        if owner in self.own:
+            return HandlingCode.H3
+        return self.shared.get(owner)
+
+    def may_read(self, owner: str, code: HandlingCode | str) -> bool:
+        ceiling = self.ceiling(owner)
+        return ceiling is not None and HandlingCode(code).within(ceiling)

@@ -35,6 +35,7 @@ from joserfc.jwk import OKPKey
 from pydantic import ValidationError
 
 from scamnet.core.errors import DomainError
+from scamnet.core.handling import DEFAULT_HANDLING, HandlingCode
 from scamnet.exchange.keys import Instance
 from scamnet.exchange.schema import Envelope
 
@@ -126,8 +127,16 @@ def verify_detached(token: str, content: bytes, key: Ed25519PublicKey, kid: str,
         raise ValueError(f"the JWS header names {header.get('kid')!r}/{header.get('typ')!r}")
 
 
-def seal(me: Instance, kind: BundleKind, recipient: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """A signed bundle (format 2) from this instance to ``recipient``."""
+def seal(
+    me: Instance,
+    kind: BundleKind,
+    recipient: str,
+    payload: dict[str, Any],
+    handling: HandlingCode = DEFAULT_HANDLING,
+) -> dict[str, Any]:
+    """A signed bundle (format 2) from this instance to ``recipient``, with its code."""
+    if not handling.shareable:
+        raise BundleRefused(f"{handling.value} records never leave their agency", 403, "handling")
     body = {
         "format": FORMAT,
         "id": uuid.uuid4().hex,
@@ -136,6 +145,7 @@ def seal(me: Instance, kind: BundleKind, recipient: str, payload: dict[str, Any]
         "recipient": recipient,
         "created_at": datetime.now(UTC).isoformat(),
         "payload": payload,
+        "handling": handling.value,
     }
     return {**body, "signature": sign_detached(me, canonical(body))}
 
@@ -202,6 +212,8 @@ def check_shape(bundle: dict[str, Any], me: str) -> BundleKind:
 def verify(bundle: dict[str, Any], key: Ed25519PublicKey) -> None:
     """Check the signature against the sender's registered key."""
     body = {f: bundle[f] for f in FIELDS}
+    if "handling" in bundle:  # signed with the rest since the handling codes came in
+        body["handling"] = bundle["handling"]
     try:
         if bundle["format"] == FORMAT_1:
             signature = base64.b64decode(str(bundle["signature"]), validate=True)

@@ -227,6 +227,9 @@ class Envelope(Strict):
     recipient: AgencyCode
     created_at: Instant
     payload: dict[str, Any]
+    # The handling code of everything in the payload (signed). H3 never leaves its
+    # agency, so no bundle may carry it; a bundle without one is H1.
+    handling: Literal["H0", "H1", "H2"] = "H1"
     signature: Annotated[str, Field(strict=True, min_length=1, max_length=1024)]
 
 

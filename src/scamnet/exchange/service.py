@@ -27,6 +27,7 @@ from scamnet.core.access import Actor
 from scamnet.core.cases import RequestedPerson, TransferRequest, TransferStatus
 from scamnet.core.entities import PersonName
 from scamnet.core.errors import DomainError
+from scamnet.core.handling import DEFAULT_HANDLING, HandlingCode
 from scamnet.core.handovers import BatchHeader, ManifestLine
 from scamnet.exchange.bundle import (
     BundleKind,
@@ -61,23 +62,26 @@ def send(
     payload: dict[str, Any],
     actor: Actor | None = None,
     url: str | None = None,
+    handling: HandlingCode = DEFAULT_HANDLING,
 ) -> dict[str, Any]:
     """Seal a bundle, enter it in our ledger and outbox, and audit the export.
 
-    The local effect is the caller's, in the same transaction.
+    The local effect is the caller's, in the same transaction. ``handling`` is the
+    code the partner must apply to everything in it; H3 is refused.
     """
     if PartnerKeys(session).get(recipient) is None:
         raise BundleRefused(
             f"{recipient} is not a registered partner; register its key first", 400, "partner"
         )
-    bundle = seal(me, kind, recipient, payload)
+    bundle = seal(me, kind, recipient, payload, handling)
     digest = payload_digest(payload)
     BundleLedger(session).record(bundle, "sent", digest, kind.value)
     Outbox(session).enqueue(bundle, url)
     who = actor.user if actor else f"instance:{me.agency}"
     AuditLog(session).append(
         who, "exchange.send", str(bundle["id"]),
-        {"kind": kind.value, "recipient": recipient, "payload_sha256": digest},
+        {"kind": kind.value, "recipient": recipient, "payload_sha256": digest,
+         "handling": handling.value},
     )  # fmt: skip
     return bundle
 
@@ -114,7 +118,8 @@ def receive(session: Session, me: Instance, bundle: dict[str, Any]) -> str:
         raise BundleRefused(f"payload not applied: {exc}", 422, "field-values") from None
     AuditLog(session).append(
         actor.user, "exchange.receive", str(bundle["id"]),
-        {"kind": kind.value, "sender": sender, "payload_sha256": digest, "summary": summary},
+        {"kind": kind.value, "sender": sender, "payload_sha256": digest, "summary": summary,
+         "handling": str(bundle.get("handling", DEFAULT_HANDLING.value))},
     )  # fmt: skip
     return summary
 

@@ -1,0 +1,222 @@
+"""Benchmark: the citizens' check and an authenticated alert list under load, with wrk.
+
+Run (wrk from Debian: `apt-get install wrk`):
+
+    .venv/bin/python bench/api_bench.py --known 1000000 --runs 3
+
+One store per backend (SQLite, then PostgreSQL started from the installed binaries)
+holds ``--known`` victim reports, each naming a different scammer's number, and
+5,000 alerts. `scamnet serve` (one uvicorn worker, as shipped) serves it on
+loopback. wrk (2 threads, 32 connections, 10 s) asks `GET /v1/check/phone/NUMBER`
+for numbers drawn from a list of 1,000 (half known, half unknown), and
+`GET /v1/alerts?limit=50` with a bearer token. In the same run, a bare Starlette
+app served by the same uvicorn answers the same check from a Python dict: the
+baseline. Each figure is the median over ``--runs`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # tests.support.postgres starts the throwaway server
+
+PASSWORD = "bench-passphrase-long"
+RNG = random.Random(2023)  # noqa: S311  a reproducible sample, not a secret
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def number(i: int) -> str:
+    return f"+86139{i:08d}"
+
+
+def fill(url: str, known: int) -> None:
+    """Migrate, load agencies, a user, ``known`` reports and 5,000 alerts."""
+    from sqlalchemy import insert
+
+    from scamnet.core.access import UserRole
+    from scamnet.core.reference import reference_agencies
+    from scamnet.security.users import add_user
+    from scamnet.store import Store
+    from scamnet.store.agencies import AgencyRepository
+    from scamnet.store.models import AlertRow, VictimReportRow
+
+    store = Store(url)
+    store.upgrade()
+    now = datetime.now(UTC)
+    with store.session() as s:
+        AgencyRepository(s).ensure(reference_agencies())
+        add_user(s, None, "bench", PASSWORD, frozenset({UserRole.ANALYST, UserRole.ADMIN}),
+                 "CN-YN-DH")  # fmt: skip
+    types = ["impersonate_authority", "customer_service", "investment", "romance"]
+    step = 50_000
+    for start in range(0, known, step):
+        rows = [{"report_id": f"R{i}", "filed_at": now, "bureau": "CN-YN-DH",
+                 "fraud_type": types[i % 4], "scammer_phone": number(i), "channel": "ingest"}
+                for i in range(start, min(known, start + step))]  # fmt: skip
+        with store.session() as s:
+            s.execute(insert(VictimReportRow), rows)
+    alerts = [{"kind": "subscriber", "subject": number(i), "score": RNG.random(), "label": "1",
+               "model": "bench", "window": "w", "explanation": "calls many numbers once",
+               "created_at": now, "handling": "H1"} for i in range(5000)]  # fmt: skip
+    with store.session() as s:
+        s.execute(insert(AlertRow), alerts)
+    store.dispose()
+
+
+@contextmanager
+def serving(args: list[str], env: dict[str, str]) -> Iterator[int]:
+    port = _port()
+    proc = subprocess.Popen([*args, "--port", str(port)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if "serving" not in line:
+            raise RuntimeError(f"server did not start: {line}{proc.stdout.read()}")
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def wrk(url: str, script: Path | None, headers: list[str], seconds: int) -> tuple[float, float]:
+    """Requests per second and p99 latency (ms) of one wrk run."""
+    cmd = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency"]
+    for h in headers:
+        cmd += ["-H", h]
+    if script is not None:
+        cmd += ["-s", str(script)]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    assert p99 is not None, out
+    value, unit = float(p99.group(1)), p99.group(2)
+    ms = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"{errors.group(1)} failed responses:\n{out}")
+    return rps, ms
+
+
+def lua(path: Path, prefix: str, known: int) -> Path:
+    sample = [number(RNG.randrange(known)) if i % 2 else number(known + i) for i in range(1000)]
+    path.write_text(
+        "local n = {" + ",".join(f'"{x}"' for x in sample) + "}\n"
+        "request = function() return wrk.format('GET', '" + prefix + "' .. "
+        "n[math.random(#n)]) end\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+BARE = """
+import sys, uvicorn, socket
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+known = {f"+86139{i:08d}": "investment" for i in range(int(sys.argv[1]))}
+async def check(request):
+    value = request.path_params["value"]
+    hit = known.get(value)
+    return JSONResponse({"kind": "phone", "value": value,
+                         "risk": "high" if hit else "unknown", "reasons": [hit] if hit else []})
+app = Starlette(routes=[Route("/v1/check/phone/{value}", check)])
+port = int(sys.argv[3])
+print("serving", flush=True)
+uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+"""
+
+
+def measure(
+    backend: str, url: str, work: Path, known: int, runs: int, secs: int
+) -> dict[str, list[float]]:
+    env = {**os.environ, "SCAMNET_DATABASE_URL": url, "SCAMNET_DATA_DIR": str(work)}
+    fill(url, known)
+    script = lua(work / "check.lua", "/v1/check/phone/", known)
+    bare_py = work / "bare.py"
+    bare_py.write_text(BARE, encoding="utf-8")
+    scamnet = [str(Path(sys.executable).with_name("scamnet")), "serve", "--data-dir", str(work)]
+    got: dict[str, list[float]] = {k: [] for k in ("check", "check_p99", "bare", "bare_p99",
+                                                   "alerts", "alerts_p99")}  # fmt: skip
+    for _ in range(runs):
+        with serving(scamnet, env) as port:
+            import httpx
+
+            token = httpx.post(f"http://127.0.0.1:{port}/v1/login",
+                               json={"username": "bench", "password": PASSWORD}, timeout=120).json()["token"]  # fmt: skip
+            base = f"http://127.0.0.1:{port}"
+            rps, p99 = wrk(base, script, [], secs)
+            got["check"].append(rps)
+            got["check_p99"].append(p99)
+            rps, p99 = wrk(f"{base}/v1/alerts?limit=50", None,
+                           [f"Authorization: Bearer {token}"], secs)  # fmt: skip
+            got["alerts"].append(rps)
+            got["alerts_p99"].append(p99)
+        port = _port()
+        proc = subprocess.Popen([sys.executable, str(bare_py), str(known), "x", str(port)],
+                                stdout=subprocess.PIPE, text=True)  # fmt: skip
+        try:
+            assert proc.stdout is not None
+            proc.stdout.readline()
+            time.sleep(1.0)
+            rps, p99 = wrk(f"http://127.0.0.1:{port}", script, [], secs)
+            got["bare"].append(rps)
+            got["bare_p99"].append(p99)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    med = {k: statistics.median(v) for k, v in got.items()}
+    print(f"{backend}: check {med['check']:,.0f} req/s (p99 {med['check_p99']:.1f} ms); bare "
+          f"{med['bare']:,.0f} req/s (p99 {med['bare_p99']:.1f} ms); ratio "
+          f"{med['check'] / med['bare']:.2f}; alerts?limit=50 {med['alerts']:,.0f} req/s "
+          f"(p99 {med['alerts_p99']:.1f} ms)", flush=True)  # fmt: skip
+    return got
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--known", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install wrk")
+    for backend in args.backends.split(","):
+        work = Path(tempfile.mkdtemp(prefix=f"api-bench-{backend}-"))
+        try:
+            if backend == "sqlite":
+                measure(backend, f"sqlite:///{work / 'scamnet.db'}", work, args.known, args.runs,
+                        args.seconds)  # fmt: skip
+            else:
+                from tests.support.postgres import running_postgres
+
+                with running_postgres() as pg:
+                    measure(backend, pg.create_database("bench"), work, args.known, args.runs,
+                            args.seconds)  # fmt: skip
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
