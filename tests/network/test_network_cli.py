@@ -107,7 +107,7 @@ def test_show_and_exports(demo: Path, tmp_path: Path) -> None:
         str(tmp_path / "g.json"),
     )
     doc = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))
-    roles = {e["data"].get("role") for e in doc["elements"]}
+    roles = {e["data"].get("role") for e in doc["elements"]["nodes"]}
     assert "mastermind" in roles
     assert "no group 999" in run(demo, "network", "show", "999", code=1)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import igraph as ig
 import numpy as np
 
-from scamnet.network.export import ExportNode, cytoscape, write_graphml
+from scamnet.network.export import ExportNode, cytoscape, graphml_text, group_graph
 from scamnet.network.sites import Cell, estimate, haversine_km
 from scamnet.network.structure import communities, roles, structure, upward
 
@@ -127,8 +127,8 @@ def test_two_compounds_a_few_km_apart_are_two_sites() -> None:
 
 def test_exports(tmp_path: Path) -> None:
     nodes = [
-        ExportNode("tel:+8613800000000", "phone", "mastermind", 1.0, "command 1.00"),
-        ExportNode("tel:+959000000001", "phone", "member", 0.1, ""),
+        ExportNode("tel:+8613800000000", "mastermind", 1.0, "command 1.00", "明志"),
+        ExportNode("tel:+959000000001", "member", 0.1, ""),
     ]
     edges = [
         {
@@ -143,15 +143,22 @@ def test_exports(tmp_path: Path) -> None:
             "kind": "device",
             "weight": 3.0,
         },
+        {"source": "tel:+959000000001", "target": "cell:MM-1", "kind": "cell", "weight": 0.3},
     ]
-    doc = cytoscape(nodes, edges)
+    graph = group_graph(nodes, edges, {"cell:MM-1": (23.5, 98.1)})
+    doc = cytoscape(graph)
     json.dumps(doc)
-    ids = {e["data"]["id"] for e in doc["elements"] if "source" not in e["data"]}
-    assert ids == {"tel:+8613800000000", "tel:+959000000001", "imei:490154203237518"}
-    write_graphml(nodes, edges, tmp_path / "g.graphml")
-    graph = ig.Graph.Read_GraphML(str(tmp_path / "g.graphml"))
-    assert (graph.vcount(), graph.ecount()) == (3, 2)
-    assert "mastermind" in graph.vs["role"] and set(graph.es["kind"]) == {"call", "device"}
+    ids = {n["data"]["id"] for n in doc["elements"]["nodes"]}
+    assert ids == {"tel:+8613800000000", "tel:+959000000001", "imei:490154203237518", "cell:MM-1"}
+    (tmp_path / "g.graphml").write_text(graphml_text(graph), encoding="utf-8")
+    read = ig.Graph.Read_GraphML(str(tmp_path / "g.graphml"))
+    assert (read.vcount(), read.ecount()) == (4, 3)
+    assert "mastermind" in read.vs["role"] and set(read.es["kind"]) == {"call", "device", "cell"}
+    # One node type per identifier kind, as core names them; names and roles everywhere.
+    assert {graph.nodes[k]["kind"] for k in graph} == {"tel", "imei", "cell"}
+    assert graph.nodes["tel:+8613800000000"]["name"] == "明志"
+    assert all(graph.nodes[k]["role"] and graph.nodes[k]["name"] for k in graph)
+    assert (graph.nodes["cell:MM-1"]["lat"], graph.nodes["cell:MM-1"]["lon"]) == (23.5, 98.1)
 
 
 def test_pagerank_agrees_with_igraph() -> None:

@@ -1,13 +1,28 @@
-"""``scamnet lake check [--repair]``: is the record lake whole, and clean it if not."""
+"""``scamnet lake check [--repair]``: is the record lake whole, and clean it if not;
+``scamnet lake export``: a window of stored calls or transfers as CSV or Parquet."""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from scamnet.cli.context import DataDirOption, console, settings_for
+from scamnet.cli.context import (
+    DEFAULT_USER,
+    AgencyOption,
+    DataDirOption,
+    UserOption,
+    actor_for,
+    console,
+    fail,
+    settings_for,
+    unit_of_work,
+)
+from scamnet.cli.interop import HandlingOption, parse_ceiling
 from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.core.access import Permission as Need
 from scamnet.lake import RecordLake
 from scamnet.lake.check import check_all
 from scamnet.lake.lock import WriterBusy
@@ -77,3 +92,31 @@ def check_cmd(
         console.print(f"scratch directories {verb}: {', '.join(report.workdirs)}")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command("export")
+def export_cmd(
+    kind: Annotated[str, typer.Option("--kind", help="calls or transfers.")],
+    start: Annotated[str, typer.Option("--from", help="First day (ISO date, UTC).")],
+    end: Annotated[str, typer.Option("--to", help="Last day, included (ISO date, UTC).")],
+    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    handling: HandlingOption = "H1",
+    user: UserOption = DEFAULT_USER,
+    agency: AgencyOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """The stored calls or transfers of a window, as CSV or Parquet (an audited export)."""
+    from scamnet.interop.listing import ExportedKind, RecordFormat, export_records
+
+    ceiling = parse_ceiling(handling)
+    try:
+        record_kind, record_format = ExportedKind(kind), RecordFormat(fmt)
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError as exc:
+        raise fail(f"{exc}: --kind calls|transfers, --format csv|parquet, ISO dates", 2) from None
+    with unit_of_work(data_dir) as (settings, session):
+        actor = actor_for(settings, user, agency, Need.GROUPS_EXPORT)
+        done = export_records(session, settings, actor, record_kind, first, last,
+                              record_format, out, ceiling)  # fmt: skip
+    console.print(f"wrote {out}: {done.rows:,} {kind}", markup=False)

@@ -24,9 +24,14 @@ COMMANDS: dict[str, Lazy] = {
     "detect": _c("detect", "app", "Score the ingested data and store alerts with their reasons."),
     "exchange": _c("exchange", "app",
                    "Signed exchange with partner agencies' instances (files or HTTP)."),
+    "export": _c("interop", "export_app",
+                 "Export for other tools: FtM, STIX 2.1, MISP, GraphML, GEXF, Cytoscape, i2, "
+                 "GeoJSON, lists."),
     "features": _c("features", "app", "Compute feature tables from the ingested records."),
     "handover": _c("handover", "app",
                    "Handover batches: import a manifest, record custody, show a batch."),
+    "import": _c("interop", "import_app",
+                 "Import FollowTheMoney persons or STIX 2.1 indicators from other tools."),
     "ingest": _c("ingest", "run",
                  "Take files in: validate every row, store the good ones, keep the rejects "
                  "with reasons."),

@@ -16,6 +16,7 @@ from scamnet.cli.context import (
     console,
     unit_of_work,
 )
+from scamnet.cli.interop import HandlingOption, parse_ceiling
 from scamnet.cli.output import JsonOption, Table, print_json
 from scamnet.core.access import Permission as Need
 from scamnet.network import service
@@ -110,16 +111,18 @@ def show(
 @app.command("export")
 def export(
     group: Annotated[int, typer.Argument(help="Group id.")],
-    out: Annotated[Path, typer.Option(help="File to write.")],
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="graphml or cytoscape (JSON).")] = (
-        ExportFormat.graphml
-    ),
+    out: Annotated[Path, typer.Option(help="File to write (a directory for i2).")],
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="graphml, cytoscape (JSON), gexf or i2.")
+    ] = ExportFormat.graphml,
+    handling: HandlingOption = "H1",
     user: UserOption = DEFAULT_USER,
     agency: AgencyOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """Write a group's subgraph (members, handsets, towers and their ties)."""
+    ceiling = parse_ceiling(handling)
     with unit_of_work(data_dir) as (settings, session):
         actor = actor_for(settings, user, agency, Need.GROUPS_EXPORT)
-        members, ties = service.export_group(session, settings, actor, group, fmt, out)
-    console.print(f"wrote {out}: {members:,} members, {ties:,} ties")
+        done = service.export_group(session, settings, actor, group, fmt, out, ceiling)
+    console.print(f"wrote {out}: {done.nodes:,} nodes, {done.ties:,} ties")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,6 +19,7 @@ from scamnet.cli.context import (
     fail,
     unit_of_work,
 )
+from scamnet.cli.interop import HandlingOption, parse_ceiling
 from scamnet.cli.output import JsonOption, Table, print_json
 from scamnet.core.access import Permission as Need
 from scamnet.resolve import service
@@ -114,3 +116,27 @@ def show(
         table.add_row(r.uid, r.name, str(r.birth_date or ""), r.id_number or r.passport or "",
                       r.phone or "")  # fmt: skip
     console.print(table)
+
+
+@app.command("export")
+def export(
+    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+    fmt: Annotated[str, typer.Option("--format", help="json or csv.")] = "csv",
+    handling: HandlingOption = "H1",
+    user: UserOption = DEFAULT_USER,
+    agency: AgencyOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """The person clusters: each resolved person with the records joined into it (audited)."""
+    from scamnet.interop.listing import export_clusters
+    from scamnet.interop.lists import ListFormat
+
+    ceiling = parse_ceiling(handling)
+    try:
+        list_format = ListFormat(fmt)
+    except ValueError:
+        raise fail(f"unknown format {fmt!r}: json or csv", 2) from None
+    with unit_of_work(data_dir) as (settings, session):
+        actor = actor_for(settings, user, agency, Need.GROUPS_EXPORT)
+        done = export_clusters(session, actor, out, list_format, ceiling)
+    console.print(f"wrote {out}: {done.rows:,} records", markup=False)

@@ -1,24 +1,41 @@
-"""A group's subgraph as GraphML (Gephi, yEd, igraph) and as Cytoscape.js JSON."""
+"""A group's subgraph as one graph, written for the tools analysts draw with: GraphML
+(yEd, igraph), GEXF (Gephi) and Cytoscape.js JSON (Cytoscape Desktop's ``.cyjs``,
+``networkx.cytoscape_graph``).
+
+Every node has one type per identifier kind, named as core names it (``tel``,
+``imei``, ``acct``, ``wallet``, ``url``, ``ip``, ``chat``), or ``cell`` for a tower;
+a name (the person's, when the identifier is known to be theirs) and a role (``none``
+for the handsets and towers tied to members). Cells carry their coordinates.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-import igraph as ig
+import networkx as nx
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from scamnet.core.identifiers import IDENTIFIER_TYPES, Url
+from scamnet.network.subgraph import CELL_PREFIX
+
+CELL = "cell"
+NO_ROLE = "none"  # a handset or a tower tied to members: in the chart, not in the group
 
 
 @dataclass(frozen=True, slots=True)
 class ExportNode:
+    """A group member for export: its graph key, suspected role, score and evidence."""
+
     key: str
-    kind: str
     role: str
     score: float
     evidence: str
+    name: str = ""  # the person's name when the identifier is known to be theirs
 
 
 EDGE_SCHEMA = pa.schema(
@@ -45,63 +62,98 @@ def group_edges(path: Path, keys: set[str]) -> list[dict[str, Any]]:
     return [r for r in inside if r["source"] in keys or r["kind"] in ("device", "cell")]
 
 
-def cytoscape(nodes: list[ExportNode], edges: list[dict[str, Any]]) -> dict[str, Any]:
-    known = {n.key for n in nodes}
-    extra = sorted({e[k] for e in edges for k in ("source", "target")} - known)
-    elements = [
-        {
-            "data": {
-                "id": n.key,
-                "label": n.key.split(":", 1)[1],
-                "kind": n.kind,
-                "role": n.role,
-                "score": round(n.score, 4),
-                "evidence": n.evidence,
-            }
-        }
-        for n in nodes
+@cache
+def _kinds_by_prefix() -> dict[str, str]:
+    # Core names each type's graph key; a URL's key is its registrable domain (dom:).
+    prefixes = {kind: kind for kind in IDENTIFIER_TYPES}
+    prefixes[Url.parse("http://example.com/").graph_key.split(":", 1)[0]] = Url.kind
+    prefixes[CELL_PREFIX.rstrip(":")] = CELL
+    return prefixes
+
+
+def node_kind(key: str) -> str:
+    """The node type of a graph key: core's identifier kind, or ``cell``."""
+    prefix = key.split(":", 1)[0]
+    try:
+        return _kinds_by_prefix()[prefix]
+    except KeyError:
+        raise ValueError(f"{key!r} is no graph key of an identifier or a cell") from None
+
+
+def node_label(key: str) -> str:
+    """The identifier as written, without its graph-key prefix."""
+    return key.split(":", 1)[1]
+
+
+def group_graph(
+    members: list[ExportNode],
+    edges: list[dict[str, Any]],
+    places: dict[str, tuple[float, float]],
+    title: str = "",
+) -> nx.MultiDiGraph:
+    """The graph every format is written from. ``places`` gives cells' (lat, lon)."""
+    graph = nx.MultiDiGraph(name=title)
+    for n in members:
+        graph.add_node(n.key, **_attrs(n.key, n.name, n.role, n.score, n.evidence, places))
+    for e in edges:
+        for key in (e["source"], e["target"]):
+            if key not in graph:
+                graph.add_node(key, **_attrs(key, "", NO_ROLE, 0.0, "", places))
+    for i, e in enumerate(edges):
+        graph.add_edge(
+            e["source"], e["target"], key=f"e{i}", kind=e["kind"], weight=float(e["weight"])
+        )
+    return graph
+
+
+def _attrs(
+    key: str,
+    name: str,
+    role: str,
+    score: float,
+    evidence: str,
+    places: dict[str, tuple[float, float]],
+) -> dict[str, Any]:
+    label = node_label(key)
+    attrs: dict[str, Any] = {
+        "kind": node_kind(key),
+        "label": label,
+        "name": name or label,
+        "role": role,
+        "score": round(float(score), 4),
+        "evidence": evidence,
+    }
+    if key in places:  # only towers have a known place; absent, never a fake 0, 0
+        attrs["lat"], attrs["lon"] = places[key]
+    return attrs
+
+
+def cytoscape(graph: nx.MultiDiGraph) -> dict[str, Any]:
+    """Cytoscape.js JSON, ``{elements: {nodes, edges}}``, as Cytoscape Desktop's ``.cyjs``
+    reader and ``networkx.cytoscape_graph`` expect (each node's ``value`` is its id)."""
+    nodes = [{"data": {"id": k, "value": k, **a}} for k, a in graph.nodes(data=True)]
+    edges = [
+        {"data": {"id": key, "key": key, "source": s, "target": t, **a}}
+        for s, t, key, a in graph.edges(keys=True, data=True)
     ]
-    elements += [
-        {"data": {"id": k, "label": k.split(":", 1)[1], "kind": k.split(":", 1)[0]}} for k in extra
-    ]
-    elements += [
-        {
-            "data": {
-                "id": f"e{i}",
-                "source": e["source"],
-                "target": e["target"],
-                "kind": e["kind"],
-                "weight": e["weight"],
-            }
-        }
-        for i, e in enumerate(edges)
-    ]
-    return {"format_version": "1.0", "generated_by": "scamnet", "elements": elements}
+    return {
+        "format_version": "1.0",
+        "generated_by": "scamnet",
+        "target_cytoscapejs_version": "~2.1",
+        "data": {"name": graph.graph.get("name", "")},
+        "directed": True,
+        "multigraph": True,
+        "elements": {"nodes": nodes, "edges": edges},
+    }
 
 
-def write_cytoscape(nodes: list[ExportNode], edges: list[dict[str, Any]], path: Path) -> None:
-    path.write_text(
-        json.dumps(cytoscape(nodes, edges), ensure_ascii=False, indent=1), encoding="utf-8"
-    )
+def cytoscape_text(graph: nx.MultiDiGraph) -> str:
+    return json.dumps(cytoscape(graph), ensure_ascii=False, indent=1)
 
 
-def write_graphml(nodes: list[ExportNode], edges: list[dict[str, Any]], path: Path) -> None:
-    data = cytoscape(nodes, edges)["elements"]
-    vertices = [e["data"] for e in data if "source" not in e["data"]]
-    index = {v["id"]: i for i, v in enumerate(vertices)}
-    links = [e["data"] for e in data if "source" in e["data"]]
-    graph = ig.Graph(
-        n=len(vertices),
-        edges=[(index[e["source"]], index[e["target"]]) for e in links],
-        directed=True,
-    )
-    # GraphML gives vertices ids of its own; the graph key travels as "key".
-    graph.vs["key"] = [v["id"] for v in vertices]
-    for attr in ("label", "kind"):
-        graph.vs[attr] = [v[attr] for v in vertices]
-    graph.vs["role"] = [v.get("role", "") for v in vertices]
-    graph.vs["score"] = [float(v.get("score", 0.0)) for v in vertices]
-    graph.vs["evidence"] = [v.get("evidence", "") for v in vertices]
-    graph.es["kind"] = [e["kind"] for e in links]
-    graph.es["weight"] = [float(e["weight"]) for e in links]
-    graph.write_graphml(str(path))
+def graphml_text(graph: nx.MultiDiGraph) -> str:
+    return "\n".join(nx.generate_graphml(graph)) + "\n"
+
+
+def gexf_text(graph: nx.MultiDiGraph) -> str:
+    return "\n".join(nx.generate_gexf(graph)) + "\n"

@@ -7,8 +7,6 @@ The CLI, the API and the benches call these; each takes the session it works in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
-from pathlib import Path
 from typing import Protocol
 
 import pyarrow as pa
@@ -18,13 +16,7 @@ from scamnet.core.access import Actor
 from scamnet.core.errors import DomainError, NotFound
 from scamnet.engine import open_engine
 from scamnet.lake import RecordLake
-from scamnet.network.export import (
-    ExportNode,
-    group_edges,
-    save_edges,
-    write_cytoscape,
-    write_graphml,
-)
+from scamnet.network.export import save_edges
 from scamnet.network.run import NetworkResult, find_networks
 from scamnet.network.sites import Cell
 from scamnet.network.subgraph import Seeds
@@ -154,29 +146,6 @@ def read_group(session: Session, actor: Actor, group_id: int) -> GroupFile:
     return GroupFile(view, members)
 
 
-class ExportFormat(StrEnum):
-    graphml = "graphml"
-    cytoscape = "cytoscape"
-
-
-def export_group(
-    session: Session, settings: Settings, actor: Actor, group_id: int, fmt: ExportFormat, out: Path
-) -> tuple[int, int]:
-    """Write a group's subgraph; returns (members, ties). Audited as an export."""
-    nodes = NetworkRepository(session).nodes(group_id)
-    if not nodes:
-        raise NotFound(f"no group {group_id} (run `scamnet network groups`)")
-    if not settings.network_edges_path.exists():
-        raise NotFound("no saved subgraph: run `scamnet network groups` first")
-    if not out.parent.is_dir():
-        raise NotFound(f"cannot write {out}: no directory {out.parent}")
-    members = [ExportNode(n.node, n.kind, n.role, n.score, n.evidence) for n in nodes]
-    edges = group_edges(settings.network_edges_path, {n.node for n in nodes})
-    writer = write_graphml if fmt is ExportFormat.graphml else write_cytoscape
-    try:
-        writer(members, edges, out)
-    except OSError as exc:
-        raise NotFound(f"cannot write {out}: {exc.strerror}") from None
-    detail = {"format": fmt.value, "nodes": len(members), "path": str(out)}
-    AuditLog(session).append(actor.user, "network.export", f"group:{group_id}", detail)
-    return len(members), len(edges)
+# The exports live in export_group.py; the names stay importable from here.
+from scamnet.network.export_group import ExportFormat as ExportFormat  # noqa: E402
+from scamnet.network.export_group import export_group as export_group  # noqa: E402
