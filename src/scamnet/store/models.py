@@ -66,6 +66,9 @@ class PersonNameRow(Base):
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(String(200))
     script: Mapped[str] = mapped_column(String(16))
+    # scamnet.core.names.name_key(text), kept so matching need not romanise every
+    # known name again; NULL for a name written before it was kept (matching computes it).
+    name_key: Mapped[str | None] = mapped_column(Text, index=True)
 
 
 class DocumentRow(Base):
