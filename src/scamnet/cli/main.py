@@ -26,7 +26,7 @@ COMMANDS: dict[str, Lazy] = {
     "features": _c("features", "app", "Compute feature tables from the ingested records."),
     "handover": _c("handover", "app",
                    "Handover batches: import a manifest, record custody, show a batch."),
-    "ingest": _c("ingest", "run",
+    "ingest": _c("ingest", "app",
                  "Take files in: validate every row, store the good ones, keep the rejects "
                  "with reasons."),
     "lake": _c("lake", "app",
