@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
 
 from scamnet.cli.context import (
@@ -26,6 +25,7 @@ from scamnet.cli.context import (
     unit_of_work,
 )
 from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.cli.progress import step
 from scamnet.ingest.kinds import KINDS
 from scamnet.ingest.mapping import MappingError, load_mapping
 from scamnet.ingest.pipeline import FileResult, Ingestor, IngestSummary, UnitOfWork
@@ -139,16 +139,12 @@ def run(
         raise fail(str(exc), 2) from None
     ingestor = Ingestor(settings.data_dir, settings=settings)
     store = open_store(settings)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())  # fmt: skip
     try:
         store.upgrade()
-        with Progress(*columns, console=console, disable=not console.is_terminal) as bar:
-            task = bar.add_task(f"ingest {kind.value}", total=len(files))
+        with step(f"ingest {kind.value}", total=len(files)) as advance:
 
             def done(result: FileResult) -> None:
-                bar.update(task, description=f"{kind.value}: {Path(result.path).name}")
-                bar.advance(task)
+                advance(description=f"{kind.value}: {Path(result.path).name}")
 
             summary = ingestor.ingest_files(kind.value, files, mapped, _units(store),
                                             user, done)  # fmt: skip

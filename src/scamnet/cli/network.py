@@ -17,6 +17,7 @@ from scamnet.cli.context import (
     unit_of_work,
 )
 from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.cli.progress import step
 from scamnet.network import service
 from scamnet.network.service import ExportFormat, GroupSummary
 
@@ -45,7 +46,8 @@ def groups(
     """Find the groups (Leiden) in the subgraph grown from alerts and reports; save them."""
     with unit_of_work(data_dir) as (settings, session):
         actor = actor_for(settings, user, agency)
-        result, _ids = service.run_groups(session, settings, actor)
+        with step("growing the suspected subgraph and finding groups (Leiden)"):
+            result, _ids = service.run_groups(session, settings, actor)
         found = service.list_groups(session, actor)
     sub = result.subgraph
     console.print(

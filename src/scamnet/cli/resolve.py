@@ -19,6 +19,7 @@ from scamnet.cli.context import (
     unit_of_work,
 )
 from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.cli.progress import step
 from scamnet.resolve import service
 
 app = typer.Typer(help="Entity resolution of persons (Splink on DuckDB or Spark).")
@@ -29,7 +30,7 @@ def persons(
     user: UserOption = DEFAULT_USER, agency: AgencyOption = None, data_dir: DataDirOption = None
 ) -> None:
     """Resolve every person record, warrant and manifest line into persons (stable ids)."""
-    with unit_of_work(data_dir) as (settings, session):
+    with unit_of_work(data_dir) as (settings, session), step("resolving persons (Splink)"):
         summary = service.resolve_persons(session, settings, actor_for(settings, user, agency))
     table = Table("resolved persons", "count", title=f"{len(summary.records):,} records resolved")
     for key, n in summary.sources().most_common():
