@@ -193,12 +193,12 @@ def rejects(
         print_json({"total": found.total, "by_reason": reasons, "rows": found.rows})
         return
     if out is not None:
-        console.print(f"{found.total:,} rejected rows → {escape(str(out))}", soft_wrap=True)
+        console.print(f"{_rows(found.total)} → {escape(str(out))}", soft_wrap=True)
     if not found.total:
         console.print("no rejected rows" + (f" of {kind.value}" if kind else "")
                       + (f" from {escape(file)}" if file else ""), soft_wrap=True)  # fmt: skip
         return
-    counts = Table("kind", "reason", "rows", title=f"{found.total:,} rejected rows by reason")
+    counts = Table("kind", "reason", "rows", title=f"{_rows(found.total)} by reason")
     for k, reason, n in found.by_reason:
         counts.add_row(k, reason, f"{n:,}")
     console.print(counts)
@@ -210,3 +210,7 @@ def rejects(
             table.add_row(r["kind"], Path(r["file"]).name, str(r["line"]), escape(r["reason"]),
                           escape(r["row"]))  # fmt: skip
         console.print(table)
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} rejected row{'' if n == 1 else 's'}"
