@@ -48,9 +48,6 @@ class IngestGroup(TyperGroup):
             return FILES, self.commands[FILES], args
         return super().resolve_command(ctx, args)
 
-    def list_commands(self, ctx: Any) -> list[str]:
-        return [n for n in super().list_commands(ctx) if not self.commands[n].hidden]
-
 
 FILES = "files"
 app = typer.Typer(
