@@ -34,7 +34,7 @@ from scamnet.cases.handovers import import_batch
 from scamnet.core.access import Actor
 from scamnet.core.handovers import BatchHeader, ManifestLine
 from scamnet.core.reference import reference_agencies
-from scamnet.resolve.names import name_forms
+from scamnet.resolve.names import forget_name_forms
 from scamnet.simulate.names import VARIANTS, han_name, latin_variant
 from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
@@ -94,7 +94,7 @@ def main() -> None:
             db = Path(tmp) / f"run{run}.db"
             shutil.copy(base, db)
             store = Store(f"sqlite:///{db}")
-            name_forms.cache_clear()
+            forget_name_forms()
             began, cpu = time.perf_counter(), time.process_time()
             with store.session() as s:
                 header = BatchHeader(

@@ -13,7 +13,7 @@ from sqlalchemy import insert, select, text
 from scamnet.cases.matching import load_known
 from scamnet.core.description import Description
 from scamnet.core.entities import Person, PersonName
-from scamnet.core.names import name_forms, name_key
+from scamnet.core.names import forget_name_forms, name_forms, name_key, stored_forms
 from scamnet.simulate.names import VARIANTS, han_name, latin_variant
 from scamnet.store import Store
 from scamnet.store.models import PersonNameRow, PersonRow
@@ -24,14 +24,15 @@ NAMES = ["明学昌", "张 伟", "Ming Xuechang", "XUECHANG MING", "Ming Hsueh-c
          "Nguyễn Văn An", "李", ""]  # fmt: skip
 
 
-def _fresh(texts: list[str]) -> dict[str, str]:
-    name_forms.cache_clear()  # computed now, not remembered from the write
-    return {t: name_forms(t).key for t in texts}
+def _fresh(texts: list[str]) -> dict[str, tuple[str, str]]:
+    forget_name_forms()  # computed now, not remembered from the write
+    return {t: (name_forms(t).key, " ".join(name_forms(t).forms)) for t in texts}
 
 
-def _kept(store: Store) -> dict[str, str | None]:
+def _kept(store: Store) -> dict[str, tuple[str | None, str | None]]:
+    query = select(PersonNameRow.text, PersonNameRow.name_key, PersonNameRow.name_forms)
     with store.session() as s:
-        return {t: k for t, k in s.execute(select(PersonNameRow.text, PersonNameRow.name_key))}
+        return {t: (k, f) for t, k, f in s.execute(query)}
 
 
 def test_names_written_keep_the_key_computed_afresh(store: Store) -> None:
@@ -42,7 +43,8 @@ def test_names_written_keep_the_key_computed_afresh(store: Store) -> None:
         bulk_load(s, [(1000, "王小明", date(1990, 1, 2))], [("W1", "CN-YN-DH", "王小明", None)])
     kept = _kept(store)
     assert kept == _fresh([*NAMES[:-1], "王小明"])
-    assert kept["明学昌"] == "mingxuechang" and kept["XUECHANG MING"] == "xuechangming"
+    assert kept["明学昌"][0] == "mingxuechang" and kept["XUECHANG MING"][0] == "xuechangming"
+    assert kept["明学昌"][1] == stored_forms("明学昌") and "minghsuehchang" in kept["明学昌"][1]
 
 
 def test_the_migration_gives_existing_names_their_keys(tmp_path: Path) -> None:
@@ -82,10 +84,16 @@ def test_matching_the_persons_sharing_a_block_finds_what_matching_everyone_finds
     queries += [Description(("Ming Xuechang",)), Description(("Nobody Atall",), date(2001, 5, 6))]
     with store.session() as s:
         index = SqlUnitOfWork(s).person_index
-        everyone = load_known(index)
-        sharing = load_known(index, queries)
+        forget_name_forms()
+        everyone = load_known(index)  # every name romanised here
+        forget_name_forms()
+        sharing = load_known(index, queries)  # the candidates' forms as the store kept them
         assert len(sharing.descriptions) < len(everyone.descriptions)
         for q in queries:
             assert sharing.candidates(q) == everyone.candidates(q)
         assert [c.ref for c in sharing.candidates(queries[-2])][:1] == ["person:5000"]
+        # The kept forms are the ones computed afresh, so the evidence is the same.
+        kept = {n: name_forms(n).forms for d in sharing.descriptions.values() for n in d.names}
+        forget_name_forms()
+        assert kept == {n: name_forms(n).forms for n in kept}
         assert name_key("明学昌") == "mingxuechang"

@@ -15,7 +15,7 @@ from datetime import date
 from scamnet.cases.ports import PersonIndex
 from scamnet.core.description import Description
 from scamnet.resolve.match import Candidate, rank, swapped
-from scamnet.resolve.names import name_key
+from scamnet.resolve.names import keep_forms, name_key
 
 
 class KnownIndex:
@@ -26,11 +26,12 @@ class KnownIndex:
         # each import took most of its time. A name without one is romanised here.
         self._name_keys: dict[str, str] = dict(name_keys or {})
 
-    def add(self, ref: str, desc: Description, name_keys: Iterable[str | None] = ()) -> None:
-        """Index ``desc`` as ``ref``; ``name_keys`` are its names' kept keys, if known."""
-        for name, key in zip(desc.names, name_keys, strict=False):
-            if key is not None:
-                self._name_keys[name] = key
+    def add(self, ref: str, desc: Description, kept_forms: Iterable[str | None] = ()) -> None:
+        """Index ``desc`` as ``ref``; ``kept_forms`` are its names' forms as the store
+        kept them (:func:`scamnet.core.names.stored_forms`), where it did."""
+        for name, forms in zip(desc.names, kept_forms, strict=False):
+            if forms is not None:
+                keep_forms(name, forms)
         self.descriptions[ref] = desc
         for key in _block_keys(desc, query=False, name_keys=self._name_keys):
             self._blocks[key].add(ref)
@@ -90,10 +91,10 @@ def load_known(index: PersonIndex, queries: Iterable[Description] | None = None)
                 kind, _, value = key.partition(":")
                 blocks[kind].add(value)
         dates = {date.fromisoformat(d) for d in blocks["dob"]}
-        for pid, desc, keys in index.persons_sharing(
+        for pid, desc, forms in index.persons_sharing(
             dates, blocks["doc"], blocks["id"], blocks["name"]
         ):
-            known.add(f"person:{pid}", desc, keys)
+            known.add(f"person:{pid}", desc, forms)
     for warrant_id, desc in index.open_warrants():
         known.add(f"warrant:{warrant_id}", desc)
     return known

@@ -80,8 +80,8 @@ class PersonIndex(Protocol):
         identifiers: Iterable[str],
         name_keys: Iterable[str],
     ) -> list[tuple[int, Description, tuple[str | None, ...]]]:
-        """Persons sharing a block with a query, each with its names' kept keys
-        (``None`` for a name kept without one)."""
+        """Persons sharing a block with a query, each with its names' kept forms
+        (:func:`scamnet.core.names.stored_forms`; ``None`` for a name kept without)."""
         ...
 
     def open_warrants(self) -> list[tuple[str, Description]]: ...

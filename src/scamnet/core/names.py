@@ -34,9 +34,41 @@ class NameForms:
         return self.forms[0] if self.forms else ""
 
 
-@lru_cache(maxsize=200_000)
+# Forms the store kept with the names it read (see :func:`keep_forms`), by name text.
+_KEPT: dict[str, NameForms] = {}
+MAX_KEPT = 500_000  # names; beyond, the oldest half is forgotten
+
+
 def name_forms(text: str) -> NameForms:
-    """The forms ``text`` is compared on (cached: a name recurs across records)."""
+    """The forms ``text`` is compared on: as the store kept them, or computed (and
+    cached: a name recurs across records)."""
+    kept = _KEPT.get(text)
+    return kept if kept is not None else _romanised(text)
+
+
+def keep_forms(text: str, stored: str) -> None:
+    """Remember the forms the store kept for ``text`` (:func:`stored_forms` of it), so
+    comparing the name does not romanise it again."""
+    if len(_KEPT) >= MAX_KEPT:
+        for old in list(_KEPT)[: MAX_KEPT // 2]:
+            del _KEPT[old]
+    _KEPT[text] = NameForms(text, Script.detect(text), tuple(stored.split()))
+
+
+def stored_forms(text: str) -> str:
+    """The forms of ``text`` as the store keeps them: space-separated (no form holds a
+    space), the key first."""
+    return " ".join(name_forms(text).forms)
+
+
+def forget_name_forms() -> None:
+    """Empty the caches, as a fresh process starts (benchmarks, tests)."""
+    _KEPT.clear()
+    _romanised.cache_clear()
+
+
+@lru_cache(maxsize=200_000)
+def _romanised(text: str) -> NameForms:
     script = Script.detect(text)
     if script is Script.HAN:
         # Imported here: pypinyin's dictionaries take a while to load, and a command

@@ -16,9 +16,17 @@ from __future__ import annotations
 from rapidfuzz.distance import JaroWinkler
 
 from scamnet.core.entities import Script
-from scamnet.core.names import NameForms, name_forms, name_key
+from scamnet.core.names import (
+    NameForms,
+    forget_name_forms,
+    keep_forms,
+    name_forms,
+    name_key,
+    stored_forms,
+)
 
-__all__ = ["NameForms", "name_forms", "name_key", "name_similarity"]
+__all__ = ["NameForms", "forget_name_forms", "keep_forms", "name_forms", "name_key",
+           "name_similarity", "stored_forms"]  # fmt: skip
 
 
 def name_similarity(a: str, b: str) -> float:

@@ -79,7 +79,8 @@ class SqlPersonIndex:
         name_keys: Iterable[str],
     ) -> list[KnownPerson]:
         """The persons sharing at least one block with a query, each with its names'
-        kept keys (``None`` where a name has none yet: the caller computes it).
+        kept forms (:func:`scamnet.core.names.stored_forms`; ``None`` where a name has
+        none yet: the caller computes them).
 
         A name without a kept key cannot be found by its key, so every person with
         such a name is returned too (none, once the 0013 migration has run).
@@ -102,13 +103,13 @@ class SqlPersonIndex:
         return self._described(sorted(found))
 
     def _described(self, pids: list[int]) -> list[KnownPerson]:
-        names: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+        names: dict[int, list[tuple[str, str | None]]] = defaultdict(list)  # text, forms
         docs: dict[int, set[str]] = defaultdict(set)
         idents: dict[int, set[str]] = defaultdict(set)
         born: dict[int, date | None] = {}
         for chunk in _chunks(pids):
             for pid, text, key in self.session.execute(
-                select(PersonNameRow.person_id, PersonNameRow.text, PersonNameRow.name_key)
+                select(PersonNameRow.person_id, PersonNameRow.text, PersonNameRow.name_forms)
                 .where(PersonNameRow.person_id.in_(chunk))
                 .order_by(PersonNameRow.position)
             ):
