@@ -54,7 +54,7 @@ from scamnet.core.access import Actor
 from scamnet.core.description import Description, SourceRecord
 from scamnet.core.handovers import BatchHeader, ManifestLine
 from scamnet.resolve import model as er_model
-from scamnet.resolve.names import name_forms
+from scamnet.resolve.names import forget_name_forms
 from scamnet.resolve.records import FORM_SLOTS, SCHEMA, record_row, record_table
 from scamnet.resolve.run import THRESHOLD
 from scamnet.simulate.names import latin_variant
@@ -299,7 +299,7 @@ def score(got: Decisions, truth: dict[int, int]) -> tuple[int, int, int]:
 
 
 def timed_cold(fn: Callable[[], Any]) -> Any:
-    name_forms.cache_clear()  # each matcher pays for its own name forms, as a fresh process
+    forget_name_forms()  # each matcher pays for its own name forms, as a fresh process
     return fn()
 
 

@@ -57,14 +57,14 @@ def test_evidence_combines_and_a_handset_alone_is_not_enough() -> None:
     assert got[2].confidence == pytest.approx(1 - 0.4 * 0.65 * 0.7, abs=1e-3)
     assert "named in 1 victim report" in got[2].evidence
     assert got[4].confidence == HANDSET < MIN_CONFIDENCE
-    assert "shares a handset with 1 group members (alone, not enough" in got[4].evidence
+    assert "shares a handset with 1 group member (alone, not enough" in got[4].evidence
     assert got[5].confidence < MIN_CONFIDENCE  # one report, no tie to anybody
     # Money with an account nobody vouches for vouches for nothing, either way.
     assert got[7].confidence == pytest.approx(0.35) and got[8].confidence == 0.0
     seeds.alert("account", sub.nodes[8], 0.8)
     again = assess(sub, seeds, np.zeros(len(sub.nodes), np.int64), LEVEL)
     assert again[7].confidence == pytest.approx(1 - 0.65 * 0.55, abs=1e-3)
-    assert "money with 1 group members" in again[7].evidence
+    assert "money with 1 group member;" in again[7].evidence
 
 
 def test_calls_vouch_only_for_members() -> None:

@@ -67,7 +67,7 @@ def import_batch(
     if existing is not None:
         return _resent(uow, existing, header, lines)
     uow.handovers.add_batch(header)
-    known = index if index is not None else load_known(uow.person_index)
+    known = index if index is not None else load_known(uow.person_index, _queries(lines))
     result = ImportResult(header.batch_id)
     entries = [_import_line(uow, actor, header, line, known, result) for line in lines]
     uow.handovers.add_entries(header.batch_id, entries)
@@ -123,8 +123,7 @@ def _import_line(
         result.fugitives += line.declared_fugitive
         return ManifestEntry(0, line.seq, line.name, None, None, None, None,
                              line.declared_fugitive, line.role, None, None)  # fmt: skip
-    docs = frozenset({line.document} if line.document else ())
-    query = Description((line.name,), line.birth_date, docs)
+    query = _query(line)
     person, warrant = known.best_person(query), known.best_warrant(query)
     evidence = []
     if person is not None:
@@ -156,6 +155,16 @@ def _import_line(
                          person.probability if person else None, tuple(evidence))  # fmt: skip
 
 
+def _query(line: ManifestLine) -> Description:
+    """What a manifest line says of its person, as matching asks for it."""
+    docs = frozenset({line.document} if line.document else ())
+    return Description((line.name,), line.birth_date, docs)
+
+
+def _queries(lines: list[ManifestLine]) -> list[Description]:
+    return [_query(line) for line in lines if not line.unnamed]
+
+
 def _new_person(uow: UnitOfWork, line: ManifestLine) -> int:
     docs = [Document("passport", line.document, line.nationality or "CN")] if line.document else []
     person = uow.persons.add(
@@ -172,7 +181,7 @@ def import_batches(
     source: str | None = None,
 ) -> list[ImportResult]:
     """Several batches in one transaction (a manifest file, an ingest), sharing one index."""
-    index = load_known(uow.person_index)
+    index = load_known(uow.person_index, [q for _h, lines in batches for q in _queries(lines)])
     out = []
     for header, lines in batches:
         if source is not None:
@@ -192,7 +201,7 @@ def import_rows(uow: UnitOfWork, user: str, rows: list[dict[str, Any]]) -> int:
         if existing is not None:
             _resent(uow, existing, header, lines)
     stored = 0
-    index = load_known(uow.person_index)
+    index = load_known(uow.person_index, [q for _h, lines in batches for q in _queries(lines)])
     for header, lines in batches:
         stored += import_batch(uow, Actor(user, header.to_agency), header, lines, index).entries
     return stored

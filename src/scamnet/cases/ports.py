@@ -7,6 +7,7 @@ the API and the web build the unit of work and call a use case; nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -68,6 +69,21 @@ class PersonIndex(Protocol):
     """Everything matching compares a description against."""
 
     def persons(self) -> list[tuple[int, Description]]: ...
+    def name_keys(self) -> dict[str, str]:
+        """Name text → :func:`scamnet.core.names.name_key`, as kept with the names."""
+        ...
+
+    def persons_sharing(
+        self,
+        birth_dates: Iterable[date],
+        documents: Iterable[str],
+        identifiers: Iterable[str],
+        name_keys: Iterable[str],
+    ) -> list[tuple[int, Description, tuple[str | None, ...]]]:
+        """Persons sharing a block with a query, each with its names' kept forms
+        (:func:`scamnet.core.names.stored_forms`; ``None`` for a name kept without)."""
+        ...
+
     def open_warrants(self) -> list[tuple[str, Description]]: ...
 
 

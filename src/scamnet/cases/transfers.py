@@ -64,10 +64,11 @@ def record(uow: UnitOfWork, actor: Actor, request: TransferRequest) -> None:
 
 def match_persons(uow: UnitOfWork, persons: list[RequestedPerson]) -> list[RequestedPerson]:
     """A partner's named persons, each linked to the person known here when one matches."""
-    known = load_known(uow.person_index)
+    queries = [Description((p.name,), p.birth_date, frozenset({p.document} if p.document else ()))
+               for p in persons]  # fmt: skip
+    known = load_known(uow.person_index, queries)
     out = []
-    for p in persons:
-        query = Description((p.name,), p.birth_date, frozenset({p.document} if p.document else ()))
+    for p, query in zip(persons, queries, strict=True):
         best = known.best_person(query)
         out.append(
             RequestedPerson(p.name, p.birth_date, p.document,

@@ -26,6 +26,7 @@ from scamnet.cli.demo_detect import detect_world
 from scamnet.cli.demo_network import network_world, resolve_world
 from scamnet.cli.ingest import print_totals
 from scamnet.cli.output import Table
+from scamnet.cli.progress import step
 from scamnet.cli.simulate import Preset, print_summary
 from scamnet.core.entities import Agency
 from scamnet.core.reference import reference_agencies
@@ -81,11 +82,14 @@ def ingest_world(world: Path, settings: Settings, store: Store) -> None:
     try:
         for kind, patterns in DEMO_FILES.items():
             summary = IngestSummary(kind)
-            for path in sorted(p for pattern in patterns for p in world.glob(pattern)):
-                with store.session() as session:
-                    summary.files.append(ingestor.ingest_file(
-                        kind, path, Mapping(), StoreLedger(session), record_sink(session)
-                    ))  # fmt: skip
+            paths = sorted(p for pattern in patterns for p in world.glob(pattern))
+            with step(f"ingest {kind}", total=len(paths)) as advance:
+                for path in paths:
+                    with store.session() as session:
+                        summary.files.append(ingestor.ingest_file(
+                            kind, path, Mapping(), StoreLedger(session), record_sink(session)
+                        ))  # fmt: skip
+                    advance(description=f"ingest {kind}: {path.name}")
             print_totals(summary)
     finally:
         ingestor.close()
@@ -153,12 +157,14 @@ def run(
     """Run the demo: simulate a world, migrate a fresh store, load agencies, summarise."""
     root = fresh_demo_dir(data_dir)
     console.rule("[bold]1. Simulate[/bold] a fraud world with known ground truth")
-    world = simulate(PRESETS[preset.value].with_overrides(seed=seed), root / "world")
+    with step(f"simulating the {preset.value} world"):
+        world = simulate(PRESETS[preset.value].with_overrides(seed=seed), root / "world")
     print_summary(world)
     console.rule("[bold]2. Store[/bold]: migrations and reference agencies")
     settings = Settings(data_dir=root, database_url=sqlite_url(root / "scamnet.db"))
     store = Store(settings.database_url)
-    store.upgrade()
+    with step("migrating the store"):
+        store.upgrade()
     with store.session() as session:
         added = AgencyRepository(session).ensure(reference_agencies(), by="demo")
     password = add_demo_admin(store, root)

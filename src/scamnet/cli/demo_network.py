@@ -5,6 +5,7 @@ from __future__ import annotations
 from scamnet.cli.context import console
 from scamnet.cli.network import print_groups
 from scamnet.cli.output import Table
+from scamnet.cli.progress import step
 from scamnet.core.access import Actor
 from scamnet.network import service
 from scamnet.resolve import service as resolve_service
@@ -16,7 +17,7 @@ DEMO = Actor("demo", "CN-YN-DH")  # the demo plays the Dehong bureau
 
 def resolve_world(store: Store, settings: Settings) -> None:
     """Resolve person records, warrants and manifest lines; show what was joined."""
-    with store.session() as session:
+    with store.session() as session, step("resolving persons (Splink)"):
         summary = resolve_service.resolve_persons(session, settings, DEMO)
     records, result, joined = summary.records, summary.result, summary.sources()
     table = Table(
@@ -47,7 +48,8 @@ def resolve_world(store: Store, settings: Settings) -> None:
 def network_world(store: Store, settings: Settings) -> None:
     """Find the groups from the alerts and reports, with their suspected ringleaders."""
     with store.session() as session:
-        result, _ids = service.run_groups(session, settings, DEMO)
+        with step("growing the suspected subgraph and finding groups (Leiden)"):
+            result, _ids = service.run_groups(session, settings, DEMO)
         found = service.list_groups(session, DEMO)
         sub = result.subgraph
         console.print(

@@ -1,4 +1,5 @@
-"""``scamnet ingest``: take files in, validate them, keep the rejects, summarise."""
+"""``scamnet ingest``: take files in, validate them, keep the rejects, summarise; and
+``scamnet ingest rejects``: the refused rows with their reasons, as a table, JSON or CSV."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
+from typer.core import TyperGroup
 
 from scamnet.cli.context import (
     DEFAULT_USER,
@@ -21,19 +23,44 @@ from scamnet.cli.context import (
     open_store,
     record_sink,
     settings_for,
+    unit_of_work,
 )
-from scamnet.cli.output import Table
+from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.cli.progress import step
 from scamnet.core.access import Permission as Need
 from scamnet.ingest.kinds import KINDS
 from scamnet.ingest.mapping import MappingError, load_mapping
 from scamnet.ingest.pipeline import FileResult, Ingestor, IngestSummary, UnitOfWork
 from scamnet.ingest.ports import AuditTrail, IngestLedger, RecordSink
+from scamnet.ingest.rejects import list_rejects, write_csv
 from scamnet.lake.lock import WriterBusy
 from scamnet.store import Store
 from scamnet.store.records import StoreLedger
 from scamnet.store.uow import SqlUnitOfWork
 
 Kind = StrEnum("Kind", {k: k for k in KINDS})  # type: ignore[misc]
+
+
+class IngestGroup(TyperGroup):
+    """``scamnet ingest KIND FILE...`` as before, beside ``scamnet ingest rejects``: a
+    first word that is not a subcommand is the kind of the files to take in."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[Any, Any, list[str]]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            return FILES, self.commands[FILES], args
+        return super().resolve_command(ctx, args)
+
+
+FILES = "files"
+app = typer.Typer(
+    cls=IngestGroup,
+    no_args_is_help=True,
+    subcommand_metavar="KIND FILE... | rejects",
+    help="Take files in: validate every row, store the good ones, keep the rejects with "
+    "reasons.\n\n`scamnet ingest KIND FILE... [--mapping M.yaml]` takes files in (KIND: "
+    + ", ".join(sorted(KINDS))
+    + "); `scamnet ingest rejects` lists the refused rows.",
+)
 
 
 def print_summary(summary: IngestSummary) -> None:
@@ -89,6 +116,7 @@ def _units(store: Store) -> UnitOfWork:
     return unit
 
 
+@app.command(FILES, hidden=True)
 def run(
     kind: Annotated[Kind, typer.Argument(help="What the files hold.")],
     files: Annotated[list[Path], typer.Argument(help="CSV, Parquet or JSON Lines files.")],
@@ -111,16 +139,12 @@ def run(
     actor = actor_for(settings, user, None, Need.DATA_INGEST)
     ingestor = Ingestor(settings.data_dir, settings=settings)
     store = open_store(settings)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())  # fmt: skip
     try:
         store.upgrade()
-        with Progress(*columns, console=console, disable=not console.is_terminal) as bar:
-            task = bar.add_task(f"ingest {kind.value}", total=len(files))
+        with step(f"ingest {kind.value}", total=len(files)) as advance:
 
             def done(result: FileResult) -> None:
-                bar.update(task, description=f"{kind.value}: {Path(result.path).name}")
-                bar.advance(task)
+                advance(description=f"{kind.value}: {Path(result.path).name}")
 
             summary = ingestor.ingest_files(kind.value, files, mapped, _units(store),
                                             actor.user, done)  # fmt: skip
@@ -132,3 +156,62 @@ def run(
     print_summary(summary)
     if summary.failed:
         raise typer.Exit(1)
+
+
+@app.command("rejects")
+def rejects(
+    kind: Annotated[Kind | None, typer.Option("--kind", help="Only rows of this kind.")] = None,
+    file: Annotated[
+        str | None,
+        typer.Option("--file", help="Only rows from this file (its path as ingested, or name)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Write the rows to this CSV file (formula-looking cells quoted)."
+        ),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option(min=0, help="Rows shown in the table (0: counts only).")
+    ] = 50,
+    as_json: JsonOption = False,
+    user: UserOption = DEFAULT_USER,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Rows refused at ingestion: the counts by reason and the rows, with file and line
+    (an audited read: the rows are what the sources held)."""
+    with unit_of_work(data_dir) as (settings, session):
+        actor = actor_for(settings, user, None, Need.DATA_INGEST)
+        found = list_rejects(settings.rejects_dir, SqlUnitOfWork(session).audit, actor.user,
+                             kind.value if kind else None, file)  # fmt: skip
+    if out is not None:
+        try:
+            write_csv(found, out)
+        except OSError as exc:
+            raise fail(f"cannot write {out}: {exc.strerror or exc}", 2) from None
+    if as_json:
+        reasons = [{"kind": k, "reason": r, "rows": n} for k, r, n in found.by_reason]
+        print_json({"total": found.total, "by_reason": reasons, "rows": found.rows})
+        return
+    if out is not None:
+        console.print(f"{_rows(found.total)} → {escape(str(out))}", soft_wrap=True)
+    if not found.total:
+        console.print("no rejected rows" + (f" of {kind.value}" if kind else "")
+                      + (f" from {escape(file)}" if file else ""), soft_wrap=True)  # fmt: skip
+        return
+    counts = Table("kind", "reason", "rows", title=f"{_rows(found.total)} by reason")
+    for k, reason, n in found.by_reason:
+        counts.add_row(k, reason, f"{n:,}")
+    console.print(counts)
+    if limit:
+        shown = min(limit, found.total)
+        table = Table("kind", "file", "line", "reason", "row",
+                      title=f"the first {shown:,} of {found.total:,}")  # fmt: skip
+        for r in found.rows[:limit]:
+            table.add_row(r["kind"], Path(r["file"]).name, str(r["line"]), escape(r["reason"]),
+                          escape(r["row"]))  # fmt: skip
+        console.print(table)
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} rejected row{'' if n == 1 else 's'}"

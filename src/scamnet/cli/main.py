@@ -32,7 +32,7 @@ COMMANDS: dict[str, Lazy] = {
                    "Handover batches: import a manifest, record custody, show a batch."),
     "import": _c("interop", "import_app",
                  "Import FollowTheMoney persons or STIX 2.1 indicators from other tools."),
-    "ingest": _c("ingest", "run",
+    "ingest": _c("ingest", "app",
                  "Take files in: validate every row, store the good ones, keep the rejects "
                  "with reasons."),
     "lake": _c("lake", "app",

@@ -11,8 +11,18 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import typer
 
-from scamnet.cli.context import DataDirOption, console, fail, settings_for
+from scamnet.cli.context import (
+    DEFAULT_USER,
+    DataDirOption,
+    UserOption,
+    actor_for,
+    console,
+    fail,
+    settings_for,
+    unit_of_work,
+)
 from scamnet.cli.output import Table
+from scamnet.core.access import Permission as Need
 from scamnet.core.csvsafe import neutralise_columns
 from scamnet.detect.artifacts import UntrustedModel, data_hash, save_model, signing_key
 from scamnet.detect.data import InputError, column, read_table
@@ -25,6 +35,8 @@ from scamnet.detect.registry import (
     train_and_register,
 )
 from scamnet.detect.reputation import Reputation, reported_domains
+from scamnet.detect.triage import analyst_labels
+from scamnet.detect.verdicts import VERDICT_COLUMN, VerdictLabels, with_verdicts
 
 app = typer.Typer(help="Train, score and evaluate the fraud detectors.")
 
@@ -53,7 +65,15 @@ def _hash_files(*paths: Path | None) -> str:
 def train_cmd(
     kind: Kind,
     input_path: InputOpt,
-    label_column: Annotated[str, typer.Option("--label-column", help="The label column.")],
+    label_column: Annotated[
+        str | None,
+        typer.Option(
+            "--label-column",
+            help="The label column (optional with --from-verdicts: then analysts' verdicts "
+            "are the only labels).",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -67,26 +87,60 @@ def train_cmd(
     edges: EdgesOpt = None,
     transactions: TxOpt = None,
     normal_class: NormalOpt = None,
+    from_verdicts: Annotated[
+        bool,
+        typer.Option(
+            "--from-verdicts",
+            help="Label the rows whose id (or URL, or text) is an alert's subject with the "
+            "analysts' verdicts on it: confirmed is a scam, false positive is not. They "
+            "override the label column's labels; the model card counts them.",
+        ),
+    ] = False,
+    user: UserOption = DEFAULT_USER,
     data_dir: DataDirOption = None,
 ) -> None:
     """Train a detector and save it with its data hash, parameters and classes."""
+    if label_column is None and not from_verdicts:
+        raise fail("training needs --label-column, --from-verdicts, or both", 2)
+    if from_verdicts:
+        with unit_of_work(data_dir) as (settings, session):
+            actor_for(settings, user, None, Need.ALERTS_READ)  # verdicts are analysts' work
+            verdicts = analyst_labels(session, kind.value)
     settings = settings_for(data_dir, create=True)  # training brings a model in
+    extra: dict[str, Any] = {}
     try:
         inputs = load_inputs(kind.value, input_path, label_column, edges, transactions)
+        if from_verdicts:
+            inputs, normal_class, applied = with_verdicts(inputs, verdicts, normal_class)
+            extra = applied.card()
+        column_name = label_column or VERDICT_COLUMN
         sha = _hash_files(input_path, edges, transactions)
         if output is None:
-            done = train_and_register(ModelRegistry(settings), inputs, label_column,
-                                      normal_class, {"data_sha256": sha})  # fmt: skip
+            done = train_and_register(ModelRegistry(settings), inputs, column_name,
+                                      normal_class, {"data_sha256": sha, **extra})  # fmt: skip
         else:
             trained = train(inputs, normal_class)
     except InputError as exc:
         raise fail(str(exc), 2) from None
+    if from_verdicts:
+        console.print(_verdicts_said(kind.value, applied))
     if output is None:
         _say_registered(done)
         return
-    meta = card(trained, label_column, inputs.table.num_rows, data_sha256=sha)
+    meta = card(trained, column_name, inputs.table.num_rows, data_sha256=sha, **extra)
     save_model(output, meta, trained, signing_key(settings))
     console.print(f"trained {meta['algorithm']} on {inputs.table.num_rows:,} rows → {output}")
+
+
+def _verdicts_said(kind: str, v: VerdictLabels) -> str:
+    text = (f"{v.used:,} of the training labels came from analysts ({v.confirmed:,} confirmed, "
+            f"{v.refuted:,} refuted; {v.changed:,} overrode the data) of {v.verdicts:,} "
+            f"verdicts on {kind} alerts")  # fmt: skip
+    if v.without_row:
+        text += f"; {v.without_row:,} name a subject the input has no row for"
+    if v.unclear:
+        text += f"; {v.unclear:,} confirmed rows left as the data labelled them (which scam?)"
+    return text
 
 
 def _say_registered(done: Registered) -> None:

@@ -18,6 +18,7 @@ from scamnet.cli.context import (
 )
 from scamnet.cli.interop import HandlingOption, parse_ceiling
 from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.cli.progress import step
 from scamnet.core.access import Permission as Need
 from scamnet.network import service
 from scamnet.network.service import ExportFormat, GroupSummary
@@ -47,7 +48,8 @@ def groups(
     """Find the groups (Leiden) in the subgraph grown from alerts and reports; save them."""
     with unit_of_work(data_dir) as (settings, session):
         actor = actor_for(settings, user, agency, Need.GROUPS_READ)
-        result, _ids = service.run_groups(session, settings, actor)
+        with step("growing the suspected subgraph and finding groups (Leiden)"):
+            result, _ids = service.run_groups(session, settings, actor)
         found = service.list_groups(session, actor)
     sub = result.subgraph
     console.print(

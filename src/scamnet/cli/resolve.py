@@ -21,6 +21,7 @@ from scamnet.cli.context import (
 )
 from scamnet.cli.interop import HandlingOption, parse_ceiling
 from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.cli.progress import step
 from scamnet.core.access import Permission as Need
 from scamnet.resolve import service
 
@@ -34,7 +35,8 @@ def persons(
     """Resolve every person record, warrant and manifest line into persons (stable ids)."""
     with unit_of_work(data_dir) as (settings, session):
         actor = actor_for(settings, user, agency, Need.PERSONS_JUDGE)
-        summary = service.resolve_persons(session, settings, actor)
+        with step("resolving persons (Splink)"):
+            summary = service.resolve_persons(session, settings, actor)
     table = Table("resolved persons", "count", title=f"{len(summary.records):,} records resolved")
     for key, n in summary.sources().most_common():
         table.add_row(f"from {key}", f"{n:,}")

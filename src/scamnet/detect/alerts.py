@@ -8,6 +8,7 @@ from datetime import date
 import pyarrow as pa
 
 from scamnet.detect.detectors import ALGORITHMS, Inputs, Trained, inputs_from_table, score
+from scamnet.detect.money import main_currency
 from scamnet.detect.reputation import Reputation
 from scamnet.engine.base import AnalyticsEngine
 from scamnet.store.alerts import Alert
@@ -63,11 +64,12 @@ def url_table(engine: AnalyticsEngine, start: date, end: date) -> pa.Table:
 def transfer_table(engine: AnalyticsEngine, start: date, end: date) -> pa.Table:
     """Transfers made in [start, end] (UTC days) in the account detector's terms:
     ``src``, ``dst``, ``value`` and ``time`` in days since 1970 (AMLSim's steps are
-    days, so a model trained on either reads the other's pace alike)."""
+    days, so a model trained on either reads the other's pace alike), and the
+    ``currency`` each amount is in (for the explanations)."""
     # "at" is quoted: it is also a keyword (AT TIME ZONE).
     rel = engine.sql(
         'SELECT source AS src, target AS dst, CAST(amount AS DOUBLE) AS "value", '
-        'epoch("at") / 86400.0 AS "time" FROM transfers '
+        'epoch("at") / 86400.0 AS "time", currency FROM transfers '
         f"WHERE CAST(timezone('UTC', \"at\") AS DATE) BETWEEN DATE '{start}' AND DATE '{end}' "
         'ORDER BY "at", source, target'
     )
@@ -86,6 +88,10 @@ def account_inputs(transfers: pa.Table, accounts: list[str] | None = None,
     inputs.tx = {"src": src, "dst": dst,
                  "value": transfers.column("value").to_numpy(zero_copy_only=False),
                  "time": transfers.column("time").to_numpy(zero_copy_only=False)}  # fmt: skip
+    if "currency" in transfers.column_names:
+        # Each side of a transfer counts towards its account's currency.
+        cur = transfers.column("currency").to_pylist()
+        inputs.extra["currency_of"] = main_currency([*src, *dst], [*cur, *cur])
     return inputs
 
 

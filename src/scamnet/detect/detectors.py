@@ -199,10 +199,14 @@ def score(trained: Trained, inputs: Inputs, explain: bool = True,
         inputs.extra["base_names"] = trained.base_names
     scores: list[np.ndarray] = []
     why: list[str] = []
+    # Accounts come in one batch, in ``inputs.ids`` order: their amounts are explained
+    # in each account's currency.
+    currency_of = inputs.extra.get("currency_of") or {}
+    currencies = [currency_of.get(a) for a in inputs.ids] if currency_of and inputs.ids else None
     for x in _feature_batches(inputs, trained.seeds):
         scores.append(trained.model.score(x))
         if explain:
-            why += trained.model.explain(x)
+            why += trained.model.explain(x, currencies=currencies)
     s = np.concatenate(scores)
     out["score"] = s.round(6).tolist()
     out["label"] = [trained.positive if v >= trained.model.threshold else trained.normal for v in s]

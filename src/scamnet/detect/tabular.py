@@ -7,6 +7,7 @@ them with ``pred_contrib``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from scamnet.detect.accounts import ACCOUNT_WORDS
 from scamnet.detect.graphfeatures import adjacency, label_share, neighbour_means, pagerank
+from scamnet.detect.money import format_money, is_money
 from scamnet.engine.features.subscriber_sql import FEATURES as SUBSCRIBER_WORDS
 
 PARAMS: dict[str, Any] = dict(
@@ -135,13 +137,19 @@ class TabularModel:
         proba = np.asarray(self.booster.predict_proba(x))
         return proba[:, 1]
 
-    def explain(self, x: np.ndarray, top: int = 3) -> list[str]:
+    def explain(
+        self, x: np.ndarray, top: int = 3, currencies: Sequence[str | None] | None = None
+    ) -> list[str]:
+        """The features that pushed each row's score up, in words; amounts of money in
+        the row's currency (``currencies``, one per row) when it is known."""
         assert self.booster is not None
         contrib = np.asarray(self.booster.predict_proba(x, pred_contrib=True))[:, :-1]
         out = []
         for i in range(len(x)):
             order = np.argsort(-contrib[i])[:top]
-            parts = [f"{describe(self.feature_names[j])} = {_fmt(x[i, j])}"
+            currency = currencies[i] if currencies is not None else None
+            parts = [f"{describe(self.feature_names[j])} = "
+                     f"{_value(self.feature_names[j], x[i, j], currency)}"
                      for j in order if contrib[i, j] > 0]  # fmt: skip
             out.append("; ".join(parts) if parts else "nothing stands out")
         return out
@@ -155,6 +163,12 @@ def describe(name: str) -> str:
     if name.startswith("nb_"):
         return f"contacts' mean {describe(name[3:])}"
     return SUBSCRIBER_WORDS.get(name, name.replace("_", " "))
+
+
+def _value(name: str, value: float, currency: str | None) -> str:
+    if is_money(name) and not np.isnan(value):
+        return format_money(float(value), currency)
+    return _fmt(value)
 
 
 def _fmt(value: float) -> str:

@@ -43,6 +43,7 @@ from scamnet.core.membership import MIN_CONFIDENCE as MIN_CONFIDENCE
 from scamnet.core.membership import MemberSplit as MemberSplit
 from scamnet.core.membership import split as split
 from scamnet.network.subgraph import Seeds, Subgraph
+from scamnet.network.wording import counted
 
 REPORT = 0.35
 CALL_TIE = 0.3
@@ -96,14 +97,18 @@ def assess(
             items = list(base[i])
             ties = mutual[i] + 0.5 * one_way[i]
             if ties:
-                words = f"calls and is called back by {mutual[i]} group members (chain of command)"
+                words = (f"calls and is called back by {counted(mutual[i], 'group member')} "
+                         "(chain of command)")  # fmt: skip
                 if one_way[i]:
-                    words += f", one-way calls with {one_way[i]} more"
+                    words += f", one-way calls with {one_way[i]:,} more"
                 items.append((1 - (1 - CALL_TIE) ** ties, words))
             if money[i]:
-                items.append((1 - (1 - MONEY) ** money[i], f"money with {money[i]} group members"))
+                items.append(
+                    (1 - (1 - MONEY) ** money[i], f"money with {counted(money[i], 'group member')}")
+                )
             if handsets[i]:
-                items.append((HANDSET, f"shares a handset with {handsets[i]} group members"))
+                shared = counted(handsets[i], "group member")
+                items.append((HANDSET, f"shares a handset with {shared}"))
             if towers[i]:
                 items.append((TOWER, "uses the group's foreign or border towers"))
             out[i] = _combine(items, tied=bool(ties or money[i] or handsets[i]))
@@ -122,7 +127,7 @@ def _identity(node: str, seeds: Seeds) -> list[tuple[float, str]]:
         items.append((seeds.scores[node], f"alert score {seeds.scores[node]:.2f}"))
     if seeds.reports[node]:
         k = seeds.reports[node]
-        items.append((1 - (1 - REPORT) ** k, f"named in {k} victim report{'s' * (k > 1)}"))
+        items.append((1 - (1 - REPORT) ** k, f"named in {counted(k, 'victim report')}"))
     if node not in seeds.scores and not seeds.reports[node]:
         why = seeds.phones.get(node) or seeds.accounts.get(node)
         if why:

@@ -27,6 +27,8 @@ import igraph as ig
 import numpy as np
 from scipy import sparse
 
+from scamnet.network.wording import counted
+
 RESOLUTION = 0.1  # below 1: groups are large and loosely tied (teams, handset pools, places)
 BOSS_SUBORDINATES = 3
 MAX_LEVEL = 5  # deeper chains do not occur; the bound also stops a cycle of bosses
@@ -239,17 +241,19 @@ def roles(members: np.ndarray, kinds: list[str], s: Structure) -> list[Member]:
 def _phone_evidence(i: int, s: Structure, top: float) -> str:
     parts = [f"command {s.command[i] / top:.2f} of the group's top"]
     if s.level[i]:
-        parts.append(f"{int(s.level[i])} tiers of command below it")
+        parts.append(f"{counted(s.level[i], 'tier of command', 'tiers of command')} below it")
     if s.subordinates[i]:
-        parts.append(f"{int(s.subordinates[i])} numbers call it more than it calls them back")
+        callers = counted(s.subordinates[i], "number")
+        verb = "calls" if int(s.subordinates[i]) == 1 else "call"
+        parts.append(f"{callers} {verb} it more than it calls them back")
     if s.bosses_below[i]:
-        parts.append(f"bridges {int(s.bosses_below[i])} teams (their bosses report to it)")
+        parts.append(f"bridges {counted(s.bosses_below[i], 'team')} (their bosses report to it)")
     return "; ".join(parts)
 
 
 def _account_evidence(i: int, s: Structure) -> str:
     received, sent = s.money_in[i], s.money_out[i]
-    parts = [f"receives {received:,.0f} from {int(s.payers_in_set[i])} group accounts"]
+    parts = [f"receives {received:,.0f} from {counted(s.payers_in_set[i], 'group account')}"]
     if received:
         parts.append(f"passes on {100 * sent / received:.0f}%")
     elif sent:

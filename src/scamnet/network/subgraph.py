@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from scamnet.core.identifiers import BankAccount, Imei, Phone, Wallet
 from scamnet.engine.base import AnalyticsEngine, Relation
+from scamnet.network.wording import counted
 
 ROUNDS = 4
 CELL_PREFIX = "cell:"  # a tower is no identifier of a person, so core has no type for it
@@ -160,7 +161,7 @@ def extract(engine: AnalyticsEngine, seeds: Seeds) -> Subgraph:
             break
         for r in found:
             phones.add(r["x"])
-            why[r["x"]] = f"calls and is called back by {r['ins']} suspected numbers"
+            why[r["x"]] = f"calls and is called back by {counted(r['ins'], 'suspected number')}"
     accounts = set(seeds.accounts)
     for _ in range(ROUNDS + 1):
         _keys(engine, "net_accounts", accounts)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
-import resource
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +90,7 @@ def simulate(config: SimConfig, out_dir: Path, progress: bool = False) -> Simula
     )
     summary.messy_rows = len(messy)
     summary.seconds = time.perf_counter() - t0
-    summary.peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    summary.peak_rss_mib = peak_rss_mib()
     manifest = {"config": {k: str(v) for k, v in dataclasses.asdict(config).items()},
                 "counts": summary.counts, "messy_rows": summary.messy_rows}  # fmt: skip
     (out_dir / "world.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
@@ -181,3 +180,13 @@ def _write_truth(world: World, ledger: Ledger, status: dict[int, str], types: li
         "account": a, "kind": ledger.accounts[a][0], "total_in": f"{f[0]:.2f}",
         "total_out": f"{f[1]:.2f}", "retained": f"{f[2]:.2f}",
     } for a, f in ledger.flows.items()])  # fmt: skip
+
+
+def peak_rss_mib() -> float:
+    """The process's peak resident memory in MiB, or 0.0 where the platform has no
+    ``resource`` module (Windows): the figure is informative, the world is the same."""
+    try:
+        import resource
+    except ImportError:
+        return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -5,7 +5,7 @@ The rules (origins, the lifecycle, warrants, audit) are in :mod:`scamnet.cases`.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from scamnet.core.cases import CaseOrigin, CaseSummary, StatusChange, SuspectView
@@ -175,18 +175,7 @@ class SqlCaseStore:
 
     def is_wanted(self, person_id: int) -> bool:
         """A suspect with status wanted, or a person an unexecuted warrant names."""
-        wanted = select(SuspectRow.id).where(
-            SuspectRow.person_id == person_id, SuspectRow.status == SuspectStatus.WANTED.value
-        )
-        if self.session.scalar(wanted) is not None:
-            return True
-        executed = select(ManifestEntryRow.warrant_id).where(
-            ManifestEntryRow.warrant_id.is_not(None)
-        )
-        open_warrant = select(WarrantRow.id).where(
-            WarrantRow.person_id == person_id, WarrantRow.warrant_id.not_in(executed)
-        )
-        return self.session.scalar(open_warrant) is not None
+        return bool(self.session.scalar(_IS_WANTED, {"pid": person_id}))
 
     def _summary(self, row: CaseRow) -> CaseSummary:
         n = self.session.scalar(
@@ -198,3 +187,21 @@ class SqlCaseStore:
     def _view(self, row: SuspectRow) -> SuspectView:
         reference = self.session.scalar(select(CaseRow.reference).where(CaseRow.id == row.case_id))
         return SuspectView(row.id, reference or "", row.person_id, row.role, row.status)
+
+
+# Built once, with the person as a parameter, and asked in one round trip: a handover
+# asks it for every manifest line, and building the statement cost more than running it.
+_IS_WANTED = select(
+    or_(
+        exists().where(
+            SuspectRow.person_id == bindparam("pid"),
+            SuspectRow.status == SuspectStatus.WANTED.value,
+        ),
+        exists().where(
+            WarrantRow.person_id == bindparam("pid"),
+            WarrantRow.warrant_id.not_in(
+                select(ManifestEntryRow.warrant_id).where(ManifestEntryRow.warrant_id.is_not(None))
+            ),
+        ),
+    )
+)

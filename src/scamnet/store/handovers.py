@@ -6,23 +6,16 @@ Matching, fugitive rules and custody order are in :mod:`scamnet.cases.handovers`
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from scamnet.core.description import Description
 from scamnet.core.handovers import BatchHeader, ManifestEntry
 from scamnet.store.models import (
-    DocumentRow,
     HandoverBatchRow,
     ManifestEntryRow,
-    PersonIdentifierRow,
-    PersonNameRow,
-    PersonRow,
-    WarrantRow,
 )
 from scamnet.store.tables.custody import CustodyEventRow
 
@@ -108,47 +101,6 @@ class SqlHandoverStore:
                          r.request_ref, r.source, r.note), sizes.get(r.batch_id, 0))
             for r in rows
         ]  # fmt: skip
-
-
-class SqlPersonIndex:
-    """Implements :class:`scamnet.cases.ports.PersonIndex`: what matching needs to know."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def persons(self) -> list[tuple[int, Description]]:
-        names: dict[int, list[str]] = defaultdict(list)
-        for pid, text in self.session.execute(
-            select(PersonNameRow.person_id, PersonNameRow.text).order_by(PersonNameRow.position)
-        ):
-            names[pid].append(text)
-        docs: dict[int, set[str]] = defaultdict(set)
-        for pid, number in self.session.execute(select(DocumentRow.person_id, DocumentRow.number)):
-            docs[pid].add(number)
-        idents: dict[int, set[str]] = defaultdict(set)
-        for pid, key in self.session.execute(
-            select(PersonIdentifierRow.person_id, PersonIdentifierRow.graph_key)
-        ):
-            idents[pid].add(key)
-        return [
-            (pid, Description(tuple(names[pid]), born, frozenset(docs[pid]),
-                              frozenset(idents[pid])))
-            for pid, born in self.session.execute(select(PersonRow.id, PersonRow.birth_date))
-        ]  # fmt: skip
-
-    def open_warrants(self) -> list[tuple[str, Description]]:
-        """Warrants not yet executed by a handover."""
-        executed = select(ManifestEntryRow.warrant_id).where(
-            ManifestEntryRow.warrant_id.is_not(None)
-        )
-        out = []
-        for w in self.session.scalars(
-            select(WarrantRow).where(WarrantRow.warrant_id.not_in(executed))
-        ):
-            names = tuple(n for n in (w.name, w.pinyin) if n)
-            documents = frozenset({w.id_number} if w.id_number else ())
-            out.append((w.warrant_id, Description(names, w.birth_date, documents)))
-        return out
 
 
 def _entry(r: ManifestEntryRow) -> ManifestEntry:

@@ -67,6 +67,11 @@ class PersonNameRow(Base):
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(String(200))
     script: Mapped[str] = mapped_column(String(16))
+    # scamnet.core.names.name_key(text) and stored_forms(text) (the key first), kept so
+    # matching need not romanise every known name again; NULL for a name written
+    # before they were kept (matching computes them).
+    name_key: Mapped[str | None] = mapped_column(Text, index=True)
+    name_forms: Mapped[str | None] = mapped_column(Text)
 
 
 class DocumentRow(Base):

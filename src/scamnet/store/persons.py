@@ -10,6 +10,7 @@ from sqlalchemy.sql import Select
 
 from scamnet.core.entities import Document, Person, PersonName, Script
 from scamnet.core.identifiers import Identifier, parse_identifier
+from scamnet.core.names import name_key, stored_forms
 from scamnet.store.models import (
     DocumentRow,
     PersonIdentifierRow,
@@ -33,7 +34,13 @@ class PersonRepository:
             nationality=person.nationality,
             created_at=datetime.now(UTC),
             names=[
-                PersonNameRow(position=i, text=n.text, script=n.script.value)
+                PersonNameRow(
+                    position=i,
+                    text=n.text,
+                    script=n.script.value,
+                    name_key=name_key(n.text),
+                    name_forms=stored_forms(n.text),
+                )
                 for i, n in enumerate(person.names)
             ],
             documents=[
@@ -144,8 +151,9 @@ def bulk_load(
     )
     session.execute(
         insert(PersonNameRow),
-        [{"person_id": p, "position": 0, "text": n, "script": "han"} for p, n, _d in people],
-    )
+        [{"person_id": p, "position": 0, "text": n, "script": "han", "name_key": name_key(n),
+          "name_forms": stored_forms(n)} for p, n, _d in people],
+    )  # fmt: skip
     session.execute(
         insert(DocumentRow),
         [{"person_id": p, "kind": "cn_id", "number": f"ID{p:016d}", "country": "CN"}

@@ -8,8 +8,9 @@ from scamnet.core.access import Actor, Visibility
 from scamnet.store.access import visibility
 from scamnet.store.audit import AuditLog
 from scamnet.store.cases import SqlCaseStore
-from scamnet.store.handovers import SqlHandoverStore, SqlPersonIndex
+from scamnet.store.handovers import SqlHandoverStore
 from scamnet.store.operations import SqlOperationStore
+from scamnet.store.personindex import SqlPersonIndex
 from scamnet.store.persons import PersonRepository
 from scamnet.store.publications import SqlPublicationStore
 from scamnet.store.transfers import SqlTransferStore
