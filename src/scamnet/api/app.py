@@ -10,7 +10,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from scamnet import __version__
+from scamnet import __version__, web
 from scamnet.api import exchange
 from scamnet.api.deps import SessionDep, StoreDep
 from scamnet.exchange.schema import openapi_schemas
@@ -83,6 +83,7 @@ def create_app(
     app.include_router(exchange.router)
     app.get("/api/health")(health)
     app.get("/api/agencies")(agencies)
+    web.mount(app)
 
     def openapi() -> dict[str, Any]:
         """The generated OpenAPI, with the JSON Schemas of bundles and their payloads."""
