@@ -6,8 +6,6 @@ Only the web router uses it, so the API keeps its own error answers.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
-
 from fastapi import HTTPException
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
@@ -48,5 +46,4 @@ class WebRoute(APIRoute):
 
 
 def _error(request: Request, status: int, reason: str) -> Response:
-    context: dict[str, Any] = {"status": status, "reason": reason}
-    return page(request, "error.html", status=status, **context)
+    return page(request, "error.html", status=status, code=status, reason=reason)

@@ -32,10 +32,19 @@ document.addEventListener("keydown", (event) => {
   event.preventDefault();
 });
 
-// After htmx swaps a row, keep it the current one so triage goes on by keyboard.
-document.addEventListener("htmx:afterSwap", (event) => {
-  const row = event.detail && event.detail.elt;
-  if (row && row.tagName === "TR") { row.classList.add("current"); row.focus(); }
+// After htmx swaps a row (outerHTML: a new element), keep the new row the current one so
+// triage goes on by keyboard.
+let swapping = null;
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const target = event.detail && event.detail.target;
+  swapping = target && target.tagName === "TR" ? target.id : null;
+});
+document.addEventListener("htmx:afterSettle", () => {
+  const row = swapping && document.getElementById(swapping);
+  if (!row) return;
+  document.querySelectorAll("#queue tr.current").forEach((r) => r.classList.remove("current"));
+  row.classList.add("current");
+  row.focus();
 });
 
 // Print buttons (inline handlers are refused by the page's content security policy).
