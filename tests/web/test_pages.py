@@ -23,7 +23,10 @@ PAGES = {
     "handover": ("/handovers/H-20231017-MUSE", {"fr": "Garde", "zh": "羁押"}),
     "upload": ("/handovers/upload", {"fr": "Téléverser un manifeste", "zh": "上传移交名单"}),
     "bulletin": ("/bulletin", {"fr": "Bulletin", "zh": "通报"}),
-    "person": ("/persons/RP-000001", {"fr": "Noms dans toutes les écritures", "zh": "各文字书写的姓名"}),
+    "person": (
+        "/persons/RP-000001",
+        {"fr": "Noms dans toutes les écritures", "zh": "各文字书写的姓名"},
+    ),
 }
 
 

@@ -88,7 +88,9 @@ def test_the_group_page_draws_the_network_and_the_map(page: Any, web: Web) -> No
 def test_a_second_case_from_a_group_is_refused_naming_the_open_one(page: Any, web: Web) -> None:
     """The demo opened a case from each group: the form says which, and nothing changes."""
     before = cli_json(web, "case", "list")
-    open_one = next(c["reference"] for c in before if c["origin"] == "group" and c["origin_ref"] == "2")
+    open_one = next(
+        c["reference"] for c in before if c["origin"] == "group" and c["origin_ref"] == "2"
+    )
     login(page, "inv1")
     page.goto("/groups/2")
     form = page.get_by_role("region", name="Open a case from this group")
@@ -140,7 +142,9 @@ def test_a_handover_from_manifest_upload_to_custody(page: Any, web: Web, tmp_pat
     assert f"person:{known['person_id']}" in preview
     assert "no known person matched" in preview
     shoot(page, "handover-preview")
-    assert not [b for b in cli_json(web, "handover", "list") if b["batch"]["batch_id"] == "H-WEB-0001"]
+    assert not [
+        b for b in cli_json(web, "handover", "list") if b["batch"]["batch_id"] == "H-WEB-0001"
+    ]
     page.get_by_role("button", name="Confirm the import").click()
     page.wait_for_url("**/handovers/H-WEB-0001")
     line = page.locator("#line-1")

@@ -14,7 +14,9 @@ from scamnet.store.audit import AuditLog
 from scamnet.store.network import NetworkRepository
 
 
-def group_graph(session: Session, settings: Settings, actor: Actor, group_id: int) -> dict[str, Any]:
+def group_graph(
+    session: Session, settings: Settings, actor: Actor, group_id: int
+) -> dict[str, Any]:
     """A group's members and ties as Cytoscape.js elements: an audited read.
 
     Without a saved subgraph (a store filled by another instance's run) the members

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from babel.support import Translations
+from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 
@@ -37,7 +37,7 @@ def pick_lang(request: Request) -> str:
 
 
 @cache
-def translations(lang: str) -> Translations:
+def translations(lang: str) -> NullTranslations:
     """The compiled catalogue of ``lang`` (English is the source language)."""
     return Translations.load(str(LOCALE_DIR), [lang], domain="messages")
 

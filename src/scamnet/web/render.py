@@ -16,8 +16,7 @@ CSRF_COOKIE = "scamnet_csrf"
 SESSION_COOKIE = "scamnet_session"
 
 
-
-def N_(message: str) -> str:
+def N_(message: str) -> str:  # noqa: N802 (the name gettext tools look for)
     """Marks a message for extraction; it is translated where it is shown."""
     return message
 

@@ -5,7 +5,9 @@ Only the web router uses it, so the API keeps its own error answers.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
+
 from fastapi import HTTPException
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
@@ -25,7 +27,7 @@ class WebRoute(APIRoute):
     """An HTML route: a missing login goes to the login page; a refusal, a missing
     record or bad input is shown as a page with the reason in one line."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def run(request: Request) -> Response:
