@@ -18,6 +18,7 @@ STATIC = Path(__file__).parent / "static"
 def mount(app: FastAPI) -> None:
     """Add the pages and their static files (vendored libraries included) to ``app``."""
     from scamnet.web import (
+        admin,
         alerts,
         bulletins,
         dashboard,
@@ -27,6 +28,6 @@ def mount(app: FastAPI) -> None:
         persons,
     )
 
-    for module in (login, dashboard, alerts, groups, persons, handovers, bulletins):
+    for module in (login, dashboard, alerts, groups, persons, handovers, bulletins, admin):
         app.include_router(module.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

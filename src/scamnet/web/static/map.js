@@ -13,7 +13,13 @@
   fetch("/static/vendor/world-atlas/countries-50m.json")
     .then((r) => r.json())
     .then((world) => {
-      const countries = topojson.feature(world, world.objects.countries);
+      // Only the countries around the Mekong border region: drawing the whole world would
+      // cost the browser far more than the page itself.
+      const region = new Set(["156", "104", "418", "764", "704", "356", "050", "116", "064", "524"]);
+      const objects = world.objects.countries;
+      const near = { type: "GeometryCollection",
+        geometries: objects.geometries.filter((g) => region.has(g.id)) };
+      const countries = topojson.feature(world, near);
       L.geoJSON(countries, { style: { color: "#5a5a5a", weight: 1, fillColor: "#f4f1e8", fillOpacity: 1 } }).addTo(map);
       const drawn = [];
       for (const s of sites) {
