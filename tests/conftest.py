@@ -23,8 +23,13 @@ import pytest
 
 from scamnet.store import Store
 from tests.support.postgres import PostgresServer, PostgresUnavailable, running_postgres
+from tests.support.users import register
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# The CLI acts only for registered users: every command in the suite acts as this one
+# (tests register it in their data directories with tests.support.users.register).
+os.environ["SCAMNET_USER"] = "tester"
+os.environ.pop("SCAMNET_AGENCY", None)
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("SCAMNET_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
@@ -88,6 +93,7 @@ def _pristine_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     args = ["demo", "--no-serve", "--preset", "tiny", "--data-dir", str(root)]
     result = CliRunner().invoke(app, args, env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
+    register(root)
     return root
 
 

@@ -50,7 +50,8 @@ def test_core_imports_nothing_of_scamnet_but_core() -> None:
 
 def test_the_store_does_not_reach_back_into_the_capabilities() -> None:
     banned = ("scamnet.resolve", "scamnet.cases", "scamnet.network", "scamnet.detect",
-              "scamnet.exchange", "scamnet.report", "scamnet.cli", "scamnet.api")  # fmt: skip
+              "scamnet.exchange", "scamnet.report", "scamnet.cli", "scamnet.api",
+              "scamnet.security", "scamnet.citizens")  # fmt: skip
     assert _offenders(_modules("store"), banned) == []
 
 

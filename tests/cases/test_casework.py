@@ -212,19 +212,17 @@ def test_custody_events_follow_the_chain(loaded: Store) -> None:
 
 
 def test_only_supervisors_approve_names_and_they_say_suspected(loaded: Store) -> None:
-    from scamnet.core.access import UserRole
-    from scamnet.store.users import UserRepository
+    from scamnet.core.access import Actor, UserRole
 
+    ana = Actor("ana", "CN-MPS", frozenset({UserRole.ANALYST, UserRole.INVESTIGATOR}))
+    sup = Actor("sup", "CN-MPS", frozenset({UserRole.SUPERVISOR}))
     _ref, pid, _sid = _case_with_suspect(loaded)
-    with loaded.session() as s:
-        UserRepository(s).create("ana", "a-long-passphrase", UserRole.ANALYST)
-        UserRepository(s).create("sup", "a-long-passphrase", UserRole.SUPERVISOR)
     with pytest.raises(NotAllowed, match="needs a supervisor"), loaded.session() as s:
-        publications.approve(Uow(s), "ana", pid, "明学昌 (suspected mastermind)")
+        publications.approve(Uow(s), ana, pid, "明学昌 (suspected mastermind)")
     with pytest.raises(InvalidRecord, match="suspected"), loaded.session() as s:
-        publications.approve(Uow(s), "sup", pid, "明学昌, mastermind")
+        publications.approve(Uow(s), sup, pid, "明学昌, mastermind")
     with loaded.session() as s:
-        publications.approve(Uow(s), "sup", pid, "明学昌 (suspected mastermind)")
+        publications.approve(Uow(s), sup, pid, "明学昌 (suspected mastermind)")
     with loaded.session() as s:
         assert publications.approved(Uow(s)) == ["明学昌 (suspected mastermind)"]
         assert AuditLog(s).verify() is None

@@ -17,6 +17,7 @@ from scamnet.exchange.service import receive, send_manifest
 from scamnet.store import Store
 from scamnet.store.exchange import PartnerKeys
 from scamnet.store.uow import SqlUnitOfWork
+from tests.support.users import register
 
 runner = CliRunner()
 DH = Actor("li.wei", "CN-YN-DH")
@@ -39,6 +40,7 @@ def cli(data_dir: Path, *args: str, code: int = 0) -> str:
 def prepared(root: Path) -> Path:
     root.mkdir()
     cli(root, "db", "upgrade")
+    register(root)
     persons = root / "persons.csv"
     persons.write_text(PERSONS, encoding="utf-8")
     cli(root, "ingest", "persons", str(persons))

@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scamnet.cli.main import app
+from tests.support.users import register
 
 runner = CliRunner()
 
@@ -21,6 +22,7 @@ def run(data_dir: Path, *args: str, code: int = 0) -> str:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     run(tmp_path, "db", "upgrade")
+    register(tmp_path)
     persons = tmp_path / "persons.csv"
     persons.write_text("record_id,source_agency,name,birth_date\nP1,CN-YN-DH,明学昌,1955-01-01\n",
                        encoding="utf-8")  # fmt: skip
@@ -36,11 +38,16 @@ def test_case_lifecycle_and_an_illegal_change(data_dir: Path) -> None:
     out = run(data_dir, "case", "status", "1", "charged", "--basis", "x", "--agency",
               "CN-YN-DH", code=1)  # fmt: skip
     assert "cannot go from 'identified' to 'charged'" in out
-    run(data_dir, "case", "status", "1", "wanted", "--basis", "warrant W1", "--agency", "CN-YN")
+    # The province is above the bureau: its officer may act on the bureau's case.
+    register(data_dir, "yn.officer", "CN-YN")
+    run(data_dir, "case", "status", "1", "wanted", "--basis", "warrant W1", "--user",
+        "yn.officer")  # fmt: skip
     shown = run(data_dir, "case", "show", case, "--agency", "CN-YN-DH")
     assert "wanted (CN-YN, warrant W1)" in shown
-    out = run(data_dir, "case", "status", "1", "located", "--basis", " ", "--agency", "X", code=1)
+    out = run(data_dir, "case", "status", "1", "located", "--basis", " ", code=1)
     assert "legal basis is required" in out
+    out = run(data_dir, "case", "status", "1", "located", "--basis", "x", "--agency", "X", code=1)
+    assert "acts for CN-YN-DH, not 'X'" in out
 
 
 def test_manifest_with_a_bad_line_is_refused_whole(data_dir: Path, tmp_path: Path) -> None:
@@ -64,9 +71,10 @@ def test_manifest_with_a_bad_line_is_refused_whole(data_dir: Path, tmp_path: Pat
 
 
 def test_operations_statistics_and_bulletins(data_dir: Path, tmp_path: Path) -> None:
-    run(data_dir, "operation", "create", "Thunder", "--on", "2023-10-01", "--agency", "CN-YN-LC")
+    register(data_dir, "lc.officer", "CN-YN-LC")
+    run(data_dir, "operation", "create", "Thunder", "--on", "2023-10-01", "--user", "lc.officer")
     run(data_dir, "operation", "outcome", "Thunder", "site_closed", "Laukkai compound 1",
-        "--on", "2023-10-03", "--agency", "CN-YN-LC")  # fmt: skip
+        "--on", "2023-10-03", "--user", "lc.officer")  # fmt: skip
     manifest = tmp_path / "m.csv"
     manifest.write_text(
         "batch_id,date,crossing,from_agency,to_agency,seq,name,role\n"
@@ -92,4 +100,11 @@ def test_operations_statistics_and_bulletins(data_dir: Path, tmp_path: Path) -> 
 def test_only_a_supervisor_approves_a_name(data_dir: Path) -> None:
     out = run(data_dir, "report", "approve", "1", "--text", "明学昌 (suspected mastermind)",
               "--user", "nobody", code=1)  # fmt: skip
-    assert "no active user" in out
+    assert "no user 'nobody' on this instance" in out
+    from scamnet.core.access import UserRole
+
+    register(data_dir, "ana", roles=frozenset({UserRole.ANALYST}))
+    out = run(data_dir, "report", "approve", "1", "--text", "明学昌 (suspected mastermind)",
+              "--user", "ana", code=1)  # fmt: skip
+    assert "(roles: analyst) may not do this: it needs bulletin.approve" in out
+    run(data_dir, "report", "approve", "1", "--text", "明学昌 (suspected mastermind)")

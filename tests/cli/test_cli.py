@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from scamnet import __version__
 from scamnet.api.serve import READY
 from scamnet.cli.main import app
+from tests.support.users import register
 
 runner = CliRunner()
 
@@ -204,6 +205,7 @@ def tiny_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]
     data = tmp_path_factory.mktemp("demo") / "demo"
     result = runner.invoke(app, ["demo", "--no-serve", "--preset", "tiny", "--data-dir", str(data)])
     assert result.exit_code == 0, result.output
+    register(data)
     days = sorted(p.name[4:] for p in (data / "lake" / "calls").glob("day=*"))
     return data, ["--from", days[1], "--to", days[-1], "--data-dir", str(data)]
 

@@ -16,6 +16,7 @@ from scamnet.cli.main import app
 from scamnet.store import Store
 from scamnet.store.models import GroupRow
 from scamnet.store.tables.network import GroupNodeRow
+from tests.support.users import register
 
 runner = CliRunner()
 
@@ -39,6 +40,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert result.exit_code == 0, result.output
     assert "Networks" in result.output and "mastermind" in result.output
+    register(root)
     return root
 
 

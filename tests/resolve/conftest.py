@@ -17,6 +17,7 @@ from scamnet.simulate import PRESETS, simulate
 from scamnet.store import Store
 from scamnet.store.records import StoreLedger
 from tests.support.spark import spark_engine
+from tests.support.users import register
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ def people_world(tmp_path_factory: pytest.TempPathFactory) -> World:
             ingestor.ingest_file(kind, root / "world" / f"{kind}.csv", Mapping(),
                                  StoreLedger(s), record_sink(s))  # fmt: skip
     ingestor.close()
+    register(store)
     store.dispose()
     return World(root / "world", data)
 

@@ -19,6 +19,7 @@ from scamnet.resolve.run import resolve
 from scamnet.store import Store
 from scamnet.store.resolution import ResolutionRepository, source_records
 from tests.resolve.conftest import World
+from tests.support.users import register
 
 runner = CliRunner()
 
@@ -137,6 +138,7 @@ def test_query_by_example(people: World) -> None:
 
 def test_match_needs_a_model(tmp_path: Path) -> None:
     runner.invoke(app, ["db", "upgrade", "--data-dir", str(tmp_path)])
+    register(tmp_path)
     out = runner.invoke(
         app,
         ["resolve", "match", "--name", "x", "--data-dir", str(tmp_path), "--agency", "CN-YN-DH"],

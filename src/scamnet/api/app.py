@@ -5,18 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from scamnet import __version__, web
 from scamnet.api import exchange
+from scamnet.api.auth import public
 from scamnet.api.deps import SessionDep, StoreDep
+from scamnet.api.errors import install_error_handlers
+from scamnet.api.limits import BodyLimits
+from scamnet.api.routes import access, alerts, cases, citizens, network, reports
 from scamnet.exchange.schema import openapi_schemas
+from scamnet.settings import Settings
 from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
 from scamnet.store.limits import StoreUnavailable, is_locked, wait_briefly_for_locks
+
+STATIC = Path(__file__).parent / "static"
 
 
 class Health(BaseModel):
@@ -67,31 +77,63 @@ async def _store_busy(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _docs() -> HTMLResponse:
+    """Swagger UI from the vendored assets: it works on an air-gapped network."""
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json", title="scamnet API",
+        swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+    )  # fmt: skip
+
+
 def create_app(
-    store: Store, data_dir: Path | None = None, body_timeout: float = BODY_TIMEOUT_S
+    store: Store,
+    data_dir: Path | None = None,
+    body_timeout: float = BODY_TIMEOUT_S,
+    settings: Settings | None = None,
 ) -> FastAPI:
     """Build the API over ``store``; ``data_dir`` holds the instance's exchange identity.
 
     ``body_timeout`` is how long a client may take to send a request body.
     """
-    app = FastAPI(title="scamnet", version=__version__)
+    app = FastAPI(title="scamnet", version=__version__, docs_url=None, redoc_url=None)
     app.state.store = store
     app.state.data_dir = data_dir
+    if settings is None and data_dir is not None:
+        settings = Settings(data_dir=data_dir, database_url=store.url)
+    app.state.settings = settings
     app.state.body_timeout = body_timeout
     wait_briefly_for_locks(store, BUSY_TIMEOUT_MS)
     app.add_exception_handler(StoreUnavailable, _store_busy)
+    install_error_handlers(app)
+    app.add_middleware(BodyLimits)
     app.include_router(exchange.router)
-    app.get("/api/health")(health)
-    app.get("/api/agencies")(agencies)
+    for module in (access, alerts, network, cases, reports, citizens):
+        app.include_router(module.router)
+    open_route = [Depends(public())]
+    app.get("/api/health", dependencies=open_route)(health)
+    app.get("/api/agencies", dependencies=open_route)(agencies)
+    app.get("/v1/agencies", dependencies=open_route)(agencies)
+    app.get("/docs", include_in_schema=False, dependencies=open_route)(_docs)
+    app.mount("/static/swagger-ui", StaticFiles(directory=STATIC / "swagger-ui"), name="swagger")
     web.mount(app)
+    if not any(getattr(r, "path", None) == "/" for r in app.routes):
+
+        def root() -> RedirectResponse:
+            return RedirectResponse("/docs")
+
+        app.get("/", include_in_schema=False, dependencies=open_route)(root)
 
     def openapi() -> dict[str, Any]:
         """The generated OpenAPI, with the JSON Schemas of bundles and their payloads."""
         if app.openapi_schema is None:
             spec = get_openapi(title=app.title, version=app.version, routes=app.routes)
             spec.setdefault("components", {}).setdefault("schemas", {}).update(openapi_schemas())
+            spec["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
             app.openapi_schema = spec
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    _ = RequestValidationError  # the default 422 handler stays: it names the bad field
     return app

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
+from scamnet.settings import Settings
 from scamnet.store import Store
 
 
@@ -23,3 +24,13 @@ def get_session(store: Annotated[Store, Depends(get_store)]) -> Iterator[Session
 
 StoreDep = Annotated[Store, Depends(get_store)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings | None = request.app.state.settings
+    if settings is None:
+        raise HTTPException(503, "this server was started without a data directory")
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]

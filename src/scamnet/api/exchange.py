@@ -14,11 +14,12 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from scamnet.api.auth import signed
 from scamnet.api.deps import StoreDep
 from scamnet.exchange.bundle import MAX_BUNDLE_BYTES, BundleRefused, parse
 from scamnet.exchange.keys import Instance, NoIdentity, load_instance
@@ -26,7 +27,7 @@ from scamnet.exchange.service import receive
 from scamnet.store import Store
 from scamnet.store.exchange import ledger_digest
 
-router = APIRouter(prefix="/api/exchange", tags=["exchange"])
+router = APIRouter(prefix="/api/exchange", tags=["exchange"], dependencies=[Depends(signed())])
 
 
 class Identity(BaseModel):

@@ -37,7 +37,7 @@ def serve_api(
     print(f"{READY} http://{host}:{port}/docs (Ctrl-C to stop)", flush=True)
     sys.stdout.flush()
     config = uvicorn.Config(
-        create_app(store, settings.data_dir, body_timeout=body_timeout),
+        create_app(store, settings.data_dir, body_timeout=body_timeout, settings=settings),
         log_level="warning",
         timeout_keep_alive=5,
         h11_max_incomplete_event_size=64 * 1024,

@@ -210,8 +210,11 @@ def record_custody(
     uow.audit.append(actor.user, "custody." + event.value, f"{batch_id}#{seq}", {"detail": detail})
 
 
-def list_batches(uow: UnitOfWork) -> list[tuple[BatchHeader, int]]:
-    return uow.handovers.batches()
+def list_batches(uow: UnitOfWork, actor: Actor) -> list[tuple[BatchHeader, int]]:
+    """The batches sent by or to an agency the actor may read."""
+    seen = uow.access.visibility(actor)
+    mine = [(h, n) for h, n in uow.handovers.batches()]
+    return [(h, n) for h, n in mine if seen.ceiling(h.to_agency) or seen.ceiling(h.from_agency)]
 
 
 def read_batch(uow: UnitOfWork, actor: Actor, batch_id: str) -> BatchView:

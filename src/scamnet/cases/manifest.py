@@ -35,12 +35,13 @@ class Manifest:
 
 
 class ManifestError(InvalidRecord):
-    def __init__(self, path: Path, problems: list[str]) -> None:
+    def __init__(self, path: Path | str, problems: list[str]) -> None:
         self.problems = problems
+        name = path.name if isinstance(path, Path) else path
         shown = "; ".join(problems[:10]) + (
             f"; … {len(problems) - 10} more" if len(problems) > 10 else ""
         )
-        super().__init__(f"{path.name} refused, nothing imported: {shown}")
+        super().__init__(f"{name} refused, nothing imported: {shown}")
 
 
 def read_manifest(path: Path, request_ref: str | None = None) -> Manifest:
@@ -48,6 +49,12 @@ def read_manifest(path: Path, request_ref: str | None = None) -> Manifest:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ManifestError(path, [f"cannot read: {exc}"]) from None
+    return parse_manifest(text, path.name, request_ref)
+
+
+def parse_manifest(text: str, name: str, request_ref: str | None = None) -> Manifest:
+    """A manifest's text, all or nothing: ManifestError lists every bad line."""
+    path = name
     # A quoted field may hold a line break; the name's own check then refuses it by line.
     reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]

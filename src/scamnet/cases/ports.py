@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from scamnet.core.access import UserRole
+from scamnet.core.access import Actor, Visibility
 from scamnet.core.cases import (
     CaseOrigin,
     CaseSummary,
@@ -106,9 +106,9 @@ class AuditTrail(Protocol):
     ) -> object: ...
 
 
-class UserDirectory(Protocol):
-    def role_of(self, username: str) -> UserRole | None:
-        """The active user's role, or None when there is no such active user."""
+class AccessPolicy(Protocol):
+    def visibility(self, actor: Actor) -> Visibility:
+        """The agencies whose records the actor reads, and up to which handling code."""
         ...
 
 
@@ -140,4 +140,4 @@ class UnitOfWork(Protocol):
     def audit(self) -> AuditTrail: ...
 
     @property
-    def users(self) -> UserDirectory: ...
+    def access(self) -> AccessPolicy: ...

@@ -6,18 +6,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from scamnet.cases.ports import UnitOfWork
-from scamnet.core.access import UserRole
+from scamnet.core.access import Actor, Permission
 from scamnet.core.errors import InvalidRecord, NotAllowed, NotFound
 
 
-def approve(uow: UnitOfWork, username: str, person_id: int, text: str) -> None:
-    role = uow.users.role_of(username)
-    if role is None:
-        raise NotAllowed(
-            f"no active user {username!r}; create one with `scamnet user add` (or pass --user)"
-        )
-    if not role.at_least(UserRole.SUPERVISOR):
-        raise NotAllowed(f"{username} is {role.value}; approving a name needs a supervisor")
+def approve(uow: UnitOfWork, actor: Actor, person_id: int, text: str) -> None:
+    if not actor.may(Permission.BULLETIN_APPROVE):
+        roles = ", ".join(sorted(actor.roles)) or "no role"
+        raise NotAllowed(f"{actor.user} has {roles}; approving a name needs a supervisor")
+    username = actor.user
     try:
         uow.persons.get(person_id)
     except LookupError:
@@ -29,9 +26,11 @@ def approve(uow: UnitOfWork, username: str, person_id: int, text: str) -> None:
     uow.audit.append(username, "publication.approve", f"person:{person_id}", {"text": clean})
 
 
-def revoke(uow: UnitOfWork, username: str, person_id: int) -> None:
+def revoke(uow: UnitOfWork, actor: Actor, person_id: int) -> None:
+    if not actor.may(Permission.BULLETIN_APPROVE):
+        raise NotAllowed(f"{actor.user} may not withdraw a published name")
     if uow.publications.remove(person_id):
-        uow.audit.append(username, "publication.revoke", f"person:{person_id}", {})
+        uow.audit.append(actor.user, "publication.revoke", f"person:{person_id}", {})
 
 
 def approved(uow: UnitOfWork) -> list[str]:

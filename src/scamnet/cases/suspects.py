@@ -16,7 +16,7 @@ from scamnet.core.cases import (
     require_legal_basis,
 )
 from scamnet.core.entities import GroupMember, Person
-from scamnet.core.errors import InvalidRecord, NotFound
+from scamnet.core.errors import InvalidRecord, NotAllowed, NotFound
 from scamnet.core.membership import MIN_CONFIDENCE, split
 from scamnet.core.roles import Role
 from scamnet.core.suspect import SuspectStatus
@@ -109,6 +109,23 @@ def _role(text: str) -> Role | None:
         return None
 
 
+def _visible(uow: UnitOfWork, actor: Actor, reference: str) -> CaseSummary:
+    """The case if the actor may read it. A case it may not read is reported as missing:
+    the refusal must not tell that an investigation exists."""
+    case = uow.cases.case(reference)
+    if case is None or not uow.access.visibility(actor).may_read(case.agency, case.handling):
+        raise NotFound(f"no case {reference!r}")
+    return case
+
+
+def _writable(uow: UnitOfWork, actor: Actor, reference: str) -> CaseSummary:
+    """The case if the actor's agency (or one above it) owns it: shared cases are read-only."""
+    case = _visible(uow, actor, reference)
+    if not actor.sees_agency(case.agency):
+        raise NotAllowed(f"case {reference} belongs to {case.agency}; a shared case is read-only")
+    return case
+
+
 def _case_id(uow: UnitOfWork, reference: str) -> int:
     found = uow.cases.case_id(reference)
     if found is None:
@@ -126,6 +143,7 @@ def add_suspect(
     legal_basis: str,
 ) -> int:
     basis = require_legal_basis(legal_basis)
+    _writable(uow, actor, reference)
     case_id = _case_id(uow, reference)
     if not uow.cases.person_exists(person_id):
         raise NotFound(f"no person {person_id}")
@@ -148,6 +166,13 @@ def change_status(
 ) -> SuspectView:
     """Move a suspect on; an illegal change raises and nothing is written."""
     basis = require_legal_basis(legal_basis)
+    _writable(uow, actor, _suspect(uow, suspect_id).case)
+    return _move(uow, actor, suspect_id, new, basis)
+
+
+def _move(
+    uow: UnitOfWork, actor: Actor, suspect_id: int, new: SuspectStatus, basis: str
+) -> SuspectView:
     view = _suspect(uow, suspect_id)
     current = SuspectStatus(view.status)
     current.transition_to(new)
@@ -170,7 +195,12 @@ def issue_warrant(uow: UnitOfWork, actor: Actor, suspect_id: int, warrant_id: st
 
 
 def hand_over(uow: UnitOfWork, actor: Actor, person_id: int, basis: str) -> int:
-    """Move every suspect record of a person handed over at the border; returns how many."""
+    """Move every suspect record of a person handed over at the border; returns how many.
+
+    Every agency's cases move, not only the actor's: a handover is a fact at the border
+    that each case about the person must reflect (the status change names the actor).
+    """
+    basis = require_legal_basis(basis)
     moved = 0
     for suspect in uow.cases.suspects(person_id=person_id):
         status = SuspectStatus(suspect.status)
@@ -178,8 +208,8 @@ def hand_over(uow: UnitOfWork, actor: Actor, person_id: int, basis: str) -> int:
         if not status.can_transition_to(SuspectStatus.HANDED_OVER):
             if not status.can_transition_to(SuspectStatus.DETAINED_ABROAD):
                 continue  # already past the border, or deceased: nothing to move
-            change_status(uow, actor, suspect.id, SuspectStatus.DETAINED_ABROAD, basis)
-        change_status(uow, actor, suspect.id, SuspectStatus.HANDED_OVER, basis)
+            _move(uow, actor, suspect.id, SuspectStatus.DETAINED_ABROAD, basis)
+        _move(uow, actor, suspect.id, SuspectStatus.HANDED_OVER, basis)
         moved += 1
     return moved
 
@@ -205,11 +235,14 @@ def _record(
     )  # fmt: skip
 
 
-def list_cases(uow: UnitOfWork) -> list[CaseSummary]:
-    return uow.cases.cases()
+def list_cases(uow: UnitOfWork, actor: Actor) -> list[CaseSummary]:
+    """The cases the actor may read: its agencies', and those shared with it."""
+    seen = uow.access.visibility(actor)
+    return [c for c in uow.cases.cases() if seen.may_read(c.agency, c.handling)]
 
 
-def suspects(uow: UnitOfWork, reference: str) -> list[SuspectView]:
+def suspects(uow: UnitOfWork, actor: Actor, reference: str) -> list[SuspectView]:
+    _visible(uow, actor, reference)
     return uow.cases.suspects(case_id=_case_id(uow, reference))
 
 
@@ -220,12 +253,11 @@ def history(uow: UnitOfWork, suspect_id: int) -> list[StatusChange]:
 
 def read_case(uow: UnitOfWork, actor: Actor, reference: str) -> CaseFile:
     """A case with each suspect's names, identifiers and history: an audited read."""
-    case = uow.cases.case(reference)
-    if case is None:
-        raise NotFound(f"no case {reference!r}")
+    case = _visible(uow, actor, reference)
     views = uow.cases.suspects(case_id=_case_id(uow, reference))
     uow.audit.append(actor.user, "case.read", reference,
-                     {"agency": actor.agency, "persons": [v.person_id for v in views]})  # fmt: skip
+                     {"agency": actor.agency, "why": actor.why, "handling": case.handling,
+                      "persons": [v.person_id for v in views]})  # fmt: skip
     return CaseFile(
         case,
         [SuspectFile(v, uow.persons.get(v.person_id), uow.cases.history(v.id)) for v in views],

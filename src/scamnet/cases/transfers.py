@@ -100,5 +100,9 @@ def get(uow: UnitOfWork, reference: str) -> TransferRequest:
     return found
 
 
-def list_requests(uow: UnitOfWork) -> list[TransferRequest]:
-    return [get(uow, r) for r in uow.transfers.references()]
+def list_requests(uow: UnitOfWork, actor: Actor) -> list[TransferRequest]:
+    """The requests made by or to an agency the actor may read."""
+    seen = uow.access.visibility(actor)
+    found = [get(uow, r) for r in uow.transfers.references()]
+    return [t for t in found if seen.ceiling(t.requesting_agency) is not None
+            or seen.ceiling(t.partner_agency) is not None]  # fmt: skip

@@ -16,6 +16,7 @@ from scamnet.cli.context import (
     unit_of_work,
 )
 from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.core.access import Permission as Need
 from scamnet.core.alerts import AlertVerdict
 from scamnet.detect import triage
 from scamnet.store.alerts import AlertQuery
@@ -54,7 +55,8 @@ def list_alerts(
     query = AlertQuery(kind, min_score, window, status.replace("-", "_") if status else None,
                        assignee, group, sort, not ascending, limit, offset)  # fmt: skip
     with unit_of_work(data_dir) as (settings, session):
-        page = triage.list_alerts(session, actor_for(settings, user, agency), query)
+        actor = actor_for(settings, user, agency, Need.ALERTS_READ)
+        page = triage.list_alerts(session, actor, query)
     if as_json:
         print_json(page)
         return
@@ -77,7 +79,8 @@ def show(
 ) -> None:
     """One alert: the reasons in words, the persons and groups around it, the verdicts."""
     with unit_of_work(data_dir) as (settings, session):
-        file = triage.show_alert(session, actor_for(settings, user, agency), alert)
+        actor = actor_for(settings, user, agency, Need.ALERTS_READ)
+        file = triage.show_alert(session, actor, alert)
     if as_json:
         print_json(file)
         return
@@ -107,7 +110,8 @@ def assign(
 ) -> None:
     """Assign an alert to an analyst."""
     with unit_of_work(data_dir) as (settings, session):
-        view = triage.assign(session, actor_for(settings, user, agency), alert,
+        actor = actor_for(settings, user, agency, Need.ALERTS_TRIAGE)
+        view = triage.assign(session, actor, alert,
                              None if assignee == "-" else assignee)  # fmt: skip
     console.print(f"alert {view.id} assigned to {view.assignee or 'nobody'}")
 
@@ -123,6 +127,7 @@ def verdict(
 ) -> None:
     """Record a verdict: a false positive stops seeding the network; verdicts train models."""
     with unit_of_work(data_dir) as (settings, session):
-        view = triage.give_verdict(session, actor_for(settings, user, agency), alert,
+        actor = actor_for(settings, user, agency, Need.ALERTS_TRIAGE)
+        view = triage.give_verdict(session, actor, alert,
                                    AlertVerdict.parse(decision), note)  # fmt: skip
     console.print(f"alert {view.id}: {_status(view.verdict)}")

@@ -17,6 +17,7 @@ from scamnet.cli.context import (
     console,
 )
 from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.core.access import Permission as Need
 from scamnet.core.cases import CaseOrigin
 from scamnet.core.membership import MIN_CONFIDENCE
 from scamnet.core.roles import Role
@@ -53,7 +54,8 @@ def open_case(
 ) -> None:
     """Open a case. From a group, its members above the threshold become suspects."""
     with casework(data_dir) as (settings, uow):
-        opened = cases.open_case(uow, actor_for(settings, user, agency), title, origin, ref,
+        actor = actor_for(settings, user, agency, Need.CASES_WRITE)
+        opened = cases.open_case(uow, actor, title, origin, ref,
                                  min_confidence)  # fmt: skip
     console.print(f"opened case [bold]{opened.reference}[/bold] with {opened.suspects} suspects")
     if opened.to_review:
@@ -81,9 +83,8 @@ def add_suspect(
 ) -> None:
     """Add a person to a case as a suspect."""
     with casework(data_dir) as (settings, uow):
-        sid = cases.add_suspect(
-            uow, actor_for(settings, user, agency), case, person, role, status, basis
-        )
+        actor = actor_for(settings, user, agency, Need.CASES_WRITE)
+        sid = cases.add_suspect(uow, actor, case, person, role, status, basis)
     console.print(f"suspect {sid}: person {person} in {case}, {status.value}")
 
 
@@ -98,7 +99,8 @@ def change_status(
 ) -> None:
     """Move a suspect to a new status; the lifecycle refuses an illegal change."""
     with casework(data_dir) as (settings, uow):
-        view = cases.change_status(uow, actor_for(settings, user, agency), suspect, new, basis)
+        actor = actor_for(settings, user, agency, Need.CASES_WRITE)
+        view = cases.change_status(uow, actor, suspect, new, basis)
     console.print(f"suspect {view.id} is now suspected and {view.status}")
 
 
@@ -112,15 +114,22 @@ def warrant(
 ) -> None:
     """Attach a warrant to a suspect, which makes them a fugitive (wanted)."""
     with casework(data_dir) as (settings, uow):
-        view = cases.issue_warrant(uow, actor_for(settings, user, agency), suspect, warrant_id)
+        actor = actor_for(settings, user, agency, Need.CASES_WRITE)
+        view = cases.issue_warrant(uow, actor, suspect, warrant_id)
     console.print(f"suspect {view.id} is now {view.status} under warrant {warrant_id}")
 
 
 @app.command("list")
-def list_cases(as_json: JsonOption = False, data_dir: DataDirOption = None) -> None:
-    """All cases with their number of suspects."""
-    with casework(data_dir) as (_settings, uow):
-        found = cases.list_cases(uow)
+def list_cases(
+    as_json: JsonOption = False,
+    user: UserOption = DEFAULT_USER,
+    agency: AgencyOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """The cases you may read (your agencies' and those shared with you), with their
+    number of suspects."""
+    with casework(data_dir) as (settings, uow):
+        found = cases.list_cases(uow, actor_for(settings, user, agency, Need.CASES_READ))
     if as_json:
         print_json(found)
         return
@@ -142,7 +151,8 @@ def show(
     """A case's suspects: names in every script, identifiers, nationality, role, status and
     history (an audited access)."""
     with casework(data_dir) as (settings, uow):
-        file = cases.read_case(uow, actor_for(settings, user, agency), case)
+        actor = actor_for(settings, user, agency, Need.CASES_READ)
+        file = cases.read_case(uow, actor, case)
     if as_json:
         print_json(file)
         return

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.orm import Session
 
-from scamnet.core.access import Actor
+from scamnet.core.access import Actor, Permission
 from scamnet.core.errors import DomainError
 from scamnet.settings import Settings
 from scamnet.store import Store
@@ -85,7 +85,7 @@ AgencyOption = Annotated[
     typer.Option(
         "--agency",
         envvar="SCAMNET_AGENCY",
-        help="The agency acted for (default: this instance's, from `exchange init`).",
+        help="The agency acted for (default: the acting user's own; no other is accepted).",
         show_default=False,
     ),
 ]
@@ -138,14 +138,26 @@ def record_sink(session: Session) -> StoreSink:
     return StoreSink(session, handovers)
 
 
-def actor_for(settings: Settings, user: str, agency: str | None) -> Actor:
-    if agency is None:
-        from scamnet.exchange.keys import NoIdentity, load_instance
+def actor_for(settings: Settings, user: str, agency: str | None, need: Permission) -> Actor:
+    """The registered, active user acting, for its own agency, holding ``need``.
 
-        try:
-            agency = load_instance(settings.data_dir).agency
-        except NoIdentity:
-            raise fail("say which agency acts: --agency CODE (or run `exchange init`)") from None
+    Free text is refused: the audit log records who acted, so it must be someone.
+    ``SCAMNET_WHY`` gives the case or legal basis recorded with reads of personal data.
+    """
+    from scamnet.core.errors import NotAllowed, NotAuthenticated
+    from scamnet.security.users import cli_actor
+
     if not user.strip():
         raise fail("say who acts: --user NAME")
-    return Actor(user.strip(), agency)
+    store = open_store(settings)
+    try:
+        with store.session() as session:
+            actor = cli_actor(session, user.strip(), agency, os.environ.get("SCAMNET_WHY", ""))
+    except (NotAuthenticated, NotAllowed) as exc:
+        raise fail(str(exc)) from None
+    finally:
+        store.dispose()
+    if not actor.may(need):
+        roles = ", ".join(sorted(actor.roles)) or "none"
+        raise fail(f"user {actor.user!r} (roles: {roles}) may not do this: it needs {need.value}")
+    return actor

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from scamnet.cli.context import DataDirOption, console, fail, settings_for
 from scamnet.core.reference import reference_agencies
+from scamnet.settings import Settings
 from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
 
@@ -13,8 +16,27 @@ app = typer.Typer(help="Manage the relational store (SQLite by default, PostgreS
 
 
 @app.command()
-def upgrade(data_dir: DataDirOption = None, revision: str = "head") -> None:
-    """Create or migrate the schema up to REVISION (default: the newest)."""
+def upgrade(
+    data_dir: DataDirOption = None,
+    revision: str = "head",
+    admin: Annotated[
+        str | None,
+        typer.Option(
+            help="Also create this first admin (when the store has no user yet).",
+            show_default=False,
+        ),
+    ] = None,
+    agency: Annotated[
+        str | None, typer.Option(help="The first admin's agency.", show_default=False)
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the admin's password from stdin.")
+    ] = False,
+) -> None:
+    """Create or migrate the schema up to REVISION (default: the newest), and optionally
+    create the first admin."""
+    if admin is not None and agency is None:
+        raise fail("the first admin needs an agency: --agency CODE")
     settings = settings_for(data_dir, create=True)
     try:
         store = Store(settings.database_url)
@@ -30,7 +52,28 @@ def upgrade(data_dir: DataDirOption = None, revision: str = "head") -> None:
     console.print(
         f"schema {before or 'empty'} → {after} on {store.dialect}; {added} reference agencies added"
     )
+    if admin is not None and agency is not None:
+        _first_admin(settings, store, admin, agency, password_stdin)
     store.dispose()
+
+
+def _first_admin(settings: Settings, store: Store, name: str, agency: str, stdin: bool) -> None:
+    from scamnet.cli.user import owns_data_dir, read_password
+    from scamnet.core.access import UserRole
+    from scamnet.core.errors import NotAllowed
+    from scamnet.security.users import add_user
+    from scamnet.store.agencies import UnknownAgency
+    from scamnet.store.users import UserError
+
+    if not owns_data_dir(settings):
+        raise fail("only the owner of the data directory may add the first admin")
+    password = read_password(stdin)
+    try:
+        with store.session() as session:
+            add_user(session, None, name, password, frozenset({UserRole.ADMIN}), agency)
+    except (NotAllowed, UserError, UnknownAgency) as exc:
+        raise fail(str(exc)) from None
+    console.print(f"first admin {name} added for {agency}")
 
 
 @app.command()

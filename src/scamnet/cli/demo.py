@@ -91,11 +91,38 @@ def ingest_world(world: Path, settings: Settings, store: Store) -> None:
         ingestor.close()
 
 
-def print_next_steps(root: Path) -> None:
+DEMO_ADMIN = "demo"  # the demo's casework is done in this name (demo_network.DEMO)
+LOGIN_FILE = "demo-login.txt"
+
+
+def add_demo_admin(store: Store, root: Path) -> str:
+    """The demo's admin (and supervisor) for the Dehong bureau, with a fresh password.
+
+    The password is random, never a constant a careless deployment would keep; it is
+    printed and kept in a file only its owner can read.
+    """
+    import secrets
+
+    from scamnet.core.access import UserRole
+    from scamnet.security.users import add_user
+
+    password = secrets.token_urlsafe(12)
+    with store.session() as session:
+        add_user(session, None, DEMO_ADMIN, password,
+                 frozenset({UserRole.ADMIN, UserRole.SUPERVISOR}), "CN-YN-DH")  # fmt: skip
+    login = root / LOGIN_FILE
+    login.write_text(f"{DEMO_ADMIN}\n{password}\n", encoding="utf-8")
+    login.chmod(0o600)
+    return password
+
+
+def print_next_steps(root: Path, port: int, password: str) -> None:
     """Where to go from here: the demo world stays, and every command can explore it."""
     where = shlex.quote(str(root.resolve()))
     console.rule("[bold]Keep exploring[/bold] the demo world")
-    console.print(f"export SCAMNET_DATA_DIR={where}")
+    console.print(f"in a browser: http://127.0.0.1:{port}/  (log in as {DEMO_ADMIN} / {password})",
+                  markup=False)  # fmt: skip
+    console.print(f"export SCAMNET_DATA_DIR={where} SCAMNET_USER={DEMO_ADMIN}")
     for command, what in (
         ("scamnet alerts list --kind subscriber --status open", "the analyst's queue"),
         ("scamnet network list", "the groups and their suspected ringleaders"),
@@ -134,6 +161,7 @@ def run(
     store.upgrade()
     with store.session() as session:
         added = AgencyRepository(session).ensure(reference_agencies(), by="demo")
+    password = add_demo_admin(store, root)
     with store.session() as session:
         agencies = AgencyRepository(session).all()
         chain_ok = chain_intact(session)
@@ -144,6 +172,7 @@ def run(
     summary.add_row("record lake", str(settings.lake_dir.resolve()))
     summary.add_row("agencies loaded", str(added))
     summary.add_row("audit chain", "verified" if chain_ok else "BROKEN")
+    summary.add_row("demo login", f"{DEMO_ADMIN} / {password} (also in {root / LOGIN_FILE})")
     console.print(summary)
     console.print(agency_tree(agencies))
     console.rule("[bold]3. Ingest[/bold] the world, messy rows and all")
@@ -161,7 +190,7 @@ def run(
     console.rule("[bold]8. Report[/bold]: statistics from the records, and the bulletin")
     print_statistics_and_bulletin(store)
     store.dispose()
-    print_next_steps(root)
+    print_next_steps(root, port, password)
     if serve if serve is not None else sys.stdin.isatty():
         from scamnet.api.serve import serve_api
 

@@ -182,7 +182,7 @@ def _open_case_and_request(session: Session, lines: list[ManifestLine], officer:
         f"{len(opened) + 1} cases opened from the networks; suspects by inferred role: "
         + ", ".join(f"{r} {n}" for r, n in held.most_common())
     )
-    suspects = {s.person_id: s.id for s in cases.suspects(uow, case)}
+    suspects = {s.person_id: s.id for s in cases.suspects(uow, officer, case)}
     for pid in known:
         if pid not in suspects:
             suspects[pid] = cases.add_suspect(uow, officer, case, pid, None,
@@ -190,7 +190,9 @@ def _open_case_and_request(session: Session, lines: list[ManifestLine], officer:
                                               "Criminal Law art. 266 (fraud)")  # fmt: skip
         cases.change_status(uow, officer, suspects[pid], SuspectStatus.DETAINED_ABROAD,
                             "detention notified by the Muse authorities")  # fmt: skip
-    roles = Counter(s.role or "unknown" for s in cases.suspects(uow, case) if s.person_id in known)
+    roles = Counter(
+        s.role or "unknown" for s in cases.suspects(uow, officer, case) if s.person_id in known
+    )
     console.print(
         f"case {case}: {len(suspects)} suspects; {len(known)} known to Dehong are "
         f"detained in Muse ({', '.join(f'{r} {n}' for r, n in roles.most_common())})"

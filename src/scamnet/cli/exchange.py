@@ -20,6 +20,7 @@ from scamnet.cli.context import (
     unit_of_work,
 )
 from scamnet.cli.output import Table
+from scamnet.core.access import Permission as Need
 from scamnet.core.cases import TransferStatus
 from scamnet.exchange.delivery import deliver_pending, hand_over_as_file, queued
 from scamnet.exchange.keys import decode_public, init_instance, load_instance
@@ -121,7 +122,7 @@ def cmd_send_request(
     _need_route(out, url)
     with unit_of_work(data_dir) as (settings, session):
         me = load_instance(settings.data_dir)
-        actor = actor_for(settings, user, me.agency)
+        actor = actor_for(settings, user, me.agency, Need.TRANSFERS_WRITE)
         bundle = send_request(session, me, reference, actor, url)
     _dispatch(settings, bundle, out, url, user)
 
@@ -141,7 +142,13 @@ def cmd_send_status(
     with unit_of_work(data_dir) as (settings, session):
         me = load_instance(settings.data_dir)
         bundle = send_status(
-            session, me, reference, new, note, actor_for(settings, user, me.agency), url
+            session,
+            me,
+            reference,
+            new,
+            note,
+            actor_for(settings, user, me.agency, Need.TRANSFERS_WRITE),
+            url,
         )
     _dispatch(settings, bundle, out, url, user)
 
@@ -165,7 +172,7 @@ def cmd_send_manifest(
         if len(parsed.batches) != 1:
             raise fail("send one batch per manifest file")
         header, lines = parsed.batches[0]
-        actor = actor_for(settings, user, me.agency)
+        actor = actor_for(settings, user, me.agency, Need.HANDOVERS_WRITE)
         bundle = send_manifest(session, me, header, lines, actor, url)
     _dispatch(settings, bundle, out, url, user)
 
@@ -183,7 +190,7 @@ def cmd_send_wanted(
     _need_route(out, url)
     with unit_of_work(data_dir) as (settings, session):
         me = load_instance(settings.data_dir)
-        actor = actor_for(settings, user, me.agency)
+        actor = actor_for(settings, user, me.agency, Need.TRANSFERS_WRITE)
         bundle = send_wanted(session, me, partner, warrant, actor, url)
     _dispatch(settings, bundle, out, url, user)
 

@@ -19,6 +19,7 @@ from scamnet.cli.context import (
     console,
 )
 from scamnet.cli.output import JsonOption, Table, plain, print_json
+from scamnet.core.access import Permission as Need
 from scamnet.core.cases import CustodyEvent
 
 app = typer.Typer(help="Handover batches: import a manifest, record custody, show a batch.")
@@ -46,8 +47,9 @@ def import_manifest(
     known batch id are refused with the conflict shown.
     """
     with casework(data_dir) as (settings, uow):
+        actor = actor_for(settings, user, agency, Need.HANDOVERS_WRITE)
         parsed = read_manifest(manifest, request)
-        results = handovers.import_batches(uow, actor_for(settings, user, agency), parsed.batches)
+        results = handovers.import_batches(uow, actor, parsed.batches)
     table = Table("batch", "persons", "already stored", "known", "new", "fugitives",
                   "suspects moved")  # fmt: skip
     for r in results:
@@ -68,15 +70,21 @@ def custody(
 ) -> None:
     """Record a custody step; steps go in order, each once."""
     with casework(data_dir) as (settings, uow):
-        handovers.record_custody(uow, actor_for(settings, user, agency), batch, seq, event, detail)
+        actor = actor_for(settings, user, agency, Need.HANDOVERS_WRITE)
+        handovers.record_custody(uow, actor, batch, seq, event, detail)
     console.print(f"{batch} line {seq}: {event.value} recorded")
 
 
 @app.command("list")
-def list_batches(as_json: JsonOption = False, data_dir: DataDirOption = None) -> None:
-    """Every batch with its size."""
-    with casework(data_dir) as (_settings, uow):
-        found = handovers.list_batches(uow)
+def list_batches(
+    as_json: JsonOption = False,
+    user: UserOption = DEFAULT_USER,
+    agency: AgencyOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Every batch with its size. (those of the agencies you may read)."""
+    with casework(data_dir) as (settings, uow):
+        found = handovers.list_batches(uow, actor_for(settings, user, agency, Need.HANDOVERS_READ))
     if as_json:
         print_json([{"batch": b, "persons": size} for b, size in found])
         return
@@ -97,7 +105,8 @@ def show(
 ) -> None:
     """A batch's manifest with each person's match evidence and custody (an audited access)."""
     with casework(data_dir) as (settings, uow):
-        view = handovers.read_batch(uow, actor_for(settings, user, agency), batch)
+        actor = actor_for(settings, user, agency, Need.HANDOVERS_READ)
+        view = handovers.read_batch(uow, actor, batch)
     if as_json:
         entries = [{**plain(e), "custody": steps} for e, steps in view.entries]
         print_json({"header": view.header, "entries": entries})

@@ -17,6 +17,7 @@ from scamnet.cli.context import (
     unit_of_work,
 )
 from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.core.access import Permission as Need
 from scamnet.network import service
 from scamnet.network.service import ExportFormat, GroupSummary
 
@@ -44,7 +45,7 @@ def groups(
 ) -> None:
     """Find the groups (Leiden) in the subgraph grown from alerts and reports; save them."""
     with unit_of_work(data_dir) as (settings, session):
-        actor = actor_for(settings, user, agency)
+        actor = actor_for(settings, user, agency, Need.GROUPS_READ)
         result, _ids = service.run_groups(session, settings, actor)
         found = service.list_groups(session, actor)
     sub = result.subgraph
@@ -65,7 +66,8 @@ def list_groups(
     """The groups found by the last run, with their suspected ringleaders and compounds
     (an audited read: the ringleaders are named)."""
     with unit_of_work(data_dir) as (settings, session):
-        found = service.list_groups(session, actor_for(settings, user, agency))
+        actor = actor_for(settings, user, agency, Need.GROUPS_READ)
+        found = service.list_groups(session, actor)
     if as_json:
         print_json(found)
         return
@@ -83,7 +85,8 @@ def show(
 ) -> None:
     """A group's members with roles, identifiers, persons, sites and the evidence (audited)."""
     with unit_of_work(data_dir) as (settings, session):
-        file = service.read_group(session, actor_for(settings, user, agency), group)
+        actor = actor_for(settings, user, agency, Need.GROUPS_READ)
+        file = service.read_group(session, actor, group)
     if as_json:
         print_json(file)  # every member: --limit shapes the table only
         return
@@ -117,6 +120,6 @@ def export(
 ) -> None:
     """Write a group's subgraph (members, handsets, towers and their ties)."""
     with unit_of_work(data_dir) as (settings, session):
-        actor = actor_for(settings, user, agency)
+        actor = actor_for(settings, user, agency, Need.GROUPS_EXPORT)
         members, ties = service.export_group(session, settings, actor, group, fmt, out)
     console.print(f"wrote {out}: {members:,} members, {ties:,} ties")

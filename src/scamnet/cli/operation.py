@@ -18,6 +18,7 @@ from scamnet.cli.context import (
     console,
 )
 from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.core.access import Permission as Need
 from scamnet.core.cases import OutcomeKind, TargetKind
 
 app = typer.Typer(help="Operations (raids, sweeps): targets and outcomes, counted in statistics.")
@@ -35,7 +36,8 @@ def create(
 ) -> None:
     """Create an operation starting on a date."""
     with casework(data_dir) as (settings, uow):
-        operations.create(uow, actor_for(settings, user, agency), name, on.date())
+        actor = actor_for(settings, user, agency, Need.OPERATIONS_WRITE)
+        operations.create(uow, actor, name, on.date())
     console.print(f"operation {name} created")
 
 
@@ -50,7 +52,8 @@ def target(
 ) -> None:
     """Add a target."""
     with casework(data_dir) as (settings, uow):
-        operations.target(uow, actor_for(settings, user, agency), name, kind, ref)
+        actor = actor_for(settings, user, agency, Need.OPERATIONS_WRITE)
+        operations.target(uow, actor, name, kind, ref)
     console.print(f"{name}: target {kind.value} {ref}")
 
 
@@ -66,7 +69,8 @@ def outcome(
 ) -> None:
     """Record an outcome."""
     with casework(data_dir) as (settings, uow):
-        operations.outcome(uow, actor_for(settings, user, agency), name, kind, ref, on.date())
+        actor = actor_for(settings, user, agency, Need.OPERATIONS_WRITE)
+        operations.outcome(uow, actor, name, kind, ref, on.date())
     console.print(f"{name}: {kind.value} {ref}")
 
 

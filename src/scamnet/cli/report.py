@@ -21,6 +21,7 @@ from scamnet.cli.context import (
     unit_of_work,
 )
 from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.core.access import Permission as Need
 from scamnet.report.bulletin import Lang, compose
 from scamnet.report.press import load_press, read_press
 from scamnet.report.statistics import Period, breakdown, totals
@@ -104,8 +105,9 @@ def approve(
     data_dir: DataDirOption = None,
 ) -> None:
     """Approve a person's name for publication (supervisors only)."""
-    with casework(data_dir) as (_settings, uow):
-        publications.approve(uow, user, person, text)
+    with casework(data_dir) as (settings, uow):
+        actor = actor_for(settings, user, None, Need.BULLETIN_APPROVE)
+        publications.approve(uow, actor, person, text)
     console.print(f"person {person} may be named as: {text}")
 
 
@@ -118,6 +120,7 @@ def press(
 ) -> None:
     """Load published handover figures as batches, to check statistics against them."""
     with casework(data_dir) as (settings, uow):
+        actor = actor_for(settings, user, agency, Need.HANDOVERS_WRITE)
         batches = read_press(csv_file)
-        written = load_press(uow, actor_for(settings, user, agency), batches)
+        written = load_press(uow, actor, batches)
     console.print(f"{len(batches)} batches, {written:,} entries written")

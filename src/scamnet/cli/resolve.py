@@ -19,6 +19,7 @@ from scamnet.cli.context import (
     unit_of_work,
 )
 from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.core.access import Permission as Need
 from scamnet.resolve import service
 
 app = typer.Typer(help="Entity resolution of persons (Splink on DuckDB or Spark).")
@@ -30,7 +31,8 @@ def persons(
 ) -> None:
     """Resolve every person record, warrant and manifest line into persons (stable ids)."""
     with unit_of_work(data_dir) as (settings, session):
-        summary = service.resolve_persons(session, settings, actor_for(settings, user, agency))
+        actor = actor_for(settings, user, agency, Need.PERSONS_JUDGE)
+        summary = service.resolve_persons(session, settings, actor)
     table = Table("resolved persons", "count", title=f"{len(summary.records):,} records resolved")
     for key, n in summary.sources().most_common():
         table.add_row(f"from {key}", f"{n:,}")
@@ -57,7 +59,7 @@ def judge(
     if verdict not in ("same", "not-same"):
         raise fail("the verdict is 'same' or 'not-same'")
     with unit_of_work(data_dir) as (settings, session):
-        actor = actor_for(settings, user, agency)
+        actor = actor_for(settings, user, agency, Need.PERSONS_JUDGE)
         service.judge(session, actor, uid_a, uid_b, verdict == "same", note)
     console.print(f"{uid_a} and {uid_b}: {verdict} (applies from the next `resolve persons`)")
 
@@ -80,7 +82,7 @@ def match(
     except ValueError:
         raise fail(f"not an ISO date: {dob!r}") from None
     with unit_of_work(data_dir) as (settings, session):
-        actor = actor_for(settings, user, agency)
+        actor = actor_for(settings, user, agency, Need.PERSONS_READ)
         found = service.search(session, settings, actor, name, born, phone, document, limit)
     if as_json:
         print_json(found)
@@ -102,7 +104,8 @@ def show(
 ) -> None:
     """The records resolved into one person (an audited access)."""
     with unit_of_work(data_dir) as (settings, session):
-        records = service.read_person(session, actor_for(settings, user, agency), person)
+        actor = actor_for(settings, user, agency, Need.PERSONS_READ)
+        records = service.read_person(session, actor, person)
     if as_json:
         print_json({"person": person, "records": records})
         return

@@ -17,6 +17,7 @@ from scamnet.cli.context import (
     console,
 )
 from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.core.access import Permission as Need
 from scamnet.core.cases import TransferStatus
 
 app = typer.Typer(help="Transfer requests: sent, acknowledged, executed or refused.")
@@ -33,7 +34,8 @@ def request(
 ) -> None:
     """Record a new request (send it with `scamnet exchange send-request`)."""
     with casework(data_dir) as (settings, uow):
-        ref = transfers.create(uow, actor_for(settings, user, agency), partner, person, basis)
+        actor = actor_for(settings, user, agency, Need.TRANSFERS_WRITE)
+        ref = transfers.create(uow, actor, partner, person, basis)
     console.print(f"transfer request [bold]{ref}[/bold] to {partner}: {len(person)} persons, sent")
 
 
@@ -48,15 +50,21 @@ def status(
 ) -> None:
     """Move a request on locally (`exchange send-status` also tells the partner)."""
     with casework(data_dir) as (settings, uow):
-        now = transfers.change(uow, actor_for(settings, user, agency), reference, new, note)
+        actor = actor_for(settings, user, agency, Need.TRANSFERS_WRITE)
+        now = transfers.change(uow, actor, reference, new, note)
     console.print(f"{reference} is now {now}")
 
 
 @app.command("list")
-def list_requests(as_json: JsonOption = False, data_dir: DataDirOption = None) -> None:
-    """All requests, ours and partners'."""
-    with casework(data_dir) as (_settings, uow):
-        found = transfers.list_requests(uow)
+def list_requests(
+    as_json: JsonOption = False,
+    user: UserOption = DEFAULT_USER,
+    agency: AgencyOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """All requests, ours and partners'. (those of the agencies you may read)."""
+    with casework(data_dir) as (settings, uow):
+        found = transfers.list_requests(uow, actor_for(settings, user, agency, Need.TRANSFERS_READ))
     if as_json:
         print_json(found)
         return

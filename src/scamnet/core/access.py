@@ -115,3 +115,22 @@ class Actor:
     def clearance_for(self, owner: str) -> HandlingCode:
         """The most restrictive code the actor may read on a record owned by ``owner``."""
         return HandlingCode.H3 if self.sees_agency(owner) else HandlingCode.H2
+
+
+@dataclass(frozen=True, slots=True)
+class Visibility:
+    """What an actor may read: its own agencies fully, others up to a code each (from
+    the sharing rules)."""
+
+    own: frozenset[str]
+    shared: dict[str, HandlingCode] = field(default_factory=dict)
+
+    def ceiling(self, owner: str) -> HandlingCode | None:
+        """The most restrictive code readable on ``owner``'s records; None for nothing."""
+        if owner in self.own:
+            return HandlingCode.H3
+        return self.shared.get(owner)
+
+    def may_read(self, owner: str, code: HandlingCode | str) -> bool:
+        ceiling = self.ceiling(owner)
+        return ceiling is not None and HandlingCode(code).within(ceiling)

@@ -119,6 +119,7 @@ class CaseSummary:
     opened_by: str
     opened_at: datetime
     suspects: int
+    handling: str = "H1"
 
 
 @dataclass(frozen=True, slots=True)

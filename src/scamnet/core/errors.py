@@ -46,3 +46,15 @@ class NotFound(LookupError):
 
 class NotAllowed(PermissionError):
     """The acting user's role or agency does not allow the action."""
+
+
+class NotAuthenticated(PermissionError):
+    """No valid login: a wrong password, an unknown, expired or revoked token, a lock."""
+
+
+class RateLimited(PermissionError):
+    """Too many requests from one client or for one account; retry after a while."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        self.retry_after_s = retry_after_s
+        super().__init__(message)

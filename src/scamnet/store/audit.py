@@ -134,6 +134,15 @@ class AuditLog:
             query = query.where(AuditRow.subject == subject)
         return [_entry(r) for r in self.session.scalars(query.limit(limit))]
 
+    def search(self, actor: str | None, subject: str | None, limit: int) -> list[AuditEntry]:
+        """Entries by actor and/or subject, newest first."""
+        query = select(AuditRow).order_by(AuditRow.id.desc())
+        if actor is not None:
+            query = query.where(AuditRow.actor == actor)
+        if subject is not None:
+            query = query.where(AuditRow.subject == subject)
+        return [_entry(r) for r in self.session.scalars(query.limit(limit))]
+
     def verify(self) -> int | None:
         """Walk the chain; return the id of the first entry that does not verify, or None."""
         return self.check().broken_at

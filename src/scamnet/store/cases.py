@@ -193,7 +193,7 @@ class SqlCaseStore:
             select(func.count()).select_from(SuspectRow).where(SuspectRow.case_id == row.id)
         )
         return CaseSummary(row.reference, row.title, row.origin, row.origin_ref, row.agency,
-                           row.opened_by, row.opened_at, n or 0)  # fmt: skip
+                           row.opened_by, row.opened_at, n or 0, row.handling)  # fmt: skip
 
     def _view(self, row: SuspectRow) -> SuspectView:
         reference = self.session.scalar(select(CaseRow.reference).where(CaseRow.id == row.case_id))

@@ -45,6 +45,7 @@ class PersonRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     birth_date: Mapped[date | None] = mapped_column(Date)
     nationality: Mapped[str | None] = mapped_column(String(2))
+    handling: Mapped[str] = mapped_column(String(2), default="H1", server_default="H1")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     names: Mapped[list[PersonNameRow]] = relationship(
@@ -98,6 +99,7 @@ class GroupRow(Base):
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     # manual (an analyst's) or network (found by `scamnet network groups`, rewritten each run)
     origin: Mapped[str] = mapped_column(String(16), default="manual")
+    handling: Mapped[str] = mapped_column(String(2), default="H1", server_default="H1")
 
 
 class MembershipRow(Base):
@@ -134,10 +136,11 @@ class UserRow(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(32))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class AuditRow(Base):
@@ -199,6 +202,7 @@ class VictimReportRow(Base):
     scammer_account: Mapped[str | None] = mapped_column(String(64), index=True)
     scammer_url: Mapped[str | None] = mapped_column(String(2048))
     narrative: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(16), default="ingest", server_default="ingest")
 
 
 class WarrantRow(Base):
@@ -274,6 +278,7 @@ class AlertRow(Base):
         UniqueConstraint("kind", "subject", "model", "window", name="uq_alert"),
         Index("ix_alerts_kind_score", "kind", "score"),
         Index("ix_alerts_verdict", "verdict"),
+        Index("ix_alerts_subject", "subject"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -287,6 +292,7 @@ class AlertRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     verdict: Mapped[str | None] = mapped_column(String(16))  # the latest analyst's verdict
     assignee: Mapped[str | None] = mapped_column(String(64))
+    handling: Mapped[str] = mapped_column(String(2), default="H1", server_default="H1")
 
 
 class AlertVerdictRow(Base):

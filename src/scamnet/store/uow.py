@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from scamnet.core.access import UserRole
+from scamnet.core.access import Actor, Visibility
+from scamnet.store.access import visibility
 from scamnet.store.audit import AuditLog
 from scamnet.store.cases import SqlCaseStore
 from scamnet.store.handovers import SqlHandoverStore, SqlPersonIndex
@@ -12,16 +13,14 @@ from scamnet.store.operations import SqlOperationStore
 from scamnet.store.persons import PersonRepository
 from scamnet.store.publications import SqlPublicationStore
 from scamnet.store.transfers import SqlTransferStore
-from scamnet.store.users import UserRepository
 
 
-class SqlUsers:
+class SqlAccess:
     def __init__(self, session: Session) -> None:
-        self._repo = UserRepository(session)
+        self.session = session
 
-    def role_of(self, username: str) -> UserRole | None:
-        user = self._repo.get(username)
-        return user.role if user is not None and user.active else None
+    def visibility(self, actor: Actor) -> Visibility:
+        return visibility(self.session, actor)
 
 
 class SqlUnitOfWork:
@@ -37,4 +36,4 @@ class SqlUnitOfWork:
         self.operations = SqlOperationStore(session)
         self.publications = SqlPublicationStore(session)
         self.audit = AuditLog(session)
-        self.users = SqlUsers(session)
+        self.access = SqlAccess(session)

@@ -2,6 +2,7 @@
 with the metadata (``scamnet.store.models`` holds the core ones and imports this)."""
 
 from scamnet.store.tables import (  # noqa: F401  registered on import
+    access,
     cases,
     custody,
     exchange,

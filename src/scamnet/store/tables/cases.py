@@ -27,6 +27,7 @@ class CaseRow(Base):
     agency: Mapped[str] = mapped_column(String(64))
     opened_by: Mapped[str] = mapped_column(String(64))
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    handling: Mapped[str] = mapped_column(String(2), default="H1", server_default="H1")
 
 
 class SuspectRow(Base):
@@ -40,6 +41,7 @@ class SuspectRow(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
     role: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(32))
+    handling: Mapped[str] = mapped_column(String(2), default="H1", server_default="H1")
 
 
 class StatusChangeRow(Base):

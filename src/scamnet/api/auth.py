@@ -1,0 +1,159 @@
+"""Authorisation that cannot be forgotten: every route declares what it needs.
+
+A route depends on exactly one of:
+
+- ``require(permission)``: a logged-in actor holding the permission. The token comes
+  from ``Authorization: Bearer`` or, for the web UI, the session cookie; a
+  cookie-authenticated unsafe request must also carry the CSRF token (double submit).
+  With ``personal=True`` the request must say why (``why``: a case or legal basis).
+- ``public()``: no login (health, the citizens' check and report, the login itself).
+- ``signed()``: the exchange, where the bundle's Ed25519 signature authenticates.
+
+`tests/api/test_authorisation.py` fails for a route that declares none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, HTTPException, Query, Request
+from sqlalchemy.orm import Session
+
+from scamnet.api.deps import get_session
+from scamnet.core.access import Actor, Permission
+from scamnet.core.errors import NotAuthenticated
+
+SESSION_COOKIE = "scamnet_session"
+CSRF_COOKIE = "scamnet_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_WHY = 500
+
+DECLARED = "__scamnet_access__"  # the attribute the route check reads
+
+
+def _token_of(request: Request, authorization: str | None) -> tuple[str, bool]:
+    """The presented token and whether it came from the session cookie."""
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise HTTPException(
+                401, "use Authorization: Bearer <token>", headers={"WWW-Authenticate": "Bearer"}
+            )
+        return value.strip(), False
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        return cookie, True
+    raise HTTPException(
+        401,
+        "log in first: POST /v1/login, then send the token as Authorization: Bearer <token>",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _csrf_of(request: Request, from_cookie: bool) -> str | None:
+    """The CSRF token to check: only cookie-authenticated unsafe requests carry one."""
+    if not from_cookie or request.method in SAFE_METHODS:
+        return None
+    sent = request.headers.get(CSRF_HEADER) or getattr(request.state, "csrf_form", None)
+    if not sent or sent != request.cookies.get(CSRF_COOKIE):
+        raise HTTPException(403, "missing or wrong CSRF token")
+    return str(sent)
+
+
+def presented_token(request: Request) -> str:
+    """The token this request authenticated with (after ``require`` accepted it)."""
+    token, _ = _token_of(request, request.headers.get("authorization"))
+    return token
+
+
+def authenticated(request: Request, session: Session, authorization: str | None) -> Actor:
+    token, from_cookie = _token_of(request, authorization)
+    csrf = _csrf_of(request, from_cookie)
+    try:
+        from scamnet.security.auth import authenticate
+
+        return authenticate(session, token, csrf)
+    except NotAuthenticated as exc:
+        raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
+
+
+def require(permission: Permission, personal: bool = False) -> Callable[..., Actor]:
+    """The dependency of a route that needs ``permission`` (and a reason, if ``personal``)."""
+
+    def dependency(
+        request: Request,
+        session: Annotated[Session, Depends(get_session)],
+        authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+        why: Annotated[
+            str | None,
+            Query(
+                max_length=MAX_WHY,
+                description="The case or legal basis for reading "
+                "personal data (recorded in the audit log).",
+            ),
+        ] = None,
+    ) -> Actor:
+        actor = authenticated(request, session, authorization)
+        if not actor.may(permission):
+            roles = ", ".join(sorted(actor.roles)) or "none"
+            raise HTTPException(403, f"your roles ({roles}) do not grant {permission.value}")
+        reason = (why or "").strip()
+        if personal and not reason:
+            raise HTTPException(400, "say why you read personal data: ?why=<case or legal basis>")
+        return Actor(actor.user, actor.agency, actor.roles, actor.scope, reason)
+
+    setattr(dependency, DECLARED, ("require", permission.value, personal))
+    return dependency
+
+
+def public() -> Callable[[], None]:
+    """The dependency of a route anyone may call."""
+
+    def dependency() -> None:
+        return None
+
+    setattr(dependency, DECLARED, ("public", None, False))
+    return dependency
+
+
+def signed() -> Callable[[], None]:
+    """The dependency of an exchange route, authenticated by the bundle's signature."""
+
+    def dependency() -> None:
+        return None
+
+    setattr(dependency, DECLARED, ("signed", None, False))
+    return dependency
+
+
+def declared(route_dependant: Any) -> list[tuple[str, str | None, bool]]:
+    """The access declarations among a route's dependencies (recursively)."""
+    found: list[tuple[str, str | None, bool]] = []
+    stack = [route_dependant]
+    while stack:
+        dep = stack.pop()
+        call = getattr(dep, "call", None)
+        if call is not None and hasattr(call, DECLARED):
+            found.append(getattr(call, DECLARED))
+        stack.extend(getattr(dep, "dependencies", []))
+    return found
+
+
+def effective_routes(app: Any) -> list[Any]:
+    """Every route the app serves with its full dependencies (router-level ones included).
+
+    FastAPI 0.16x keeps included routers lazily; their effective routes carry the
+    combined dependencies. Each item has ``path``, ``methods``, ``dependant`` and
+    ``include_in_schema``.
+    """
+    out: list[Any] = []
+    stack = list(app.routes)
+    while stack:
+        route = stack.pop(0)
+        if hasattr(route, "effective_candidates"):
+            stack[:0] = list(route.effective_candidates())
+        elif hasattr(route, "dependant") and getattr(route, "methods", None):
+            out.append(route)
+    return out

@@ -1,0 +1,1 @@
+"""The /v1 resources. Each route parses, calls one use case, and presents its result."""

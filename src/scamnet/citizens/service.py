@@ -1,0 +1,139 @@
+"""The citizens' check and report: no login, no personal data, nothing about cases.
+
+The check is built only from what the public should know: how many victims reported
+the identifier (bucketed, never the count) and whether an analyst confirmed it as a
+scam. Model scores that no one confirmed, cases, suspects, persons and groups are
+never read, so the answer cannot tell whether an identifier is under investigation:
+an identifier only investigators know looks exactly like one nobody knows.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from scamnet.citizens.texts import ADVICE, CATEGORIES, LEVELS
+from scamnet.core.errors import InvalidRecord, RateLimited
+from scamnet.core.identifiers import Identifier, parse_identifier
+from scamnet.core.records import FraudType
+from scamnet.store.access import hit
+from scamnet.store.lookup import confirmed_alert_labels, report_fraud_types
+from scamnet.store.records import StoreSink
+
+PUBLIC_KINDS = {"phone": "tel", "url": "url", "account": "acct", "wallet": "wallet"}
+MEDIUM_REPORTS = 2  # one report alone may be a grudge: it says nothing to the public
+HIGH_REPORTS = 5
+REPORTS_PER_CLIENT = 5
+REPORT_WINDOW = timedelta(hours=1)
+MAX_NARRATIVE = 2000
+MAX_LOSS = Decimal("1000000000")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    kind: str
+    value: str
+    risk: str  # high, medium, unknown
+    summary: dict[str, str]
+    reasons: list[dict[str, str]]
+    advice: dict[str, str]
+
+
+def _parse(kind: str, raw: str) -> tuple[str, Identifier]:
+    internal = PUBLIC_KINDS.get(kind)
+    if internal is None:
+        raise InvalidRecord(f"check one of: {', '.join(PUBLIC_KINDS)}")
+    return internal, parse_identifier(internal, raw)
+
+
+def check(session: Session, kind: str, raw: str) -> CheckResult:
+    """The public risk of an identifier; InvalidRecord/InvalidIdentifier for bad input."""
+    internal, ident = _parse(kind, raw)
+    types = report_fraud_types(session, internal, ident.value)
+    confirmed = confirmed_alert_labels(session, internal, ident.value)
+    reports = sum(types.values())
+    if confirmed or reports >= HIGH_REPORTS:
+        risk = "high"
+    elif reports >= MEDIUM_REPORTS:
+        risk = "medium"
+    else:
+        risk, types = "unknown", {}
+    found = set(types) | {label for label in confirmed if label in CATEGORIES}
+    if risk == "high" and not found:
+        found = {FraudType.OTHER.value}
+    reasons = [{"category": c, **CATEGORIES[c]} for c in sorted(found) if c in CATEGORIES]
+    return CheckResult(kind, ident.value, risk, LEVELS[risk], reasons, ADVICE)
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    reference: str
+    filed_at: datetime
+
+
+def _text(payload: dict[str, Any], key: str, limit: int) -> str | None:
+    value = payload.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise InvalidRecord(f"{key}: text of at most {limit} characters")
+    return value.strip() or None
+
+
+def file_report(session: Session, client: str, payload: dict[str, Any]) -> Receipt:
+    """Store a victim's report (it seeds the network like every other report).
+
+    At most ``REPORTS_PER_CLIENT`` per client per hour. The victim's own number is kept
+    only if given, and never shown by the check.
+    """
+    if hit(session, f"report:{client}", REPORT_WINDOW) > REPORTS_PER_CLIENT:
+        session.commit()  # the count must survive the refusal
+        raise RateLimited("too many reports from this connection; try again later",
+                          int(REPORT_WINDOW.total_seconds()))  # fmt: skip
+    try:
+        fraud = FraudType(str(payload.get("fraud_type", "")))
+    except ValueError:
+        raise InvalidRecord(f"fraud_type: one of {', '.join(FraudType)}") from None
+    found: dict[str, str | None] = {}
+    for field, kind in (("scammer_phone", "tel"), ("scammer_account", "acct"),
+                        ("scammer_url", "url"), ("victim_phone", "tel")):  # fmt: skip
+        raw = _text(payload, field, 300)
+        found[field] = None
+        if raw is not None:
+            ident = parse_identifier(kind, raw)
+            found[field] = ident.value
+    if not (found["scammer_phone"] or found["scammer_account"] or found["scammer_url"]):
+        raise InvalidRecord("name the scammer's phone number, account or URL")
+    loss = _loss(payload.get("loss"))
+    currency = _text(payload, "currency", 3)
+    if currency is not None and not (currency.isalpha() and len(currency) == 3):
+        raise InvalidRecord("currency: a three-letter ISO 4217 code such as CNY")
+    now = datetime.now(UTC)
+    reference = f"CIT-{now:%Y%m%d}-{secrets.token_hex(4).upper()}"
+    row = {
+        "report_id": reference, "filed_at": now, "bureau": "PUBLIC", "fraud_type": fraud.value,
+        "loss": loss, "currency": currency.upper() if currency else None,
+        "narrative": _text(payload, "narrative", MAX_NARRATIVE), "channel": "citizen", **found,
+    }  # fmt: skip
+    StoreSink(session).insert("reports", [row])
+    return Receipt(reference, now)
+
+
+def _loss(value: object) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        loss = Decimal(str(value))
+    except InvalidOperation:
+        raise InvalidRecord("loss: a number") from None
+    if not loss.is_finite() or loss < 0 or loss > MAX_LOSS:
+        raise InvalidRecord(f"loss: between 0 and {MAX_LOSS}")
+    return loss.quantize(Decimal("0.01"))
+
+
+__all__ = ["PUBLIC_KINDS", "CheckResult", "Receipt", "check", "file_report"]
