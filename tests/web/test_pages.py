@@ -23,6 +23,9 @@ PAGES = {
     "handover": ("/handovers/H-20231017-MUSE", {"fr": "Garde", "zh": "羁押"}),
     "upload": ("/handovers/upload", {"fr": "Téléverser un manifeste", "zh": "上传移交名单"}),
     "bulletin": ("/bulletin", {"fr": "Bulletin", "zh": "通报"}),
+    "admin": ("/admin", {"fr": "File d'envoi des échanges", "zh": "交换发件箱"}),
+    "check": ("/check", {"fr": "Est-ce une escroquerie", "zh": "是诈骗吗"}),
+    "report": ("/report", {"fr": "Signaler une escroquerie", "zh": "举报诈骗"}),
     "person": (
         "/persons/RP-000001",
         {"fr": "Noms dans toutes les écritures", "zh": "各文字书写的姓名"},

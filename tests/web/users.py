@@ -6,6 +6,7 @@ from pathlib import Path
 
 PASSWORD = "correct horse battery staple"
 AGENCY = "CN-YN-DH"
+DEMO_ADMIN = "demo"  # `scamnet demo` creates it
 ROLES = {
     "admin1": "admin",
     "super1": "supervisor",
@@ -17,15 +18,14 @@ ROLES = {
 
 
 def register(data_dir: Path) -> None:
-    """Create the users in the world's store."""
-    from scamnet.core.access import UserRole
-    from scamnet.settings import Settings
-    from scamnet.store import Store
-    from scamnet.store.users import UserRepository
+    """Create the users with ``scamnet user add``, as the demo's admin."""
+    from typer.testing import CliRunner
 
-    store = Store(Settings.from_env(data_dir).database_url)
-    with store.session() as session:
-        repo = UserRepository(session)
-        for name, role in ROLES.items():
-            repo.create(name, PASSWORD, UserRole(role), agency_code=AGENCY)
-    store.dispose()
+    from scamnet.cli.main import app
+
+    runner = CliRunner()
+    for name, role in ROLES.items():
+        args = ["user", "add", name, "--agency", AGENCY, "--role", role, "--password-stdin",
+                "--user", DEMO_ADMIN, "--data-dir", str(data_dir)]  # fmt: skip
+        result = runner.invoke(app, args, input=PASSWORD + "\n")
+        assert result.exit_code == 0, result.output

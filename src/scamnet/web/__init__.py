@@ -21,6 +21,7 @@ def mount(app: FastAPI) -> None:
         admin,
         alerts,
         bulletins,
+        citizens,
         dashboard,
         groups,
         handovers,
@@ -28,6 +29,16 @@ def mount(app: FastAPI) -> None:
         persons,
     )
 
-    for module in (login, dashboard, alerts, groups, persons, handovers, bulletins, admin):
+    for module in (
+        login,
+        dashboard,
+        alerts,
+        groups,
+        persons,
+        handovers,
+        bulletins,
+        admin,
+        citizens,
+    ):
         app.include_router(module.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

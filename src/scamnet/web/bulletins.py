@@ -48,6 +48,6 @@ def approve(
     language: Annotated[Lang, Form()] = Lang.FR,
 ) -> Response:
     """A supervisor approves how a person may be named (the text says 'suspected')."""
-    publications.approve(SqlUnitOfWork(session), actor.user, person_id, text)
+    publications.approve(SqlUnitOfWork(session), actor, person_id, text)
     return page(request, "bulletin.html", actor, bulletin=_preview(session, language),
                 languages=list(Lang), language=language, approved=text.strip())  # fmt: skip

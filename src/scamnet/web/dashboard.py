@@ -46,7 +46,7 @@ def _newest(session: SessionDep, actor: Actor) -> dict[str, Any]:
         query = AlertQuery(status="open", sort="created", limit=NEWEST)
         out["alerts"] = triage.list_alerts(session, actor, query).alerts
     if actor.may(Permission.HANDOVERS_READ):
-        batches = handovers.list_batches(SqlUnitOfWork(session))
+        batches = handovers.list_batches(SqlUnitOfWork(session), actor)
         out["batches"] = sorted(batches, key=lambda b: (b[0].date, b[0].batch_id))[-NEWEST:][::-1]
     if actor.may(Permission.GROUPS_READ):
         out["groups"] = network.list_groups(session, actor)[:NEWEST]

@@ -47,7 +47,7 @@ def _upload_path(settings: Settings, upload: str) -> Path:
 
 @router.get("/handovers")
 def batches(request: Request, session: SessionDep, actor: HandoversRead) -> Response:
-    found = handovers.list_batches(SqlUnitOfWork(session))
+    found = handovers.list_batches(SqlUnitOfWork(session), actor)
     found = sorted(found, key=lambda b: (b[0].date, b[0].batch_id), reverse=True)
     return page(request, "handovers.html", actor, batches=found)
 
