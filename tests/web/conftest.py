@@ -98,7 +98,22 @@ def page(browser: Any, web: Web) -> Iterator[Any]:
     assert failed == [], "server errors or script errors in the page"
 
 
+_sessions: dict[str, Any] = {}
+
+
 def login(page: Any, username: str) -> None:
+    """Log ``page`` in as ``username``: through the form once per user and session (the
+    server limits logins per client), then with that session's cookies."""
+    if username in _sessions:
+        page.context.add_cookies(_sessions[username])
+        page.goto("/")
+        return
+    fresh_login(page, username)
+    _sessions[username] = page.context.cookies()
+
+
+def fresh_login(page: Any, username: str) -> None:
+    """Log in through the login form."""
     page.goto("/login")
     page.get_by_label("User name").fill(username)
     page.get_by_label("Password").fill(PASSWORD)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.web.conftest import PASSWORD, Web, login
+from tests.web.conftest import PASSWORD, Web, fresh_login, login
 
 
 def session_cookie(page: Any) -> str | None:
@@ -26,7 +26,7 @@ def test_a_wrong_password_is_refused_and_opens_nothing(page: Any) -> None:
 
 
 def test_login_then_logout(page: Any) -> None:
-    login(page, "ana1")
+    fresh_login(page, "ana1")
     assert session_cookie(page)
     assert page.get_by_role("heading", name="Dashboard").is_visible()
     page.get_by_role("button", name="Log out").click()

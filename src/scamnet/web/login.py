@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from scamnet.api.deps import SessionDep
-from scamnet.core.errors import NotAuthenticated
+from scamnet.core.errors import NotAuthenticated, RateLimited
 from scamnet.security import auth
 from scamnet.web.guard import PUBLIC, PublicForm
 from scamnet.web.i18n import LANG_COOKIE, LANGS
@@ -38,6 +38,8 @@ def login(
         issued = auth.login(session, username.strip(), password, client)
     except NotAuthenticated as exc:
         return page(request, "login.html", status=401, error=str(exc), username=username)
+    except RateLimited as exc:
+        return page(request, "login.html", status=429, error=str(exc), username=username)
     response = RedirectResponse("/", 303)
     secure = request.url.scheme == "https"
     max_age = max(0, int((issued.expires_at - datetime.now(UTC)).total_seconds()))
