@@ -73,12 +73,15 @@ def measure(url: str, user: str, password: str, runs: int, chromium: str) -> dic
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(120_000)  # a cold server's first page, not a measure
         page = context.new_page()
         page.goto("/login")
         page.fill("#username", user)
         page.fill("#password", password)
-        page.click("form[action='/login'] button")
-        page.wait_for_url("**/")
+        with page.expect_navigation():
+            page.click("form[action='/login'] button")
+        if not page.url.endswith("/"):
+            raise SystemExit(f"login refused: {page.locator('main').inner_text()[:200]}")
         for path in PAGES.values():  # warm-up: the static files reach the browser's cache
             _load(page, path)
         for _ in range(runs):  # round-robin, so a slow moment hits every page alike
