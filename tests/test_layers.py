@@ -1,5 +1,5 @@
 """The layers' rules, checked on the source: dependencies point one way, and the
-interfaces (cli/, api/, bench/) hold no SQL, no table access and no audit writes."""
+interfaces (cli/, api/, web/, bench/) hold no SQL, no table access and no audit writes."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def test_casework_reaches_storage_only_through_its_ports() -> None:
     assert _offenders(_modules("cases"), banned) == []
 
 
-@pytest.mark.parametrize("layer", ["cli", "api", "bench"])
+@pytest.mark.parametrize("layer", ["cli", "api", "web", "bench"])
 def test_interfaces_hold_no_sql_no_tables_and_no_audit_writes(layer: str) -> None:
     paths = sorted((ROOT / layer).rglob("*.py")) if layer == "bench" else _modules(layer)
     banned = ("sqlalchemy", "scamnet.store.models", "scamnet.store.tables",

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
-from scamnet import __version__
+from scamnet import __version__, web
 from scamnet.api import exchange
 from scamnet.api.auth import public
 from scamnet.api.deps import SessionDep, StoreDep
@@ -117,6 +117,7 @@ def create_app(
     app.get("/v1/agencies", dependencies=open_route)(agencies)
     app.get("/docs", include_in_schema=False, dependencies=open_route)(_docs)
     app.mount("/static/swagger-ui", StaticFiles(directory=STATIC / "swagger-ui"), name="swagger")
+    web.mount(app)
     if not any(getattr(r, "path", None) == "/" for r in app.routes):
 
         def root() -> RedirectResponse:

@@ -1,0 +1,76 @@
+"""Groups: the list, a group's network (Cytoscape.js) and compounds (Leaflet over the
+bundled Natural Earth boundaries), and opening a case from a group."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse
+from starlette.responses import Response
+
+from scamnet.api.deps import SessionDep, StoreDep
+from scamnet.cases import suspects as cases
+from scamnet.core.cases import CaseOrigin
+from scamnet.core.membership import MIN_CONFIDENCE
+from scamnet.network import graph as network_graph
+from scamnet.network import service as network
+from scamnet.settings import Settings
+from scamnet.store import Store
+from scamnet.store.uow import SqlUnitOfWork
+from scamnet.web.guard import CasesWrite, GroupsRead
+from scamnet.web.render import page
+from scamnet.web.route import WebRoute
+
+router = APIRouter(route_class=WebRoute)
+RINGLEADERS = ("mastermind", "organiser", "key_member")
+
+
+def settings_of(request: Request, store: Store) -> Settings:
+    """The instance's settings, pointed at the store the app serves."""
+    return replace(Settings.from_env(request.app.state.data_dir), database_url=store.url)
+
+
+@router.get("/groups")
+def groups(request: Request, session: SessionDep, actor: GroupsRead) -> Response:
+    return page(request, "groups.html", actor, groups=network.list_groups(session, actor))
+
+
+@router.get("/groups/{group_id}")
+def group(request: Request, session: SessionDep, actor: GroupsRead, group_id: int) -> Response:
+    file = network.read_group(session, actor, group_id)
+    sites = [
+        {"name": s.name, "lat": s.latitude, "lon": s.longitude, "radius_km": s.radius_km,
+         "country": s.country, "region": s.region}
+        for s in file.group.sites
+    ]  # fmt: skip
+    return page(request, "group.html", actor, file=file, sites_json=json.dumps(sites),
+                ringleaders=RINGLEADERS, min_confidence=MIN_CONFIDENCE, shown=25)  # fmt: skip
+
+
+@router.get("/groups/{group_id}/graph")
+def graph(
+    request: Request, session: SessionDep, store: StoreDep, actor: GroupsRead, group_id: int
+) -> Response:
+    """The group's subgraph as Cytoscape.js elements, which the page draws."""
+    elements: dict[str, Any] = network_graph.group_graph(
+        session, settings_of(request, store), actor, group_id
+    )
+    return JSONResponse(elements, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/groups/{group_id}/case")
+def open_case(
+    request: Request,
+    session: SessionDep,
+    actor: CasesWrite,
+    group_id: int,
+    title: Annotated[str, Form(max_length=200)],
+    min_confidence: Annotated[float, Form(ge=0.0, le=1.0)] = MIN_CONFIDENCE,
+) -> Response:
+    """Open a case: members at or above the threshold become suspects, the rest to review."""
+    opened = cases.open_case(SqlUnitOfWork(session), actor, title, CaseOrigin.GROUP,
+                             str(group_id), min_confidence)  # fmt: skip
+    return page(request, "case_opened.html", actor, opened=opened, group_id=group_id)

@@ -1,0 +1,86 @@
+"""Search, and the person page: the records resolved into one person (names in every
+script, identifiers), the resolution evidence, and the analyst's same / not-same judgement.
+
+The search is posted, never put in the URL: a name or a number is personal data.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import Response
+
+from scamnet.api.deps import SessionDep, StoreDep
+from scamnet.cases import suspects as cases
+from scamnet.resolve import service as resolve
+from scamnet.store.uow import SqlUnitOfWork
+from scamnet.web.groups import settings_of
+from scamnet.web.guard import CasesRead, PersonsJudge, PersonsRead
+from scamnet.web.render import page
+from scamnet.web.route import WebRoute
+
+router = APIRouter(route_class=WebRoute)
+CASE_REFERENCE = re.compile(r"^C-\d{4}-\d{5}$")
+PHONE = re.compile(r"^\+?[\d\s().-]{6,20}$")
+LIMIT = 10
+
+
+@router.get("/search")
+def search_form(request: Request, actor: PersonsRead) -> Response:
+    return page(request, "search.html", actor, query="", found=None)
+
+
+@router.post("/search")
+def search(
+    request: Request,
+    session: SessionDep,
+    store: StoreDep,
+    actor: PersonsRead,
+    q: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """A case reference opens the case; a number is matched as a phone; anything else
+    as a name in any script (Latin letters reach names written in 汉字)."""
+    text = q.strip()
+    if CASE_REFERENCE.match(text):
+        from fastapi.responses import RedirectResponse
+
+        return RedirectResponse(f"/cases/{text}", 303)
+    settings = settings_of(request, store)
+    if PHONE.match(text):
+        found = resolve.search(session, settings, actor, "", phone=text, limit=LIMIT)
+    else:
+        found = resolve.search(session, settings, actor, text, limit=LIMIT)
+    return page(request, "search.html", actor, query=text, found=found)
+
+
+@router.get("/persons/{person}")
+def person(request: Request, session: SessionDep, actor: PersonsRead, person: str) -> Response:
+    """A resolved person by their opaque id (RP-…), never by name."""
+    records = resolve.read_person(session, actor, person)
+    return page(request, "person.html", actor, person=person, records=records, judged=None)
+
+
+@router.post("/persons/{person}/judge")
+def judge(
+    request: Request,
+    session: SessionDep,
+    actor: PersonsJudge,
+    person: str,
+    uid_a: Annotated[str, Form(max_length=200)],
+    uid_b: Annotated[str, Form(max_length=200)],
+    verdict: Annotated[str, Form(pattern="^(same|not-same)$")],
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    resolve.judge(session, actor, uid_a, uid_b, verdict == "same", note)
+    records = resolve.read_person(session, actor, person)
+    judged = (uid_a, uid_b, verdict)
+    return page(request, "person.html", actor, person=person, records=records, judged=judged)
+
+
+@router.get("/cases/{reference}")
+def case(request: Request, session: SessionDep, actor: CasesRead, reference: str) -> Response:
+    """A case with its suspects, each with names, role and status history (audited)."""
+    file = cases.read_case(SqlUnitOfWork(session), actor, reference)
+    return page(request, "case.html", actor, file=file)
