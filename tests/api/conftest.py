@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,6 +42,10 @@ class Api:
 
 @pytest.fixture(scope="module")
 def api(_pristine_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    # Every test logs in from the same test client: lift the per-client login limit
+    # (test_access shows the limit itself, with it set back).
+    before = os.environ.get("SCAMNET_LOGIN_ATTEMPTS")
+    os.environ["SCAMNET_LOGIN_ATTEMPTS"] = "100000"
     root = tmp_path_factory.mktemp("api") / "demo"
     shutil.copytree(_pristine_demo, root)
     settings = Settings.from_env(root)
@@ -55,3 +60,7 @@ def api(_pristine_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         tokens[name] = r.json()["token"]
     yield Api(client, store, root, tokens)
     store.dispose()
+    if before is None:
+        os.environ.pop("SCAMNET_LOGIN_ATTEMPTS", None)
+    else:
+        os.environ["SCAMNET_LOGIN_ATTEMPTS"] = before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import text
 
 from scamnet.core.access import UserRole
@@ -113,3 +114,24 @@ def test_an_admin_manages_users_and_a_viewer_may_not(api: Api) -> None:
     elsewhere = {**body, "username": "foreign.one", "agency": "CN-YN-LC"}
     r = api.client.post("/v1/users", json=elsewhere, headers=api.as_("admin"))
     assert r.status_code == 403  # an admin of Dehong adds users for its own agencies only
+
+
+def test_a_client_gets_a_limited_number_of_login_attempts(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scamnet.security.auth import CLIENT_ATTEMPTS
+
+    monkeypatch.delenv("SCAMNET_LOGIN_ATTEMPTS")  # the default limit
+    with api.store.session() as s:  # a fresh window for this client
+        s.execute(text("DELETE FROM rate_limits WHERE key LIKE 'login:%'"))
+
+    body = {"username": "nobody.at.all", "password": "x" * 12}
+    try:
+        codes = [api.client.post("/v1/login", json=body).status_code
+                 for _ in range(CLIENT_ATTEMPTS + 1)]  # fmt: skip
+        assert codes[-1] == 429 and 401 in codes
+        r = api.client.post("/v1/login", json={"username": "admin", "password": PASSWORD})
+        assert r.status_code == 429 and r.headers["Retry-After"] == "60"
+    finally:  # the other tests of the module log in from the same test client
+        with api.store.session() as s:
+            s.execute(text("DELETE FROM rate_limits WHERE key LIKE 'login:%'"))

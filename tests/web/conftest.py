@@ -48,7 +48,8 @@ def web(_pristine_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     shutil.copytree(_pristine_demo, root)
     users.register(root)
     port = free_port()
-    env = {**os.environ, "SCAMNET_DATA_DIR": str(root)}
+    # Many users log in from loopback within a minute: above the default per-client limit.
+    env = {**os.environ, "SCAMNET_DATA_DIR": str(root), "SCAMNET_LOGIN_ATTEMPTS": "1000"}
     env.pop("SCAMNET_DATABASE_URL", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "scamnet.cli.main", "serve", "--port", str(port)],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,16 @@ LOCK_AFTER = 5  # consecutive wrong passwords
 LOCK_FOR = timedelta(minutes=15)
 CLIENT_ATTEMPTS = 20  # login attempts per client per window, right or wrong
 CLIENT_WINDOW = timedelta(minutes=1)
+
+
+def client_attempts() -> int:
+    """Logins a client may try per minute: ``SCAMNET_LOGIN_ATTEMPTS`` (default 20).
+
+    A gateway that puts every user behind one address needs more; a test server
+    logging in many users from loopback too.
+    """
+    raw = os.environ.get("SCAMNET_LOGIN_ATTEMPTS", "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else CLIENT_ATTEMPTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +74,7 @@ def login(
     what stops password guessing, so a rollback must not erase it.
     """
     now = datetime.now(UTC)
-    if hit(session, f"login:{client}", CLIENT_WINDOW, now) > CLIENT_ATTEMPTS:
+    if hit(session, f"login:{client}", CLIENT_WINDOW, now) > client_attempts():
         session.commit()
         raise RateLimited(
             "too many login attempts from this client; wait a minute",
