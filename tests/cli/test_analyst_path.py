@@ -11,6 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from scamnet.cli.main import app
+from scamnet.core.access import UserRole
+from tests.support.users import register
 
 runner = CliRunner()
 pytestmark = pytest.mark.slow
@@ -38,6 +40,8 @@ def seeded_by_alert(data_dir: Path, subject: str) -> bool:
 
 
 def test_the_analyst_path(demo_world: Path) -> None:
+    # An analyst who also opens cases and exports, as the path below does.
+    register(demo_world, "ana", roles=frozenset({UserRole.ANALYST, UserRole.SUPERVISOR}))
     queue = as_json(demo_world, "alerts", "list", "--kind", "subscriber", "--status", "open")
     assert queue["total"] > 2
     first, second = queue["alerts"][0], queue["alerts"][1]
