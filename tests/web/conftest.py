@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,13 +114,27 @@ def login(page: Any, username: str) -> None:
     _sessions[username] = page.context.cookies()
 
 
-def fresh_login(page: Any, username: str) -> None:
-    """Log in through the login form."""
-    page.goto("/login")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/")
+def fresh_login(page: Any, username: str, attempts: int = 4) -> None:
+    """Log in through the login form.
+
+    A busy store answers 503 with Retry-After (the server waits at most a second for
+    SQLite's write lock); a user would press the button again, and so does this. Any
+    other refusal fails at once, with the page's message.
+    """
+    for attempt in range(attempts):
+        page.goto("/login")
+        page.get_by_label("User name").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        with page.expect_response(lambda r: r.url.endswith("/login")
+                                  and r.request.method == "POST") as posted:  # fmt: skip
+            page.get_by_role("button", name="Log in").click()
+        status = posted.value.status
+        if status in (429, 503) and attempt + 1 < attempts:
+            time.sleep(min(float(posted.value.headers.get("retry-after", "1")), 3.0))
+            continue
+        assert status == 303, f"login of {username} answered {status}: {page.content()[:2000]}"
+        page.wait_for_url("**/")
+        return
 
 
 def switch_language(page: Any, lang: str) -> None:
