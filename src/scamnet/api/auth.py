@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Query, Request
+from fastapi import Header, HTTPException, Query, Request
 from sqlalchemy.orm import Session
 
-from scamnet.api.deps import get_session
+from scamnet.api.deps import SESSION
 from scamnet.core.access import Actor, Permission
 from scamnet.core.errors import NotAuthenticated
 
@@ -84,7 +84,7 @@ def require(permission: Permission, personal: bool = False) -> Callable[..., Act
 
     def dependency(
         request: Request,
-        session: Annotated[Session, Depends(get_session)],
+        session: Annotated[Session, SESSION],
         authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
         why: Annotated[
             str | None,

@@ -23,7 +23,11 @@ def get_session(store: Annotated[Store, Depends(get_store)]) -> Iterator[Session
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# "function" scope: the session commits when the route returns, before the response
+# is sent. With the default ("request"), a client that follows a redirect or reads
+# back at once (a login's 303, then its first page) could ask before the commit.
+SESSION = Depends(get_session, scope="function")
+SessionDep = Annotated[Session, SESSION]
 
 
 async def get_settings(request: Request) -> Settings:
