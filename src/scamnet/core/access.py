@@ -18,10 +18,6 @@ class UserRole(StrEnum):
     SUPERVISOR = "supervisor"  # approves publication, verdicts, exports
     ADMIN = "admin"  # users, keys, partner agencies, sharing rules
 
-    def at_least(self, other: UserRole) -> bool:
-        """True when this role has every permission of ``other``."""
-        return PERMISSIONS[other] <= PERMISSIONS[self]
-
 
 class Permission(StrEnum):
     """One thing a user may do. Every API route and use case names the one it needs."""
