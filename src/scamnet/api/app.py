@@ -19,6 +19,7 @@ from scamnet.api.deps import SessionDep, StoreDep
 from scamnet.api.errors import install_error_handlers
 from scamnet.api.limits import BodyLimits
 from scamnet.api.routes import access, alerts, cases, citizens, network, reports
+from scamnet.citizens.service import CheckCache
 from scamnet.exchange.schema import openapi_schemas
 from scamnet.settings import Settings
 from scamnet.store import Store
@@ -103,6 +104,7 @@ def create_app(
         settings = Settings(data_dir=data_dir, database_url=store.url)
     app.state.settings = settings
     app.state.body_timeout = body_timeout
+    app.state.checks = CheckCache() if settings is None else CheckCache(settings.check_cache_s)
     wait_briefly_for_locks(store, BUSY_TIMEOUT_MS)
     app.add_exception_handler(StoreUnavailable, _store_busy)
     install_error_handlers(app)

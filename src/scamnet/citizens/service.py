@@ -10,6 +10,10 @@ an identifier only investigators know looks exactly like one nobody knows.
 from __future__ import annotations
 
 import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -68,6 +72,46 @@ def check(session: Session, kind: str, raw: str) -> CheckResult:
         found = {FraudType.OTHER.value}
     reasons = [{"category": c, **CATEGORIES[c]} for c in sorted(found) if c in CATEGORIES]
     return CheckResult(kind, ident.value, risk, LEVELS[risk], reasons, ADVICE)
+
+
+class CheckCache:
+    """The check's recent answers, kept for ``ttl_s`` seconds in this process.
+
+    The answers are public knowledge built from reports and confirmed alerts, so a
+    few seconds' staleness is what a CDN in front of the service would give anyway;
+    in return the busiest public route answers a repeated question without a query.
+    Keys are the question as asked (kind and raw text), so a cached answer skips the
+    identifier's parsing too. Bounded: the oldest answers leave first. Each process
+    keeps its own (several ``scamnet serve`` processes stay stateless: at worst each
+    asks the store once per ``ttl_s``). ``ttl_s`` 0 turns it off.
+    """
+
+    def __init__(self, ttl_s: float = 5.0, size: int = 100_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+        self.ttl_s, self.size, self.clock = ttl_s, size, clock
+        self._answers: OrderedDict[tuple[str, str], tuple[float, CheckResult]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, kind: str, raw: str) -> CheckResult | None:
+        """The remembered answer, or None when there is none or it is too old."""
+        found = self._answers.get((kind, raw))
+        if found is None or self.clock() - found[0] >= self.ttl_s:
+            return None
+        return found[1]
+
+    def check(self, session: Session, kind: str, raw: str) -> CheckResult:
+        """``check``, answered from memory when it was asked less than ``ttl_s`` ago."""
+        known = self.get(kind, raw)
+        if known is not None:
+            return known
+        result = check(session, kind, raw)
+        if self.ttl_s > 0:
+            with self._lock:
+                self._answers[(kind, raw)] = (self.clock(), result)
+                self._answers.move_to_end((kind, raw))
+                while len(self._answers) > self.size:
+                    self._answers.popitem(last=False)
+        return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,4 +180,4 @@ def _loss(value: object) -> Decimal | None:
     return loss.quantize(Decimal("0.01"))
 
 
-__all__ = ["PUBLIC_KINDS", "CheckResult", "Receipt", "check", "file_report"]
+__all__ = ["PUBLIC_KINDS", "CheckCache", "CheckResult", "Receipt", "check", "file_report"]

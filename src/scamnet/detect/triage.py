@@ -13,7 +13,7 @@ from scamnet.core.access import Actor
 from scamnet.core.alerts import AlertStatus, AlertVerdict, subject_identifier
 from scamnet.core.errors import InvalidRecord, NotFound
 from scamnet.store.alerts import AlertQuery, AlertView, TriageRepository, VerdictView
-from scamnet.store.audit import AuditLog
+from scamnet.store.audit import AuditLog, audit_read
 
 MAX_PAGE = 1000
 
@@ -34,8 +34,8 @@ def list_alerts(session: Session, actor: Actor, query: AlertQuery) -> AlertPage:
         shown = ", ".join(s.value for s in AlertStatus)
         raise InvalidRecord(f"unknown status {query.status!r}; one of {shown}")
     total, alerts = TriageRepository(session).page(query)
-    AuditLog(session).append(actor.user, "alerts.list", "alerts",
-                             {"agency": actor.agency, "shown": [a.id for a in alerts]})  # fmt: skip
+    audit_read(session, actor.user, "alerts.list", "alerts",
+               {"agency": actor.agency, "shown": [a.id for a in alerts]})  # fmt: skip
     return AlertPage(total, alerts)
 
 
@@ -65,8 +65,8 @@ def show_alert(session: Session, actor: Actor, alert_id: int) -> AlertFile:
     key = ident.graph_key if ident is not None else None
     persons = repo.persons_using(key) if key else []
     groups = repo.groups_holding(key) if key else []
-    AuditLog(session).append(actor.user, "alert.read", f"alert:{alert_id}",
-                             {"agency": actor.agency, "subject": alert.subject})  # fmt: skip
+    audit_read(session, actor.user, "alert.read", f"alert:{alert_id}",
+               {"agency": actor.agency, "subject": alert.subject})  # fmt: skip
     return AlertFile(alert, key, persons, groups, repo.verdicts(alert_id))
 
 

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from scamnet.store.auditgroup import GROUP_KEY, WROTE_KEY
 from scamnet.store.models import AuditRow
 
 GENESIS = "0" * 64
@@ -97,6 +98,23 @@ def write_lock(session: Session, key: int) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
     else:
         session.execute(text("UPDATE audit_log SET id = id WHERE 0 = 1"))
+
+
+def audit_read(
+    session: Session, actor: str, action: str, subject: str, detail: dict[str, Any] | None = None
+) -> None:
+    """Audit a read of personal data; the entry is committed when this returns.
+
+    Entries go through the store's group appender (one commit for every reader waiting,
+    see `scamnet.store.auditgroup`) unless this unit of work has already written: then
+    the writer could wait on a lock held by this very transaction, so the entry is
+    appended here and commits with it.
+    """
+    group = session.info.get(GROUP_KEY)
+    if group is None or session.info.get(WROTE_KEY):
+        AuditLog(session).append(actor, action, subject, detail)
+    else:
+        group.append(actor, action, subject, detail)
 
 
 class AuditLog:

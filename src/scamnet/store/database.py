@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+
+from scamnet.store.auditgroup import GROUP_KEY, WROTE_KEY, GroupAppender
 
 if TYPE_CHECKING:  # Alembic is imported when migrating: reading a store needs none of it
     from alembic.config import Config
@@ -79,6 +81,17 @@ def _private_file(path: Path) -> None:
         pass
 
 
+def _wrote(session: Session, _context: object) -> None:
+    session.info[WROTE_KEY] = True
+
+
+def _maybe_wrote(state: ORMExecuteState) -> None:
+    # Anything but a SELECT counts as a write (text() statements included): when in
+    # doubt the read is audited in its own transaction, which is always correct.
+    if not state.is_select:
+        state.session.info[WROTE_KEY] = True
+
+
 class Store:
     """A handle on the relational store: its engine and a session factory."""
 
@@ -96,6 +109,14 @@ class Store:
         if backend == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Which units of work have written, so an audited read knows whether it may
+        # leave its entry to the group appender (see `scamnet.store.audit.audit_read`).
+        event.listen(self._sessions, "after_flush", _wrote)
+        event.listen(self._sessions, "do_orm_execute", _maybe_wrote)
+        # An in-memory SQLite database is one per connection: the writer's thread would
+        # see another, empty one. Such stores append every read in its own transaction.
+        memory = backend == "sqlite" and make_url(self.url).database in (None, "", ":memory:")
+        self.audits = None if memory else GroupAppender(self.session)
 
     @property
     def dialect(self) -> str:
@@ -106,6 +127,8 @@ class Store:
     def session(self) -> Iterator[Session]:
         """A unit of work: committed on success, rolled back on any error."""
         with self._sessions() as session, session.begin():
+            if self.audits is not None:
+                session.info[GROUP_KEY] = self.audits
             yield session
 
     def alembic_config(self) -> Config:
@@ -137,4 +160,6 @@ class Store:
         return newest_revision()
 
     def dispose(self) -> None:
+        if self.audits is not None:
+            self.audits.close()
         self.engine.dispose()

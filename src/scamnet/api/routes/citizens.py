@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from scamnet.api.auth import public
-from scamnet.api.deps import SessionDep, StoreDep
-from scamnet.api.paging import as_json
+from scamnet.api.deps import SessionDep
+from scamnet.citizens.service import CheckCache, CheckResult
 from scamnet.core.records import FraudType
 from scamnet.store import Store
 
@@ -32,24 +34,44 @@ class VictimReport(BaseModel):
     narrative: Annotated[str | None, Field(max_length=2000)] = None
 
 
-@router.get("/check/{kind}/{value:path}")
+class CheckAnswer(BaseModel):
+    """The public answer (documented here; the route sends it pre-encoded)."""
+
+    kind: str
+    value: str
+    risk: Literal["high", "medium", "unknown"]
+    summary: dict[str, str]
+    reasons: list[dict[str, str]]
+    advice: dict[str, str]
+
+
+@router.get("/check/{kind}/{value:path}", response_model=CheckAnswer)
 async def check(
     kind: Literal["phone", "url", "account", "wallet"],
     value: Annotated[str, PathParam(min_length=1, max_length=2048)],
-    store: StoreDep,
-) -> Any:
+    request: Request,
+) -> Response:
     """Is this number, URL, account or wallet known as a scam? A risk level, the kinds of
-    fraud in fr/zh/en, and advice. Nothing about persons or investigations."""
-    # The busiest public route: one hop to the thread pool for the whole lookup, rather
-    # than one per dependency (each hop costs more than the indexed query itself).
-    return as_json(await run_in_threadpool(_check, store, kind, value))
+    fraud in fr/zh/en, and advice. Nothing about persons or investigations.
+
+    Answers are remembered for a few seconds (``SCAMNET_CHECK_CACHE_S``): the busiest
+    public route answers a repeated question on the event loop, with no thread-pool
+    hop and no query.
+    """
+    checks: CheckCache = request.app.state.checks
+    known = checks.get(kind, value)
+    if known is None:
+        known = await run_in_threadpool(_check, request.app.state.store, checks, kind, value)
+    return Response(_encoded(known), media_type="application/json")
 
 
-def _check(store: Store, kind: str, value: str) -> Any:
-    from scamnet.citizens.service import check as run
-
+def _check(store: Store, checks: CheckCache, kind: str, value: str) -> CheckResult:
     with store.session() as session:
-        return run(session, kind, value)
+        return checks.check(session, kind, value)
+
+
+def _encoded(result: CheckResult) -> bytes:
+    return json.dumps(asdict(result), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @router.post("/reports", status_code=201)
