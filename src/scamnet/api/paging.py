@@ -38,7 +38,7 @@ def as_json(value: Any) -> Any:
         return [as_json(v) for v in value]
     if kind is dict:
         return {as_json(k): as_json(v) for k, v in value.items()}
-    names = _fields(kind)
+    names = _fields(kind)  # type: ignore[arg-type]  # a class is hashable
     if names is not None:
         return {n: as_json(getattr(value, n)) for n in names}
     if isinstance(value, Enum):
