@@ -93,8 +93,14 @@ def serving(args: list[str], env: dict[str, str]) -> Iterator[int]:
             raise RuntimeError(f"server did not start: {line}{proc.stdout.read()}")
         yield port
     finally:
+        # A graceful stop waits for the requests still queued when wrk stops (many,
+        # on a loaded machine); after a minute the server is killed.
         proc.terminate()
-        proc.wait(10)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def wrk(url: str, script: Path | None, headers: list[str], seconds: int) -> tuple[float, float]:

@@ -30,7 +30,7 @@ class Settings:
         future_tolerance_s: ``SCAMNET_FUTURE_TOLERANCE_S`` (default 86400): how far
             past the ingest's own clock a record's time may lie (clock skew between
             a source and this host) before the row is rejected.
-        check_cache_s: ``SCAMNET_CHECK_CACHE_S`` (default 5): how long a process of
+        check_cache_s: ``SCAMNET_CHECK_CACHE_S`` (default 30): how long a process of
             ``scamnet serve`` remembers an answer of the citizens' public check;
             0 asks the store every time.
     """
@@ -41,7 +41,7 @@ class Settings:
     spark_master: str = DEFAULT_SPARK_MASTER
     lock_wait_s: float = 600.0
     future_tolerance_s: int = 86_400
-    check_cache_s: float = 5.0
+    check_cache_s: float = 30.0
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None) -> Settings:
@@ -57,7 +57,7 @@ class Settings:
             spark_master=master,
             lock_wait_s=_number("SCAMNET_LOCK_WAIT_S", 600.0),
             future_tolerance_s=int(_number("SCAMNET_FUTURE_TOLERANCE_S", 86_400)),
-            check_cache_s=_number("SCAMNET_CHECK_CACHE_S", 5.0),
+            check_cache_s=_number("SCAMNET_CHECK_CACHE_S", 30.0),
         )
 
     @property

@@ -77,16 +77,18 @@ def check(session: Session, kind: str, raw: str) -> CheckResult:
 class CheckCache:
     """The check's recent answers, kept for ``ttl_s`` seconds in this process.
 
-    The answers are public knowledge built from reports and confirmed alerts, so a
-    few seconds' staleness is what a CDN in front of the service would give anyway;
-    in return the busiest public route answers a repeated question without a query.
+    The answers are public knowledge built from reports and confirmed alerts, so half
+    a minute's staleness (a number confirmed now shows as a scam within 30 s) is what
+    a CDN in front of the service would give anyway; in return the busiest public
+    route answers a repeated question without a query. Numbers that circulate (the
+    ones many people check) are the ones answered from memory.
     Keys are the question as asked (kind and raw text), so a cached answer skips the
     identifier's parsing too. Bounded: the oldest answers leave first. Each process
     keeps its own (several ``scamnet serve`` processes stay stateless: at worst each
     asks the store once per ``ttl_s``). ``ttl_s`` 0 turns it off.
     """
 
-    def __init__(self, ttl_s: float = 5.0, size: int = 100_000,
+    def __init__(self, ttl_s: float = 30.0, size: int = 100_000,
                  clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
         self.ttl_s, self.size, self.clock = ttl_s, size, clock
         self._answers: OrderedDict[tuple[str, str], tuple[float, CheckResult]] = OrderedDict()

@@ -116,7 +116,8 @@ class Store:
         # An in-memory SQLite database is one per connection: the writer's thread would
         # see another, empty one. Such stores append every read in its own transaction.
         memory = backend == "sqlite" and make_url(self.url).database in (None, "", ":memory:")
-        self.audits = None if memory else GroupAppender(self.session)
+        self.audits = None if memory else GroupAppender(self._audit_session)
+        self._audit_engine: Engine | None = None
 
     @property
     def dialect(self) -> str:
@@ -129,6 +130,23 @@ class Store:
         with self._sessions() as session, session.begin():
             if self.audits is not None:
                 session.info[GROUP_KEY] = self.audits
+            yield session
+
+    @contextmanager
+    def _audit_session(self) -> Iterator[Session]:
+        """A unit of work for the audit writer, on its own connection.
+
+        Not from the shared pool: readers hold pooled connections while they wait for
+        the writer, so under as many readers as the pool holds the writer would wait
+        for them and they for it.
+        """
+        if self._audit_engine is None:
+            engine = create_engine(self.url, pool_size=1, max_overflow=0,
+                                   pool_pre_ping=True, hide_parameters=True)  # fmt: skip
+            if self.dialect == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
+            self._audit_engine = engine
+        with Session(self._audit_engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     def alembic_config(self) -> Config:
@@ -162,4 +180,7 @@ class Store:
     def dispose(self) -> None:
         if self.audits is not None:
             self.audits.close()
+        if self._audit_engine is not None:
+            self._audit_engine.dispose()
+            self._audit_engine = None
         self.engine.dispose()

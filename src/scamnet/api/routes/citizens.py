@@ -54,7 +54,7 @@ async def check(
     """Is this number, URL, account or wallet known as a scam? A risk level, the kinds of
     fraud in fr/zh/en, and advice. Nothing about persons or investigations.
 
-    Answers are remembered for a few seconds (``SCAMNET_CHECK_CACHE_S``): the busiest
+    Answers are remembered for half a minute (``SCAMNET_CHECK_CACHE_S``): the busiest
     public route answers a repeated question on the event loop, with no thread-pool
     hop and no query.
     """
