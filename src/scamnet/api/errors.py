@@ -38,14 +38,12 @@ async def _invalid(_r: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    from scamnet.detect.registry import NoModel
-    from scamnet.store.users import UserError
-
+    # Handlers are found by the exception's class hierarchy: the registry's NoModel is
+    # a LookupError and the users' UserError a DomainError, so neither module (nor
+    # scikit-learn, which the registry imports) is loaded to start the server.
     app.add_exception_handler(NotFound, _not_found)
-    app.add_exception_handler(NoModel, _not_found)
     app.add_exception_handler(LookupError, _not_found)
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
     app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(NotAllowed, _not_allowed)
     app.add_exception_handler(DomainError, _invalid)
-    app.add_exception_handler(UserError, _invalid)
