@@ -4,8 +4,8 @@
   free loopback port with its store in a temporary directory, stopped after the
   test. Without the binary the test skips, except under CI, where it fails.
 - ``fresh``: an empty data directory with a migrated store, the reference agencies,
-  the cells of the tiny demo world, and the registered users ``tester`` (every role,
-  CN-YN-DH), ``viewer`` and ``lc.officer`` (an analyst of another bureau).
+  and the registered users ``tester`` (every role, CN-YN-DH), ``viewer`` and
+  ``lc.officer`` (an analyst of another bureau).
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from pathlib import Path
 import pytest
 
 from scamnet.core.access import UserRole
-from scamnet.settings import Settings
-from scamnet.store import Store
 from tests.conftest import skip_or_fail
 from tests.support.users import register
 
@@ -42,14 +40,15 @@ def nats_url(tmp_path: Path) -> Iterator[str]:
         return
     port = _free_port()
     store_dir = tmp_path / "jetstream"
+    log = tmp_path / "nats-server.log"
     proc = subprocess.Popen(
-        [binary, "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", str(store_dir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [binary, "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", str(store_dir), "-l", str(log)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         for _ in range(200):  # up to 10 s for the server to listen
             if proc.poll() is not None:
-                raise RuntimeError(f"nats-server exited: {proc.stderr.read().decode()[-500:]}")
+                raise RuntimeError(f"nats-server exited: {log.read_text()[-500:]}")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break
@@ -62,25 +61,9 @@ def nats_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def fresh(tmp_path: Path, _pristine_demo: Path) -> Path:
+def fresh(tmp_path: Path) -> Path:
     root = tmp_path / "data"
     register(root)
     register(root, "viewer", roles=frozenset({UserRole.VIEWER}))
     register(root, "lc.officer", agency="CN-YN-LC", roles=frozenset({UserRole.ANALYST}))
-    settings = Settings.from_env(root)
-    store = Store(settings.database_url)
-    try:
-        from scamnet.ingest.mapping import Mapping
-        from scamnet.ingest.pipeline import Ingestor
-        from scamnet.store.records import StoreLedger, StoreSink
-
-        ingestor = Ingestor(root, settings=settings)
-        try:
-            with store.session() as s:
-                ingestor.ingest_file("cells", _pristine_demo / "world" / "cells.csv", Mapping(),
-                                     StoreLedger(s), StoreSink(s))  # fmt: skip
-        finally:
-            ingestor.close()
-    finally:
-        store.dispose()
     return root

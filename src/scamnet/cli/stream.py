@@ -37,6 +37,15 @@ def worker(
     idle_exit: Annotated[
         float | None, typer.Option("--idle-exit", help="Stop after this many idle seconds.")
     ] = None,
+    ack_wait: Annotated[
+        float,
+        typer.Option(
+            "--ack-wait",
+            min=1,
+            help="Seconds before an unacknowledged "
+            "message is redelivered (set when the consumer is created).",
+        ),
+    ] = 30.0,
     data_dir: DataDirOption = None,
     user: UserOption = DEFAULT_USER,
     agency: AgencyOption = None,
@@ -53,7 +62,7 @@ def worker(
     actor = actor_for(settings, user, agency, Need.RECORDS_PUSH)
     store = open_store(settings)
     try:
-        stats = run_worker(settings, store, actor, nats, batch, idle_exit)
+        stats = run_worker(settings, store, actor, nats, batch, idle_exit, ack_wait)
     except (TimeoutError, OSError) as exc:
         raise fail(f"cannot reach NATS at {nats}: {exc}") from None
     except NotAllowed as exc:

@@ -35,13 +35,13 @@ def embedded_intake(settings: Settings, store: Store, agency: str = DEFAULT_AGEN
 
 
 def run_worker(settings: Settings, store: Store, actor: Actor, url: str, batch: int = 200,
-               idle_exit_s: float | None = None) -> WorkerStats:  # fmt: skip
+               idle_exit_s: float | None = None, ack_wait_s: float = 30.0) -> WorkerStats:  # fmt: skip
     """A ``scamnet stream`` worker for ``actor`` (who holds records.push): pulls from NATS
     until SIGTERM or SIGINT (or ``idle_exit_s`` seconds without a message)."""
     if not actor.may(Permission.RECORDS_PUSH):
         raise NotAllowed("a stream worker's user needs records.push")
     intake = embedded_intake(settings, store, actor.agency)
-    worker = Worker(intake, actor, url, batch)
+    worker = Worker(intake, actor, url, batch, ack_wait_s)
 
     async def main() -> WorkerStats:
         loop = asyncio.get_running_loop()
