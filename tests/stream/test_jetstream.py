@@ -35,8 +35,9 @@ def _records() -> list[bytes]:
     start = datetime(2023, 10, 2, 8, tzinfo=UTC)
     lines = []
     for i in range(RECORDS):
-        row = {"caller": f"+86138{i % 97:08d}", "callee": f"+86139{i:08d}",
-               "start": (start + timedelta(seconds=i)).isoformat(), "duration_s": 20 + i % 300}  # fmt: skip
+        at = (start + timedelta(seconds=i)).isoformat()
+        row = {"caller": f"+86138{i % 97:08d}", "callee": f"+86139{i:08d}", "start": at,
+               "duration_s": 20 + i % 300}  # fmt: skip
         lines.append(json.dumps(row).encode() + b"\n")
     for i in range(BAD):
         lines.insert(i * 97 + 5, b'{"caller": "+8613800000000", "callee": "nobody %d"}\n' % i)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -14,6 +16,8 @@ from fastapi.testclient import TestClient
 from scamnet.api.app import create_app
 from scamnet.core.access import Actor
 from scamnet.lake import RecordKind, RecordLake
+from scamnet.report.bulletin import Lang, compose
+from scamnet.report.statistics import totals
 from scamnet.settings import Settings
 from scamnet.store import Store
 from scamnet.store.audit import AuditLog
@@ -205,6 +209,11 @@ def test_officers_take_items_record_outcomes_and_every_access_is_audited(
     assert closed["total"] == 1
     with api.store.session() as session:
         actions = [e.action for e in AuditLog(session).entries()]
+        counted = totals(session)
+    # The statistics count it, and the bulletin says what was prevented.
+    assert (counted.warned, counted.money_stopped, counted.prevented) == (1, 1, Decimal("52000"))
+    text = " ".join(compose(counted, datetime.now(UTC), Lang.EN).paragraphs)
+    assert "People warned in time of a scam under way: 1" in text and "52,000" in text
     for action in ("records.push", "watchlist.add", "dissuasion.list", "dissuasion.take",
                    "dissuasion.outcome"):  # fmt: skip
         assert action in actions

@@ -34,8 +34,10 @@ def embedded_intake(settings: Settings, store: Store, agency: str = DEFAULT_AGEN
     return PushIntake(settings, store, processor)
 
 
-def run_worker(settings: Settings, store: Store, actor: Actor, url: str, batch: int = 200,
-               idle_exit_s: float | None = None, ack_wait_s: float = 30.0) -> WorkerStats:  # fmt: skip
+def run_worker(
+    settings: Settings, store: Store, actor: Actor, url: str, batch: int = 200,
+    idle_exit_s: float | None = None, ack_wait_s: float = 30.0,
+) -> WorkerStats:  # fmt: skip
     """A ``scamnet stream`` worker for ``actor`` (who holds records.push): pulls from NATS
     until SIGTERM or SIGINT (or ``idle_exit_s`` seconds without a message)."""
     if not actor.may(Permission.RECORDS_PUSH):
