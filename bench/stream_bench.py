@@ -272,6 +272,18 @@ def nats_server(work: Path) -> Iterator[str]:
         proc.wait(10)
 
 
+def _consumer_ready(url: str) -> bool:
+    from nats.js.errors import NotFoundError
+
+    from scamnet.stream.jetstream import pending
+
+    try:
+        asyncio.run(pending(url))
+    except NotFoundError:
+        return False
+    return True
+
+
 def nats_run(work: Path, run: int, bare: bool) -> tuple[float, float]:
     """(records/s, CPU seconds of the two consumers) through NATS."""
     from scamnet.stream.jetstream import ensure_stream, pending, publish
@@ -301,16 +313,27 @@ def nats_run(work: Path, run: int, bare: bool) -> tuple[float, float]:
                    "worker", "--nats", url, "--batch", "50", "--idle-exit", "3"]  # fmt: skip
             args = [cmd, cmd]
         workers = [subprocess.Popen(a, env=env, stdout=subprocess.DEVNULL) for a in args]
-        time.sleep(8)  # the workers start (imports, the store, the consumer)
-        cpu0 = sum(cpu_s(w.pid) for w in workers)
-        began = time.monotonic()
-        asyncio.run(publish(url, "calls", messages))
-        while asyncio.run(pending(url)) != (0, 0):
-            time.sleep(0.05)
-        elapsed = time.monotonic() - began
-        cpu = sum(cpu_s(w.pid) for w in workers) - cpu0
-        for w in workers:
-            w.wait(120)
+        try:
+            ready_by = time.monotonic() + 300
+            while not _consumer_ready(url):  # the workers start (imports, store, consumer)
+                if time.monotonic() > ready_by or any(w.poll() is not None for w in workers):
+                    raise RuntimeError("the consumers did not start")
+                time.sleep(0.2)
+            time.sleep(2)  # the second one too
+            cpu0 = sum(cpu_s(w.pid) for w in workers)
+            began = time.monotonic()
+            asyncio.run(publish(url, "calls", messages))
+            while asyncio.run(pending(url)) != (0, 0):
+                time.sleep(0.05)
+            elapsed = time.monotonic() - began
+            cpu = sum(cpu_s(w.pid) for w in workers) - cpu0
+            for w in workers:
+                w.wait(120)
+        finally:
+            for w in workers:
+                if w.poll() is None:
+                    w.terminate()
+                    w.wait(30)
     return NATS_RECORDS / elapsed, cpu
 
 
@@ -324,6 +347,7 @@ def main() -> None:
     try:
         for run in range(args.runs):
             got = http_run(work, args.seconds, run)
+            print(json.dumps({k: round(v, 4) for k, v in got.items()}), flush=True)
             got["nats"], got["nats_cpu"] = nats_run(work, run, bare=False)
             got["bare_nats"], got["bare_nats_cpu"] = nats_run(work, run, bare=True)
             print(json.dumps({k: round(v, 4) for k, v in got.items()}), flush=True)

@@ -62,7 +62,7 @@ def _lake_rows(settings: Settings) -> tuple[int, int]:
     if not files:
         return 0, 0
     paths = ", ".join(f"'{f}'" for f in files)
-    (row,) = duckdb.sql(
+    (row,) = duckdb.execute(
         f"SELECT count(*), count(DISTINCT (caller, callee, start)) FROM read_parquet([{paths}])"
     ).fetchall()
     return int(row[0]), int(row[1])
@@ -92,7 +92,7 @@ def _check_whole(settings: Settings, url: str, outputs: list[str]) -> None:
     assert _lake_rows(settings) == (RECORDS, RECORDS)  # nothing lost, nothing doubled
     rejects = list((settings.rejects_dir / "calls").glob("*.parquet"))
     paths = ", ".join(f"'{f}'" for f in rejects)
-    (row,) = duckdb.sql(f"SELECT count(DISTINCT row) FROM read_parquet([{paths}])").fetchall()
+    (row,) = duckdb.execute(f"SELECT count(DISTINCT row) FROM read_parquet([{paths}])").fetchall()
     assert row[0] == BAD  # the broken lines, kept with their reasons
 
 

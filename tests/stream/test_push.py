@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -51,7 +52,7 @@ class Client:
             self.tokens[user] = r.json()["token"]
         return {"Authorization": f"Bearer {self.tokens[user]}"}
 
-    def push(self, kind: str, body: bytes, user: str = "tester") -> object:
+    def push(self, kind: str, body: bytes, user: str = "tester") -> Any:
         headers = {**self.as_(user), "Content-Type": "application/x-ndjson"}
         return self.http.post(f"/v1/records/{kind}", content=body, headers=headers)
 
@@ -72,7 +73,7 @@ def lake_calls(settings: Settings) -> list[tuple[str, str, object]]:
     if not files:
         return []
     paths = ", ".join(f"'{f}'" for f in files)
-    return duckdb.sql(f"SELECT caller, callee, start FROM read_parquet([{paths}]) "
+    return duckdb.execute(f"SELECT caller, callee, start FROM read_parquet([{paths}]) "
                       "ORDER BY ALL").fetchall()  # fmt: skip
 
 

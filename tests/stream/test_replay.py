@@ -88,13 +88,17 @@ def test_a_day_replayed_at_100x_queues_the_people_scam_numbers_call(
     world = demo_world / "world"
     settings = Settings.from_env(fresh)
     store = Store(settings.database_url)
-    shutil.copytree(Settings.from_env(demo_world).models_dir, settings.models_dir)
+    demo = Settings.from_env(demo_world)
+    shutil.copytree(demo.models_dir, settings.models_dir)
+    settings.model_signing_key.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(demo.model_signing_key, settings.model_signing_key)
     _before(world, tmp_path, settings, store)
     partner, listed, ordinary = _partner_list(world, tmp_path)
     tester = Actor("tester", AGENCY, frozenset(UserRole))
     add_watch_list(store, tester, partner, "partner-mm")
 
     processor = ArrivalProcessor(store, settings, AGENCY)
+    assert processor.champions.subscriber is not None and processor.champions.message is not None
     assert processor.warm(DAY) > 10_000  # the look-back days, from the lake
     intake = PushIntake(settings, store, processor)
     http = TestClient(create_app(store, fresh, settings=settings))
@@ -117,7 +121,7 @@ def test_a_day_replayed_at_100x_queues_the_people_scam_numbers_call(
     queued = {(i.victim, i.contact) for i in items}
     lake = RecordLake(settings.lake_dir)
     paths = ", ".join(f"'{f}'" for f in lake.files(RecordKind.CALLS, [DAY.isoformat()]))
-    calls = duckdb.sql(f"SELECT caller, callee FROM read_parquet([{paths}])").fetchall()
+    calls = duckdb.execute(f"SELECT caller, callee FROM read_parquet([{paths}])").fetchall()
     scam_calls = {(callee, caller) for caller, callee in calls
                   if caller in known and callee in ordinary}  # fmt: skip
     assert len(scam_calls) >= 5

@@ -54,7 +54,7 @@ COMMANDS: dict[str, Lazy] = {
                    "Simulate a fraud world (calls, messages, money, reports, manifests) with "
                    "ground truth."),
     "stream": _c("stream", "app",
-                 "The stream: NATS JetStream workers, a producer, partners' watch lists."),
+                 "The stream: NATS JetStream workers, a producer, watch lists."),
     "transfer": _c("transfer", "app",
                    "Transfer requests: sent, acknowledged, executed or refused."),
 }  # fmt: skip

@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from scamnet.core.records import FraudType
 from scamnet.detect.detectors import ALGORITHMS, Trained, inputs_from_table, score
+from scamnet.detect.artifacts import UntrustedModel
 from scamnet.detect.registry import ModelRegistry, NoModel
 from scamnet.lake import SCHEMAS, RecordKind, RecordLake
 from scamnet.settings import Settings
@@ -56,6 +57,9 @@ class Champions:
             try:
                 _, trained = registry.champion(kind)
             except NoModel:
+                continue
+            except UntrustedModel as exc:  # scored without it, and said loudly
+                log.error("the %s champion is not loaded: %s", kind, exc)
                 continue
             setattr(found, kind, trained)
         return found
@@ -190,6 +194,7 @@ class ArrivalProcessor:
         cols = table.to_pydict()
         profile = self.watch.profile
         out: list[Contact] = []
+        items: list[tuple[Any, ...]]
         if kind == "calls":
             pairs = zip(cols["caller"], cols["callee"], cols["start"], strict=True)
             items = [(c, v, t, None, None, (c, v, t)) for c, v, t in pairs]

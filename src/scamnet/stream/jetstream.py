@@ -210,5 +210,5 @@ class Worker:
 
 def _arrival(m: Any) -> datetime:
     """When the record reached scamnet: the stream's own timestamp of the message."""
-    stamp = m.metadata.timestamp
+    stamp: datetime = m.metadata.timestamp
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)

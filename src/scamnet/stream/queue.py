@@ -126,6 +126,7 @@ def record_outcome(
     if len(text) > 2000:
         raise InvalidRecord("a note holds at most 2,000 characters")
     now = datetime.now(UTC)
+    values: dict[str, object]
     if outcome is Outcome.NO_ANSWER:
         values = {"status": "open", "taken_by": None, "taken_at": None, "outcome": outcome.value,
                   "outcome_at": now, "note": text or None}  # fmt: skip

@@ -25,9 +25,9 @@ LIST_RISK = 0.9
 
 def risk_of(w: Watched) -> float:
     if w.source == "reports":
-        return 1.0 - 0.5 ** (w.weight + 2)  # one report 0.875, two 0.94, three 0.97
+        return float(1.0 - 0.5 ** (w.weight + 2))  # one report 0.875, two 0.94, three 0.97
     if w.source == "confirmed alert":
-        return max(STRONG, w.weight)
+        return max(STRONG, float(w.weight))
     return LIST_RISK
 
 

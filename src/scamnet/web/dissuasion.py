@@ -35,7 +35,7 @@ def listing(
     chosen = status if status in STATUSES else "open"
     found = queue.list_queue(session, actor, chosen, PAGE, start)
     advice = {i.id: queue.advice_for(i.fraud_type) for i in found.items}
-    return page(request, "dissuasion.html", actor, found=found, advice=advice, status=chosen,
+    return page(request, "dissuasion.html", actor, found=found, advice=advice, status_filter=chosen,
                 statuses=STATUSES, outcomes=list(queue.Outcome), start=start,
                 size=PAGE)  # fmt: skip
 
