@@ -27,8 +27,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scamnet.core.records import FraudType
-from scamnet.detect.detectors import ALGORITHMS, Trained, inputs_from_table, score
 from scamnet.detect.artifacts import UntrustedModel
+from scamnet.detect.detectors import ALGORITHMS, Trained, inputs_from_table, score
 from scamnet.detect.registry import ModelRegistry, NoModel
 from scamnet.lake import SCHEMAS, RecordKind, RecordLake
 from scamnet.settings import Settings
