@@ -91,7 +91,7 @@ async def main():
     while idle < 3:
         try:
             msgs = await sub.fetch(200, timeout=1)
-        except TimeoutError:
+        except (TimeoutError, asyncio.TimeoutError):
             idle += 1
             continue
         idle = 0

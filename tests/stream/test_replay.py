@@ -1,7 +1,8 @@
 """A day of the demo world replayed as a stream at 100x through ``POST /v1/records``.
 
 A sub-sample of the day, to keep the suite short: the 30 minutes from 09:00 Beijing
-time (18 s at 100x); `bench/stream_bench.py --replay-day` replays the whole day.
+time (18 s at 100x). `scamnet.stream.replay` replays any window, a whole day
+included (14.4 minutes at 100x); the latency figures are in BENCHMARKS.md.
 Before it, the days before are ingested as files, the victims' reports filed
 before it are in the store, and a partner service has shared the numbers of one
 criminal group. Every scam call from a known number to an ordinary subscriber

@@ -147,7 +147,7 @@ class Worker:
             while not self._stop.is_set():
                 try:
                     msgs = await sub.fetch(self.batch, timeout=1.0)
-                except FetchTimeout:
+                except (TimeoutError, FetchTimeout):  # nats-py raises either
                     idle += 1.0
                     if idle_exit_s is not None and idle >= idle_exit_s:
                         break
