@@ -120,6 +120,8 @@ def test_a_batch_that_cannot_be_read_whole_is_refused_and_nothing_is_stored(
     assert r.status_code == 422 and "UTF-8" in r.json()["detail"]
     assert api.push("calls", b"  \n").status_code == 422
     assert api.push("persons", ndjson([{"record_id": "1"}])).status_code == 422
+    refused = api.push("transfers", ndjson([{"caller": "+8613800138000"}]))
+    assert refused.status_code == 422 and refused.json()["detail"].startswith("the batch: ")
     assert lake_calls(api.settings) == []
 
 

@@ -9,7 +9,7 @@ The rule for bad input (docs/stream.md): a batch is **accepted with rejects**. E
 line that is not a valid record is rejected on its own, with its line number and
 reason, exactly as a line of a file would be. A batch is refused whole only when
 it cannot be read as a batch at all: empty, not UTF-8, more than ``MAX_LINES``
-lines, or a kind that is not streamed.
+lines, a kind that is not streamed, or a required column that no line has.
 """
 
 from __future__ import annotations
@@ -177,7 +177,8 @@ class PushIntake:
         finally:
             path.unlink(missing_ok=True)
         if result.error:
-            raise BatchRefused(result.error.replace(str(path), "the batch"))
+            message = result.error.replace(str(path), "the batch").replace(path.name, "the batch")
+            raise BatchRefused(message)
         receipt.read, receipt.stored, receipt.already = result.read, result.stored, result.already
         receipt.same_content = result.skipped_same_content
         receipt.rejected = sorted(result.lines)
