@@ -47,7 +47,7 @@ def world_events(world: Path, start: datetime, end: datetime,
         cols = ", ".join(f'"{c}"' for c in COLUMNS[kind])
         # The names come from the constants above; the world is the caller's own directory.
         rows = con.execute(
-            f"SELECT try_cast({TIME[kind]} AS TIMESTAMPTZ) AS __t, {cols} "  # noqa: S608
+            f"SELECT try_cast(\"{TIME[kind]}\" AS TIMESTAMPTZ) AS __t, {cols} "  # noqa: S608
             f"FROM read_csv('{pattern}', all_varchar = true, ignore_errors = true, header = true) "
             "WHERE __t >= ? AND __t < ? ORDER BY __t",
             [start, end],
