@@ -10,7 +10,7 @@ moment of the handover, which the entry keeps.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -152,7 +152,8 @@ def _dissuasion(session: Session, as_of: date | None) -> tuple[int, int, Decimal
         DissuasionRow.outcome.in_(("warned", "money_stopped")),
     )  # fmt: skip
     if as_of is not None:
-        q = q.where(DissuasionRow.outcome_at < as_of + timedelta(days=1))
+        end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
+        q = q.where(DissuasionRow.outcome_at < end)
     by = {
         o: (int(n), Decimal(str(p)))
         for o, n, p in session.execute(q.group_by(DissuasionRow.outcome))
