@@ -39,7 +39,7 @@ def test_an_officer_warns_the_person_a_reported_number_just_called(page: Any, we
     row.get_by_role("button", name="Take").click()
     page.wait_for_url("**/dissuasion?status=taken")
     row = page.locator("#dissuasion tbody tr", has_text=VICTIM)
-    row.get_by_label("Outcome").select_option("money_stopped")
+    row.get_by_label("Outcome", exact=True).select_option("money_stopped")
     row.get_by_label("Amount stopped").fill("8000.00")
     shoot(page, "dissuasion-outcome")
     row.get_by_role("button", name="Record").click()
