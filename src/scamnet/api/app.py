@@ -18,7 +18,16 @@ from scamnet.api.auth import public
 from scamnet.api.deps import SessionDep, StoreDep
 from scamnet.api.errors import install_error_handlers
 from scamnet.api.limits import BodyLimits
-from scamnet.api.routes import access, alerts, cases, citizens, network, reports
+from scamnet.api.routes import (
+    access,
+    alerts,
+    cases,
+    citizens,
+    dissuasion,
+    network,
+    records,
+    reports,
+)
 from scamnet.citizens.service import CheckCache
 from scamnet.exchange.schema import openapi_schemas
 from scamnet.settings import Settings
@@ -110,7 +119,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BodyLimits)
     app.include_router(exchange.router)
-    for module in (access, alerts, network, cases, reports, citizens):
+    for module in (access, alerts, network, cases, reports, citizens, records, dissuasion):
         app.include_router(module.router)
     open_route = [Depends(public())]
     app.get("/api/health", dependencies=open_route)(health)

@@ -53,6 +53,8 @@ COMMANDS: dict[str, Lazy] = {
     "simulate": _c("simulate", "run",
                    "Simulate a fraud world (calls, messages, money, reports, manifests) with "
                    "ground truth."),
+    "stream": _c("stream", "app",
+                 "The stream: NATS JetStream workers, a producer, watch lists."),
     "transfer": _c("transfer", "app",
                    "Transfer requests: sent, acknowledged, executed or refused."),
 }  # fmt: skip

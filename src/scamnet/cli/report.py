@@ -68,6 +68,11 @@ def stats(
             f"operations {t.operations}: {t.sites_closed} sites closed, "
             f"{t.persons_arrested} persons arrested"
         )
+    if t.warned:
+        console.print(
+            f"dissuasion: {t.warned} people warned in time, {t.money_stopped} payments stopped, "
+            f"{t.prevented:,} prevented"
+        )
 
 
 @app.command("bulletin")

@@ -52,6 +52,8 @@ class FileResult:
     rejected: Counter[str] = field(default_factory=Counter)
     skipped_same_content: bool = False
     error: str | None = None
+    lines: list[tuple[int, str]] = field(default_factory=list)  # rejected: line, reason
+    new_rows: Any = None  # a pyarrow Table of the rows stored, when asked for (the stream)
 
     @property
     def n_rejected(self) -> int:
@@ -150,21 +152,27 @@ class Ingestor:
         return summary
 
     def ingest_file(
-        self, kind: str, path: Path, mapping: Mapping, ledger: IngestLedger, sink: RecordSink
-    ) -> FileResult:
-        """Take one file in; a file that cannot be read at all comes back with ``error`` set."""
+        self, kind: str, path: Path, mapping: Mapping, ledger: IngestLedger, sink: RecordSink,
+        label: str | None = None, keep_new: bool = False,
+    ) -> FileResult:  # fmt: skip
+        """Take one file in; a file that cannot be read at all comes back with ``error`` set.
+
+        ``label`` names the source in the rejects and the ledger instead of the path (a
+        pushed batch); ``keep_new`` returns the rows stored in ``FileResult.new_rows``.
+        """
         spec = KINDS[kind]
         cache = self.caches.setdefault(mapping.region, LookupCache(self.con, mapping.region))
-        result = FileResult(str(path))
+        result = FileResult(label or str(path))
         try:
             with self.lock(kind):
-                self._one(spec, path, mapping, cache, result, ledger, sink)
+                self._one(spec, path, mapping, cache, result, ledger, sink, keep_new)
         except SourceError as exc:
             result.error = str(exc)
         return result
 
     def _one(self, spec: KindSpec, path: Path, mapping: Mapping, cache: LookupCache,
-             result: FileResult, ledger: IngestLedger, sink: RecordSink) -> None:  # fmt: skip
+             result: FileResult, ledger: IngestLedger, sink: RecordSink,
+             keep_new: bool = False) -> None:  # fmt: skip
         if not path.is_file():
             raise SourceError(f"{path}: no such file")
         # The file's hash is computed while the engine reads it: hashing is one core's
@@ -204,22 +212,29 @@ class Ingestor:
             "WHERE __ord IN (SELECT __ord FROM dup)"
         )
         refused = self._refused(load)
-        for _line, reason, _row in refused:
+        for line, reason, _row in refused:
             result.rejected[reason] += 1
+            result.lines.append((line, reason))
         tag = sha[:16]
-        self.rejects.write(spec.name, tag, str(path), refused)
+        self.rejects.write(spec.name, tag, result.path, refused)
         valid = "FROM v WHERE __reason IS NULL"
         if spec.destination == "lake":
             # v's key hash is over the validated values, which have the lake's types.
             good = f"(SELECT * EXCLUDE (__ord, __reason) {valid})"
             with self.lake.writer(RecordKind(spec.name), tag, self.settings.lock_wait_s) as w:
-                stored, already = append_relation(self.con, w, good, spec.key, "__k")
+                keep = "ingest_new" if keep_new else None
+                stored, already = append_relation(self.con, w, good, spec.key, "__k", keep)
+            if keep_new:
+                new = self.con.sql("SELECT * EXCLUDE (__k) FROM ingest_new")
+                result.new_rows = new.to_arrow_table()
         else:
             rows = self._fetch(f"(SELECT * EXCLUDE (__ord, __reason, __k) {valid})")
             stored = sink.insert(spec.name, rows)
             already = len(rows) - stored
+            if keep_new:
+                result.new_rows = rows
         result.stored, result.already = stored, already
-        ledger.record(sha, spec.name, str(path), result.read, stored, result.n_rejected)
+        ledger.record(sha, spec.name, result.path, result.read, stored, result.n_rejected)
 
     def _complete(self, spec: KindSpec, mapping: Mapping, path: Path) -> Mapping:
         """Check the columns the mapping needs; optional columns absent become constants."""

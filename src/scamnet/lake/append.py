@@ -91,6 +91,7 @@ def append_relation(
     relation: str,
     key: tuple[str, ...],
     key_hash: str | None = None,
+    keep_new: str | None = None,
 ) -> tuple[int, int]:
     """Write the rows of ``relation`` not yet in the lake; return (written, already stored).
 
@@ -99,7 +100,8 @@ def append_relation(
 
     ``key_hash`` names a column of ``relation`` that already holds the hash of the
     key columns with the lake's types (ingestion computes it while validating);
-    without it the hash is computed here.
+    without it the hash is computed here. ``keep_new`` names a temporary table that
+    receives the rows written (the stream scores only records it has not seen).
     """
     lake, kind = writer.lake, writer.kind
     schema = SCHEMAS[kind]
@@ -116,6 +118,8 @@ def append_relation(
     bounds = con.execute(f"SELECT count(*), min({t}), max({t}) FROM lake_in").fetchone()
     total = int(bounds[0]) if bounds else 0
     if not total or bounds is None or bounds[1] is None:
+        if keep_new:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {keep_new} AS SELECT * FROM lake_in")
         return 0, 0
     fingerprint = key_fingerprint(con)
     snap = lake.snapshot(kind)
@@ -142,6 +146,9 @@ def append_relation(
     # Partitions are UTC days. Computed from the instant's microseconds: several
     # times cheaper than a time-zone conversion per row (floor: days before 1970).
     day = f"DATE '1970-01-01' + CAST(floor(epoch_us({t}) / {US_PER_DAY}) AS INTEGER)"
+    if keep_new:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {keep_new} AS SELECT * FROM {source}")
+        source = keep_new
     target = lake.kind_dir(kind)
     target.mkdir(parents=True, exist_ok=True)
     layout = f"PARTITION_BY (day), FILENAME_PATTERN '{writer.pattern()}', OVERWRITE_OR_IGNORE true"

@@ -98,6 +98,14 @@ def compose(
                 arrested=n(totals.persons_arrested),
             )
         )
+    if totals.warned:
+        paragraphs.append(
+            texts["dissuasion"].format(
+                warned=n(totals.warned),
+                stopped=n(totals.money_stopped),
+                amount=format_decimal(totals.prevented, locale=loc),
+            )
+        )
     return Bulletin(
         lang, texts["title"], updated, tuple(paragraphs), tuple(names or ()), texts["names"]
     )
@@ -131,6 +139,8 @@ _TEXTS: dict[Lang, dict[str, str]] = {
         "de {crossing}.",
         "operations": "Opérations menées : {ops} ; sites fermés : {sites} ; "
         "personnes arrêtées : {arrested}.",
+        "dissuasion": "Personnes prévenues à temps d'une escroquerie en cours : {warned} ; "
+        "paiements arrêtés : {stopped}, pour {amount} yuans de pertes évitées.",
         "names": "Personnes dont le nom est rendu public",
     },
     Lang.ZH: {
@@ -145,6 +155,7 @@ _TEXTS: dict[Lang, dict[str, str]] = {
         "fugitives:other": "网上在逃人员{}名",
         "latest:other": "{date}，在{crossing}移交犯罪嫌疑人{persons}名。",
         "operations": "共开展行动{ops}次，捣毁窝点{sites}处，抓获{arrested}人。",
+        "dissuasion": "及时劝阻潜在受害人{warned}名，止付{stopped}笔，避免损失{amount}元。",
         "names": "经批准公布姓名的人员",
     },
     Lang.EN: {
@@ -165,6 +176,8 @@ _TEXTS: dict[Lang, dict[str, str]] = {
         "latest:other": "On {date}, {persons} suspects were handed over at {crossing}.",
         "operations": "Operations carried out: {ops}; sites closed: {sites}; "
         "persons arrested: {arrested}.",
+        "dissuasion": "People warned in time of a scam under way: {warned}; payments "
+        "stopped: {stopped}, preventing losses of {amount} yuan.",
         "names": "Persons whose names are released",
     },
 }

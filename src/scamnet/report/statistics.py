@@ -10,7 +10,8 @@ moment of the handover, which the entry keeps.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import Integer, case, cast, exists, func, or_, select
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from scamnet.core.roles import KEY_FIGURES
 from scamnet.store.models import HandoverBatchRow, ManifestEntryRow
 from scamnet.store.tables.cases import SuspectRow
+from scamnet.store.tables.dissuasion import DissuasionRow
 from scamnet.store.tables.operations import OperationItemRow, OperationRow
 
 # The press reports "masterminds, organisers or key members" as one figure.
@@ -55,6 +57,10 @@ class Totals:
     operations: int
     sites_closed: int
     persons_arrested: int
+    # The dissuasion queue (docs/stream.md): people warned in time, payments stopped.
+    warned: int = 0
+    money_stopped: int = 0
+    prevented: Decimal = Decimal(0)
 
 
 def _is_key_figure() -> object:
@@ -121,6 +127,7 @@ def totals(session: Session, as_of: date | None = None) -> Totals:
         ops = ops.where(OperationRow.started_on <= as_of)
         outcome = outcome.where(or_(OperationItemRow.on.is_(None), OperationItemRow.on <= as_of))
     outcomes = {k: c for k, c in session.execute(outcome.group_by(OperationItemRow.kind))}
+    warned, stopped, prevented = _dissuasion(session, as_of)
     return Totals(
         as_of=as_of,
         persons=sum(r.persons for r in batches),
@@ -131,4 +138,25 @@ def totals(session: Session, as_of: date | None = None) -> Totals:
         operations=session.scalar(ops) or 0,
         sites_closed=outcomes.get("site_closed", 0),
         persons_arrested=outcomes.get("person_arrested", 0),
+        warned=warned,
+        money_stopped=stopped,
+        prevented=prevented,
     )
+
+
+def _dissuasion(session: Session, as_of: date | None) -> tuple[int, int, Decimal]:
+    """People warned (warned or money stopped), payments stopped, and the money kept."""
+    q = select(DissuasionRow.outcome, func.count(),
+               func.coalesce(func.sum(DissuasionRow.prevented), 0)).where(
+        DissuasionRow.status == "closed",
+        DissuasionRow.outcome.in_(("warned", "money_stopped")),
+    )  # fmt: skip
+    if as_of is not None:
+        end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
+        q = q.where(DissuasionRow.outcome_at < end)
+    by = {
+        o: (int(n), Decimal(str(p)))
+        for o, n, p in session.execute(q.group_by(DissuasionRow.outcome))
+    }
+    warned, stopped = by.get("warned", (0, Decimal(0))), by.get("money_stopped", (0, Decimal(0)))
+    return warned[0] + stopped[0], stopped[0], stopped[1]

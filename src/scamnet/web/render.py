@@ -25,6 +25,7 @@ def N_(message: str) -> str:  # noqa: N802 (the name gettext tools look for)
 NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/", N_("Dashboard"), Permission.STATS_READ),
     ("/alerts", N_("Alerts"), Permission.ALERTS_READ),
+    ("/dissuasion", N_("Dissuasion"), Permission.DISSUASION_READ),
     ("/groups", N_("Groups"), Permission.GROUPS_READ),
     ("/search", N_("Search"), Permission.PERSONS_READ),
     ("/handovers", N_("Handovers"), Permission.HANDOVERS_READ),

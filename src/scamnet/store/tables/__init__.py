@@ -5,6 +5,7 @@ from scamnet.store.tables import (  # noqa: F401  registered on import
     access,
     cases,
     custody,
+    dissuasion,
     exchange,
     network,
     operations,

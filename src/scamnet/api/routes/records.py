@@ -1,0 +1,50 @@
+"""Records pushed as they happen by an operator or a bank (docs/stream.md)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+
+from scamnet.api.auth import require
+from scamnet.api.deps import SettingsDep, StoreDep
+from scamnet.core.access import Actor, Permission
+from scamnet.settings import Settings
+from scamnet.store import Store
+
+router = APIRouter(prefix="/v1", tags=["records"])
+Pusher = Annotated[Actor, Depends(require(Permission.RECORDS_PUSH))]
+_built = threading.Lock()
+
+
+def _intake(request: Request, settings: Settings, store: Store) -> Any:
+    """The app's one intake (and the stream's scoring behind it), built on first use."""
+    from scamnet.stream.service import embedded_intake
+
+    with _built:
+        if getattr(request.app.state, "push_intake", None) is None:
+            request.app.state.push_intake = embedded_intake(settings, store)
+    return request.app.state.push_intake
+
+
+@router.post(
+    "/records/{kind}",
+    openapi_extra={"requestBody": {"required": True, "content": {"application/x-ndjson": {
+        "schema": {"type": "string"}}}}},
+)  # fmt: skip
+async def push(
+    kind: Literal["calls", "messages", "transfers", "reports"],
+    request: Request, actor: Pusher, settings: SettingsDep, store: StoreDep,
+) -> Any:  # fmt: skip
+    """A batch of records as NDJSON (one JSON object a line, at most 1 MiB), validated as a
+    file would be: each bad line is rejected with its line number and reason, the others
+    are stored once (a batch or record sent again is not stored twice). 429 with
+    Retry-After when the provider sends faster than the intake takes."""
+    arrived = datetime.now(UTC)
+    body = await request.body()  # the body limit (1 MiB) is enforced before the route
+    intake = await run_in_threadpool(_intake, request, settings, store)
+    receipt = await run_in_threadpool(intake.push, actor, kind, body, arrived)
+    return receipt.as_dict()

@@ -1,0 +1,2 @@
+"""Records streamed as they happen: push intake, NATS workers, arrival scoring, the
+dissuasion queue (docs/stream.md)."""

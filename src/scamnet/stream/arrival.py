@@ -1,0 +1,247 @@
+"""What happens to a record on arrival: features, scores, watch list, the queue.
+
+For each batch of records newly stored (never a redelivered one: the lake's
+natural-key check has already set those aside):
+
+1. calls and messages update the senders' rolling features (`stream.rolling`);
+2. each record's scam side (the caller, the sender, the account paid) is looked up
+   in the watch list (`stream.watchlist`);
+3. callers not on it are scored by the champion subscriber model on their features
+   of the day so far, and messages by the champion message model; a score at or
+   above ``STRONG`` (and the model's own threshold) is an alert in the store, and
+   its subject is watched from then on;
+4. every person contacted by a watched or strongly alerted identifier, or who pays a
+   flagged account, enters the dissuasion queue (`stream.queue`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from scamnet.core.records import FraudType
+from scamnet.detect.artifacts import UntrustedModel
+from scamnet.detect.detectors import ALGORITHMS, Trained, inputs_from_table, score
+from scamnet.detect.registry import ModelRegistry, NoModel
+from scamnet.lake import SCHEMAS, RecordKind, RecordLake
+from scamnet.settings import Settings
+from scamnet.store import Store
+from scamnet.store.alerts import Alert, AlertRepository
+from scamnet.store.dissuasion import Contact, DissuasionRepository, Watched, WatchRepository
+from scamnet.stream.rolling import Cell, RollingFeatures
+from scamnet.stream.watchlist import STRONG, Flag, WatchList
+
+log = logging.getLogger(__name__)
+# The subscriber model learnt from whole days of calls. A subscriber's first calls of
+# the day look like almost anything to it (no call received yet, one cell): scored
+# then, ordinary callers came out above 0.99 in the replay of the demo world. Scores
+# count from this many calls made in the day.
+MIN_CALLS = 5
+CHANNEL = {"calls": "call", "messages": "message", "transfers": "transfer"}
+
+
+@dataclass
+class Champions:
+    """The current champion models the stream scores with (either may be absent)."""
+
+    subscriber: Trained | None = None
+    message: Trained | None = None
+
+    @classmethod
+    def load(cls, settings: Settings) -> Champions:
+        registry = ModelRegistry(settings)
+        found = cls()
+        for kind in ("subscriber", "message"):
+            try:
+                _, trained = registry.champion(kind)
+            except NoModel:
+                continue
+            except UntrustedModel as exc:  # scored without it, and said loudly
+                log.error("the %s champion is not loaded: %s", kind, exc)
+                continue
+            setattr(found, kind, trained)
+        return found
+
+
+def record_key(kind: str, *parts: Any) -> str:
+    """The hash of a record's natural key: one queue item per record, however delivered."""
+    text = "\x1f".join([kind, *(str(p) for p in parts)])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class ArrivalProcessor:
+    """Scores arriving records and queues the people to warn, for ``agency``."""
+
+    def __init__(self, store: Store, settings: Settings, agency: str,
+                 champions: Champions | None = None, refresh_s: float = 30.0) -> None:  # fmt: skip
+        self.store, self.settings, self.agency = store, settings, agency
+        self.champions = champions if champions is not None else Champions.load(settings)
+        self.watch = WatchList(refresh_s)
+        self.rolling = RollingFeatures(cells=self._cells())
+        self.flagged: dict[str, Flag] = {}  # subjects of the stream's own strong alerts
+
+    def _cells(self) -> dict[str, Cell]:
+        with self.store.session() as session:
+            return {c: Cell(r, k, bool(b)) for c, r, k, b in WatchRepository(session).cells()}
+
+    def warm(self, today: date) -> int:
+        """Load the lake's committed calls and messages of the days the windows need
+        (today and the look-back) into the rolling features; return the records read.
+
+        A worker that starts, or restarts after a crash, then computes the same
+        features as one that never stopped. Records pushed meanwhile are not lost:
+        the intake hands on only rows it stored itself, never one of these twice.
+        """
+        lake = RecordLake(self.settings.lake_dir)
+        days = [(today - timedelta(days=i)).isoformat() for i in range(self.rolling.keep_days)]
+        n = 0
+        for kind in (RecordKind.CALLS, RecordKind.MESSAGES):
+            files = lake.snapshot(kind).files_on(days)
+            if not files:
+                continue
+            names = SCHEMAS[kind].names
+            table = pa.concat_tables([pq.read_table(f, columns=names) for f in files])
+            column = "start" if kind is RecordKind.CALLS else "sent_at"
+            table = table.sort_by(column)
+            self.rolling.add_table(kind.value, table)
+            n += table.num_rows
+        return n
+
+    def flag_of(self, identifier: str | None) -> Flag | None:
+        if not identifier:
+            return None
+        return self.watch.get(identifier) or self.flagged.get(identifier)
+
+    def __call__(self, kind: str, rows: Any, arrived_at: datetime, agency: str | None = None
+                 ) -> tuple[int, int]:  # fmt: skip
+        """Process the rows a batch stored; return (alerts raised, people queued).
+
+        The people queued go to ``agency`` (the data provider's), else the processor's.
+        """
+        if self.watch.due():
+            with self.store.session() as session:
+                self.watch.load(session)
+        if kind == "reports":
+            self.watch.add(_reported(rows))
+            return 0, 0
+        table: pa.Table = rows
+        alerts: list[Alert] = []
+        if kind in ("calls", "messages"):
+            self.rolling.add_table(kind, table)
+        if kind == "calls":
+            alerts += self._score_callers(table)
+        elif kind == "messages":
+            alerts += self._score_messages(table)
+        contacts = self._contacts(kind, table, arrived_at)
+        with self.store.session() as session:
+            if alerts:
+                AlertRepository(session).add_many(alerts)
+            queued = DissuasionRepository(session).enqueue(agency or self.agency, contacts)
+        return len(alerts), queued
+
+    def _score_callers(self, table: pa.Table) -> list[Alert]:
+        trained = self.champions.subscriber
+        if trained is None or not table.num_rows:
+            return []
+        callers = sorted({c for c in table.column("caller").to_pylist() if not self.flag_of(c)})
+        if not callers:
+            return []
+        day = max(table.column("start").to_pylist()).astimezone(UTC).date()
+        rows = [r for r in self.rolling.features(callers, day, day)
+                if r["calls_out"] >= MIN_CALLS]  # fmt: skip
+        if not rows:
+            return []
+        callers = [r["msisdn"] for r in rows]
+        feats = pa.Table.from_pylist(rows)
+        result = score(trained, inputs_from_table("subscriber", feats), explain=True)
+        out = []
+        for caller, s, why in zip(callers, result["score"], result["why"], strict=True):
+            if s >= max(STRONG, _threshold(trained)):
+                burst = self.rolling.calls_in_last_minutes(caller)
+                reason = (
+                    f"{why}; {burst} calls in the last {self.rolling.minutes.seconds // 60} min"
+                )
+                self.flagged[caller] = Flag("model", FraudType.OTHER.value, float(s),
+                                            f"subscriber model: {reason}")  # fmt: skip
+                out.append(Alert("subscriber", caller, float(s), trained.positive,
+                                 ALGORITHMS["subscriber"], f"stream:{day}",
+                                 reason))  # fmt: skip
+        return out
+
+    def _score_messages(self, table: pa.Table) -> list[Alert]:
+        trained = self.champions.message
+        if trained is None or not table.num_rows:
+            return []
+        cols = table.to_pydict()
+        ids = [
+            record_key("messages", s, r, t, x)[:32]
+            for s, r, t, x in zip(
+                cols["sender"], cols["recipient"], cols["sent_at"], cols["text"], strict=True
+            )
+        ]
+        inputs = inputs_from_table("message", pa.table({"message_id": ids, "text": cols["text"]}))
+        result = score(trained, inputs, explain=True)
+        out = []
+        for i, (s, why) in enumerate(zip(result["score"], result["why"], strict=True)):
+            if s >= max(STRONG, _threshold(trained)):
+                sender = cols["sender"][i]
+                if not self.flag_of(sender):
+                    self.flagged[sender] = Flag("model", FraudType.OTHER.value, float(s),
+                                                f"message model: {why}")  # fmt: skip
+                out.append(Alert("message", ids[i], float(s), trained.positive,
+                                 ALGORITHMS["message"],
+                                 f"stream:{cols['sent_at'][i].date()}", why))  # fmt: skip
+        return out
+
+    def _contacts(self, kind: str, table: pa.Table, arrived_at: datetime) -> list[Contact]:
+        cols = table.to_pydict()
+        profile = self.watch.profile
+        out: list[Contact] = []
+        items: list[tuple[Any, ...]]
+        if kind == "calls":
+            pairs = zip(cols["caller"], cols["callee"], cols["start"], strict=True)
+            items = [(c, v, t, None, None, (c, v, t)) for c, v, t in pairs]
+        elif kind == "messages":
+            pairs4 = zip(cols["sender"], cols["recipient"], cols["sent_at"], cols["text"],
+                         strict=True)  # fmt: skip
+            items = [(s, r, t, None, None, (s, r, t, x)) for s, r, t, x in pairs4]
+        elif kind == "transfers":
+            # The payer is the one to warn; the account paid is the scam side.
+            pairs5 = zip(cols["target"], cols["source"], cols["at"], cols["amount"],
+                         cols["currency"], strict=True)  # fmt: skip
+            items = [(tg, src, t, a, cur, (src, tg, a, t)) for tg, src, t, a, cur in pairs5]
+        else:
+            return out
+        for scam, victim, at, amount, currency, key in items:
+            flag = self.flag_of(scam)
+            if flag is None or flag.risk < STRONG * 0.95 or self.flag_of(victim):
+                continue  # weak, or a scam line calling another: nobody to warn
+            value = float(amount) if amount is not None else None
+            out.append(Contact(
+                record_key(kind, *key), victim, scam, CHANNEL[kind], at, arrived_at,
+                flag.risk, flag.source, flag.reason, flag.fraud_type,
+                Decimal(str(amount)) if amount is not None else None, currency,
+                profile.urgency(flag.risk, flag.fraud_type, value),
+            ))  # fmt: skip
+        return out
+
+
+def _reported(rows: list[dict[str, Any]]) -> list[Watched]:
+    out = []
+    for r in rows:
+        for col in ("scammer_phone", "scammer_account"):
+            if r.get(col):
+                out.append(Watched(str(r[col]), "reports", str(r.get("fraud_type") or "other"),
+                                   1.0))  # fmt: skip
+    return out
+
+
+def _threshold(trained: Trained) -> float:
+    return float(getattr(trained.model, "threshold", 0.5))

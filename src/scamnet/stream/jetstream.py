@@ -1,0 +1,214 @@
+"""Records carried by NATS JetStream between producers and ``scamnet stream`` workers.
+
+Subjects are ``scamnet.records.<kind>``; a message holds one or more NDJSON lines.
+The stream keeps messages on disk until a worker acknowledges them (work-queue
+retention), and every worker pulls from one durable consumer, so several workers
+share the load and each message goes to one of them at a time.
+
+Exactly once, end to end: a worker acknowledges a fetched batch only after its
+records are committed to the lake (and the queue). A worker killed before its
+acknowledgement has its messages redelivered after ``ack_wait``; they go through
+the same natural-key check, so what was committed before the kill is counted
+"already stored", never written twice, and what was not is written now. A producer
+sets ``Nats-Msg-Id`` to the hash of the message, so a publish retried after a lost
+acknowledgement is stored once by the server (its duplicate window).
+
+nats-py is the ``[stream]`` extra, imported here only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from scamnet.core.access import Actor
+from scamnet.lake.faults import crash_point
+from scamnet.stream.intake import PUSH_KINDS, BatchRefused, PushIntake
+
+log = logging.getLogger(__name__)
+STREAM = "SCAMNET_RECORDS"
+SUBJECTS = "scamnet.records.*"
+DURABLE = "scamnet-workers"
+
+
+def subject(kind: str) -> str:
+    return f"scamnet.records.{kind}"
+
+
+def _nats() -> Any:
+    try:
+        import nats
+    except ImportError:  # pragma: no cover - the extra is part of [dev]
+        raise RuntimeError("the stream needs nats-py: pip install 'scamnet[stream]'") from None
+    return nats
+
+
+async def connect(url: str) -> Any:
+    return await _nats().connect(servers=[url], connect_timeout=5, max_reconnect_attempts=5)
+
+
+async def ensure_stream(js: Any) -> None:
+    """Create the records stream if it is not there (file storage, work-queue retention)."""
+    from nats.js.api import RetentionPolicy, StorageType, StreamConfig
+    from nats.js.errors import NotFoundError
+
+    try:
+        await js.stream_info(STREAM)
+    except NotFoundError:
+        await js.add_stream(StreamConfig(
+            name=STREAM, subjects=[SUBJECTS], retention=RetentionPolicy.WORK_QUEUE,
+            storage=StorageType.FILE, duplicate_window=120.0,
+        ))  # fmt: skip
+
+
+async def publish(url: str, kind: str, messages: Iterable[bytes], window: int = 256) -> int:
+    """Publish NDJSON messages of ``kind``; return how many the server stored (acknowledged).
+
+    Up to ``window`` publishes are in flight at once.
+    """
+    if kind not in PUSH_KINDS:
+        raise BatchRefused(f"{kind!r} is not streamed; one of {', '.join(PUSH_KINDS)}")
+    nc = await connect(url)
+    try:
+        js = nc.jetstream()
+        await ensure_stream(js)
+        sent = 0
+        pending: list[Any] = []
+        for data in messages:
+            msg_id = hashlib.sha256(data).hexdigest()[:32]
+            pending.append(js.publish(subject(kind), data, headers={"Nats-Msg-Id": msg_id}))
+            if len(pending) >= window:
+                sent += len(await asyncio.gather(*pending))
+                pending = []
+        if pending:
+            sent += len(await asyncio.gather(*pending))
+        return sent
+    finally:
+        await nc.close()
+
+
+@dataclass
+class WorkerStats:
+    batches: int = 0
+    messages: int = 0
+    stored: int = 0
+    already: int = 0
+    rejected: int = 0
+    refused: int = 0  # messages refused whole (not NDJSON at all): terminated, logged
+    queued: int = 0
+    alerts: int = 0
+    latencies: list[float] = field(default_factory=list)  # arrival in the stream → done (s)
+
+
+async def pending(url: str) -> tuple[int, int]:
+    """(messages not yet delivered, delivered and not yet acknowledged) of the workers."""
+    nc = await connect(url)
+    try:
+        js = nc.jetstream()
+        await ensure_stream(js)
+        info = await js.consumer_info(STREAM, DURABLE)
+        return int(info.num_pending), int(info.num_ack_pending)
+    finally:
+        await nc.close()
+
+
+class Worker:
+    """Pulls batches of messages, takes them in through ``intake``, then acknowledges."""
+
+    def __init__(self, intake: PushIntake, actor: Actor, url: str, batch: int = 200,
+                 ack_wait_s: float = 30.0) -> None:  # fmt: skip
+        self.intake, self.actor, self.url = intake, actor, url
+        self.batch, self.ack_wait_s = batch, ack_wait_s
+        self.stats = WorkerStats()
+        self._stop = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def run(self, idle_exit_s: float | None = None) -> WorkerStats:
+        """Work until stopped (or idle for ``idle_exit_s`` seconds)."""
+        from nats.errors import TimeoutError as FetchTimeout
+        from nats.js.api import AckPolicy, ConsumerConfig
+
+        nc = await connect(self.url)
+        try:
+            js = nc.jetstream()
+            await ensure_stream(js)
+            config = ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=self.ack_wait_s,
+                                    max_ack_pending=20_000)  # fmt: skip
+            sub = await js.pull_subscribe(SUBJECTS, durable=DURABLE, stream=STREAM, config=config)
+            idle = 0.0
+            while not self._stop.is_set():
+                try:
+                    msgs = await sub.fetch(self.batch, timeout=1.0)
+                except (TimeoutError, FetchTimeout):  # nats-py raises either
+                    idle += 1.0
+                    if idle_exit_s is not None and idle >= idle_exit_s:
+                        break
+                    continue
+                idle = 0.0
+                await self._handle(msgs)
+        finally:
+            await nc.close()
+        return self.stats
+
+    async def _handle(self, msgs: list[Any]) -> None:
+        by_kind: dict[str, list[Any]] = defaultdict(list)
+        for m in msgs:
+            by_kind[m.subject.rsplit(".", 1)[-1]].append(m)
+        loop = asyncio.get_running_loop()
+        for kind, group in by_kind.items():
+            arrived = min(_arrival(m) for m in group)
+            body = b"".join(m.data if m.data.endswith(b"\n") else m.data + b"\n" for m in group)
+            try:
+                receipt = await loop.run_in_executor(None, self._push, kind, body, arrived)
+                done: list[Any] = group
+            except BatchRefused:
+                done = await self._one_by_one(kind, group)
+                receipt = None
+            crash_point("stream-ack")  # committed, not yet acknowledged: the worst moment
+            for m in done:
+                await m.ack_sync()
+            if receipt is not None:
+                self._count(receipt, len(group), arrived)
+
+    def _push(self, kind: str, body: bytes, arrived: datetime) -> Any:
+        return self.intake.push(self.actor, kind, body, arrived, limit=False)
+
+    async def _one_by_one(self, kind: str, group: list[Any]) -> list[Any]:
+        """A refused batch: take each message alone; terminate the ones refused alone."""
+        loop = asyncio.get_running_loop()
+        done = []
+        for m in group:
+            try:
+                receipt = await loop.run_in_executor(None, self._push, kind, m.data, _arrival(m))
+                self._count(receipt, 1, _arrival(m))
+                done.append(m)
+            except (BatchRefused, ValueError) as exc:
+                log.warning("message %s refused whole: %s", m.metadata.sequence.stream, exc)
+                self.stats.refused += 1
+                await m.term()
+        return done
+
+    def _count(self, receipt: Any, messages: int, arrived: datetime) -> None:
+        s = self.stats
+        s.batches += 1
+        s.messages += messages
+        s.stored += receipt.stored
+        s.already += receipt.already
+        s.rejected += len(receipt.rejected)
+        s.queued += receipt.queued
+        s.alerts += receipt.alerts
+        s.latencies.append((datetime.now(UTC) - arrived).total_seconds())
+
+
+def _arrival(m: Any) -> datetime:
+    """When the record reached scamnet: the stream's own timestamp of the message."""
+    stamp: datetime = m.metadata.timestamp
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)

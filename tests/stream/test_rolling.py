@@ -1,0 +1,82 @@
+"""The stream's rolling features, fed one record at a time, equal the batch features
+(the SQL over day partials) at the window's end, feature by feature."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from scamnet.engine import open_engine
+from scamnet.engine.features.subscriber_sql import FEATURES
+from scamnet.engine.features.subscribers import CELL_REF, SubscriberFeatures
+from scamnet.lake import SCHEMAS, RecordKind, RecordLake
+from scamnet.settings import Settings
+from scamnet.store import Store
+from scamnet.store.seeds import cell_reference
+from scamnet.stream.rolling import Cell, RollingFeatures
+
+DAY = date(2023, 10, 5)
+
+
+def batch_features(root: Path, cells: pa.Table, start: date, end: date) -> dict[str, Any]:
+    settings = Settings.from_env(root)
+    with open_engine("duckdb") as engine:
+        feats = SubscriberFeatures(engine, RecordLake(settings.lake_dir), root / "batch-features",
+                                   cells)  # fmt: skip
+        return {r["msisdn"]: r for r in engine.fetch(feats.compute(start, end))}
+
+
+def stream_of(root: Path, first: date, last: date) -> list[tuple[str, pa.Table]]:
+    """The lake's calls and messages of the days, one record a batch, in time order."""
+    lake = RecordLake(Settings.from_env(root).lake_dir)
+    days = [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+    events: list[tuple[Any, str, pa.Table]] = []
+    for kind, col in ((RecordKind.CALLS, "start"), (RecordKind.MESSAGES, "sent_at")):
+        files = lake.snapshot(kind).files_on(days)
+        table = pa.concat_tables([pq.read_table(f, columns=SCHEMAS[kind].names) for f in files])
+        for i in range(table.num_rows):
+            row = table.slice(i, 1)
+            events.append((row.column(col)[0].as_py(), kind.value, row))
+    events.sort(key=lambda e: e[0])
+    return [(kind, row) for _, kind, row in events]
+
+
+def same(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, float) or isinstance(b, float):
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+    return bool(a == b)
+
+
+def assert_equal(stream: dict[str, Any], batch: dict[str, Any]) -> None:
+    assert set(stream) == set(batch)
+    wrong = [(m, f, stream[m][f], batch[m][f]) for m in batch for f in FEATURES
+             if not same(stream[m][f], batch[m][f])]  # fmt: skip
+    assert wrong == [], wrong[:10]
+
+
+@pytest.mark.slow
+def test_rolling_features_equal_the_batch_features_at_the_window_end(demo_world: Path) -> None:
+    store = Store(Settings.from_env(demo_world).database_url)
+    with store.session() as session:
+        cells = cell_reference(session, CELL_REF)
+    store.dispose()
+    rolling = RollingFeatures(cells={
+        c: Cell(r, k, bool(b)) for c, r, k, b in zip(*(cells.column(n).to_pylist() for n in
+                                                       ("cell_id", "region", "country", "border")),
+                                                      strict=True)
+    })  # fmt: skip
+    for kind, row in stream_of(demo_world, DAY - timedelta(days=7), DAY):
+        rolling.add_table(kind, row)
+    for start in (DAY, DAY - timedelta(days=2)):  # a window of one day, and of three
+        batch = batch_features(demo_world, cells, start, DAY)
+        stream = {r["msisdn"]: r for r in rolling.table(start, DAY).to_pylist()}
+        assert len(batch) > 1_000
+        assert_equal(stream, batch)
