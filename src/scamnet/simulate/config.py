@@ -79,8 +79,9 @@ class SimConfig:
         shares = (self.cloned_handsets, self.resold_handsets, self.relay_share,
                   self.imitation, self.report_noise, self.ordinary_strangers)  # fmt: skip
         if not all(0 <= x <= 1 for x in shares):
-            raise ValueError("handset, relay, imitation, report-noise and stranger shares "
-                             "lie in [0, 1]")
+            raise ValueError(
+                "handset, relay, imitation, report-noise and stranger shares lie in [0, 1]"
+            )
         if self.call_format not in ("csv", "parquet"):
             raise ValueError("call_format is csv or parquet")
 
