@@ -227,7 +227,9 @@ class CallGenerator:
     def _nearby(self, rng: np.random.Generator, provinces: np.ndarray) -> np.ndarray:
         """Random people, 80% in the given provinces, the rest anywhere."""
         lo, hi = self.prov_bounds[provinces], self.prov_bounds[provinces + 1]
-        out = self.by_province[lo + (rng.random(len(provinces)) * (hi - lo)).astype(np.int64)]
+        out: np.ndarray = self.by_province[
+            lo + (rng.random(len(provinces)) * (hi - lo)).astype(np.int64)
+        ]
         far = rng.random(len(provinces)) >= 0.8
         out[far] = rng.choice(self.people, int(far.sum()))
         return out
