@@ -3,7 +3,7 @@ model was not designed on.
 
 Run:
 
-    .venv/bin/python bench/er_eval.py --seeds 11 12 13
+    .venv/bin/python bench/er_eval.py --seeds 11 12 13 [--json results.json]
 
 Each seed: simulate the demo world, ingest its person records, wanted list and
 handover manifests into a fresh store (messy rows rejected as usual), resolve,
@@ -16,6 +16,7 @@ warrants) with a Latin one (manifest lines).
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import tempfile
 import time
@@ -73,6 +74,7 @@ def evaluate(seed: int, tmp: Path) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, nargs="+", default=[11, 12, 13])
+    ap.add_argument("--json", type=Path, help="also write every seed's figures here")
     args = ap.parse_args()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -85,8 +87,12 @@ def main() -> None:
                 f"({res['cross_pairs']:,} pairs) P {res['cross_P']:.4f} R {res['cross_R']:.4f} "
                 f"F1 {res['cross_F1']:.4f}; {res['seconds']:.1f} s"
             )
-    for key in ("F1", "cross_F1"):
-        print(f"median {key}: {statistics.median(r[key] for r in results):.4f}")
+    medians = {key: statistics.median(r[key] for r in results) for key in ("F1", "cross_F1")}
+    for key, value in medians.items():
+        print(f"median {key}: {value:.4f}")
+    if args.json:
+        seeds = dict(zip(map(str, args.seeds), results, strict=True))
+        args.json.write_text(json.dumps({"seeds": seeds, "medians": medians}, indent=2))
 
 
 if __name__ == "__main__":

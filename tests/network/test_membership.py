@@ -85,7 +85,7 @@ def test_evidence_counts_only_ties_inside_the_community() -> None:
     labels[3] = 1  # operator 3 in another community: its calls with 0 are no tie there
     got = assess(sub, seeds, labels, LEVEL)
     assert got[0].confidence == pytest.approx(1 - 0.7**2, abs=1e-3)
-    assert got[3].confidence == UNTIED and "no call, money or handset tie" in got[3].evidence
+    assert got[3].confidence == UNTIED and "no call or money tie" in got[3].evidence
 
 
 def test_an_alert_without_a_tie_to_the_group_is_to_review() -> None:
@@ -93,7 +93,19 @@ def test_an_alert_without_a_tie_to_the_group_is_to_review() -> None:
     seeds.alert("subscriber", sub.nodes[5], 0.99)  # a false alert on the misnamed number
     got = assess(sub, seeds, np.zeros(len(sub.nodes), np.int64), LEVEL)
     assert got[5].confidence == UNTIED < MIN_CONFIDENCE
-    assert "no call, money or handset tie" in got[5].evidence
+    assert "no call or money tie" in got[5].evidence
+
+
+def test_an_alert_and_a_shared_handset_make_no_member() -> None:
+    # A resold or cloned handset still carries the compound's SIMs, which is also what
+    # raises the alert on its new owner: the two are one piece of evidence, no tie.
+    sub, seeds = subgraph()
+    seeds.alert("subscriber", sub.nodes[4], 0.6)
+    got = assess(sub, seeds, np.zeros(len(sub.nodes), np.int64), LEVEL)
+    assert got[4].confidence == UNTIED < MIN_CONFIDENCE
+    assert "shares a handset with 1 group member" in got[4].evidence
+    assert "no call or money tie" in got[4].evidence
+    assert got[1].confidence > 0.9  # the operator on the same handset keeps its calls
 
 
 def test_repeated_reports_add_up() -> None:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from scamnet.cli.main import app
+from scamnet.core.identifiers.phone import Phone
 from scamnet.resolve.cluster import cluster, stable_ids
 from scamnet.resolve.evaluate import cross_script, pair_sets, read_links, scores
 from scamnet.resolve.names import name_similarity
@@ -82,6 +83,20 @@ def test_not_same_pairs_never_share_a_cluster(
 def _pairwise_f1(world: World, clusters: dict[str, str]) -> tuple[float, float]:
     pp, tp = pair_sets(clusters, read_links(world.path))
     return scores(pp, tp)[2], scores(cross_script(pp), cross_script(tp))[2]
+
+
+def test_person_records_carry_their_phone(people_world: World) -> None:
+    # Identifiers are stored under the Phone kind ("tel"); reading another kind left
+    # every record without a phone, so Splink never compared or blocked on phones.
+    with (people_world.path / "persons.csv").open(encoding="utf-8") as fh:
+        listed = {f"person:{r['source_agency']}:{r['record_id']}": r["phone"]
+                  for r in csv.DictReader(fh) if r["phone"]}  # fmt: skip
+    store = Store(f"sqlite:///{people_world.data_dir / 'scamnet.db'}")
+    with store.session() as s:
+        phones = {r.uid: r.phone for r in source_records(s) if r.uid in listed}
+    store.dispose()
+    assert len(listed) > 20 and len(phones) > 0.9 * len(listed)  # a few rows are messy
+    assert all(phones[u] == Phone.parse(listed[u]).value for u in phones), phones
 
 
 def test_splink_model_resolves_the_world(people: World) -> None:

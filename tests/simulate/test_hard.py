@@ -109,3 +109,40 @@ def test_groups_write_new_scripts_in_the_second_week(hard_world: Path) -> None:
         ):
             types[(t["group_id"], sent[t["message_id"]] >= "2023-10-08")].add(t["label"])
     assert any(types[(g, False)] != types[(g, True)] for g in ("0", "1"))
+
+
+def test_imitators_carry_one_domestic_phone_about_and_send_no_blasts(hard_world: Path) -> None:
+    subs = {r["msisdn"]: r for r in read(hard_world / "truth" / "subscribers.csv")}
+    imitators = {n for n, r in subs.items() if r["imitates"] == "1"}
+    assert imitators and all(n.startswith("+86") for n in imitators)
+    cells: dict[str, set[str]] = defaultdict(set)
+    for path in sorted((hard_world / "calls").glob("calls-*.csv")):
+        for row in read(path):
+            if row.get("caller") in imitators and row.get("cell_id"):
+                cells[row["caller"]].add(row["cell_id"])
+    # A phone in a pocket roams over its province's cells; a relay box sits on one.
+    roaming = [n for n in imitators if len(cells[n]) >= 2]
+    assert len(roaming) > 0.8 * len(imitators)
+    truth = {r["message_id"]: r for r in read(hard_world / "truth" / "messages.csv")}
+    scam_senders = {
+        r["sender"] for r in read(hard_world / "messages.csv")
+        if truth.get(r["message_id"], {}).get("group_id", "-1") != "-1"
+    }  # fmt: skip
+    assert scam_senders and not scam_senders & imitators
+
+
+def test_ordinary_people_call_strangers_when_asked(tmp_path: Path) -> None:
+    def callees(world: Path) -> float:
+        subs = {r["msisdn"]: r for r in read(world / "truth" / "subscribers.csv")}
+        called: dict[str, set[str]] = defaultdict(set)
+        for path in sorted((world / "calls").glob("calls-*.csv")):
+            for row in read(path):
+                if subs.get(row.get("caller", ""), {}).get("kind") == "normal":
+                    called[row["caller"]].add(row.get("callee", ""))
+        return sum(map(len, called.values())) / len(called)
+
+    config = PRESETS["tiny"].with_overrides(days=4)
+    simulate(config, tmp_path / "plain")
+    simulate(config.with_overrides(ordinary_strangers=0.3), tmp_path / "strangers")
+    # The same people with the same contacts: calls outside them reach more numbers.
+    assert callees(tmp_path / "strangers") > 1.2 * callees(tmp_path / "plain")

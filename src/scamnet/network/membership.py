@@ -20,12 +20,14 @@ identifier is the group's, and they combine as a noisy-OR, 1 - Π(1 - pᵢ):
 - money: ``MONEY`` for each group member it pays or is paid by;
 - a shared handset: ``HANDSET`` at most, however many group members share it.
   Handsets are cloned and resold, so a shared one alone never reaches
-  ``MIN_CONFIDENCE``;
+  ``MIN_CONFIDENCE``, and it is no tie to the group (below): a resold handset
+  still reports the compound's SIMs, which is also what raises the alert on its
+  new owner, so the alert and the handset are one piece of evidence, not two;
 - the group's towers: ``TOWER`` at most (border residents use them too).
 
 A seed given only with its reason (no score, no report count) brings ``SEED``.
 An alert or a report says an identifier is a scammer's, not that it is *this*
-group's: without a call, money or handset tie to the group, the confidence stays
+group's: without a call or money tie to the group, the confidence stays
 below ``UNTIED`` (a false alert on a border resident who uses the compound's
 towers is not a member).
 Members at or above the analyst's threshold are members; the rest are listed
@@ -51,7 +53,7 @@ MONEY = 0.45
 HANDSET = 0.2
 TOWER = 0.15
 SEED = 0.5
-UNTIED = 0.45  # the most an identifier with no call, money or handset tie can reach
+UNTIED = 0.45  # the most an identifier with no call or money tie can reach
 ROUNDS = 6  # of vouching along the chain of command: a chain is never deeper
 REPEATED = 2  # calls one way between two numbers that count as a tie without a call back
 
@@ -111,7 +113,7 @@ def assess(
                 items.append((HANDSET, f"shares a handset with {shared}"))
             if towers[i]:
                 items.append((TOWER, "uses the group's foreign or border towers"))
-            out[i] = _combine(items, tied=bool(ties or money[i] or handsets[i]))
+            out[i] = _combine(items, tied=bool(ties or money[i]))
         now = anchored.copy()
         now[[i for i in people if out[i].confidence >= MIN_CONFIDENCE]] = True
         if (now == anchored).all():
@@ -143,7 +145,7 @@ def _combine(items: list[tuple[float, str]], tied: bool) -> Assessment:
         words += " (alone, not enough to make a member)"
     if items and not tied and confidence > UNTIED:
         confidence = UNTIED
-        words += "; no call, money or handset tie to the group"
+        words += "; no call or money tie to the group"
     return Assessment(confidence, f"confidence {confidence:.2f}: {words or 'no evidence'}")
 
 

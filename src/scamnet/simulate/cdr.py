@@ -20,10 +20,14 @@ CST_OFFSET_S = 8 * 3600  # China Standard Time; the records are written in UTC
 # behavioural difference between scam operators and everybody else.
 CALLBACK = {NORMAL: 0.30, COURIER: 0.25, TELEMARKETER: 0.03, CALL_CENTRE: 0.10, FRAUD: 0.03}
 INTERNAL_CALLBACK = 0.5
+# A shop or a service a person rang rarely rings back; a stranger who was called may.
+STRANGER_CALLBACK = 0.1
 INTERNAL_RATE = 0.6  # calls a day from a group member to the one they report to
 # Share of the calls of a SIM that imitates ordinary calling that go to its circle
-# of contacts, with a person's hours, lengths and callbacks.
-SOCIAL_SHARE = 0.8
+# of contacts, with a person's hours, lengths and callbacks. The circle is the
+# handful of targets a long con works for weeks (romance, investment), who trust
+# the caller and ring back; the rest are cold calls to strangers.
+SOCIAL_SHARE = 0.9
 
 # Hour-of-day profiles (local time). People call late morning and evening; the
 # compounds work long shifts; businesses keep office hours.
@@ -75,9 +79,12 @@ class CallGenerator:
         self.w = world
         s = world.subs
         self.normals = np.flatnonzero(s.kind == NORMAL)
-        prov = s.province[self.normals]
+        # Whom strangers ring (businesses, scammers, people outside one's contacts): any
+        # person's phone, an imitator's too (a scam call to it finds no victim).
+        self.people = np.flatnonzero((s.kind == NORMAL) | s.imitates)
+        prov = s.province[self.people]
         order = np.argsort(prov, kind="stable")
-        self.by_province = self.normals[order]
+        self.by_province = self.people[order]
         self.prov_bounds = np.searchsorted(prov[order], np.arange(prov.max() + 2))
         self.degree = np.diff(world.contacts_offsets)
         self.base = datetime.combine(world.config.start, datetime.min.time(), tzinfo=UTC)
@@ -109,6 +116,13 @@ class CallGenerator:
         deg = self.degree[callers[nm]]
         rank = (deg * rng.random(nm.sum()) ** 2).astype(np.int64)  # favourites more often
         callees[nm] = w.contacts[w.contacts_offsets[callers[nm]] + rank]
+        # People also call numbers outside their contacts (a shop, a plumber, a new
+        # acquaintance), mostly in their own province.
+        stranger = np.zeros(len(callers), dtype=bool)
+        if w.config.ordinary_strangers:
+            odd = np.flatnonzero(nm)[rng.random(nm.sum()) < w.config.ordinary_strangers]
+            callees[odd] = self._nearby(rng, s.province[callers[odd]])
+            stranger[odd] = True
         co = kinds == COURIER
         p = s.province[callers[co]]
         lo, hi = self.prov_bounds[p], self.prov_bounds[p + 1]
@@ -117,10 +131,10 @@ class CallGenerator:
         if social.any():
             social &= rng.random(len(callers)) < SOCIAL_SHARE
             deg = self.degree[callers[social]]
-            pick = (deg * rng.random(social.sum())).astype(np.int64)
+            pick = (deg * rng.random(social.sum()) ** 2).astype(np.int64)  # favourites, too
             callees[social] = w.contacts[w.contacts_offsets[callers[social]] + pick]
         rnd = ~nm & ~co & ~social
-        callees[rnd] = rng.choice(self.normals, rnd.sum())  # strangers, nationwide
+        callees[rnd] = rng.choice(self.people, rnd.sum())  # strangers, nationwide
         internal = np.zeros(len(callers), dtype=bool)
 
         # Inside a group: members report up the chain of command.
@@ -131,6 +145,7 @@ class CallGenerator:
         callees = np.concatenate([callees, w.boss_sim[up_callers]])
         internal = np.concatenate([internal, np.ones(len(up_callers), dtype=bool)])
         social = np.concatenate([social, np.zeros(len(up_callers), dtype=bool)])
+        stranger = np.concatenate([stranger, np.zeros(len(up_callers), dtype=bool)])
 
         # A social call looks like anybody's: hours, length and callbacks of people.
         kinds = np.where(social, NORMAL, s.kind[callers]).astype(np.int8)
@@ -140,6 +155,7 @@ class CallGenerator:
         # Callbacks: the callee rings back a few hours later.
         p_cb = np.vectorize(CALLBACK.get)(kinds).astype(float)
         p_cb[internal] = INTERNAL_CALLBACK
+        p_cb[stranger] = STRANGER_CALLBACK
         back = rng.random(len(callers)) < p_cb
         cb_callers, cb_callees = callees[back], callers[back]
         cb_seconds = seconds[back] + rng.exponential(3 * 3600, back.sum()).astype(np.int64) + 60
@@ -180,10 +196,11 @@ class CallGenerator:
         device[later] = s.second_device[callers][later]
         cells = s.home_cell[callers].copy()
         kinds = s.kind[callers]
-        roam = (kinds != FRAUD) & (rng.random(len(callers)) < 0.25)
+        carried = (kinds != FRAUD) | s.imitates[callers]  # a phone in a pocket, not a box
+        roam = carried & (rng.random(len(callers)) < 0.25)
         pv = s.province[callers[roam]]
         cells[roam] = self._province_cells(rng, pv)
-        fraud = kinds == FRAUD
+        fraud = ~carried
         cells[fraud] = self._site_cells(rng, s.site[callers[fraud]], s.home_cell[callers[fraud]])
         trav = np.isin(callers, self.travellers) & (rng.random(len(callers)) < 0.5)
         cells[trav] = rng.choice(self.border_cells, trav.sum())
@@ -206,6 +223,16 @@ class CallGenerator:
                 "cell_id": self.cell_ids.take(pa.array(cells[order])),
             }
         )
+
+    def _nearby(self, rng: np.random.Generator, provinces: np.ndarray) -> np.ndarray:
+        """Random people, 80% in the given provinces, the rest anywhere."""
+        lo, hi = self.prov_bounds[provinces], self.prov_bounds[provinces + 1]
+        out: np.ndarray = self.by_province[
+            lo + (rng.random(len(provinces)) * (hi - lo)).astype(np.int64)
+        ]
+        far = rng.random(len(provinces)) >= 0.8
+        out[far] = rng.choice(self.people, int(far.sum()))
+        return out
 
     def _province_cells(self, rng: np.random.Generator, provinces: np.ndarray) -> np.ndarray:
         out = np.empty(len(provinces), dtype=np.int64)

@@ -36,6 +36,8 @@ class SimConfig:
             call back, with people's hours and call lengths.
         report_noise: share of victims' reports that name an ordinary subscriber (one of
             the victim's own contacts) as the scammer's number.
+        ordinary_strangers: share of an ordinary person's calls that go to numbers outside
+            their contacts (shops, services, new acquaintances), mostly in their province.
         drift: from the second week, new SIMs come from other number ranges and the
             groups write to new scripts (other fraud types).
     """
@@ -60,6 +62,7 @@ class SimConfig:
     relay_share: float = 0.25
     imitation: float = 0.0
     report_noise: float = 0.0
+    ordinary_strangers: float = 0.0
     drift: bool = False
 
     def with_overrides(self, **changes: Any) -> SimConfig:
@@ -74,9 +77,11 @@ class SimConfig:
         if not 0 <= self.messy_rate < 0.5 or not 0 <= self.report_rate <= 1:
             raise ValueError("rates must lie in [0, 0.5) and [0, 1]")
         shares = (self.cloned_handsets, self.resold_handsets, self.relay_share,
-                  self.imitation, self.report_noise)  # fmt: skip
+                  self.imitation, self.report_noise, self.ordinary_strangers)  # fmt: skip
         if not all(0 <= x <= 1 for x in shares):
-            raise ValueError("handset, relay, imitation and report-noise shares lie in [0, 1]")
+            raise ValueError(
+                "handset, relay, imitation, report-noise and stranger shares lie in [0, 1]"
+            )
         if self.call_format not in ("csv", "parquet"):
             raise ValueError("call_format is csv or parquet")
 
@@ -92,6 +97,7 @@ PRESETS: dict[str, SimConfig] = {
         relay_share=0.6,
         imitation=0.6,
         report_noise=0.1,
+        ordinary_strangers=0.1,
         cloned_handsets=0.05,
         resold_handsets=0.15,
         drift=True,

@@ -43,9 +43,16 @@ def generate_messages(
     s = world.subs
     writer = MessageWriter(rng)
     base = datetime.combine(world.config.start, datetime.min.time(), tzinfo=UTC)
-    normals = np.flatnonzero(s.kind == NORMAL)
-    fraud_by_group = {g: np.flatnonzero((s.kind == FRAUD) & (s.group == g) & (s.rate > 0))
-                      for g in range(world.config.groups)}  # fmt: skip
+    # Ordinary texts go between people, and an imitator's phone is a person's phone.
+    normals = np.flatnonzero((s.kind == NORMAL) | s.imitates)
+    # Imitators work their victims by voice: the group's text blasts go out from the
+    # other operators' SIMs (from all of them if every operator imitates).
+    senders = (s.kind == FRAUD) & (s.rate > 0)
+    fraud_by_group = {}
+    for g in range(world.config.groups):
+        own = senders & (s.group == g)
+        blasting = np.flatnonzero(own & ~s.imitates)
+        fraud_by_group[g] = blasting if len(blasting) else np.flatnonzero(own)
     langs, weights = list(LANG_WEIGHTS), list(LANG_WEIGHTS.values())
     rows, truth = [], []
     horizon = world.config.days * 86400

@@ -28,10 +28,9 @@ KIND_NAMES = {
     FRAUD: "fraud",
 }
 
-# Contacts of an operator's SIM that imitates ordinary calling: numbers it calls
-# and that call it back (people it pays, or its own other phones).
-IMITATION_CONTACTS = (3, 9)
-IMITATION_RATE = 5.0  # median calls a day of an imitating operator's SIM
+# Median calls a day of an imitating operator's SIM: a busy person's, not a call
+# centre's (people make 3 a day on average, log-normally spread).
+IMITATION_RATE = 3.0
 
 
 @dataclass
@@ -70,7 +69,7 @@ class Subscribers:
 
     msisdn: np.ndarray  # E.164 strings
     kind: np.ndarray  # int8
-    province: np.ndarray  # int16, -1 for fraud SIMs
+    province: np.ndarray  # int16; -1 for fraud SIMs, but for imitators' (carried about)
     home_cell: np.ndarray  # int32 index into cells
     device: np.ndarray  # int32 index into devices
     second_device: np.ndarray  # int32, -1 when none
@@ -315,20 +314,24 @@ def build_subscribers(
     if cfg.drift:  # SIMs first used in the second week come from other ranges
         late = np.array(f_from) >= 7
         f_numbers[late] = numbering.cn_numbers(rng, int(late.sum()), numbering.CN_NEW_PREFIXES)
-    f_numbers[mm_share] = numbering.mm_numbers(rng, int(mm_share.sum()))
     imitates = np.array(f_imitates, dtype=bool)
-    f_cells = np.array(
-        [
-            rng.choice(cells.site_cells[s][0], p=cells.site_cells[s][1])
-            if s >= 0 else rng.choice(cells.province_cells[int(rng.integers(len(geo.PROVINCES)))])
-            for s in f_site
-        ],
-        dtype=np.int32,
-    )  # fmt: skip
+    mm_share &= ~imitates  # an imitator's one SIM is a domestic number, as a person's is
+    f_numbers[mm_share] = numbering.mm_numbers(rng, int(mm_share.sum()))
+    f_cells = np.empty(n_f, dtype=np.int32)
+    f_province = np.full(n_f, -1, dtype=np.int16)
+    for i, s in enumerate(f_site):  # one draw after the other, in the SIMs' order
+        if s >= 0:
+            f_cells[i] = rng.choice(cells.site_cells[s][0], p=cells.site_cells[s][1])
+        else:  # a relay box, or an imitator's SIM, somewhere in China
+            f_province[i] = int(rng.integers(len(geo.PROVINCES)))
+            f_cells[i] = rng.choice(cells.province_cells[int(f_province[i])])
+    # An imitator's SIM is carried about its province like anybody's phone (cdr roams
+    # it); relay boxes stay put, so the other SIMs keep no province.
+    f_province[~imitates] = -1
     subs = Subscribers(
         msisdn=np.concatenate([numbers[:n_norm], f_numbers]),
         kind=np.concatenate([kind, np.full(n_f, FRAUD, dtype=np.int8)]),
-        province=np.concatenate([province, np.full(n_f, -1, dtype=np.int16)]),
+        province=np.concatenate([province, f_province]),
         home_cell=np.concatenate([home_cell, f_cells]),
         device=np.concatenate([device, np.array(f_dev, dtype=np.int32)]),
         second_device=np.concatenate([second, np.full(n_f, -1, dtype=np.int32)]),
@@ -355,7 +358,10 @@ def build_contacts(rng: np.random.Generator, subs: Subscribers) -> tuple[np.ndar
     mobile call graphs: Onnela et al., PNAS 2007); 80% of ties stay inside the
     subscriber's province, which gives the graph its communities.
     """
-    normal = np.flatnonzero(subs.kind == NORMAL)
+    # An imitator's SIM is a person's phone in the graph: it has a contact list drawn
+    # like anybody's, in its province, and its contacts call it as they call anyone
+    # (its long-con targets among them).
+    normal = np.flatnonzero((subs.kind == NORMAL) | subs.imitates)
     n = len(normal)
     want = np.clip(rng.lognormal(np.log(6), 1.0, n), 2, 1000).astype(np.int64)
     stubs = np.repeat(np.arange(n), want // 2 + 1)
@@ -376,12 +382,6 @@ def build_contacts(rng: np.random.Generator, subs: Subscribers) -> tuple[np.ndar
         who = rng.choice(normal, n // 10, replace=False)
         a = np.concatenate([a, who])
         b = np.concatenate([b, rng.choice(centres, len(who))])
-    # Operators who imitate ordinary calling keep a circle of contacts who call back.
-    mimics = np.flatnonzero(subs.imitates)
-    if len(mimics):
-        circle = rng.integers(*IMITATION_CONTACTS, len(mimics))
-        a = np.concatenate([a, np.repeat(mimics, circle)])
-        b = np.concatenate([b, rng.choice(normal, int(circle.sum()))])
     keep = a != b
     a, b = a[keep], b[keep]
     src = np.concatenate([a, b])

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from scamnet.core.description import SourceRecord
 from scamnet.core.errors import InvalidRecord
+from scamnet.core.identifiers.phone import Phone
 from scamnet.store.audit import AuditLog
 from scamnet.store.models import (
     DocumentRow,
@@ -39,7 +40,7 @@ def source_records(session: Session) -> list[SourceRecord]:
     phones: dict[int, str] = {}
     for pid, value in session.execute(
         select(PersonIdentifierRow.person_id, PersonIdentifierRow.value).where(
-            PersonIdentifierRow.kind == "phone"
+            PersonIdentifierRow.kind == Phone.kind
         )
     ):
         phones.setdefault(pid, value)
