@@ -132,7 +132,7 @@ class GroupFile:
 def read_group(session: Session, actor: Actor, group_id: int) -> GroupFile:
     """A group's members with roles, persons, sites and evidence: an audited read."""
     repo = NetworkRepository(session)
-    view = next((g for g in repo.groups() if g.id == group_id), None)
+    view = repo.group(group_id)
     if view is None:
         raise NotFound(f"no group {group_id} (run `scamnet network groups`)")
     names = SqlNetworkInputs(session).person_names()
