@@ -163,7 +163,11 @@ class NetworkRepository:
         counts = {
             gid: (size, persons)
             for gid, size, persons in self.session.execute(
-                select(GroupNodeRow.group_id, func.count(), func.count(distinct(GroupNodeRow.person_id)))
+                select(
+                    GroupNodeRow.group_id,
+                    func.count(),
+                    func.count(distinct(GroupNodeRow.person_id)),
+                )
                 .where(GroupNodeRow.group_id.in_(ids))
                 .group_by(GroupNodeRow.group_id)
             )

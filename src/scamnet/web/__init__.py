@@ -25,8 +25,10 @@ def mount(app: FastAPI) -> None:
         dashboard,
         groups,
         handovers,
+        identifiers,
         login,
         persons,
+        purpose,
     )
 
     for module in (
@@ -35,6 +37,8 @@ def mount(app: FastAPI) -> None:
         alerts,
         groups,
         persons,
+        identifiers,
+        purpose,
         handovers,
         bulletins,
         admin,

@@ -21,6 +21,7 @@ from scamnet.settings import Settings
 from scamnet.store import Store
 from scamnet.store.uow import SqlUnitOfWork
 from scamnet.web.guard import CasesWrite, GroupsRead
+from scamnet.web.purpose import GroupsWhy
 from scamnet.web.render import page
 from scamnet.web.route import WebRoute
 
@@ -39,7 +40,7 @@ def groups(request: Request, session: SessionDep, actor: GroupsRead) -> Response
 
 
 @router.get("/groups/{group_id}")
-def group(request: Request, session: SessionDep, actor: GroupsRead, group_id: int) -> Response:
+def group(request: Request, session: SessionDep, actor: GroupsWhy, group_id: int) -> Response:
     file = network.read_group(session, actor, group_id)
     sites = [
         {"name": s.name, "lat": s.latitude, "lon": s.longitude, "radius_km": s.radius_km,
@@ -52,7 +53,7 @@ def group(request: Request, session: SessionDep, actor: GroupsRead, group_id: in
 
 @router.get("/groups/{group_id}/graph")
 def graph(
-    request: Request, session: SessionDep, store: StoreDep, actor: GroupsRead, group_id: int
+    request: Request, session: SessionDep, store: StoreDep, actor: GroupsWhy, group_id: int
 ) -> Response:
     """The group's subgraph as Cytoscape.js elements, which the page draws."""
     elements: dict[str, Any] = network_graph.group_graph(

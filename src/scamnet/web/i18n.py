@@ -54,6 +54,9 @@ def environment(lang: str) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    from scamnet.web.texts import GLOBALS  # the domain's codes as words, translated in place
+
+    env.globals.update(GLOBALS)
     return env
 
 
