@@ -13,14 +13,12 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from scamnet.api.deps import SessionDep, StoreDep
-from scamnet.cases import suspects as cases
 from scamnet.core.access import Permission
 from scamnet.resolve import service as resolve
-from scamnet.store.uow import SqlUnitOfWork
 from scamnet.web import identifiers
 from scamnet.web.groups import settings_of
 from scamnet.web.identifiers import guess
-from scamnet.web.purpose import CasesWhy, PersonsJudgeWhy, PersonsWhy
+from scamnet.web.purpose import PersonsJudgeWhy, PersonsWhy
 from scamnet.web.render import page
 from scamnet.web.route import WebRoute
 
@@ -84,10 +82,3 @@ def judge(
     records = resolve.read_person(session, actor, person)
     judged = (uid_a, uid_b, verdict)
     return page(request, "person.html", actor, person=person, records=records, judged=judged)
-
-
-@router.get("/cases/{reference}")
-def case(request: Request, session: SessionDep, actor: CasesWhy, reference: str) -> Response:
-    """A case with its suspects, each with names, role and status history (audited)."""
-    file = cases.read_case(SqlUnitOfWork(session), actor, reference)
-    return page(request, "case.html", actor, file=file)
