@@ -27,6 +27,7 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/alerts", N_("Alerts"), Permission.ALERTS_READ),
     ("/groups", N_("Groups"), Permission.GROUPS_READ),
     ("/search", N_("Search"), Permission.PERSONS_READ),
+    ("/cases", N_("Cases"), Permission.CASES_READ),
     ("/handovers", N_("Handovers"), Permission.HANDOVERS_READ),
     ("/bulletin", N_("Bulletin"), Permission.BULLETIN_RENDER),
     ("/admin", N_("Admin"), Permission.USERS_ADMIN),
