@@ -72,7 +72,7 @@ def _load(page: Any, path: str, drawn: list[float] | None = None) -> float:
         # The network and the map draw after the load event: the time until both are
         # drawn (from the start of navigation) is reported beside the load.
         for selector in DRAWN[path]:
-            page.wait_for_selector(selector)
+            page.wait_for_selector(selector, state="attached")
         drawn.append(page.evaluate("() => performance.now()"))
     return duration
 

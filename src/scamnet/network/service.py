@@ -142,7 +142,7 @@ def read_group(session: Session, actor: Actor, group_id: int) -> GroupFile:
         for n in repo.nodes(group_id)
     ]  # fmt: skip
     AuditLog(session).append(actor.user, "network.show", f"group:{group_id}",
-                             {"agency": actor.agency})  # fmt: skip
+                             {"agency": actor.agency, "why": actor.why})  # fmt: skip
     return GroupFile(view, members)
 
 

@@ -7,7 +7,7 @@ import json
 from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.responses import Response
 
@@ -27,6 +27,7 @@ from scamnet.web.route import WebRoute
 
 router = APIRouter(route_class=WebRoute)
 RINGLEADERS = ("mastermind", "organiser", "key_member")
+MEMBERS_PAGE = 200
 
 
 def settings_of(request: Request, store: Store) -> Settings:
@@ -49,6 +50,20 @@ def group(request: Request, session: SessionDep, actor: GroupsWhy, group_id: int
     ]  # fmt: skip
     return page(request, "group.html", actor, file=file, sites_json=json.dumps(sites),
                 ringleaders=RINGLEADERS, min_confidence=MIN_CONFIDENCE, shown=25)  # fmt: skip
+
+
+@router.get("/groups/{group_id}/members")
+def members(
+    request: Request,
+    session: SessionDep,
+    actor: GroupsWhy,
+    group_id: int,
+    start: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    """Every member with its evidence, a page at a time (a group can hold thousands)."""
+    file = network.read_group(session, actor, group_id)
+    return page(request, "members.html", actor, file=file, start=start, size=MEMBERS_PAGE,
+                ringleaders=RINGLEADERS)  # fmt: skip
 
 
 @router.get("/groups/{group_id}/graph")
