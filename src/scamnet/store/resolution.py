@@ -26,7 +26,6 @@ from scamnet.store.models import (
 )
 from scamnet.store.tables.resolution import JudgementRow, ResolvedRecordRow
 
-
 _Q = TypeVar("_Q", bound=Select)  # type: ignore[type-arg]
 
 
