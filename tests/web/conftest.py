@@ -111,7 +111,19 @@ def login(page: Any, username: str) -> None:
         page.goto("/")
         return
     fresh_login(page, username)
+    state_purpose(page)
     _sessions[username] = page.context.cookies()
+
+
+PURPOSE = "browser tests of the web UI"
+
+
+def state_purpose(page: Any, why: str = PURPOSE) -> None:
+    """Say why personal data is read (the pages showing it ask once per session)."""
+    page.goto("/purpose")
+    page.get_by_label("Case or legal basis").fill(why)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state("load")
 
 
 def fresh_login(page: Any, username: str, attempts: int = 4) -> None:

@@ -231,7 +231,8 @@ def read_batch(uow: UnitOfWork, actor: Actor, batch_id: str) -> BatchView:
     header = uow.handovers.header(batch_id)
     if header is None:
         raise NotFound(f"no handover batch {batch_id!r}")
-    uow.audit.append(actor.user, "handover.read", batch_id, {"agency": actor.agency})
+    uow.audit.append(actor.user, "handover.read", batch_id,
+                     {"agency": actor.agency, "why": actor.why})  # fmt: skip
     return BatchView(
         header,
         [(e, uow.handovers.custody(e.id)) for e in uow.handovers.entries(batch_id)],

@@ -107,3 +107,18 @@ def list_requests(uow: UnitOfWork, actor: Actor) -> list[TransferRequest]:
     found = [get(uow, r) for r in uow.transfers.references()]
     return [t for t in found if seen.ceiling(t.requesting_agency) is not None
             or seen.ceiling(t.partner_agency) is not None]  # fmt: skip
+
+
+def read_request(uow: UnitOfWork, actor: Actor, reference: str) -> TransferRequest:
+    """One request with its named persons, if made by or to an agency the actor may
+    read: an audited read (the reason given is recorded)."""
+    request = get(uow, reference)
+    seen = uow.access.visibility(actor)
+    if seen.ceiling(request.requesting_agency) is None and (
+        seen.ceiling(request.partner_agency) is None
+    ):
+        raise NotFound(f"no transfer request {reference!r}")
+    uow.audit.append(actor.user, "transfer.read", reference,
+                     {"agency": actor.agency, "why": actor.why,
+                      "persons": [p.person_id for p in request.persons]})  # fmt: skip
+    return request

@@ -66,7 +66,7 @@ def show_alert(session: Session, actor: Actor, alert_id: int) -> AlertFile:
     persons = repo.persons_using(key) if key else []
     groups = repo.groups_holding(key) if key else []
     audit_read(session, actor.user, "alert.read", f"alert:{alert_id}",
-               {"agency": actor.agency, "subject": alert.subject})  # fmt: skip
+               {"agency": actor.agency, "subject": alert.subject, "why": actor.why})  # fmt: skip
     return AlertFile(alert, key, persons, groups, repo.verdicts(alert_id))
 
 

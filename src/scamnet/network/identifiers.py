@@ -51,3 +51,16 @@ def identifier_file(session: Session, actor: Actor, kind: str, raw: str) -> Iden
                              {"agency": actor.agency, "why": actor.why,
                               "persons": found.persons})  # fmt: skip
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifierPage:
+    file: IdentifierFile
+    persons: list[lookup.PersonHit]  # the file's persons, named, with their resolved id
+
+
+def identifier_page(session: Session, actor: Actor, kind: str, raw: str) -> IdentifierPage:
+    """The identifier's file with its persons' names and resolved ids (for a page that
+    links to them); one audited read, the file's."""
+    found = identifier_file(session, actor, kind, raw)
+    return IdentifierPage(found, lookup.persons_named(session, found.persons))

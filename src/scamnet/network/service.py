@@ -21,6 +21,7 @@ from scamnet.network.run import NetworkResult, find_networks
 from scamnet.network.sites import Cell
 from scamnet.network.subgraph import Seeds
 from scamnet.settings import Settings
+from scamnet.store import lookup
 from scamnet.store.audit import AuditLog
 from scamnet.store.network import GroupView, NetworkRepository
 from scamnet.store.seeds import SqlNetworkInputs
@@ -100,8 +101,10 @@ class GroupSummary:
 
 def list_groups(session: Session, actor: Actor) -> list[GroupSummary]:
     """Every saved group with its suspected ringleaders by name: an audited read."""
-    names = SqlNetworkInputs(session).person_names()
     groups = NetworkRepository(session).groups()
+    # Only the ringleaders shown are named: no read of every person's name per listing.
+    shown = sorted({n.person_id for g in groups for n in g.leaders if n.person_id is not None})
+    names = {p.person_id: p.names[0] for p in lookup.persons_named(session, shown) if p.names}
     detail = {"agency": actor.agency, "groups": [g.id for g in groups]}
     AuditLog(session).append(actor.user, "network.list", "groups", detail)
     return [
@@ -132,7 +135,7 @@ class GroupFile:
 def read_group(session: Session, actor: Actor, group_id: int) -> GroupFile:
     """A group's members with roles, persons, sites and evidence: an audited read."""
     repo = NetworkRepository(session)
-    view = next((g for g in repo.groups() if g.id == group_id), None)
+    view = repo.group(group_id)
     if view is None:
         raise NotFound(f"no group {group_id} (run `scamnet network groups`)")
     names = SqlNetworkInputs(session).person_names()
@@ -142,7 +145,7 @@ def read_group(session: Session, actor: Actor, group_id: int) -> GroupFile:
         for n in repo.nodes(group_id)
     ]  # fmt: skip
     AuditLog(session).append(actor.user, "network.show", f"group:{group_id}",
-                             {"agency": actor.agency})  # fmt: skip
+                             {"agency": actor.agency, "why": actor.why})  # fmt: skip
     return GroupFile(view, members)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Integer, case, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -27,6 +28,8 @@ from scamnet.store.tables.operations import OperationItemRow, OperationRow
 UNSPLIT_KEY_FIGURE = "key_figure"
 KEY_ROLES = sorted({r.value for r in KEY_FIGURES} | {UNSPLIT_KEY_FIGURE})
 REMAINDER = "press_remainder"
+# Batches loaded from published figures (report/press.py), not from manifests.
+PUBLISHED = frozenset({"press", REMAINDER})
 
 
 class Period(StrEnum):
@@ -95,8 +98,37 @@ def _entries(as_of: date | None):  # type: ignore[no-untyped-def]
 
 def breakdown(session: Session, period: Period, as_of: date | None = None) -> list[Row]:
     """Figures per day, month, batch, receiving agency or crossing; cumulative in date order."""
+    return _grouped(list(session.execute(_entries(as_of))), period)
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What the dashboard shows: all batches' totals and breakdowns, and the totals of
+    the published (press) figures beside those of the handovers recorded here."""
+
+    totals: Totals
+    recorded: Totals
+    published: Totals
+    breakdowns: dict[Period, list[Row]]
+
+
+def summary(session: Session, periods: tuple[Period, ...], as_of: date | None = None) -> Summary:
+    """The totals and several breakdowns from one reading of the batches (the dashboard
+    shows these views of the same rows on every load)."""
+    batches = list(session.execute(_entries(as_of)))
+    published = [r for r in batches if r.source in PUBLISHED]
+    recorded = [r for r in batches if r.source not in PUBLISHED]
+    return Summary(
+        _totals(session, batches, as_of),
+        _totals(session, recorded, as_of),
+        _totals(session, published, as_of),
+        {p: _grouped(batches, p) for p in periods},
+    )
+
+
+def _grouped(batches: list[Any], period: Period) -> list[Row]:
     groups: dict[str, list[int]] = {}
-    for r in session.execute(_entries(as_of)):
+    for r in batches:
         key = {
             Period.DAY: r.date.isoformat(),
             Period.MONTH: r.date.strftime("%Y-%m"),
@@ -116,7 +148,10 @@ def breakdown(session: Session, period: Period, as_of: date | None = None) -> li
 
 
 def totals(session: Session, as_of: date | None = None) -> Totals:
-    batches = list(session.execute(_entries(as_of)))
+    return _totals(session, list(session.execute(_entries(as_of))), as_of)
+
+
+def _totals(session: Session, batches: list[Any], as_of: date | None) -> Totals:
     # A remainder is the gap between a cumulative announcement and the itemised
     # batches, not a handover that happened on its date.
     itemised = [r for r in batches if r.source != REMAINDER]

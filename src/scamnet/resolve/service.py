@@ -108,6 +108,7 @@ def read_person(session: Session, actor: Actor, person: str) -> list[SourceRecor
     uids = ResolutionRepository(session).members(person)
     if not uids:
         raise NotFound(f"no resolved person {person!r}")
-    records = {r.uid: r for r in source_records(session)}
-    AuditLog(session).append(actor.user, "resolve.show", person, {"agency": actor.agency})
+    records = {r.uid: r for r in source_records(session, uids)}
+    AuditLog(session).append(actor.user, "resolve.show", person,
+                             {"agency": actor.agency, "why": actor.why})  # fmt: skip
     return [records[u] for u in uids if u in records]

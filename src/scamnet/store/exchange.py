@@ -39,6 +39,15 @@ class PartnerKeys:
             select(PartnerKeyRow.public_key).where(PartnerKeyRow.agency == agency)
         )
 
+    def all(self) -> list[tuple[str, str, datetime]]:
+        """Every registered partner: agency, public key, when registered."""
+        rows = self.session.execute(
+            select(
+                PartnerKeyRow.agency, PartnerKeyRow.public_key, PartnerKeyRow.registered_at
+            ).order_by(PartnerKeyRow.agency)
+        )
+        return [(a, k, t) for a, k, t in rows]
+
 
 def lock_receipts(session: Session) -> None:
     """Take received bundles one at a time, so a replay check cannot race its twin."""

@@ -5,16 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from scamnet.store.models import (
     AlertRow,
     GroupRow,
     PersonIdentifierRow,
+    PersonNameRow,
+    PersonSourceRow,
     VictimReportRow,
 )
 from scamnet.store.tables.network import GroupNodeRow
+from scamnet.store.tables.resolution import ResolvedRecordRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,3 +120,38 @@ def groups_with(session: Session, graph_key: str) -> list[GroupHit]:
         .where(GroupNodeRow.node == graph_key)
     ).all()  # fmt: skip
     return [GroupHit(g, n, r, c, h) for g, n, r, c, h in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonHit:
+    person_id: int
+    names: list[str]
+    resolved: str | None  # the resolved person (RP-…) a page can be opened on
+
+
+def persons_named(session: Session, person_ids: list[int]) -> list[PersonHit]:
+    """The persons' names (every script) and the resolved person each record joined."""
+    if not person_ids:
+        return []
+    names: dict[int, list[str]] = {p: [] for p in person_ids}
+    for pid, text in session.execute(
+        select(PersonNameRow.person_id, PersonNameRow.text)
+        .where(PersonNameRow.person_id.in_(person_ids))
+        .order_by(PersonNameRow.person_id, PersonNameRow.position)
+    ):
+        names[pid].append(text)
+    # A person record's resolution uid is "person:<agency>:<record id>" (store/resolution.py).
+    uid = (
+        literal("person:")
+        + PersonSourceRow.source_agency
+        + literal(":")
+        + PersonSourceRow.record_id
+    )
+    resolved = dict(
+        session.execute(
+            select(PersonSourceRow.person_id, ResolvedRecordRow.cluster_id)
+            .join(ResolvedRecordRow, ResolvedRecordRow.uid == uid)
+            .where(PersonSourceRow.person_id.in_(person_ids))
+        ).all()
+    )
+    return [PersonHit(p, names[p], resolved.get(p)) for p in person_ids]

@@ -283,6 +283,7 @@ class AlertRow(Base):
         UniqueConstraint("kind", "subject", "model", "window", name="uq_alert"),
         Index("ix_alerts_kind_score", "kind", "score"),
         Index("ix_alerts_verdict", "verdict"),
+        Index("ix_alerts_verdict_created", "verdict", "created_at"),  # the newest open ones
         Index("ix_alerts_subject", "subject"),
     )
 

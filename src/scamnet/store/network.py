@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, distinct, func, select
 from sqlalchemy.orm import Session
 
 from scamnet.core.entities import Group, GroupMember, Membership
@@ -41,6 +41,7 @@ class GroupView:
 
 
 # Only persons' roles are memberships; a person's role is the highest of their identifiers.
+LEADERS = 3  # the nodes a group listing names
 ROLE_ORDER = ["mastermind", "organiser", "key_member", "member", "recruiter", "money_mule"]
 
 
@@ -148,20 +149,51 @@ class NetworkRepository:
         assert row is not None
         row.name = f"network {gid} ({region})"
 
-    def groups(self) -> list[GroupView]:
-        out = []
-        for g in self.session.scalars(select(GroupRow).order_by(GroupRow.id)):
-            nodes = list(
-                self.session.scalars(
-                    select(GroupNodeRow)
-                    .where(GroupNodeRow.group_id == g.id)
-                    .order_by(GroupNodeRow.rank)
+    def groups(self, group_id: int | None = None) -> list[GroupView]:
+        """Every group (or the one ``group_id``) with its size, persons, top three nodes
+        and sites: four queries whatever the number of groups and nodes (the pages list
+        the groups on every load, so no node is loaded that is not shown)."""
+        query = select(GroupRow).order_by(GroupRow.id)
+        if group_id is not None:
+            query = query.where(GroupRow.id == group_id)
+        rows = list(self.session.scalars(query))
+        ids = [g.id for g in rows]
+        if not ids:
+            return []
+        counts = {
+            gid: (size, persons)
+            for gid, size, persons in self.session.execute(
+                select(
+                    GroupNodeRow.group_id,
+                    func.count(),
+                    func.count(distinct(GroupNodeRow.person_id)),
                 )
+                .where(GroupNodeRow.group_id.in_(ids))
+                .group_by(GroupNodeRow.group_id)
             )
-            persons = len({n.person_id for n in nodes if n.person_id is not None})
-            sites = list(self.session.scalars(select(SiteRow).where(SiteRow.group_id == g.id)))
-            out.append(GroupView(g.id, g.name, len(nodes), persons, nodes[:3], sites))
-        return out
+        }
+        # Ranks run 1..n within a group (``_write``): the top three are rank <= 3.
+        leaders: dict[int, list[GroupNodeRow]] = defaultdict(list)
+        for node in self.session.scalars(
+            select(GroupNodeRow)
+            .where(GroupNodeRow.group_id.in_(ids), GroupNodeRow.rank <= LEADERS)
+            .order_by(GroupNodeRow.group_id, GroupNodeRow.rank)
+        ):
+            leaders[node.group_id].append(node)
+        sites: dict[int, list[SiteRow]] = defaultdict(list)
+        for site in self.session.scalars(
+            select(SiteRow).where(SiteRow.group_id.in_(ids)).order_by(SiteRow.id)
+        ):
+            sites[site.group_id].append(site)  # type: ignore[index]
+        return [
+            GroupView(g.id, g.name, *counts.get(g.id, (0, 0)), leaders[g.id][:LEADERS], sites[g.id])
+            for g in rows
+        ]
+
+    def group(self, group_id: int) -> GroupView | None:
+        """One group's view, or None."""
+        found = self.groups(group_id)
+        return found[0] if found else None
 
     def members(self, group_id: int) -> list[GroupMember]:
         """A found group's identifiers, ringleaders first, with confidence and evidence."""

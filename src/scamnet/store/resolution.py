@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Select, and_, delete, false, insert, or_, select
 from sqlalchemy.orm import Session
 
 from scamnet.core.description import SourceRecord
@@ -24,31 +27,49 @@ from scamnet.store.models import (
 )
 from scamnet.store.tables.resolution import JudgementRow, ResolvedRecordRow
 
+_Q = TypeVar("_Q", bound=Select)  # type: ignore[type-arg]
 
-def source_records(session: Session) -> list[SourceRecord]:
-    """Person records of every agency, warrants, and named manifest lines."""
+
+def source_records(session: Session, uids: Collection[str] | None = None) -> list[SourceRecord]:
+    """Person records of every agency, warrants, and named manifest lines; with ``uids``,
+    only those records (a person's page reads its few records, not every one)."""
+    wanted = _Wanted.of(uids) if uids is not None else None
+    pids: list[int] | None = None
+    if wanted is not None:
+        pids = [] if not wanted.persons else list(session.scalars(
+            select(PersonSourceRow.person_id).where(or_(*(
+                and_(PersonSourceRow.source_agency == a, PersonSourceRow.record_id == r)
+                for a, r in wanted.persons)))
+        ))  # fmt: skip
+
+    def of_persons(query: _Q, column: Any) -> _Q:
+        return query if pids is None else query.where(column.in_(pids))
+
     names: dict[int, str] = {}
-    for pid, text in session.execute(
-        select(PersonNameRow.person_id, PersonNameRow.text).order_by(PersonNameRow.position.desc())
-    ):
+    for pid, text in session.execute(of_persons(
+        select(PersonNameRow.person_id, PersonNameRow.text).order_by(PersonNameRow.position.desc()),
+        PersonNameRow.person_id,
+    )):  # fmt: skip
         names[pid] = text  # the first name (position 0) wins
     ids: dict[int, str] = {}
-    for pid, number in session.execute(
-        select(DocumentRow.person_id, DocumentRow.number).where(DocumentRow.kind == "cn_id")
-    ):
+    for pid, number in session.execute(of_persons(
+        select(DocumentRow.person_id, DocumentRow.number).where(DocumentRow.kind == "cn_id"),
+        DocumentRow.person_id,
+    )):  # fmt: skip
         ids[pid] = number
     phones: dict[int, str] = {}
-    for pid, value in session.execute(
+    for pid, value in session.execute(of_persons(
         select(PersonIdentifierRow.person_id, PersonIdentifierRow.value).where(
-            PersonIdentifierRow.kind == Phone.kind
-        )
-    ):
+            PersonIdentifierRow.kind == Phone.kind), PersonIdentifierRow.person_id,
+    )):  # fmt: skip
         phones.setdefault(pid, value)
-    born = {pid: d for pid, d in session.execute(select(PersonRow.id, PersonRow.birth_date))}
+    born = {pid: d for pid, d in session.execute(
+        of_persons(select(PersonRow.id, PersonRow.birth_date), PersonRow.id))}  # fmt: skip
     sourced: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for pid, agency, rid in session.execute(
-        select(PersonSourceRow.person_id, PersonSourceRow.source_agency, PersonSourceRow.record_id)
-    ):
+    for pid, agency, rid in session.execute(of_persons(
+        select(PersonSourceRow.person_id, PersonSourceRow.source_agency, PersonSourceRow.record_id),
+        PersonSourceRow.person_id,
+    )):  # fmt: skip
         sourced[pid].append((agency, rid))
     out = []
     for pid, agency, rid in ((p, a, r) for p, refs in sourced.items() for a, r in refs):
@@ -64,7 +85,10 @@ def source_records(session: Session) -> list[SourceRecord]:
                     phones.get(pid),
                 )
             )
-    for w in session.scalars(select(WarrantRow)):
+    warrants = select(WarrantRow)
+    if wanted is not None:
+        warrants = warrants.where(WarrantRow.warrant_id.in_(wanted.warrants))
+    for w in session.scalars(warrants):
         out.append(
             SourceRecord(f"warrant:{w.warrant_id}", "wanted", w.name, w.birth_date, w.id_number)
         )
@@ -73,6 +97,10 @@ def source_records(session: Session) -> list[SourceRecord]:
         .join(HandoverBatchRow, HandoverBatchRow.batch_id == ManifestEntryRow.batch_id)
         .where(HandoverBatchRow.source.not_in(("press", "press_remainder")))
     )
+    if wanted is not None:
+        named = named.where(or_(false(), *(
+            and_(ManifestEntryRow.batch_id == b, ManifestEntryRow.seq == q)
+            for b, q in wanted.lines)))  # fmt: skip
     for e in session.scalars(named):
         out.append(
             SourceRecord(
@@ -84,7 +112,35 @@ def source_records(session: Session) -> list[SourceRecord]:
                 e.document,
             )
         )
+    if uids is not None:
+        keep = set(uids)
+        out = [r for r in out if r.uid in keep]
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Wanted:
+    """Record uids split by source: person:<agency>:<id>, warrant:<id>, manifest:<batch>#<seq>."""
+
+    persons: list[tuple[str, str]]
+    warrants: list[str]
+    lines: list[tuple[str, int]]
+
+    @classmethod
+    def of(cls, uids: Collection[str]) -> _Wanted:
+        persons, warrants, lines = [], [], []
+        for uid in uids:
+            source, _, rest = uid.partition(":")
+            if source == "person" and ":" in rest:
+                agency, _, rid = rest.partition(":")
+                persons.append((agency, rid))
+            elif source == "warrant":
+                warrants.append(rest)
+            elif source == "manifest" and "#" in rest:
+                batch, _, seq = rest.rpartition("#")
+                if seq.isdigit():
+                    lines.append((batch, int(seq)))
+        return cls(persons, warrants, lines)
 
 
 class ResolutionRepository:

@@ -21,13 +21,16 @@ def mount(app: FastAPI) -> None:
         admin,
         alerts,
         bulletins,
+        casework,
         citizens,
         dashboard,
         dissuasion,
         groups,
         handovers,
+        identifiers,
         login,
         persons,
+        purpose,
     )
 
     for module in (
@@ -37,6 +40,9 @@ def mount(app: FastAPI) -> None:
         dissuasion,
         groups,
         persons,
+        casework,
+        identifiers,
+        purpose,
         handovers,
         bulletins,
         admin,

@@ -7,11 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import Response
 
-from scamnet.api.deps import SessionDep
+from scamnet.api.deps import SessionDep, StoreDep
 from scamnet.core.alerts import AlertStatus, AlertVerdict
-from scamnet.detect import triage
+from scamnet.detect import evidence, triage
 from scamnet.store.alerts import AlertQuery
+from scamnet.web.groups import settings_of
 from scamnet.web.guard import AlertsRead, AlertsTriage
+from scamnet.web.purpose import AlertsWhy
 from scamnet.web.render import page
 from scamnet.web.route import WebRoute
 
@@ -48,9 +50,15 @@ def queue(
 
 
 @router.get("/alerts/{alert_id}")
-def show(request: Request, session: SessionDep, actor: AlertsRead, alert_id: int) -> Response:
+def show(
+    request: Request, session: SessionDep, store: StoreDep, actor: AlertsWhy, alert_id: int
+) -> Response:
+    """The alert with its reasons, the alerted text with the weighed phrases marked, and
+    the identifier it is about (a button to its page)."""
     file = triage.show_alert(session, actor, alert_id)
-    return page(request, "alert.html", actor, file=file)
+    text = evidence.alert_text(settings_of(request, store), file.alert)
+    ident, value = _identifier(file.alert.kind, file.alert.subject, file.identifier)
+    return page(request, "alert.html", actor, file=file, text=text, ident=ident, ident_value=value)
 
 
 @router.post("/alerts/{alert_id}/verdict")
@@ -85,3 +93,15 @@ def _row_or_page(request: Request, actor: object, alert_id: int, view: object) -
     from fastapi.responses import RedirectResponse
 
     return RedirectResponse(f"/alerts/{alert_id}", 303)
+
+
+def _identifier(kind: str, subject: str, graph_key: str | None) -> tuple[str | None, str]:
+    """The identifier page's kind and value for an alert's subject (a message alert's
+    subject is "sender|sent_at": its sender's number)."""
+    if kind == "message":
+        return "tel", subject.partition("|")[0]
+    if kind == "url":
+        return "url", subject
+    if graph_key is None:
+        return None, subject
+    return graph_key.split(":", 1)[0], subject

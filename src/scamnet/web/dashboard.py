@@ -13,7 +13,7 @@ from scamnet.cases import handovers
 from scamnet.core.access import Actor, Permission
 from scamnet.detect import triage
 from scamnet.network import service as network
-from scamnet.report.statistics import Period, breakdown, totals
+from scamnet.report.statistics import Period, summary
 from scamnet.store.alerts import AlertQuery
 from scamnet.store.uow import SqlUnitOfWork
 from scamnet.web.charts import bars
@@ -26,11 +26,16 @@ NEWEST = 5
 
 
 def _figures(session: SessionDep) -> dict[str, Any]:
-    days = breakdown(session, Period.DAY)
-    by_crossing = breakdown(session, Period.CROSSING)
-    by_agency = breakdown(session, Period.AGENCY)
+    """The figures from one reading of the batches; the published (press) figures are
+    shown beside those recorded from manifests, so a reader sees where they differ."""
+    found = summary(session, (Period.DAY, Period.CROSSING, Period.AGENCY))
+    days = found.breakdowns[Period.DAY]
+    by_crossing = found.breakdowns[Period.CROSSING]
+    by_agency = found.breakdowns[Period.AGENCY]
     return {
-        "totals": totals(session),
+        "totals": found.totals,
+        "recorded": found.recorded,
+        "published": found.published,
         "days": days,
         "by_crossing": by_crossing,
         "by_agency": by_agency,

@@ -7,7 +7,7 @@ import json
 from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.responses import Response
 
@@ -21,11 +21,13 @@ from scamnet.settings import Settings
 from scamnet.store import Store
 from scamnet.store.uow import SqlUnitOfWork
 from scamnet.web.guard import CasesWrite, GroupsRead
+from scamnet.web.purpose import GroupsWhy
 from scamnet.web.render import page
 from scamnet.web.route import WebRoute
 
 router = APIRouter(route_class=WebRoute)
 RINGLEADERS = ("mastermind", "organiser", "key_member")
+MEMBERS_PAGE = 200
 
 
 def settings_of(request: Request, store: Store) -> Settings:
@@ -39,7 +41,7 @@ def groups(request: Request, session: SessionDep, actor: GroupsRead) -> Response
 
 
 @router.get("/groups/{group_id}")
-def group(request: Request, session: SessionDep, actor: GroupsRead, group_id: int) -> Response:
+def group(request: Request, session: SessionDep, actor: GroupsWhy, group_id: int) -> Response:
     file = network.read_group(session, actor, group_id)
     sites = [
         {"name": s.name, "lat": s.latitude, "lon": s.longitude, "radius_km": s.radius_km,
@@ -50,9 +52,23 @@ def group(request: Request, session: SessionDep, actor: GroupsRead, group_id: in
                 ringleaders=RINGLEADERS, min_confidence=MIN_CONFIDENCE, shown=25)  # fmt: skip
 
 
+@router.get("/groups/{group_id}/members")
+def members(
+    request: Request,
+    session: SessionDep,
+    actor: GroupsWhy,
+    group_id: int,
+    start: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    """Every member with its evidence, a page at a time (a group can hold thousands)."""
+    file = network.read_group(session, actor, group_id)
+    return page(request, "members.html", actor, file=file, start=start, size=MEMBERS_PAGE,
+                ringleaders=RINGLEADERS)  # fmt: skip
+
+
 @router.get("/groups/{group_id}/graph")
 def graph(
-    request: Request, session: SessionDep, store: StoreDep, actor: GroupsRead, group_id: int
+    request: Request, session: SessionDep, store: StoreDep, actor: GroupsWhy, group_id: int
 ) -> Response:
     """The group's subgraph as Cytoscape.js elements, which the page draws."""
     elements: dict[str, Any] = network_graph.group_graph(

@@ -27,6 +27,11 @@ CasesWrite = Annotated[Actor, Depends(require(P.CASES_WRITE))]
 HandoversRead = Annotated[Actor, Depends(require(P.HANDOVERS_READ))]
 HandoversWrite = Annotated[Actor, Depends(require(P.HANDOVERS_WRITE))]
 UsersAdmin = Annotated[Actor, Depends(require(P.USERS_ADMIN))]
+IdentifiersRead = Annotated[Actor, Depends(require(P.IDENTIFIERS_READ))]
+TransfersRead = Annotated[Actor, Depends(require(P.TRANSFERS_READ))]
+TransfersWrite = Annotated[Actor, Depends(require(P.TRANSFERS_WRITE))]
+# Stating a purpose is open to every logged-in role; the pages that need one check theirs.
+LoggedIn = Annotated[Actor, Depends(require(P.STATS_READ))]
 
 PUBLIC = [Depends(public())]
 

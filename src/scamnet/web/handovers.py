@@ -22,6 +22,7 @@ from scamnet.settings import Settings
 from scamnet.store.uow import SqlUnitOfWork
 from scamnet.web.groups import settings_of
 from scamnet.web.guard import HandoversRead, HandoversWrite
+from scamnet.web.purpose import HandoversWhy
 from scamnet.web.render import page
 from scamnet.web.route import WebRoute
 
@@ -102,7 +103,7 @@ def confirm(
 
 
 @router.get("/handovers/{batch_id}")
-def batch(request: Request, session: SessionDep, actor: HandoversRead, batch_id: str) -> Response:
+def batch(request: Request, session: SessionDep, actor: HandoversWhy, batch_id: str) -> Response:
     view = handovers.read_batch(SqlUnitOfWork(session), actor, batch_id)
     return page(request, "handover.html", actor, view=view, events=list(CustodyEvent))
 

@@ -54,6 +54,16 @@ def environment(lang: str) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    from scamnet.web.texts import GLOBALS  # the domain's codes as words, translated in place
+
+    catalogue = translations(lang)
+
+    def word(code: str | None, table: dict[str, str]) -> str:
+        """A domain code (a status, a role…) in the reader's language; nothing for none
+        (gettext of "" is the catalogue's header, not a word)."""
+        return catalogue.gettext(table.get(code, code)) if code else ""
+
+    env.globals.update(GLOBALS, word=word)
     return env
 
 

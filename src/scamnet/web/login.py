@@ -15,7 +15,7 @@ from scamnet.security import auth
 from scamnet.web.guard import PUBLIC, PublicForm
 from scamnet.web.i18n import LANG_COOKIE, LANGS
 from scamnet.web.render import CSRF_COOKIE, SESSION_COOKIE, page
-from scamnet.web.route import WebRoute
+from scamnet.web.route import WHY_COOKIE, WebRoute
 
 router = APIRouter(route_class=WebRoute)
 YEAR_S = 365 * 86_400
@@ -57,6 +57,7 @@ def logout(request: Request, session: SessionDep) -> Response:
         auth.logout(session, token)
     response = RedirectResponse("/login", 303)
     response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(WHY_COOKIE)  # a purpose is stated per work session
     return response
 
 

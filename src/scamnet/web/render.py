@@ -28,6 +28,7 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/dissuasion", N_("Dissuasion"), Permission.DISSUASION_READ),
     ("/groups", N_("Groups"), Permission.GROUPS_READ),
     ("/search", N_("Search"), Permission.PERSONS_READ),
+    ("/cases", N_("Cases"), Permission.CASES_READ),
     ("/handovers", N_("Handovers"), Permission.HANDOVERS_READ),
     ("/bulletin", N_("Bulletin"), Permission.BULLETIN_RENDER),
     ("/admin", N_("Admin"), Permission.USERS_ADMIN),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import HTTPException
 from fastapi.responses import RedirectResponse
@@ -24,6 +25,16 @@ def _message(exc: BaseException) -> str:
 
 
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+WHY_COOKIE = "scamnet_why"  # the reader's stated purpose (web/purpose.py)
+
+
+class NeedPurpose(Exception):
+    """A page with personal data was asked for before the reader said why."""
+
+
+def local_path(back: str) -> str:
+    """``back`` if it is a path of this site, else the dashboard (no open redirect)."""
+    return back if back.startswith("/") and not back.startswith("//") else "/"
 
 
 class WebRoute(APIRoute):
@@ -47,6 +58,10 @@ class WebRoute(APIRoute):
                         return RedirectResponse("/login", 303)
                     return _error(request, 401, str(exc.detail))
                 return _error(request, exc.status_code, str(exc.detail))
+            except NeedPurpose:
+                # Ask why, then come back; the page's address is an opaque id.
+                back = request.url.path if request.method in SAFE else "/"
+                return RedirectResponse(f"/purpose?back={quote(back)}", 303)
             except LookupError as exc:  # NotFound
                 return _error(request, 404, _message(exc))
             except RateLimited as exc:
