@@ -6,20 +6,21 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from scamnet.core.access import Actor
 from scamnet.core.description import SourceRecord
 from scamnet.core.errors import DomainError, NotFound
-from scamnet.engine import open_engine
-from scamnet.resolve import model as er_model
-from scamnet.resolve.model import Pair
-from scamnet.resolve.records import record_table
-from scamnet.resolve.run import Resolution, resolve
 from scamnet.settings import Settings
 from scamnet.store.audit import AuditLog
 from scamnet.store.resolution import ResolutionRepository, source_records
+
+if TYPE_CHECKING:  # Splink and the engines load with a resolution or a search, not before:
+    # reading a person or recording a judgement (the web pages, the API) needs neither.
+    from scamnet.resolve.model import Pair
+    from scamnet.resolve.run import Resolution
 
 
 class NotEnoughRecords(DomainError):
@@ -49,6 +50,10 @@ def resolve_persons(session: Session, settings: Settings, actor: Actor) -> Resol
         )
     repo = ResolutionRepository(session)
     same, apart = repo.judgements()
+    from scamnet.engine import open_engine
+    from scamnet.resolve import model as er_model
+    from scamnet.resolve.run import resolve
+
     with open_engine(settings) as engine:  # Splink on the chosen engine (SCAMNET_ENGINE)
         result = resolve(records, repo.clusters(), same, apart, engine=engine)
     repo.replace_clusters(result.clusters, actor.user)
@@ -80,6 +85,10 @@ def search(
     limit: int = 5,
 ) -> list[Candidate]:
     """Query by example with whatever is known: candidates with probability and reasons."""
+    from scamnet.engine import open_engine
+    from scamnet.resolve import model as er_model
+    from scamnet.resolve.records import record_table
+
     path = settings.er_model_path
     if not path.exists():
         raise NotFound("no resolution model yet: run `scamnet resolve persons` first")
