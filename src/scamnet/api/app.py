@@ -118,8 +118,11 @@ def create_app(
     app.add_exception_handler(StoreUnavailable, _store_busy)
     install_error_handlers(app)
     app.add_middleware(BodyLimits)
+    # Routes are matched in order, one by one: the public check, the busiest route,
+    # comes first (no other path overlaps it, so the order changes nothing else).
+    app.include_router(citizens.router)
     app.include_router(exchange.router)
-    for module in (access, alerts, network, cases, reports, citizens, records, dissuasion):
+    for module in (access, alerts, network, cases, reports, records, dissuasion):
         app.include_router(module.router)
     open_route = [Depends(public())]
     app.get("/api/health", dependencies=open_route)(health)
