@@ -1,6 +1,7 @@
 """Benchmark: DuckDB against a local Spark (local[2]) on the same definitions.
 
-    # features and the graph build, on an ingested world (calls, messages, cells, transfers)
+    # features and the graph build, on an ingested world (calls, messages, transfers)
+    .venv/bin/python bench/spark_bench.py ingest --world WORLD --data-dir DATA
     .venv/bin/python bench/spark_bench.py features --data-dir DATA --cells WORLD/cells.csv --days 3 --runs 3
     .venv/bin/python bench/spark_bench.py graph --data-dir DATA --world WORLD --runs 3
     # entity resolution: Splink's DuckDB backend against its Spark backend, the demo world's persons
@@ -395,10 +396,16 @@ def main() -> None:
     e = sub.add_parser("er")
     e.add_argument("--world", required=True)
     e.add_argument("--runs", type=int, default=3)
+    i = sub.add_parser("ingest", help="a world's calls, messages and transfers into DATA's lake")
+    i.add_argument("--world", required=True)
+    i.add_argument("--data-dir", required=True)
     w = sub.add_parser("growth")
     w.add_argument("--sizes", type=int, nargs="+", default=[5_000, 20_000, 80_000])
     w.add_argument("--days", type=int, default=4)
     a = p.parse_args()
+    if a.cmd == "ingest":
+        ingest(Path(a.world), Path(a.data_dir), ["calls", "messages", "transfers"])
+        return
     {"features": cmd_features, "graph": cmd_graph, "er": cmd_er, "growth": cmd_growth}[a.cmd](a)
 
 
