@@ -11,6 +11,7 @@ from scamnet.core.reference import reference_agencies
 from scamnet.settings import Settings
 from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
+from scamnet.store.database import hold_migration_lock
 
 app = typer.Typer(help="Manage the relational store (SQLite by default, PostgreSQL in production).")
 
@@ -48,6 +49,7 @@ def upgrade(
     added = 0
     if revision == "head":  # every instance knows the reference agencies
         with store.session() as session:
+            hold_migration_lock(session)  # a second upgrade at once finds them added
             added = AgencyRepository(session).ensure(reference_agencies())
     console.print(
         f"schema {before or 'empty'} → {after} on {store.dialect}; {added} reference agencies added"

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from scamnet.cli.context import DataDirOption, settings_for
+from scamnet.cli.context import DataDirOption, fail, settings_for
+from scamnet.settings import Settings
 
 
 def run(
@@ -16,7 +17,29 @@ def run(
     ),
     data_dir: DataDirOption = None,
 ) -> None:
-    """Serve the API until interrupted."""
+    """Serve the API until interrupted (run `scamnet db upgrade` first after an upgrade)."""
     from scamnet.api.serve import serve_api  # uvicorn is only loaded when serving
 
-    serve_api(settings_for(data_dir), host=host, port=port)
+    settings = settings_for(data_dir)
+    _schema_at_head(settings)
+    serve_api(settings, host=host, port=port)
+
+
+def _schema_at_head(settings: Settings) -> None:
+    """A server never migrates: several may start at once behind a load balancer, and
+    an upgrade is the operator's step (`scamnet db upgrade`, once, before them)."""
+    from scamnet.store import Store
+
+    try:
+        store = Store(settings.database_url)
+        current, head = store.current_revision(), store.head_revision()
+        store.dispose()
+    except Exception as exc:  # a bad URL, a missing driver, an unreachable server
+        first = (str(exc).splitlines() or [""])[0][:300]
+        raise fail(f"cannot open the store: {type(exc).__name__}: {first}", 2) from None
+    if current != head:
+        raise fail(
+            f"the store's schema is at {current or 'empty'}, this version needs {head}: "
+            "run `scamnet db upgrade` first",
+            2,
+        )

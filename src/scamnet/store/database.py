@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,78 @@ def newest_revision() -> str:
     if len(heads) != 1:
         raise RuntimeError(f"the migrations have {len(heads)} heads: {sorted(heads)}")
     return heads.pop()
+
+
+# The key of the transaction-scoped advisory lock that serialises migrations on PostgreSQL
+# ("migrate" in ASCII): several `scamnet serve` or `db upgrade` processes starting
+# at once upgrade the schema one after the other, and the later ones find it done.
+MIGRATION_LOCK = 0x6D696772617465
+
+
+@dataclass(frozen=True, slots=True)
+class PoolSettings:
+    """The connection pool of a PostgreSQL store, from the environment.
+
+    Each process holds at most ``size + max_overflow`` connections; the server's
+    ``max_connections`` (100 by default) must cover that times the number of
+    processes (`scamnet serve` workers, commands), see docs/scale.md. SQLite keeps
+    SQLAlchemy's defaults: its connections are files, not server slots.
+
+    Attributes:
+        size: ``SCAMNET_DB_POOL_SIZE`` (default 5): connections kept open.
+        max_overflow: ``SCAMNET_DB_MAX_OVERFLOW`` (default 10): extra connections
+            opened under load and closed when returned.
+        timeout_s: ``SCAMNET_DB_POOL_TIMEOUT_S`` (default 30): how long a request
+            waits for a free connection before the store is reported unavailable.
+        recycle_s: ``SCAMNET_DB_POOL_RECYCLE_S`` (default 1800): connections older
+            than this are replaced, before a proxy or firewall drops them silently.
+    """
+
+    size: int = 5
+    max_overflow: int = 10
+    timeout_s: float = 30.0
+    recycle_s: int = 1800
+
+    @classmethod
+    def from_env(cls) -> PoolSettings:
+        return cls(
+            size=_env_int("SCAMNET_DB_POOL_SIZE", 5, minimum=1),
+            max_overflow=_env_int("SCAMNET_DB_MAX_OVERFLOW", 10, minimum=0),
+            timeout_s=float(_env_int("SCAMNET_DB_POOL_TIMEOUT_S", 30, minimum=1)),
+            recycle_s=_env_int("SCAMNET_DB_POOL_RECYCLE_S", 1800, minimum=1),
+        )
+
+    def engine_options(self) -> dict[str, Any]:
+        """Keyword arguments of ``create_engine`` for a PostgreSQL store."""
+        return {
+            "pool_size": self.size,
+            "max_overflow": self.max_overflow,
+            "pool_timeout": self.timeout_s,
+            "pool_recycle": self.recycle_s,
+            # The server's pg_stat_activity names scamnet's connections, and which process.
+            "connect_args": {"application_name": f"scamnet-{os.getpid()}"},
+        }
+
+
+def _env_int(name: str, default: int, minimum: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def hold_migration_lock(session: Session) -> None:
+    """Serialise this transaction with every migration (PostgreSQL; SQLite has one
+    writer anyway): for the steps that complete an upgrade, such as loading the
+    reference data, which two upgrades at once would otherwise both insert."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
 
 
 class MissingExtra(RuntimeError):
@@ -95,7 +168,7 @@ def _maybe_wrote(state: ORMExecuteState) -> None:
 class Store:
     """A handle on the relational store: its engine and a session factory."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool: PoolSettings | None = None) -> None:
         _check_driver(url)
         self.url = _normalise(url)
         backend = make_url(self.url).get_backend_name()
@@ -105,7 +178,14 @@ class Store:
                 _private_file(Path(database))
         # hide_parameters: an error (an IntegrityError in a traceback, the server log)
         # names the statement but never the values bound to it: names, ID numbers.
-        self.engine: Engine = create_engine(self.url, pool_pre_ping=True, hide_parameters=True)
+        options: dict[str, Any] = {}
+        self.pool: PoolSettings | None = None  # SQLite: SQLAlchemy's own defaults
+        if backend == "postgresql":
+            self.pool = pool or PoolSettings.from_env()
+            options = self.pool.engine_options()
+        self.engine: Engine = create_engine(
+            self.url, pool_pre_ping=True, hide_parameters=True, **options
+        )
         if backend == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -162,6 +242,10 @@ class Store:
         from alembic import command
 
         with self.engine.begin() as conn:
+            if self.dialect == "postgresql":
+                # Held until this transaction ends: a second process upgrading at the
+                # same moment waits here, then finds the schema at head and does nothing.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             cfg = self.alembic_config()
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
