@@ -17,7 +17,11 @@ def run(
     ),
     data_dir: DataDirOption = None,
 ) -> None:
-    """Serve the API until interrupted (run `scamnet db upgrade` first after an upgrade)."""
+    """Serve the API until interrupted.
+
+    After upgrading scamnet, run `scamnet db upgrade` first: a server refuses a store
+    whose schema is behind.
+    """
     from scamnet.api.serve import serve_api  # uvicorn is only loaded when serving
 
     settings = settings_for(data_dir)
