@@ -12,6 +12,7 @@ from sqlalchemy import select
 from scamnet.cases import handovers, publications, transfers
 from scamnet.cases import suspects as cases
 from scamnet.cases.handovers import BatchConflict
+from scamnet.cases.listing import list_cases
 from scamnet.core.access import Actor
 from scamnet.core.cases import CaseOrigin, CustodyEvent, IllegalRequestChange, TransferStatus
 from scamnet.core.entities import Group, Membership
@@ -266,7 +267,7 @@ def test_cases_open_from_an_alert_or_a_report(loaded: Store) -> None:
             Uow(s), DH, "Alerted number", CaseOrigin.ALERT, str(alert_id)
         ).reference
         from_report = cases.open_case(Uow(s), DH, "Report R1", CaseOrigin.REPORT, "R1").reference
-        origins = {c.reference: (c.origin, c.origin_ref) for c in cases.list_cases(Uow(s), DH)}
+        origins = {c.reference: (c.origin, c.origin_ref) for c in list_cases(Uow(s), DH)}
     assert origins[from_alert] == ("alert", str(alert_id))
     assert origins[from_report] == ("report", "R1")
 

@@ -235,12 +235,6 @@ def _record(
     )  # fmt: skip
 
 
-def list_cases(uow: UnitOfWork, actor: Actor) -> list[CaseSummary]:
-    """The cases the actor may read: its agencies', and those shared with it."""
-    seen = uow.access.visibility(actor)
-    return [c for c in uow.cases.cases() if seen.may_read(c.agency, c.handling)]
-
-
 def suspects(uow: UnitOfWork, actor: Actor, reference: str) -> list[SuspectView]:
     _visible(uow, actor, reference)
     return uow.cases.suspects(case_id=_case_id(uow, reference))

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from scamnet.cases import suspects as cases
 from scamnet.cli.context import (
     DEFAULT_USER,
     AgencyOption,
@@ -15,6 +14,8 @@ from scamnet.cli.context import (
     actor_for,
     casework,
     console,
+    reading,
+    settings_for,
 )
 from scamnet.cli.output import JsonOption, Table, print_json
 from scamnet.core.access import Permission as Need
@@ -53,6 +54,8 @@ def open_case(
     data_dir: DataDirOption = None,
 ) -> None:
     """Open a case. From a group, its members above the threshold become suspects."""
+    from scamnet.cases import suspects as cases
+
     with casework(data_dir) as (settings, uow):
         actor = actor_for(settings, user, agency, Need.CASES_WRITE)
         opened = cases.open_case(uow, actor, title, origin, ref,
@@ -82,6 +85,8 @@ def add_suspect(
     data_dir: DataDirOption = None,
 ) -> None:
     """Add a person to a case as a suspect."""
+    from scamnet.cases import suspects as cases
+
     with casework(data_dir) as (settings, uow):
         actor = actor_for(settings, user, agency, Need.CASES_WRITE)
         sid = cases.add_suspect(uow, actor, case, person, role, status, basis)
@@ -98,6 +103,8 @@ def change_status(
     data_dir: DataDirOption = None,
 ) -> None:
     """Move a suspect to a new status; the lifecycle refuses an illegal change."""
+    from scamnet.cases import suspects as cases
+
     with casework(data_dir) as (settings, uow):
         actor = actor_for(settings, user, agency, Need.CASES_WRITE)
         view = cases.change_status(uow, actor, suspect, new, basis)
@@ -113,6 +120,8 @@ def warrant(
     data_dir: DataDirOption = None,
 ) -> None:
     """Attach a warrant to a suspect, which makes them a fugitive (wanted)."""
+    from scamnet.cases import suspects as cases
+
     with casework(data_dir) as (settings, uow):
         actor = actor_for(settings, user, agency, Need.CASES_WRITE)
         view = cases.issue_warrant(uow, actor, suspect, warrant_id)
@@ -128,8 +137,12 @@ def list_cases(
 ) -> None:
     """The cases you may read (your agencies' and those shared with you), with their
     number of suspects."""
-    with casework(data_dir) as (settings, uow):
-        found = cases.list_cases(uow, actor_for(settings, user, agency, Need.CASES_READ))
+    from scamnet.cases.listing import list_cases
+
+    settings = settings_for(data_dir)
+    actor = actor_for(settings, user, agency, Need.CASES_READ)
+    with reading(settings) as unit:
+        found = list_cases(unit, actor)
     if as_json:
         print_json(found)
         return
@@ -150,6 +163,8 @@ def show(
 ) -> None:
     """A case's suspects: names in every script, identifiers, nationality, role, status and
     history (an audited access)."""
+    from scamnet.cases import suspects as cases
+
     with casework(data_dir) as (settings, uow):
         actor = actor_for(settings, user, agency, Need.CASES_READ)
         file = cases.read_case(uow, actor, case)

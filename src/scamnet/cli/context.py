@@ -11,14 +11,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy.orm import Session
 
 from scamnet.core.access import Actor, Permission
 from scamnet.core.errors import DomainError
 from scamnet.settings import Settings
-from scamnet.store import Store
 
 if TYPE_CHECKING:  # imported where used: a light command starts without them
+    from sqlalchemy.orm import Session
+
+    from scamnet.store import Store
+    from scamnet.store.lite import LiteStore
     from scamnet.store.records import StoreSink
     from scamnet.store.uow import SqlUnitOfWork
 
@@ -60,6 +62,8 @@ def settings_for(data_dir: Path | None, create: bool = False) -> Settings:
 def open_store(settings: Settings) -> Store:
     """The store, migrated to this version's schema on first use (the one rule for every
     command: a store is never read at an older schema)."""
+    from scamnet.store import Store
+
     try:
         store = Store(settings.database_url)
         if store.current_revision() != store.head_revision():
@@ -143,21 +147,56 @@ def actor_for(settings: Settings, user: str, agency: str | None, need: Permissio
 
     Free text is refused: the audit log records who acted, so it must be someone.
     ``SCAMNET_WHY`` gives the case or legal basis recorded with reads of personal data.
+    The user is read through the light path when the store allows it (see `reading`).
     """
     from scamnet.core.errors import NotAllowed, NotAuthenticated
-    from scamnet.security.users import cli_actor
+    from scamnet.security.acting import acting_user
+    from scamnet.store.lite import LiteStore
 
     if not user.strip():
         raise fail("say who acts: --user NAME")
-    store = open_store(settings)
+    why = os.environ.get("SCAMNET_WHY", "")
     try:
-        with store.session() as session:
-            actor = cli_actor(session, user.strip(), agency, os.environ.get("SCAMNET_WHY", ""))
+        lite = LiteStore.open(settings.database_url)
+        if lite is not None:
+            try:
+                actor = acting_user(lite, user.strip(), agency, why)
+            finally:
+                lite.close()
+        else:
+            actor = _registered(settings, user.strip(), agency, why)
     except (NotAuthenticated, NotAllowed) as exc:
         raise fail(str(exc)) from None
-    finally:
-        store.dispose()
     if not actor.may(need):
         roles = ", ".join(sorted(actor.roles)) or "none"
         raise fail(f"user {actor.user!r} (roles: {roles}) may not do this: it needs {need.value}")
     return actor
+
+
+def _registered(settings: Settings, user: str, agency: str | None, why: str) -> Actor:
+    from scamnet.security.users import cli_actor
+
+    store = open_store(settings)
+    try:
+        with store.session() as session:
+            return cli_actor(session, user, agency, why)
+    finally:
+        store.dispose()
+
+
+@contextmanager
+def reading(settings: Settings) -> Iterator[LiteStore | SqlUnitOfWork]:
+    """What a read-only command reads through: the light path (`scamnet.store.lite`,
+    plain ``sqlite3``, for a fast start) when the store is SQLite at this version's
+    schema, else a unit of work of the full store (which upgrades it first)."""
+    from scamnet.store.lite import LiteStore
+
+    lite = LiteStore.open(settings.database_url)
+    if lite is None:
+        with casework(settings.data_dir) as (_settings, uow):
+            yield uow
+        return
+    try:
+        yield lite
+    finally:
+        lite.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -126,6 +127,19 @@ class Visibility:
     own: frozenset[str]
     shared: dict[str, HandlingCode] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, actor: Actor, shares: Iterable[tuple[str, str]]) -> Visibility:
+        """The actor's visibility from the active sharing rules granted to its agency,
+        each an (owner, ceiling) pair; several rules from one owner give the widest."""
+        shared: dict[str, HandlingCode] = {}
+        for owner, ceiling in shares:
+            code = HandlingCode(ceiling)
+            if not code.shareable:
+                continue  # H3 never leaves its agency, whatever a rule says
+            if owner not in shared or code.rank > shared[owner].rank:
+                shared[owner] = code
+        return cls(frozenset(actor.scope | {actor.agency}), shared)
+
     def ceiling(self, owner: str) -> HandlingCode | None:
         """The most restrictive code readable on ``owner``'s records; None for nothing."""
         if owner in self.own:
@@ -135,3 +149,20 @@ class Visibility:
     def may_read(self, owner: str, code: HandlingCode | str) -> bool:
         ceiling = self.ceiling(owner)
         return ceiling is not None and HandlingCode(code).within(ceiling)
+
+
+def agencies_below(agencies: Iterable[tuple[int, str, int | None]], code: str) -> frozenset[str]:
+    """``code`` and every agency below it, from (id, code, parent id) rows."""
+    children: dict[int | None, list[tuple[int, str]]] = {}
+    start = None
+    for id_, c, parent in agencies:
+        children.setdefault(parent, []).append((id_, c))
+        if c == code:
+            start = id_
+    out = {code}
+    stack = [start] if start is not None else []
+    while stack:
+        for id_, c in children.get(stack.pop(), []):
+            out.add(c)
+            stack.append(id_)
+    return frozenset(out)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from scamnet.core.entities import GroupMember
+if TYPE_CHECKING:  # annotations only: `scamnet case` reads MIN_CONFIDENCE at start-up
+    from scamnet.core.entities import GroupMember
 
 # Even odds: a member is more likely in the group than not.
 MIN_CONFIDENCE = 0.5

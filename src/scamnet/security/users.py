@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from scamnet.core.access import Actor, Permission, UserRole
-from scamnet.core.errors import NotAllowed, NotAuthenticated
-from scamnet.security.auth import actor_of
+from scamnet.core.errors import NotAllowed
+from scamnet.security.acting import acting_user
+from scamnet.store.access import descendants
 from scamnet.store.audit import AuditLog
 from scamnet.store.users import User, UserRepository
 
@@ -122,21 +123,24 @@ def _get(repo: UserRepository, username: str) -> User:
 
 
 def cli_actor(session: Session, username: str, agency: str | None, why: str = "") -> Actor:
-    """The actor for a CLI command: a registered, active user, acting for its own agency."""
-    repo = UserRepository(session)
-    user = repo.get(username)
-    if user is None:
-        hint = (
-            "create the first admin with `scamnet user add NAME --role admin --agency CODE`"
-            if repo.count() == 0
-            else "ask an admin to add you with `scamnet user add`"
-        )
-        raise NotAuthenticated(f"no user {username!r} on this instance; {hint} (or pass --user)")
-    if not user.active:
-        raise NotAuthenticated(f"user {username!r} is disabled")
-    if agency is not None and agency != user.agency_code:
-        raise NotAllowed(f"user {username!r} acts for {user.agency_code}, not {agency!r}")
-    return actor_of(session, user, why)
+    """The actor for a CLI command (`scamnet.security.acting.acting_user`), read
+    through the store's repositories."""
+    return acting_user(_Directory(UserRepository(session), session), username, agency, why)
+
+
+@dataclass(frozen=True, slots=True)
+class _Directory:
+    users: UserRepository
+    session: Session
+
+    def user(self, username: str) -> User | None:
+        return self.users.get(username)
+
+    def user_count(self) -> int:
+        return self.users.count()
+
+    def descendants(self, code: str) -> frozenset[str]:
+        return descendants(self.session, code)
 
 
 def user_count(session: Session) -> int:

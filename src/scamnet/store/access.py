@@ -10,8 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from scamnet.core.access import Actor, Visibility
-from scamnet.core.handling import HandlingCode
+from scamnet.core.access import Actor, Visibility, agencies_below
 from scamnet.store.models import AgencyRow
 from scamnet.store.tables.access import AgencyShareRow, RateLimitRow
 
@@ -87,29 +86,11 @@ def _share(row: AgencyShareRow) -> Share:
 def descendants(session: Session, code: str) -> frozenset[str]:
     """``code`` and every agency below it in the hierarchy."""
     rows = session.execute(select(AgencyRow.id, AgencyRow.code, AgencyRow.parent_id)).all()
-    children: dict[int | None, list[tuple[int, str]]] = {}
-    start = None
-    for id_, c, parent in rows:
-        children.setdefault(parent, []).append((id_, c))
-        if c == code:
-            start = id_
-    out = {code}
-    stack = [start] if start is not None else []
-    while stack:
-        for id_, c in children.get(stack.pop(), []):
-            out.add(c)
-            stack.append(id_)
-    return frozenset(out)
+    return agencies_below([(r[0], r[1], r[2]) for r in rows], code)
 
 
 def visibility(session: Session, actor: Actor) -> Visibility:
     """The actor's own agencies, and the others' records it may read by a sharing rule."""
-    own = actor.scope | {actor.agency}
-    shared: dict[str, HandlingCode] = {}
-    for share in ShareStore(session).active(actor.agency):
-        code = HandlingCode(share.ceiling)
-        if code is HandlingCode.H3:
-            continue  # H3 never leaves its agency, whatever a rule says
-        if share.owner not in shared or code.rank > shared[share.owner].rank:
-            shared[share.owner] = code
-    return Visibility(frozenset(own), shared)
+    return Visibility.of(
+        actor, ((s.owner, s.ceiling) for s in ShareStore(session).active(actor.agency))
+    )

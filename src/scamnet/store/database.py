@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,28 +15,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from scamnet.store.auditgroup import GROUP_KEY, WROTE_KEY, GroupAppender
+from scamnet.store.revision import MIGRATIONS, newest_revision
 
 if TYPE_CHECKING:  # Alembic is imported when migrating: reading a store needs none of it
     from alembic.config import Config
-
-MIGRATIONS = Path(__file__).with_name("migrations")
-
-
-@cache
-def newest_revision() -> str:
-    """The head of the (linear) migration chain, read from the files without Alembic."""
-    found: dict[str, str | None] = {}
-    for path in (MIGRATIONS / "versions").glob("*.py"):
-        body = path.read_text(encoding="utf-8")
-        rev = re.search(r'^revision = "([^"]+)"', body, re.MULTILINE)
-        down = re.search(r'^down_revision = (?:"([^"]+)"|None)', body, re.MULTILINE)
-        if rev:
-            found[rev.group(1)] = down.group(1) if down else None
-    heads = set(found) - {d for d in found.values() if d}
-    if len(heads) != 1:
-        raise RuntimeError(f"the migrations have {len(heads)} heads: {sorted(heads)}")
-    return heads.pop()
-
 
 # The key of the transaction-scoped advisory lock that serialises migrations on PostgreSQL
 # ("migrate" in ASCII): several `scamnet serve` or `db upgrade` processes starting

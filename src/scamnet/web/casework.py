@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from scamnet.api.deps import SessionDep
-from scamnet.cases import suspects, transfers
+from scamnet.cases import listing, suspects, transfers
 from scamnet.core.cases import TransferStatus
 from scamnet.core.roles import Role
 from scamnet.core.suspect import SuspectStatus
@@ -33,7 +33,7 @@ Basis = Annotated[str, Form(min_length=1, max_length=500)]
 def cases(request: Request, session: SessionDep, actor: CasesRead) -> Response:
     """The cases of the actor's agencies and those shared with them (no names)."""
     return page(
-        request, "cases.html", actor, cases=suspects.list_cases(SqlUnitOfWork(session), actor)
+        request, "cases.html", actor, cases=listing.list_cases(SqlUnitOfWork(session), actor)
     )
 
 

@@ -100,9 +100,9 @@ class Outcome(BaseModel):
 def list_cases(actor: CaseLister, session: SessionDep, limit: Limit = 50, offset: Offset = 0,
                sort: Sort = None) -> dict[str, Any]:  # fmt: skip
     """The cases of your agencies and those shared with you."""
-    from scamnet.cases import suspects
+    from scamnet.cases import listing
 
-    found = suspects.list_cases(SqlUnitOfWork(session), actor)
+    found = listing.list_cases(SqlUnitOfWork(session), actor)
     return page(found, limit, offset, sort, ("reference", "opened_at", "agency", "suspects"))
 
 
