@@ -4,6 +4,7 @@ and an answer older than its time to live is asked again."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from scamnet.citizens.service import HIGH_REPORTS, CheckCache
 from scamnet.store import Store
@@ -56,3 +57,68 @@ def test_the_memory_is_bounded_and_can_be_turned_off(store: Store) -> None:
     with store.session() as s:
         off.check(s, "phone", PHONE)
     assert off.get("phone", PHONE) is None
+
+
+def test_a_remembered_check_is_answered_before_routing_with_the_routes_bytes(
+    store: Store,
+) -> None:
+    import asyncio
+
+    from scamnet.api.remembered import RememberedChecks, encoded
+
+    cache = CheckCache(ttl_s=60.0)
+    with store.session() as s:
+        answer = cache.check(s, "phone", PHONE)
+    passed: list[str] = []
+
+    async def inner(scope: dict, receive: object, send: object) -> None:
+        passed.append(f"{scope['method']} {scope['path']}")
+
+    layer = RememberedChecks(inner, cache)  # type: ignore[arg-type]
+
+    def ask(method: str, path: str) -> list[dict]:
+        sent: list[dict] = []
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": method, "path": path, "root_path": ""}
+        asyncio.run(layer(scope, None, send))  # type: ignore[arg-type]
+        return sent
+
+    sent = ask("GET", f"/v1/check/phone/{PHONE}")
+    assert passed == []  # the route never ran
+    assert sent[0]["status"] == 200
+    assert (b"content-type", b"application/json") in sent[0]["headers"]
+    assert sent[1]["body"] == encoded(answer)
+    # Anything not remembered goes on to the app (which validates and routes it).
+    others = [
+        ("GET", "/v1/check/phone/+8613900000000"),
+        ("POST", f"/v1/check/phone/{PHONE}"),
+        ("GET", f"/v1/check/url/{PHONE}"),
+        ("GET", "/v1/check/phone/"),
+        ("GET", "/v1/alerts"),
+    ]
+    for method, path in others:
+        assert ask(method, path) == []
+    assert len(passed) == 5
+
+
+def test_the_served_check_gives_the_same_answer_remembered_or_not(
+    store: Store, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from scamnet.api.app import create_app
+    from scamnet.settings import Settings
+
+    _reports(store, HIGH_REPORTS)
+    settings = Settings(data_dir=tmp_path, database_url=store.url, check_cache_s=60.0)
+    with TestClient(create_app(store, tmp_path, settings=settings)) as client:
+        first = client.get(f"/v1/check/phone/{PHONE}")
+        again = client.get(f"/v1/check/phone/{PHONE}")
+        assert first.status_code == again.status_code == 200
+        assert first.content == again.content
+        assert first.json()["risk"] == "high"
+        assert first.headers["content-type"] == again.headers["content-type"]
+        assert client.get("/v1/check/person/Ming").status_code == 422  # still validated

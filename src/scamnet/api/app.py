@@ -18,6 +18,7 @@ from scamnet.api.auth import public
 from scamnet.api.deps import SessionDep, StoreDep
 from scamnet.api.errors import install_error_handlers
 from scamnet.api.limits import BodyLimits
+from scamnet.api.remembered import RememberedChecks
 from scamnet.api.routes import (
     access,
     alerts,
@@ -118,6 +119,7 @@ def create_app(
     app.add_exception_handler(StoreUnavailable, _store_busy)
     install_error_handlers(app)
     app.add_middleware(BodyLimits)
+    app.add_middleware(RememberedChecks, checks=app.state.checks)  # outermost: added last
     # Routes are matched in order, one by one: the public check, the busiest route,
     # comes first (no other path overlaps it, so the order changes nothing else).
     app.include_router(citizens.router)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -14,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from scamnet.api.auth import public
 from scamnet.api.deps import SessionDep
+from scamnet.api.remembered import encoded
 from scamnet.citizens.service import CheckCache, CheckResult
 from scamnet.core.records import FraudType
 from scamnet.store import Store
@@ -54,24 +53,19 @@ async def check(
     """Is this number, URL, account or wallet known as a scam? A risk level, the kinds of
     fraud in fr/zh/en, and advice. Nothing about persons or investigations.
 
-    Answers are remembered for half a minute (``SCAMNET_CHECK_CACHE_S``): the busiest
-    public route answers a repeated question on the event loop, with no thread-pool
-    hop and no query.
+    Answers are remembered for half a minute (``SCAMNET_CHECK_CACHE_S``): a repeated
+    question is answered before routing (`scamnet.api.remembered`), with no query.
     """
     checks: CheckCache = request.app.state.checks
     known = checks.get(kind, value)
     if known is None:
         known = await run_in_threadpool(_check, request.app.state.store, checks, kind, value)
-    return Response(_encoded(known), media_type="application/json")
+    return Response(encoded(known), media_type="application/json")
 
 
 def _check(store: Store, checks: CheckCache, kind: str, value: str) -> CheckResult:
     with store.session() as session:
         return checks.check(session, kind, value)
-
-
-def _encoded(result: CheckResult) -> bytes:
-    return json.dumps(asdict(result), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @router.post("/reports", status_code=201)
