@@ -6,11 +6,13 @@ import copy
 import json
 import shutil
 import tempfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from scamnet.cases import transfers
 from scamnet.core.access import Actor
@@ -200,3 +202,43 @@ def test_a_bundle_carries_its_handling_code_and_h3_never_leaves(pair: tuple[Side
         entries = AuditLog(s).entries()
     received = [e for e in entries if e.action == "exchange.receive"]
     assert received[-1].detail["handling"] == "H1"
+
+
+def test_persons_named_in_a_bundle_keep_its_handling_code(pair: tuple[Side, Side]) -> None:
+    """An H2 manifest's persons are stored H2 on receipt, never lowered by a later H0
+    bundle, and a request naming them leaves under H2 (an H3 person not at all)."""
+    from scamnet.core.handling import HandlingCode
+    from scamnet.exchange.bundle import BundleKind
+    from scamnet.exchange.service import manifest_payload, send
+
+    dehong, muse = pair
+    ref = _request(dehong)["payload"]["reference"]  # names one person Dehong knows
+    header = BatchHeader("H-MUSE-2", date(2023, 11, 18), "Muse–Ruili", "MM-MUSE", "CN-YN-DH", ref)
+    lines = [ManifestLine(1, "XUECHANG MING", date(1955, 1, 1)), ManifestLine(2, "Zhou Xingyu")]
+    with muse.store.session() as s:
+        h2 = send(s, muse.me, BundleKind.HANDOVER_MANIFEST, "CN-YN-DH",
+                  manifest_payload(header, lines), muse.actor, None, HandlingCode.H2)  # fmt: skip
+    assert h2["handling"] == "H2"
+    assert "1 known, 1 new" in dehong.receive(h2)
+    with dehong.store.session() as s:
+        entries = Uow(s).handovers.entries("H-MUSE-2")
+        named = {e.person_id for e in entries if e.person_id is not None}
+        persons = PersonRepository(s)
+        assert len(named) == 2
+        assert {persons.handling(p) for p in named} == {HandlingCode.H2}
+        other = persons.add(person("周星宇", "Zhou Xingyu", "13700137000", "530000199001010099")).id
+        assert other is not None and persons.handling(other) is HandlingCode.H1
+    header0 = replace(header, batch_id="H-MUSE-3")
+    with muse.store.session() as s:
+        h0 = send(s, muse.me, BundleKind.HANDOVER_MANIFEST, "CN-YN-DH",
+                  manifest_payload(header0, lines), muse.actor, None, HandlingCode.H0)  # fmt: skip
+    dehong.receive(h0)
+    with dehong.store.session() as s:
+        assert {PersonRepository(s).handling(p) for p in named} == {HandlingCode.H2}
+        # Passing them on: the request carries their code.
+        again = transfers.create(Uow(s), dehong.actor, "MM-MUSE", sorted(named), "treaty art. 5")
+        assert send_request(s, dehong.me, again)["handling"] == "H2"
+        s.execute(text("UPDATE persons SET handling = 'H3' WHERE id = :p"), {"p": min(named)})
+        never = transfers.create(Uow(s), dehong.actor, "MM-MUSE", sorted(named), "treaty art. 5")
+        with pytest.raises(BundleRefused, match="never leave"):
+            send_request(s, dehong.me, never)

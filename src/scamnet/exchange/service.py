@@ -27,7 +27,7 @@ from scamnet.core.access import Actor
 from scamnet.core.cases import RequestedPerson, TransferRequest, TransferStatus
 from scamnet.core.entities import PersonName
 from scamnet.core.errors import DomainError
-from scamnet.core.handling import DEFAULT_HANDLING, HandlingCode
+from scamnet.core.handling import DEFAULT_HANDLING, HandlingCode, strictest
 from scamnet.core.handovers import BatchHeader, ManifestLine
 from scamnet.exchange.bundle import (
     BundleKind,
@@ -50,6 +50,7 @@ from scamnet.store.audit import AuditLog
 from scamnet.store.exchange import BundleLedger, PartnerKeys, lock_receipts
 from scamnet.store.models import WarrantRow
 from scamnet.store.outbox import Outbox
+from scamnet.store.persons import PersonRepository
 from scamnet.store.records import insert_ignoring_duplicates
 from scamnet.store.uow import SqlUnitOfWork
 
@@ -106,8 +107,10 @@ def receive(session: Session, me: Instance, bundle: dict[str, Any]) -> str:
         )
     typed = admit(session, me.agency, sender, kind, bundle["payload"])
     actor = Actor(f"exchange:{sender}", sender)
+    code = HandlingCode(str(bundle.get("handling", DEFAULT_HANDLING.value)))
     try:
         summary = _apply(kind, session, typed, actor)
+        _keep_code(session, typed, code)
         digest = payload_digest(bundle["payload"])
         ledger.record(bundle, "received", digest, summary)
     except IntegrityError:
@@ -136,9 +139,14 @@ def send_request(
         raise BundleRefused(
             f"{reference} is {request.requesting_agency}'s request, not ours", 400, "own-name"
         )
+    # The bundle carries the strictest code of the persons it names (at least the
+    # default): a person received under H2 leaves under H2, and an H3 one not at all.
+    persons = PersonRepository(session)
+    named = [p.person_id for p in request.persons if p.person_id is not None]
+    code = strictest([DEFAULT_HANDLING, *(persons.handling(pid) for pid in named)])
     return send(
         session, me, BundleKind.TRANSFER_REQUEST, request.partner_agency,
-        request_payload(request), actor, url,
+        request_payload(request), actor, url, code,
     )  # fmt: skip
 
 
@@ -349,6 +357,25 @@ def apply_handover_manifest(
         f"batch {header.batch_id}: {result.entries} persons, {result.matched_persons} known, "
         f"{result.new_persons} new, {result.fugitives} fugitives"
     )
+
+
+def _keep_code(session: Session, payload: Strict, code: HandlingCode) -> None:
+    """The persons a bundle names carry at least its handling code from now on.
+
+    The code is the sender's restriction on what it sent (an H2 manifest may not be passed
+    on beyond this agency): a new person made from it, or a known one it names, is
+    stored with that code, so this instance's exports and bundles apply it record by
+    record. A lower code never lowers a person's own.
+    """
+    named: set[int] = set()
+    uow = SqlUnitOfWork(session)
+    if isinstance(payload, HandoverManifestPayload):
+        named = {e.person_id for e in uow.handovers.entries(payload.batch.batch_id)
+                 if e.person_id is not None}  # fmt: skip
+    elif isinstance(payload, TransferRequestPayload):
+        request = transfers.get(uow, payload.reference)
+        named = {p.person_id for p in request.persons if p.person_id is not None}
+    PersonRepository(session).raise_handling(named, code)
 
 
 def _apply(kind: BundleKind, session: Session, payload: Strict, actor: Actor) -> str:

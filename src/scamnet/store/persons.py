@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
 from scamnet.core.entities import Document, Person, PersonName, Script
+from scamnet.core.handling import HandlingCode
 from scamnet.core.identifiers import Identifier, parse_identifier
 from scamnet.core.names import name_key, stored_forms
 from scamnet.store.models import (
@@ -90,6 +91,26 @@ class PersonRepository:
         )
         row = self.session.scalar(_loaded().where(PersonRow.id.in_(pid)))
         return _to_domain(row) if row else None
+
+    def raise_handling(self, person_ids: set[int], code: HandlingCode) -> int:
+        """Give these persons at least ``code`` (never a lower one); how many changed.
+
+        The codes compare as text (H0 < H1 < H2 < H3), so one statement does it.
+        """
+        if not person_ids:
+            return 0
+        done = self.session.execute(
+            update(PersonRow)
+            .where(PersonRow.id.in_(sorted(person_ids)), PersonRow.handling < code.value)
+            .values(handling=code.value)
+        )
+        return int(getattr(done, "rowcount", 0) or 0)
+
+    def handling(self, person_id: int) -> HandlingCode:
+        found = self.session.scalar(select(PersonRow.handling).where(PersonRow.id == person_id))
+        if found is None:
+            raise UnknownPerson(f"no person with id {person_id}")
+        return HandlingCode(found)
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(PersonRow)) or 0
