@@ -122,12 +122,17 @@ def serving(args: list[str], env: dict[str, str]) -> Iterator[int]:
             proc.wait()
 
 
-def wrk(url: str, script: Path | None, headers: list[str], seconds: int) -> tuple[float, float]:
+def wrk(url: str, script: Path | None, headers: list[str], seconds: int, threads: int = 2,
+        connections: int = 32, timeout: str | None = None) -> tuple[float, float]:  # fmt: skip
     """Successful requests per second and p99 latency (ms) of one wrk run.
 
     Answers other than 2xx (a 503 "busy" from a locked store) are not counted as served.
+    ``timeout`` is how long wrk gives a request before counting it as timed out (its
+    default is 2 s).
     """
-    cmd = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency"]
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if timeout is not None:
+        cmd += ["--timeout", timeout]
     for h in headers:
         cmd += ["-H", h]
     if script is not None:

@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -37,6 +35,7 @@ sys.path.insert(0, str(HERE))  # api_bench: the same store and the same wrk pars
 sys.path.insert(0, str(HERE.parent))  # tests.support.postgres: the throwaway server
 sys.path.insert(0, str(HERE.parent / "src"))
 
+import api_bench  # noqa: E402
 from api_bench import PASSWORD, fill, lua, serving  # noqa: E402
 
 
@@ -45,20 +44,7 @@ def wrk(url: str, script: Path | None, headers: list[str], secs: int, threads: i
     """Successful (2xx) requests per second of one wrk run."""
     # A request is given 30 s before wrk counts it as timed out (wrk's default is 2 s):
     # on a loaded machine a slow answer is still an answer, and its latency shows it.
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{secs}s", "--timeout", "30s"]
-    for h in headers:
-        cmd += ["-H", h]
-    if script is not None:
-        cmd += ["-s", str(script)]
-    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    total = re.search(r"(\d+) requests in", out)
-    if errors and total:
-        failed = int(errors.group(1))
-        print(f"  {url}: {failed} of {total.group(1)} answers were not 2xx", flush=True)
-        rps *= 1 - failed / int(total.group(1))
-    return rps
+    return api_bench.wrk(url, script, headers, secs, threads, connections, timeout="30s")[0]
 
 
 def warm_up(base: str) -> None:
