@@ -105,10 +105,14 @@ def _part(part: str, lang: str) -> str | None:
                 values[name] = translate(values[name], lang)
         if values.get("place") in EXACT:
             values["place"] = catalogue.gettext(values["place"])
-        if isinstance(msg, tuple):
-            n = int(values[count or "n"].replace(",", ""))
-            return catalogue.ngettext(msg[0], msg[1], n) % values
-        return catalogue.gettext(msg) % values
+        try:
+            if isinstance(msg, tuple):
+                n = int(values[count or "n"].replace(",", ""))
+                return catalogue.ngettext(msg[0], msg[1], n) % values
+            return catalogue.gettext(msg) % values
+        except (KeyError, ValueError, TypeError):
+            # A translation whose placeholders do not fit: the stored English, not an error page.
+            return None
     return None
 
 
