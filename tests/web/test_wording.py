@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -21,10 +22,14 @@ import pyarrow as pa
 import pytest
 
 from scamnet.cases import handovers
+from scamnet.cases import suspects as cases
 from scamnet.cases.preview import preview_batches
 from scamnet.core.access import Actor
+from scamnet.core.cases import CaseOrigin
 from scamnet.core.handovers import UNNAMED, BatchHeader, ManifestLine
 from scamnet.core.reference import reference_agencies
+from scamnet.core.roles import Role
+from scamnet.core.suspect import SuspectStatus
 from scamnet.detect import tabular
 from scamnet.detect.accounts import ACCOUNT_WORDS
 from scamnet.detect.reputation import Reputation
@@ -161,22 +166,38 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     s.dispose()
 
 
-def test_a_network_run_names_its_groups_sites_and_evidence_in_words_we_translate(
-    store: Store,
-) -> None:
+@dataclass(frozen=True)
+class Saved:
+    evidence: list[str]  # as the run composed it, with the subgraph's reasons
+    ids: list[int]  # the groups in the store
+
+
+@pytest.fixture(scope="module")
+def network(store: Store) -> Saved:
+    """The small world's groups, found and saved; P0's number belongs to a known person."""
+    with store.session() as session:
+        PersonRepository(session).add(person(phone="13800000000", doc="530000195501010022"))
     with DuckDBEngine() as engine:
         seeds, cells = _world(engine)
         run = find_networks(engine, seeds, cells, min_group=2)
         found = run.found()
+    with store.session() as session:
+        ids = NetworkRepository(session).save(found, "analyst1")
     evidence = [m.evidence for g in found for m in g.members] + [w for w in run.subgraph.why if w]
+    return Saved(evidence, ids)
+
+
+def test_a_network_run_names_its_groups_sites_and_evidence_in_words_we_translate(
+    store: Store, network: Saved
+) -> None:
     # The subgraph's own reasons, from Python and from SQL, all reached the evidence.
     for said in ("calls and is called back by 2 suspected numbers", "of its money from",
                  "of its outflow to suspected accounts", "used a handset of a suspected",
                  "handset used by suspected numbers", "a foreign or border cell",
                  "confidence", "alert score", "command", "receives"):  # fmt: skip
-        assert said in " ".join(evidence), said
+        assert said in " ".join(network.evidence), said
+    ids = network.ids
     with store.session() as session:
-        ids = NetworkRepository(session).save(found, "analyst1")
         views = NetworkRepository(session).groups()
         stored = [m.evidence for gid in ids for m in NetworkRepository(session).members(gid)]
     names = [v.name for v in views] + [s.name for v in views for s in v.sites]
@@ -189,7 +210,21 @@ def test_a_network_run_names_its_groups_sites_and_evidence_in_words_we_translate
             "bridges 1 teams (their bosses report to it); no call, money or handset tie to "
             "the group", "confidence 0.00: not assessed", "entered by an analyst",
             "network 7 (unknown place)", "compound near unknown #7.1"]  # fmt: skip
-    assert_translated([*stored, *names, *thin])
+    assert_translated([*network.evidence, *stored, *names, *thin])
+
+
+def test_the_basis_of_a_suspect_taken_from_a_group(store: Store, network: Saved) -> None:
+    actor = Actor("li.wei", "CN-YN-DH")
+    with store.session() as s:
+        ref = cases.open_case(Uow(s), actor, "t", CaseOrigin.GROUP, str(network.ids[0])).reference
+    with store.session() as s:
+        bases = [h.legal_basis for v in cases.suspects(Uow(s), actor, ref)
+                 for h in cases.history(Uow(s), v.id)]  # fmt: skip
+    assert bases and all(b.startswith("member of group") for b in bases)
+    assert_translated(bases)
+    cut = bases[0][:60]  # the basis is cut at 500 characters: the cut part stays English
+    assert unmatched(cut) == [cut.split("; ")[-1].split(": ")[-1]]
+    assert translate(cut, "fr").startswith("membre du groupe") and translate(cut, "fr")[-1] == "…"
 
 
 def test_handover_match_evidence(store: Store) -> None:
@@ -212,6 +247,10 @@ def test_handover_match_evidence(store: Store) -> None:
              ManifestLine(3, "Zhou Xingyu", date(1999, 9, 9)),  # nobody known
              ManifestLine(4, UNNAMED, declared_fugitive=True)]  # fmt: skip
     with store.session() as s:
+        ref = cases.open_case(Uow(s), actor, "Ming", CaseOrigin.MANUAL, None).reference
+        suspect = cases.add_suspect(Uow(s), actor, ref, pid or 0, Role.MASTERMIND,
+                                    SuspectStatus.WANTED, "Criminal Law art. 266")  # fmt: skip
+    with store.session() as s:
         previews = preview_batches(Uow(s), [(header, lines)])
     with store.session() as s:
         handovers.import_batch(Uow(s), actor, header, lines)
@@ -219,6 +258,10 @@ def test_handover_match_evidence(store: Store) -> None:
         entries = Uow(s).handovers.entries("H-W1")
     shown = [ev for e in entries for ev in e.evidence]
     shown += [" | ".join(p.evidence) for b in previews for p in b.lines]
+    with store.session() as s:
+        moved = [h.legal_basis for h in cases.history(Uow(s), suspect)]
+    assert any(b.startswith("handover batch H-W1 at Muse–Ruili on ") for b in moved), moved
+    shown += moved[1:]  # the first is the officer's own words
     assert pid is not None and any("new person" in ev for ev in shown)
     assert any("warrant" in ev for ev in shown) and any("counted" in ev for ev in shown)
     assert_translated(shown)

@@ -18,7 +18,15 @@ import re
 from functools import cache, lru_cache
 
 from scamnet.web.i18n import translations
-from scamnet.web.wording_rules import CONTACTS_MEAN, EXACT, FEATURES, LEXICAL, RULES, VALUES
+from scamnet.web.wording_rules import (
+    CONTACTS_MEAN,
+    EXACT,
+    FEATURES,
+    LEXICAL,
+    RULES,
+    VALUES,
+    WHOLE,
+)
 
 # Where the producers join parts; a quoted phrase (a message's words) is skipped whole.
 _CUT = re.compile(r"“[^”]*”|; |: | \| ")
@@ -34,9 +42,13 @@ _JOINS = {
 }
 
 
+Compiled = list[tuple[re.Pattern[str], str | tuple[str, str], str | None]]
+
+
 @cache
-def _rules() -> list[tuple[re.Pattern[str], str | tuple[str, str], str | None]]:
-    return [(re.compile(pattern), msg, count) for pattern, msg, count in RULES]
+def _compiled(whole: bool) -> Compiled:
+    rules = WHOLE if whole else RULES
+    return [(re.compile(pattern), msg, count) for pattern, msg, count in rules]
 
 
 def translate(text: str | None, lang: str) -> str:
@@ -51,6 +63,9 @@ def unmatched(text: str) -> list[str]:
     """The parts of ``text`` that no rule matches (they would be shown in English)."""
     if text in EXACT:
         return []
+    whole = _whole(text)
+    if whole is not None:
+        return [u for name in _NESTED if whole.get(name) for u in unmatched(whole[name])]
     return [part for part, _sep in _cut(text) if _part(part, "zh") is None]
 
 
@@ -58,6 +73,9 @@ def unmatched(text: str) -> list[str]:
 def _translate(text: str, lang: str) -> str:
     if text in EXACT:
         return translations(lang).gettext(text)
+    said = _by_rules(text, lang, _compiled(whole=True))
+    if said is not None:
+        return said
     joins = _JOINS[lang]
     out = []
     for part, sep in _cut(text):
@@ -95,7 +113,22 @@ def _part(part: str, lang: str) -> str | None:
     words = part.split(", ")
     if all(w in LEXICAL for w in words):
         return _JOINS[lang][", "].join(catalogue.gettext(w) for w in words)
-    for pattern, msg, count in _rules():
+    return _by_rules(part, lang, _compiled(whole=False))
+
+
+def _whole(text: str) -> dict[str, str] | None:
+    """The named groups of the whole-text rule ``text`` matches, if any."""
+    for pattern, _msg, _count in _compiled(whole=True):
+        m = pattern.fullmatch(text)
+        if m is not None:
+            return m.groupdict()
+    return None
+
+
+def _by_rules(part: str, lang: str, rules: Compiled) -> str | None:
+    """``part`` rendered by the first of ``rules`` it matches, or None."""
+    catalogue = translations(lang)
+    for pattern, msg, count in rules:
         m = pattern.fullmatch(part)
         if m is None:
             continue

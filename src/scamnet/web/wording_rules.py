@@ -18,7 +18,9 @@ fails on any part left unmatched):
 - site and group names: ``store/network.py``;
 - match evidence: ``cases/handovers.py``, ``cases/preview.py``, ``resolve/match.py``,
   ``resolve/model.py`` (``reasons``);
-- dissuasion: ``stream/watchlist.py`` (reasons), ``stream/queue.ADVICE``.
+- dissuasion: ``stream/watchlist.py`` (reasons), ``stream/queue.ADVICE``;
+- the legal basis of automatic status changes: ``cases/suspects.py`` (a case from a
+  group), ``cases/handovers.py`` (a handover).
 """
 
 from __future__ import annotations
@@ -194,12 +196,14 @@ EXACT = frozenset(
     }
 )
 
+Rule = tuple[str, str | tuple[str, str], str | None]
+
 # (regex with named groups, msgid or (singular, plural) with the same names as
 # placeholders, the group holding the count of a plural). A group named ``inner`` or
 # ``why`` is itself a composed text, translated in turn; ``place`` is translated when
 # it is one of EXACT ("unknown"). The first rule that matches a part wins, so a
 # longer form comes before a shorter one it contains.
-RULES: list[tuple[str, str | tuple[str, str], str | None]] = [
+RULES: list[Rule] = [
     # network/membership.py: a lone weak piece of evidence
     (
         r"(?P<inner>.+) \(alone, not enough to make a member\)",
@@ -347,6 +351,29 @@ RULES: list[tuple[str, str | tuple[str, str], str | None]] = [
     (
         r"different birth dates \((?P<a>\S+) / (?P<b>\S+)\)",
         N_("different birth dates (%(a)s / %(b)s)"),
+        None,
+    ),
+]
+
+# Whole texts that hold a composed text of their own, joins included: tried on the
+# whole text before it is cut into parts.
+WHOLE: list[Rule] = [
+    # cases/suspects.py: the legal basis of a suspect taken from a group, whole, or cut
+    # at 500 characters (the evidence's last part then shows as stored)
+    (
+        r"member of group (?P<group>\S+) \(confidence (?P<c>[\d.]+): (?P<inner>.+)\)",
+        N_("member of group %(group)s (confidence %(c)s: %(inner)s)"),
+        None,
+    ),
+    (
+        r"member of group (?P<group>\S+) \(confidence (?P<c>[\d.]+): (?P<inner>.+)",
+        N_("member of group %(group)s (confidence %(c)s: %(inner)s…"),
+        None,
+    ),
+    # cases/handovers.py: the legal basis of a handover
+    (
+        r"handover batch (?P<batch>\S+) at (?P<crossing>.+) on (?P<date>\d{4}-\d{2}-\d{2})",
+        N_("handover batch %(batch)s at %(crossing)s on %(date)s"),
         None,
     ),
 ]
