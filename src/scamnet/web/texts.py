@@ -73,6 +73,7 @@ KIND_NAMES = {
     "subscriber": N_("subscriber"),
     "message": N_("message"),
     "account": N_("account"),
+    "cell": N_("cell tower"),
 }
 CUSTODY_NAMES = {
     "received": N_("received"),
