@@ -45,4 +45,4 @@ def test_an_alert_row_a_member_row_and_a_site_read_in_the_language(page: Any, la
     if lang == "zh":
         assert all(HAN.search(t) for t in shown), shown
     else:
-        assert "confiance" in shown[1] and shown[2].startswith("site près de"), shown
+        assert "confiance" in shown[1] and shown[2].startswith("complexe près de"), shown
