@@ -17,7 +17,7 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 CELLS = (
     ("/alerts", "#queue tbody tr >> nth=0 >> td >> nth=4"),
     ("/groups/1", "#members tbody tr >> nth=0 >> td >> nth=-1"),
-    ("/groups", "main table tbody tr >> nth=0 >> ul li >> nth=0"),
+    ("/groups", "main table tbody tr >> nth=0 >> td >> nth=4 >> li >> nth=0"),
 )
 
 
