@@ -2,7 +2,7 @@
 case, SQL, template) through FastAPI's TestClient, without a browser or a socket.
 
 Logs in as ``--user``, states a purpose, loads each page once, then ``--runs`` times
-round-robin and prints the median per page (ms). Run it with another checkout's
+round-robin and prints the median per page (ms), in ``--lang``. Run it with another checkout's
 interpreter and ``PYTHONPATH`` to compare two versions in the same minutes.
 
     python bench/web_servertime.py --data-dir /tmp/webdemo-full --user benchadmin \\
@@ -32,6 +32,8 @@ def main() -> None:
     parser.add_argument("--user", required=True)
     parser.add_argument("--password-file", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=5)
+    # The pages' language (the switcher's cookie): fr and zh translate the stored texts.
+    parser.add_argument("--lang", default="en", choices=("en", "fr", "zh"))
     args = parser.parse_args()
     store = Store(Settings.from_env(args.data_dir).database_url)
     client = TestClient(create_app(store, args.data_dir), base_url="http://testserver")
@@ -42,6 +44,7 @@ def main() -> None:
     # A version without the purpose form answers 404 here, which changes nothing.
     client.post("/purpose", data={"why": "benchmark", "csrf_token": client.cookies.get(
         "scamnet_csrf")})  # fmt: skip
+    client.cookies.set("scamnet_lang", args.lang)
     times: dict[str, list[float]] = {p: [] for p in PAGES}
     for path in PAGES:
         client.get(path)

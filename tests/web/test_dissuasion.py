@@ -45,7 +45,7 @@ def test_an_officer_warns_the_person_a_reported_number_just_called(page: Any, we
     row.get_by_role("button", name="Record").click()
     page.goto("/dissuasion?status=closed")
     closed = page.locator("#dissuasion tbody tr", has_text=VICTIM)
-    assert "money_stopped" in closed.inner_text() and "8000.00" in closed.inner_text()
+    assert "money stopped" in closed.inner_text() and "8000.00" in closed.inner_text()
     with httpx.Client(base_url=web.url, timeout=30) as http:
         token = http.post("/v1/login", json={"username": "ana1", "password": PASSWORD}).json()
         stats = http.get("/v1/stats", headers={"Authorization": f"Bearer {token['token']}"})

@@ -21,9 +21,12 @@ from scamnet.settings import Settings
 from scamnet.store import Store
 from scamnet.store.uow import SqlUnitOfWork
 from scamnet.web.guard import CasesWrite, GroupsRead
+from scamnet.web.i18n import gettext, pick_lang
 from scamnet.web.purpose import GroupsWhy
 from scamnet.web.render import page
 from scamnet.web.route import WebRoute
+from scamnet.web.texts import KIND_NAMES, ROLE_NAMES
+from scamnet.web.wording import translate
 
 router = APIRouter(route_class=WebRoute)
 RINGLEADERS = ("mastermind", "organiser", "key_member")
@@ -43,12 +46,16 @@ def groups(request: Request, session: SessionDep, actor: GroupsRead) -> Response
 @router.get("/groups/{group_id}")
 def group(request: Request, session: SessionDep, actor: GroupsWhy, group_id: int) -> Response:
     file = network.read_group(session, actor, group_id)
+    lang = pick_lang(request)  # the map's labels, like the page's, in the reader's language
     sites = [
-        {"name": s.name, "lat": s.latitude, "lon": s.longitude, "radius_km": s.radius_km,
-         "country": s.country, "region": s.region}
+        {"name": translate(s.name, lang), "lat": s.latitude, "lon": s.longitude,
+         "radius_km": s.radius_km, "country": s.country, "region": s.region}
         for s in file.group.sites
     ]  # fmt: skip
+    # The drawing names a clicked node's role or kind in the page's language.
+    words = {code: gettext(lang, msg) for code, msg in {**KIND_NAMES, **ROLE_NAMES}.items()}
     return page(request, "group.html", actor, file=file, sites_json=json.dumps(sites),
+                graph_words=json.dumps(words, ensure_ascii=False),
                 ringleaders=RINGLEADERS, min_confidence=MIN_CONFIDENCE, shown=25)  # fmt: skip
 
 

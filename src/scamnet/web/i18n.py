@@ -63,7 +63,15 @@ def environment(lang: str) -> Environment:
         (gettext of "" is the catalogue's header, not a word)."""
         return catalogue.gettext(table.get(code, code)) if code else ""
 
+    from scamnet.web.wording import translate  # texts the domain composed in English
+
+    def composed(text: str | None) -> str:
+        """A text a use case composed and stored in English (an alert's reasons, a
+        member's evidence…), in the reader's language part by part."""
+        return translate(text, lang)
+
     env.globals.update(GLOBALS, word=word)
+    env.filters["composed"] = composed
     return env
 
 

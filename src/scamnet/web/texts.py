@@ -73,6 +73,7 @@ KIND_NAMES = {
     "subscriber": N_("subscriber"),
     "message": N_("message"),
     "account": N_("account"),
+    "cell": N_("cell tower"),
 }
 CUSTODY_NAMES = {
     "received": N_("received"),
@@ -80,6 +81,16 @@ CUSTODY_NAMES = {
     "health_check": N_("health check"),
     "transferred": N_("transferred"),
 }
+# The dissuasion queue (stream/queue.py): an item's status, an officer's outcome, and
+# the channel of the contact (stream/arrival.CHANNEL).
+QUEUE_STATUS_NAMES = {"open": N_("open"), "taken": N_("taken"), "closed": N_("closed")}
+OUTCOME_NAMES = {
+    "reached": N_("reached"),
+    "warned": N_("warned"),
+    "money_stopped": N_("money stopped"),
+    "no_answer": N_("no answer"),
+}
+CHANNEL_NAMES = {"call": N_("call"), "message": N_("message"), "transfer": N_("transfer")}
 
 GLOBALS = {
     "fraud_names": FRAUD_NAMES,
@@ -88,4 +99,7 @@ GLOBALS = {
     "user_role_names": USER_ROLE_NAMES,
     "kind_names": KIND_NAMES,
     "custody_names": CUSTODY_NAMES,
+    "queue_status_names": QUEUE_STATUS_NAMES,
+    "outcome_names": OUTCOME_NAMES,
+    "channel_names": CHANNEL_NAMES,
 }

@@ -8,6 +8,8 @@
   const colours = { mastermind: "#b3001b", organiser: "#e36414", key_member: "#7b2cbf",
     member: "#0b4f8a", recruiter: "#3a5a40", money_mule: "#2a9d8f" };
   const sizes = { mastermind: 46, organiser: 38, key_member: 32 };
+  // Roles and kinds in the page's language (the data holds their codes).
+  const words = JSON.parse(box.dataset.words || "{}");
   const ranks = { mastermind: 6, organiser: 5, key_member: 4, recruiter: 3, member: 2, money_mule: 2 };
   fetch(box.dataset.src, { credentials: "same-origin" })
     .then((r) => { if (!r.ok) throw new Error(r.status); return r.json(); })
@@ -54,7 +56,8 @@
         const near = node.closedNeighborhood();
         cy.elements().addClass("faded");
         near.removeClass("faded");
-        if (said) said.textContent = `${id} · ${node.data("role") || node.data("kind")} · ${near.nodes().length - 1}`;
+        const what = node.data("role") || node.data("kind");
+        if (said) said.textContent = `${id} · ${words[what] || what} · ${near.nodes().length - 1}`;
       });
       cy.on("tap", (event) => { if (event.target === cy) cy.elements().removeClass("faded"); });
       box.dataset.nodes = String(cy.nodes().length);
