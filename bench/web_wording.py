@@ -14,12 +14,10 @@ from pathlib import Path
 
 
 def main() -> None:
-    from sqlalchemy import select
-
     from scamnet.settings import Settings
     from scamnet.store import Store
-    from scamnet.store.models import AlertRow, SiteRow
-    from scamnet.store.tables.network import GroupNodeRow
+    from scamnet.store.alerts import AlertRepository
+    from scamnet.store.network import NetworkRepository
     from scamnet.web import wording
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -27,10 +25,13 @@ def main() -> None:
     args = parser.parse_args()
     store = Store(Settings.from_env(args.data_dir).database_url)
     with store.session() as s:
+        groups = NetworkRepository(s).groups()
         texts = {
-            "alert explanations": list(s.scalars(select(AlertRow.explanation))),
-            "member evidence": list(s.scalars(select(GroupNodeRow.evidence))),
-            "compound names": list(s.scalars(select(SiteRow.name))),
+            "alert explanations": [a.explanation for a in AlertRepository(s).top(limit=10**7)],
+            "member evidence": [
+                m.evidence for g in groups for m in NetworkRepository(s).members(g.id)
+            ],
+            "compound names": [site.name for g in groups for site in g.sites],
         }
     for name, found in texts.items():
         parts = sum(len(wording._cut(t)) for t in found)
