@@ -11,6 +11,21 @@ costs little beyond igraph's own Leiden:
   for one that team leaders report to, 3 above that. The level ranks first, so a
   mastermind with two organisers below outranks a team leader called by ninety
   numbers; PageRank over the upward calls orders numbers within a level.
+- **rooted in the group**: only a number at least ``ROOTED`` of whose ties
+  (numbers it has three or more calls with, anywhere in the lake) are in its own
+  community can be a boss. Running a team is a full-time line: a team leader's
+  or an organiser's ties are mostly its subordinates and its own boss. An
+  ordinary person whom several operators of the group call often (operators who
+  imitate ordinary calling have friends too, and one friend can be the favourite
+  of several) collects as many "subordinates" as a small team leader, but those
+  ties are a small part of a life of family, friends and work. The bar is a
+  third, not a half, because the group is seen only through its suspected
+  numbers: operators' SIMs that were never alerted also call their boss but are
+  not in the subgraph, so a real boss's visible share falls short of its true
+  one (team leaders on hard worlds 201 and 204: 0.48-0.93; the ordinary people
+  taken for bosses there: 0.06-0.13). A number that is not rooted keeps its
+  callers and its rank, but is no tier of command, so its calls vouch for no
+  membership either (``membership``).
 - **bridging**: how many bosses (numbers with three or more subordinates) report
   to a number: an organiser ties several teams together.
 - **money upward**: PageRank over the transfers, weighted by amount; an account
