@@ -120,6 +120,7 @@ def test_the_suspected_subgraph_is_equal_on_the_world(
     assert duck.kinds == spark.kinds
     assert duck.why == spark.why
     assert _edges(duck) == _edges(spark)
+    assert duck.ties.tolist() == spark.ties.tolist()  # every tie in the lake, per node
     for a, b in ((duck.calls, spark.calls), (duck.money, spark.money),
                  (duck.cell_use, spark.cell_use)):  # fmt: skip
         rows_a = sorted(zip(a[0].tolist(), a[1].tolist(), np.round(a[2], 6).tolist(), strict=True))

@@ -8,6 +8,7 @@ import pytest
 
 from scamnet.core.entities import GroupMember
 from scamnet.network.membership import HANDSET, MIN_CONFIDENCE, UNTIED, assess, split
+from scamnet.network.structure import roles, rooting_of, structure
 from scamnet.network.subgraph import Seeds, Subgraph, graph_key
 
 E = np.zeros(0, np.int64)
@@ -37,6 +38,7 @@ def subgraph() -> tuple[Subgraph, Seeds]:
         (ca, cb, cn),
         (ma, mb, mw),
         (E, E, np.zeros(0)),
+        np.zeros(len(nodes), np.int64),  # ties in the lake: none beyond these
     )
     seeds = Seeds()
     seeds.alert("subscriber", nodes[1], 0.9)
@@ -143,3 +145,45 @@ def test_graph_keys_are_cores() -> None:
     wallet = "trx:TGBRtrHUU4fWNQTEZQctxoxgmBaCvFFvta"  # as the lake keeps it (core's clean form)
     assert graph_key("account", wallet) == f"wallet:{wallet}"
     assert graph_key("cell", "414-06-1") == "cell:414-06-1"
+
+
+def favoured() -> tuple[Subgraph, Seeds]:
+    """Team leader 0 with alerted operators 1-3 who report to it; three alerted
+    imitators 4-6 who each call their friend 7, an ordinary subscriber a victim named
+    by mistake, more often than 7 calls them back. In the lake the team leader's ties
+    are its operators and its own boss; the ordinary subscriber has 30 friends."""
+    nodes = [f"+86138000000{i:02d}" for i in range(8)]
+    ca = np.array([1, 0, 2, 0, 3, 0, 4, 7, 5, 7, 6, 7])
+    cb = np.array([0, 1, 0, 2, 0, 3, 7, 4, 7, 5, 7, 6])
+    cn = np.array([8.0, 4, 9, 4, 7, 3, 9, 3, 8, 2, 10, 4])
+    ties = np.array([4, 1, 1, 1, 20, 20, 20, 30])  # in the whole lake
+    sub = Subgraph(nodes, ["phone"] * 8, [""] * 8, (ca, cb, cn), np.array(["call"] * len(ca)),
+                   (ca, cb, cn), (E, E, np.zeros(0)), (E, E, np.zeros(0)), ties)  # fmt: skip
+    seeds = Seeds()
+    for i, score in ((1, 0.9), (2, 0.8), (3, 0.7), (4, 0.6), (5, 0.6), (6, 0.6)):
+        seeds.alert("subscriber", nodes[i], score)
+    seeds.report(nodes[7], None)
+    return sub, seeds
+
+
+def test_a_person_favoured_by_imitators_is_no_boss_and_no_member() -> None:
+    sub, seeds = favoured()
+    n, labels = len(sub.nodes), np.zeros(len(sub.nodes), np.int64)  # one community
+    rooting = rooting_of(n, sub.calls, labels, sub.ties)
+    assert rooting[0].tolist() == [3, 1, 1, 1, 1, 1, 1, 3]
+    st = structure(n, sub.calls, sub.money, rooting)
+    # Both are called upward by three numbers; only the team leader's ties are the group's.
+    assert st.subordinates[0] == st.subordinates[7] == 3
+    assert st.level[0] == 1 and st.level[7] == 0
+    got = assess(sub, seeds, labels, st.level)
+    assert got[0].confidence >= MIN_CONFIDENCE  # the team leader is a member by its calls
+    assert all(got[i].confidence >= MIN_CONFIDENCE for i in (1, 2, 3))
+    assert got[7].confidence < MIN_CONFIDENCE  # a report and the imitators' calls: to review
+    assert "chain of command" not in got[7].evidence + got[4].evidence  # social calls
+    evidence = next(m.evidence for m in roles(np.arange(n), sub.kinds, st) if m.node == 7)
+    assert "3 of its 30 contacts are in the group: called by the group, not its boss" in evidence
+    # Judged on its calls inside the subgraph alone, it would be taken for a team leader
+    # and the report plus three call ties would make it a member.
+    naive = structure(n, sub.calls, sub.money)
+    assert naive.level[7] == 1
+    assert assess(sub, seeds, labels, naive.level)[7].confidence >= MIN_CONFIDENCE

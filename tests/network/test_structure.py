@@ -10,7 +10,7 @@ import numpy as np
 
 from scamnet.network.export import ExportNode, cytoscape, graphml_text, group_graph
 from scamnet.network.sites import Cell, estimate, haversine_km
-from scamnet.network.structure import communities, roles, structure, upward
+from scamnet.network.structure import communities, roles, rooting_of, structure, upward
 
 
 def hierarchy() -> tuple[int, list[tuple[int, int, float]], dict[int, str]]:
@@ -188,3 +188,30 @@ def test_upward_agrees_with_a_plain_count() -> None:
     }
     ua, ub, net = upward(40, a, b, calls)
     assert dict(zip(zip(ua.tolist(), ub.tolist(), strict=True), net.tolist(), strict=True)) == want
+
+
+def test_a_boss_is_rooted_in_its_group() -> None:
+    """The hierarchy, plus a hub 40 that three operators call more than it calls back:
+    its 25 friends are outside the subgraph, so it is no team leader; the true bosses,
+    whose ties are all inside, keep their levels and roles."""
+    n, calls, truth = hierarchy()
+    hub = n
+    for op in (7, 12, 17):
+        calls += [(op, hub, 4.0), (hub, op, 1.0)]
+    a, b = np.array([c[0] for c in calls]), np.array([c[1] for c in calls])
+    w = np.array([c[2] for c in calls])
+    empty = np.zeros(0, np.int64)
+    label = np.zeros(n + 1, np.int64)
+    ties = np.zeros(n + 1, np.int64)
+    ties[hub] = 28  # the three operators and 25 friends
+    rooting = rooting_of(n + 1, (a, b, w), label, ties)
+    st = structure(n + 1, (a, b, w), (empty, empty, np.zeros(0)), rooting)
+    members = {m.node: m for m in roles(np.arange(n + 1), ["phone"] * (n + 1), st)}
+    assert {i: members[i].role for i in truth} == truth
+    assert members[hub].role == "member" and st.level[hub] == 0
+    assert "3 of its 28 contacts are in the group: called by the group, not its boss" in (
+        members[hub].evidence
+    )
+    assert "6 of its 6 contacts are in the group" in members[3].evidence
+    # Without the lake's ties the hub passes for a team leader of three.
+    assert structure(n + 1, (a, b, w), (empty, empty, np.zeros(0))).level[hub] == 1

@@ -12,6 +12,11 @@ identifier is the group's, and they combine as a noisy-OR, 1 - Π(1 - pᵢ):
   by) repeatedly, where one of the two is a boss (level 1 or more, see
   ``structure``). Calls between two numbers nobody reports to are social, not
   command: an operator who imitates ordinary calling has friends who call back.
+  Before its call ties count as command, a boss must be rooted in the group: at
+  least a third of the numbers it has call ties with are the group's
+  (``structure.ROOTED``). A real boss talks mostly to its team; an ordinary
+  person that several imitators call often has most of its ties outside, so it
+  is no boss, and the imitators' calls with it vouch for nobody.
   Ties only vouch for what they tie to (calls, money and handsets alike): the
   members are first those the seeds alone make sure of, then those whose ties
   with members make them sure, and so on, so friends who call one another, or

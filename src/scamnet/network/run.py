@@ -11,7 +11,7 @@ from scamnet.core.entities import Group, GroupMember, Site
 from scamnet.engine.base import AnalyticsEngine
 from scamnet.network.membership import MIN_CONFIDENCE, Assessment, assess
 from scamnet.network.sites import Cell, estimate
-from scamnet.network.structure import Member, communities, roles, structure
+from scamnet.network.structure import Member, communities, roles, rooting_of, structure
 from scamnet.network.subgraph import Seeds, Subgraph, extract
 
 MIN_GROUP = 5  # phones and accounts; smaller communities are reported as unattached
@@ -77,7 +77,8 @@ def find_networks(
     sub = extract(engine, seeds)
     n = len(sub.nodes)
     membership = communities(n, *sub.edges) if n else np.zeros(0, np.int64)
-    st = structure(n, sub.calls, sub.money)
+    # A boss is rooted in its group (structure.ROOTED): it is judged within its community.
+    st = structure(n, sub.calls, sub.money, rooting_of(n, sub.calls, membership, sub.ties))
     assessed = assess(sub, seeds, membership, st.level)
     by_label: dict[int, list[int]] = defaultdict(list)
     for i, label in enumerate(membership.tolist()):

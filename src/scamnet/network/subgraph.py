@@ -72,6 +72,10 @@ class Subgraph:
     calls: tuple[np.ndarray, np.ndarray, np.ndarray]  # directed calls between phones (counts)
     money: tuple[np.ndarray, np.ndarray, np.ndarray]  # directed transfers (amounts)
     cell_use: tuple[np.ndarray, np.ndarray, np.ndarray]  # phone, cell, calls
+    # Per node: the numbers anywhere in the lake it has MIN_PAIR_CALLS or more calls
+    # with (0 for all but phones). Whether a supposed boss's ties are mostly the
+    # group's is read against this (``structure.rooted``).
+    ties: np.ndarray
 
     def index(self) -> dict[str, int]:
         return {n: i for i, n in enumerate(self.nodes)}
@@ -236,6 +240,19 @@ def _assemble(
               AND p.n + coalesce(q.n, 0) >= {MIN_PAIR_CALLS}
         """)
     ).to_pydict()
+    # Every tie of a subgraph number, inside the subgraph or not: a pair is one tie
+    # whichever way its calls went, as in ``calls`` below.
+    ties = engine.to_arrow(
+        engine.sql(f"""
+            WITH touching AS (
+                SELECT least(a, b) AS x, greatest(a, b) AS y FROM {pairs.name}
+                WHERE a <> b
+                  AND (a IN (SELECT k FROM net_phones) OR b IN (SELECT k FROM net_phones))
+                GROUP BY 1, 2 HAVING sum(n) >= {MIN_PAIR_CALLS}),
+            ends AS (SELECT x AS k FROM touching UNION ALL SELECT y FROM touching)
+            SELECT k, count(*) AS n FROM ends WHERE k IN (SELECT k FROM net_phones) GROUP BY k
+        """)
+    ).to_pydict()
     dev = engine.to_arrow(
         engine.sql(
             f"SELECT phone, imei FROM {devices.name} WHERE phone IN (SELECT k FROM net_phones)"
@@ -261,6 +278,8 @@ def _assemble(
     rep_a = np.array([p for p, _ in rep], np.int64)
     rep_b = np.array([a for _, a in rep], np.int64)
     cell_a, cell_b = arr(cells["phone"]), arr(cells["cell"])
+    tie_count = np.zeros(len(nodes), np.int64)
+    tie_count[arr(ties["k"])] = np.array(ties["n"], np.int64)
     src = np.concatenate([call_a, dev_a, mon_a, rep_a, cell_a])
     dst = np.concatenate([call_b, dev_b, mon_b, rep_b, cell_b])
     weight = np.concatenate(
@@ -285,4 +304,5 @@ def _assemble(
         (call_a, call_b, call_n),
         (mon_a, mon_b, mon_w),
         (cell_a, cell_b, np.array(cells["n"], float)),
+        tie_count,
     )
