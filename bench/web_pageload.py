@@ -78,7 +78,13 @@ def _load(page: Any, path: str, drawn: list[float] | None = None) -> float:
 
 
 def measure(
-    url: str, user: str, password: str, runs: int, chromium: str, drawn: list[float]
+    url: str,
+    user: str,
+    password: str,
+    runs: int,
+    chromium: str,
+    drawn: list[float],
+    lang: str | None = None,
 ) -> dict[str, list[float]]:
     from playwright.sync_api import sync_playwright
 
@@ -87,6 +93,8 @@ def measure(
         browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 900})
         context.set_default_timeout(120_000)  # a cold server's first page, not a measure
+        if lang is not None:  # the reader's choice, as the language switcher stores it
+            context.add_cookies([{"name": "scamnet_lang", "value": lang, "url": url}])
         page = context.new_page()
         page.goto("/login")
         page.fill("#username", user)
@@ -116,13 +124,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--port", type=int, default=8731)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument(
+        "--lang",
+        choices=("en", "fr", "zh"),
+        default=None,
+        help="The pages' language (default: the browser's, English).",
+    )
     args = parser.parse_args()
     password = args.password_file.read_text(encoding="utf-8").strip()
     proc = _serve(args.data_dir, args.port)
     try:
         drawn: list[float] = []
         found = measure(f"http://127.0.0.1:{args.port}", args.user, password, args.runs,
-                        args.chromium, drawn)  # fmt: skip
+                        args.chromium, drawn, args.lang)  # fmt: skip
     finally:
         proc.terminate()
         proc.wait(timeout=30)
