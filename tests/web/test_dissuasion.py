@@ -38,6 +38,9 @@ def test_an_officer_warns_the_person_a_reported_number_just_called(page: Any, we
     assert scammer in row.inner_text() and "victim report" in row.inner_text()
     row.get_by_role("button", name="Take").click()
     page.wait_for_url("**/dissuasion?status=taken")
+    count = page.locator("main p", has_text="to warn").inner_text()
+    number = int(count.split()[0].replace(",", ""))
+    assert count == f"{number:,} {'person' if number == 1 else 'people'} to warn"
     row = page.locator("#dissuasion tbody tr", has_text=VICTIM)
     row.get_by_label("Outcome", exact=True).select_option("money_stopped")
     row.get_by_label("Amount stopped").fill("8000.00")
