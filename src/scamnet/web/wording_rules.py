@@ -142,6 +142,8 @@ EXACT = frozenset(
         N_("a foreign or border cell the numbers use"),
         # network/membership.py, network/run.py
         N_("uses the group's foreign or border towers"),
+        # network/structure.py: a number its group calls up to that is not rooted in it
+        N_("called by the group, not its boss"),
         N_("no call or money tie to the group"),
         # the same, as runs before handsets stopped counting as a tie stored it
         N_("no call, money or handset tie to the group"),
@@ -317,6 +319,14 @@ RULES: list[Rule] = [
         ngettext(
             "receives %(amount)s from %(n)s group account",
             "receives %(amount)s from %(n)s group accounts",
+        ),
+        "n",
+    ),
+    (
+        rf"(?P<inside>{N}) of its (?P<n>{N}) contacts? are in the group",
+        ngettext(
+            "%(inside)s of its %(n)s contact are in the group",
+            "%(inside)s of its %(n)s contacts are in the group",
         ),
         "n",
     ),
