@@ -4,8 +4,6 @@ traceback or an internal error."""
 
 from __future__ import annotations
 
-import enum
-import typing
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,21 +34,20 @@ def _commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[
 COMMANDS = dict(_commands(ROOT))
 
 
-def _annotation(param: Any) -> Any:
-    ann = param.type_descriptor.annotation
-    args = [a for a in typing.get_args(ann) if a is not type(None)]
-    return args[0] if args else ann
+def _kind(param: Any) -> str:
+    """The click parameter type's name: what the parser converts the text into."""
+    return type(param.type).__name__
 
 
 def _value(param: Any, bad: bool) -> str:
-    ann = _annotation(param)
-    if isinstance(ann, type) and issubclass(ann, enum.Enum):
-        return "not-a-choice" if bad else str(next(iter(ann)).value)
-    if ann is int:
+    kind = _kind(param)
+    if kind == "Choice":
+        return "not-a-choice" if bad else str(param.type.choices[0])
+    if kind in ("IntParamType", "IntRange"):
         return "not-a-number" if bad else "1"
-    if ann is float:
+    if kind in ("FloatParamType", "FloatRange"):
         return "a-lot" if bad else "0.5"
-    if ann is Path:
+    if kind == "Path":
         return "/nonexistent/dir/file.csv"
     return "2023-13-45" if bad else "x"
 
@@ -60,7 +57,7 @@ def _args(command: Any, bad: bool, data_dir: Path) -> list[str]:
     for p in command.params:
         if p.param_type_name == "argument":
             out.append(_value(p, bad))
-        elif p.required and _annotation(p) is not bool:
+        elif p.required and _kind(p) != "BoolParamType":
             out += [p.opts[0], _value(p, bad)]
     if any("--data-dir" in p.opts for p in command.params if p.param_type_name == "option"):
         out += ["--data-dir", str(data_dir)]
