@@ -35,16 +35,15 @@ class RememberedChecks:
         self.checks = checks
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        found = self._remembered(scope)
-        if found is None:
+        body = self._remembered(scope)
+        if body is None:
             await self.app(scope, receive, send)
             return
-        body = encoded(found)
         headers = [*_HEADERS, (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    def _remembered(self, scope: Scope) -> CheckResult | None:
+    def _remembered(self, scope: Scope) -> bytes | None:
         if scope["type"] != "http" or scope["method"] != "GET":
             return None
         path: str = scope["path"]
@@ -52,4 +51,4 @@ class RememberedChecks:
             return None
         kind, _, value = path[len(PREFIX) :].partition("/")
         # The same key the route remembers under: its kind and raw value parameters.
-        return self.checks.get(kind, value) if value else None
+        return self.checks.encoded(kind, value, encoded) if value else None

@@ -74,6 +74,13 @@ def check(session: Session, kind: str, raw: str) -> CheckResult:
     return CheckResult(kind, ident.value, risk, LEVELS[risk], reasons, ADVICE)
 
 
+@dataclass(slots=True)
+class _Remembered:
+    at: float
+    result: CheckResult
+    body: bytes | None = None  # the answer as the API sends it, once someone asked
+
+
 class CheckCache:
     """The check's recent answers, kept for ``ttl_s`` seconds in this process.
 
@@ -91,15 +98,28 @@ class CheckCache:
     def __init__(self, ttl_s: float = 30.0, size: int = 100_000,
                  clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
         self.ttl_s, self.size, self.clock = ttl_s, size, clock
-        self._answers: OrderedDict[tuple[str, str], tuple[float, CheckResult]] = OrderedDict()
+        self._answers: OrderedDict[tuple[str, str], _Remembered] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, kind: str, raw: str) -> CheckResult | None:
         """The remembered answer, or None when there is none or it is too old."""
         found = self._answers.get((kind, raw))
-        if found is None or self.clock() - found[0] >= self.ttl_s:
+        if found is None or self.clock() - found.at >= self.ttl_s:
             return None
-        return found[1]
+        return found.result
+
+    def encoded(self, kind: str, raw: str, encode: Callable[[CheckResult], bytes]) -> bytes | None:
+        """The remembered answer as ``encode`` writes it, encoded once per answer.
+
+        Encoding an answer (a dataclass to JSON) costs more than the rest of sending a
+        remembered one, so the bytes are kept with it; a race only encodes twice.
+        """
+        found = self._answers.get((kind, raw))
+        if found is None or self.clock() - found.at >= self.ttl_s:
+            return None
+        if found.body is None:
+            found.body = encode(found.result)
+        return found.body
 
     def check(self, session: Session, kind: str, raw: str) -> CheckResult:
         """``check``, answered from memory when it was asked less than ``ttl_s`` ago."""
@@ -109,7 +129,7 @@ class CheckCache:
         result = check(session, kind, raw)
         if self.ttl_s > 0:
             with self._lock:
-                self._answers[(kind, raw)] = (self.clock(), result)
+                self._answers[(kind, raw)] = _Remembered(self.clock(), result)
                 self._answers.move_to_end((kind, raw))
                 while len(self._answers) > self.size:
                     self._answers.popitem(last=False)
