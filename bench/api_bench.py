@@ -9,7 +9,8 @@ holds ``--known`` victim reports, each naming a different scammer's number, and
 5,000 alerts. `scamnet serve` (one uvicorn worker, as shipped) serves it on
 loopback. wrk (2 threads, 32 connections, 10 s) asks `GET /v1/check/phone/NUMBER`
 for numbers drawn from a list of 1,000 (half known, half unknown), and
-`GET /v1/alerts?limit=50` with a bearer token. In the same run, a bare Starlette
+`GET /v1/alerts?limit=50` with a bearer token (at 32 connections, then at 1 and 4 on one
+wrk thread: the list's own time, and a few analysts at once). In the same run, a bare Starlette
 app served by the same uvicorn answers the same check from a Python dict: the
 baseline. Each figure is the median over ``--runs`` runs.
 
@@ -41,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.support.postgres starts the throwaway server
 
 PASSWORD = "bench-passphrase-long"
+ALERT_CONNECTIONS = (1, 4)
 RNG = random.Random(2023)  # noqa: S311  a reproducible sample, not a secret
 
 
@@ -209,6 +211,14 @@ def measure(
                            [f"Authorization: Bearer {token}"], secs)  # fmt: skip
             got["alerts"].append(rps)
             got["alerts_p99"].append(p99)
+            # The list's latency as the analysts' load grows: one analyst (the service
+            # time), four at once, then the 32 connections above (a queue).
+            for c in ALERT_CONNECTIONS:
+                rps, p99 = wrk(f"{base}/v1/alerts?limit=50", None,
+                               [f"Authorization: Bearer {token}"], secs, threads=1,
+                               connections=c)  # fmt: skip
+                got.setdefault(f"alerts_c{c}", []).append(rps)
+                got.setdefault(f"alerts_c{c}_p99", []).append(p99)
         # Every question asked of the store: the check with its memory turned off.
         with serving(scamnet, {**env, "SCAMNET_CHECK_CACHE_S": "0"}) as port:
             rps, p99 = wrk(f"http://127.0.0.1:{port}", script, [], secs)
@@ -234,6 +244,9 @@ def measure(
           f"(p99 {med['alerts_p99']:.1f} ms); check without its memory "
           f"{med['check_nocache']:,.0f} req/s (p99 {med['check_nocache_p99']:.1f} ms)",
           flush=True)  # fmt: skip
+    for c in ALERT_CONNECTIONS:
+        print(f"  alerts?limit=50 at {c} connection(s): {med[f'alerts_c{c}']:,.0f} req/s, "
+              f"p99 {med[f'alerts_c{c}_p99']:.1f} ms", flush=True)  # fmt: skip
     return got
 
 
