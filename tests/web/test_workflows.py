@@ -76,6 +76,17 @@ def test_the_group_page_draws_the_network_and_the_map(page: Any, web: Web) -> No
     )
     assert sizes["lead"] and sizes["member"]
     assert min(sizes["lead"]) > max(sizes["member"])
+    # Members come first; opening the mastermind fetches its handsets, towers and the
+    # numbers outside the group it is tied to.
+    before = int(graph.get_attribute("data-nodes"))
+    page.evaluate(
+        """() => document.getElementById('graph')._cyreg.cy
+            .nodes('[role = "mastermind"]')[0].emit('tap')"""
+    )
+    page.wait_for_function(
+        f"() => Number(document.getElementById('graph').dataset.nodes) > {before}"
+    )
+    assert page.locator("#graph-selected").inner_text().strip()
     # The map: country boundaries from the bundled Natural Earth data, and each compound.
     map_box = page.wait_for_selector("#map[data-rendered=true]")
     sites = len(cli_json(web, "network", "show", "1")["group"]["sites"])

@@ -75,11 +75,17 @@ def members(
 
 @router.get("/groups/{group_id}/graph")
 def graph(
-    request: Request, session: SessionDep, store: StoreDep, actor: GroupsWhy, group_id: int
+    request: Request,
+    session: SessionDep,
+    store: StoreDep,
+    actor: GroupsWhy,
+    group_id: int,
+    around: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Response:
-    """The group's subgraph as Cytoscape.js elements, which the page draws."""
+    """The group's members and their ties as Cytoscape.js elements, which the page draws;
+    with ``around``, a member's ties that lead out of the group (when it is opened)."""
     elements: dict[str, Any] = network_graph.group_graph(
-        session, settings_of(request, store), actor, group_id
+        session, settings_of(request, store), actor, group_id, around
     )
     return JSONResponse(elements, headers={"Cache-Control": "no-store"})
 

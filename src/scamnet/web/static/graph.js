@@ -1,6 +1,6 @@
 // The group's network with Cytoscape.js: roles as colours, ringleaders larger, calls
 // (command) solid and money transfers dashed. The members are drawn first; a click on a
-// node expands it with the handsets and towers it is tied to, and shows its ties.
+// member fetches the handsets, towers and outside numbers it is tied to, and shows its ties.
 "use strict";
 (function () {
   const box = document.getElementById("graph");
@@ -11,15 +11,13 @@
   // Roles and kinds in the page's language (the data holds their codes).
   const words = JSON.parse(box.dataset.words || "{}");
   const ranks = { mastermind: 6, organiser: 5, key_member: 4, recruiter: 3, member: 2, money_mule: 2 };
-  fetch(box.dataset.src, { credentials: "same-origin" })
-    .then((r) => { if (!r.ok) throw new Error(r.status); return r.json(); })
+  const get = (url) => fetch(url, { credentials: "same-origin" })
+    .then((r) => { if (!r.ok) throw new Error(r.status); return r.json(); });
+  get(box.dataset.src)
     .then((data) => {
-      const nodes = data.elements.filter((e) => !e.data.source);
-      const edges = data.elements.filter((e) => e.data.source);
-      const members = new Set(nodes.filter((n) => n.data.role).map((n) => n.data.id));
-      const byId = new Map(nodes.map((n) => [n.data.id, n]));
-      const first = nodes.filter((n) => members.has(n.data.id)).concat(
-        edges.filter((e) => members.has(e.data.source) && members.has(e.data.target)));
+      // The members and the ties between them; a member's ties that lead out (handsets,
+      // towers, numbers outside the group) are fetched when it is opened.
+      const first = data.elements;
       const cy = cytoscape({
         container: box,
         elements: first,
@@ -42,22 +40,30 @@
           levelWidth: () => 4 },
       });
       const said = document.getElementById("graph-selected");
-      cy.on("tap", "node", (event) => {
-        const node = event.target;
-        const id = node.id();
-        // Expand: the node's ties to what is not drawn yet (handsets, towers, other ends).
-        const more = edges.filter((e) => (e.data.source === id || e.data.target === id)
-          && cy.getElementById(e.data.id).empty());
-        const ends = new Set(more.flatMap((e) => [e.data.source, e.data.target]));
-        const added = cy.add([...ends].filter((k) => cy.getElementById(k).empty() && byId.has(k))
-          .map((k) => byId.get(k)).concat(more));
-        const at = node.position();
-        added.nodes().forEach((n, i) => n.position({ x: at.x + 60 * Math.cos(i), y: at.y + 60 * Math.sin(i) }));
+      const opened = new Set();
+      const show = (node) => {
         const near = node.closedNeighborhood();
         cy.elements().addClass("faded");
         near.removeClass("faded");
         const what = node.data("role") || node.data("kind");
-        if (said) said.textContent = `${id} · ${words[what] || what} · ${near.nodes().length - 1}`;
+        if (said) said.textContent = `${node.id()} · ${words[what] || what} · ${near.nodes().length - 1}`;
+      };
+      cy.on("tap", "node", (event) => {
+        const node = event.target;
+        const id = node.id();
+        if (!node.data("role") || opened.has(id)) { show(node); return; }
+        opened.add(id);
+        box.dataset.expanding = id;
+        get(`${box.dataset.src}?around=${encodeURIComponent(id)}`).then((more) => {
+          const fresh = more.elements.filter((e) => cy.getElementById(e.data.id).empty());
+          const added = cy.add(fresh);
+          const at = node.position();
+          added.nodes().forEach((n, i) => n.position({ x: at.x + 60 * Math.cos(i), y: at.y + 60 * Math.sin(i) }));
+          show(node);
+          box.dataset.nodes = String(cy.nodes().length);
+          box.dataset.edges = String(cy.edges().length);
+          delete box.dataset.expanding;
+        }).catch(() => { opened.delete(id); delete box.dataset.expanding; show(node); });
       });
       cy.on("tap", (event) => { if (event.target === cy) cy.elements().removeClass("faded"); });
       box.dataset.nodes = String(cy.nodes().length);
