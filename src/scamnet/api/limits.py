@@ -14,7 +14,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_JSON_BYTES = 1024 * 1024
 MAX_DEPTH = 32
-_UPLOADS = ("/v1/handovers",)  # routes that read their own (larger) body with a limit
+# Routes that read their own (larger) body with a limit.
+_UPLOADS = ("/v1/handovers", "/v1/jobs/ingest", "/v1/jobs/model-train")
 
 
 def too_deep(body: bytes, limit: int = MAX_DEPTH) -> bool:

@@ -1,0 +1,199 @@
+"""Jobs: the long-running data work of the CLI (ingest, features, detect, network,
+resolve, model training, lake check), submitted over HTTP and run by the server one at a
+time (docs/jobs.md).
+
+``POST /v1/jobs/{kind}`` answers 202 with the job and its ``Location``;
+``GET /v1/jobs/{id}`` gives its state and, once done, the result or the error.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from scamnet.api.auth import require
+from scamnet.api.deps import SessionDep, SettingsDep, StoreDep
+from scamnet.api.paging import Limit, Offset, as_json
+from scamnet.core.access import Actor, Permission
+from scamnet.jobs import service
+from scamnet.jobs.kinds import (
+    DetectParams,
+    FeaturesParams,
+    LakeCheckParams,
+    RecordsKind,
+    TrainParams,
+)
+from scamnet.settings import Settings
+from scamnet.store import Store
+
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+P = Permission
+Reader = Annotated[Actor, Depends(require(P.DATA_INGEST))]
+Ingester = Annotated[Actor, Depends(require(P.DATA_INGEST))]
+Processor = Annotated[Actor, Depends(require(P.DATA_PROCESS))]
+Grouper = Annotated[Actor, Depends(require(P.GROUPS_READ))]
+Resolver = Annotated[Actor, Depends(require(P.PERSONS_JUDGE))]
+JobId = Annotated[str, PathParam(min_length=1, max_length=64)]
+Filename = Annotated[
+    str,
+    Query(min_length=1, max_length=200,
+          description="The file's name; its extension says the format (.csv, .parquet, "
+          ".jsonl). Only the name is kept: no directory can be named."),
+]  # fmt: skip
+
+UPLOAD_MAX_ENV = "SCAMNET_UPLOAD_MAX_BYTES"
+UPLOAD_MAX_BYTES = 256 * 1024 * 1024
+UPLOAD_CONTENT = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+
+
+def upload_limit() -> int:
+    """The largest upload taken, in bytes ($SCAMNET_UPLOAD_MAX_BYTES, default 256 MiB)."""
+    try:
+        return max(1, int(os.environ.get(UPLOAD_MAX_ENV, UPLOAD_MAX_BYTES)))
+    except ValueError:
+        return UPLOAD_MAX_BYTES
+
+
+def _accepted(request: Request, job: Any) -> JSONResponse:
+    worker = getattr(request.app.state, "jobs", None)
+    if worker is not None:
+        worker.notify()
+    location = f"/v1/jobs/{job.id}"
+    return JSONResponse(as_json(job), 202, headers={"Location": location})
+
+
+def _submit(store: Store, actor: Actor, kind: str, params: dict[str, Any],
+            job_id: str | None = None) -> Any:  # fmt: skip
+    with store.session() as session:
+        return service.submit(session, actor, kind, params, job_id)
+
+
+def _too_large(limit: int) -> HTTPException:
+    return HTTPException(413, f"the upload is larger than {limit:,} bytes "
+                         f"(the server's {UPLOAD_MAX_ENV})")  # fmt: skip
+
+
+async def _upload(request: Request, settings: Settings, store: Store, actor: Actor,
+                  kind: str, params: dict[str, Any], filename: str) -> JSONResponse:  # fmt: skip
+    """Spool the body under the data directory's scratch space, then queue the job."""
+    limit = upload_limit()
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)  # refused before a byte is written
+    job_id = service.new_job_id()
+    path = service.spool_path(settings, job_id, filename)  # BadJob (422) for a bad name
+    size = 0
+    try:
+        with path.open("wb") as out:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(limit)
+                await run_in_threadpool(out.write, chunk)
+        if size == 0:
+            raise HTTPException(422, "the request body is the file to take in; it was empty")
+        job = await run_in_threadpool(_submit, store, actor, kind, params, job_id)
+    except BaseException:
+        service.discard_spool(settings, job_id)
+        raise
+    return _accepted(request, job)
+
+
+@router.post("/ingest", status_code=202, openapi_extra={"requestBody": {
+    "required": True, "content": UPLOAD_CONTENT}})  # fmt: skip
+async def ingest(
+    request: Request, actor: Ingester, settings: SettingsDep, store: StoreDep,
+    records: Annotated[RecordsKind, Query(description="What the file holds (the KIND of "
+                                          "`scamnet ingest`).")],
+    filename: Filename = "upload.csv",
+) -> Any:  # fmt: skip
+    """Take a file in, as `scamnet ingest KIND FILE`: the request body is the file (at
+    most $SCAMNET_UPLOAD_MAX_BYTES; 413 past it). The result counts what was read,
+    stored, already stored and rejected by reason."""
+    params = {"records": str(records), "filename": filename}
+    return await _upload(request, settings, store, actor, "ingest", params, filename)
+
+
+@router.post("/model-train", status_code=202, openapi_extra={"requestBody": {
+    "required": True, "content": UPLOAD_CONTENT}})  # fmt: skip
+async def model_train(
+    request: Request, actor: Processor, settings: SettingsDep, store: StoreDep,
+    kind: Annotated[str, Query(pattern="^(subscriber|message|url|account)$")],
+    label_column: Annotated[str | None, Query(max_length=200)] = None,
+    from_verdicts: bool = False,
+    normal_class: Annotated[str | None, Query(max_length=200)] = None,
+    filename: Filename = "train.csv",
+) -> Any:  # fmt: skip
+    """Train a detector into the registry, as `scamnet model train KIND --input FILE`: the
+    request body is the file of rows. The new version becomes champion only if at least
+    as good on the kind's frozen evaluation set."""
+    params = TrainParams.model_validate(
+        {"kind": kind, "label_column": label_column, "from_verdicts": from_verdicts,
+         "normal_class": normal_class, "filename": filename}
+    ).model_dump(mode="json")  # fmt: skip
+    return await _upload(request, settings, store, actor, "model-train", params, filename)
+
+
+@router.post("/features", status_code=202)
+def features(body: FeaturesParams, request: Request, actor: Processor, store: StoreDep) -> Any:
+    """Compute the subscriber features of a window, as `scamnet features subscribers`."""
+    params = body.model_dump(mode="json", by_alias=True)
+    return _accepted(request, _submit(store, actor, "features", params))
+
+
+@router.post("/detect", status_code=202)
+def detect(body: DetectParams, request: Request, actor: Processor, store: StoreDep) -> Any:
+    """Score a window with the kind's champion and store the alerts, as `scamnet detect
+    subscribers|messages|urls|accounts`."""
+    params = body.model_dump(mode="json", by_alias=True)
+    return _accepted(request, _submit(store, actor, "detect", params))
+
+
+@router.post("/network", status_code=202)
+def network(request: Request, actor: Grouper, store: StoreDep) -> Any:
+    """Find the groups again (Leiden on the suspected subgraph), as `scamnet network
+    groups`."""
+    return _accepted(request, _submit(store, actor, "network", {}))
+
+
+@router.post("/resolve", status_code=202)
+def resolve(request: Request, actor: Resolver, store: StoreDep) -> Any:
+    """Resolve every person record into persons again, as `scamnet resolve persons`."""
+    return _accepted(request, _submit(store, actor, "resolve", {}))
+
+
+@router.post("/lake-check", status_code=202)
+def lake_check(
+    request: Request, actor: Ingester, store: StoreDep, body: LakeCheckParams | None = None
+) -> Any:
+    """Check the record lake (and with ``repair``, clean what interrupted ingests left), as
+    `scamnet lake check [--repair]`; the result is its ``--json`` document."""
+    params = (body or LakeCheckParams()).model_dump(mode="json")
+    return _accepted(request, _submit(store, actor, "lake-check", params))
+
+
+@router.get("")
+def list_jobs(
+    actor: Reader,
+    session: SessionDep,
+    kind: Annotated[str | None, Query(max_length=32)] = None,
+    state: Annotated[str | None, Query(max_length=16)] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """The jobs of your agency (and its children; an admin sees every agency's), newest
+    first."""
+    total, jobs = service.listing(session, actor, kind, state, limit, offset)
+    return {"total": total, "limit": limit, "offset": offset, "items": as_json(jobs)}
+
+
+@router.get("/{job_id}")
+def read_job(job_id: JobId, actor: Reader, session: SessionDep) -> Any:
+    """A job: its state (queued, running, succeeded, failed, interrupted), progress when
+    known, times, who submitted it, and its result or its error in one line."""
+    return as_json(service.read(session, actor, job_id))

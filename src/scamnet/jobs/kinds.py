@@ -1,0 +1,222 @@
+"""The kinds of job: for each, its parameters, the permission it needs, and the use
+case it runs (the same one the CLI command calls, named in each docstring).
+
+A runner gets a `JobContext` and the validated parameters, and returns the JSON
+result: the shape the CLI's ``--json`` prints where the command has one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from scamnet.core.access import Actor, Permission
+from scamnet.core.errors import DomainError, NotAllowed
+from scamnet.ingest.kinds import KINDS as INGEST_KINDS
+from scamnet.jobs.results import plain
+from scamnet.settings import Settings
+from scamnet.store import Store
+
+Name = Annotated[str, Field(max_length=200)]
+RecordsKind = StrEnum("RecordsKind", {k: k for k in INGEST_KINDS})  # type: ignore[misc]
+
+
+class JobFailed(DomainError):
+    """The use case ran but its work failed (a file that cannot be read)."""
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a running job works with."""
+
+    settings: Settings
+    store: Store
+    actor: Actor
+    upload: Path | None  # the spooled upload of an ingest or a training, if any
+    progress: Callable[[float], None]
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IngestParams(Params):
+    """``scamnet ingest KIND FILE``: the file is the request body."""
+
+    records: RecordsKind = Field(
+        description="What the uploaded file holds (the KIND of `scamnet ingest`).")  # fmt: skip
+    filename: Name = Field("upload.csv", description="The file's name: its extension says "
+                           "the format (.csv, .parquet, .jsonl); rejects name it.")  # fmt: skip
+
+
+class Window(Params):
+    start: date = Field(alias="from", description="First day of the window.")
+    end: date = Field(alias="to", description="Last day of the window (included).")
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end < self.start:
+            raise ValueError("'to' is before 'from'")
+        if (self.end - self.start).days > 3660:
+            raise ValueError("a window of at most ten years")
+        return self
+
+
+class FeaturesParams(Window):
+    """``scamnet features subscribers --from --to``."""
+
+    callback_days: Annotated[int, Field(ge=0, le=60)] = 3
+    lookback_days: Annotated[int, Field(ge=0, le=365)] = 7
+
+
+class DetectParams(Window):
+    """``scamnet detect {subscribers,messages,urls,accounts} --from --to`` (the kind's
+    champion model)."""
+
+    kind: Literal["subscriber", "message", "url", "account"]
+    top: Annotated[int, Field(ge=0, le=500)] = 10
+
+
+class NoParams(Params):
+    """``scamnet network groups`` and ``scamnet resolve persons`` take nothing."""
+
+
+class TrainParams(Params):
+    """``scamnet model train KIND --input FILE`` (into the registry): the file is the
+    request body."""
+
+    kind: Literal["subscriber", "message", "url", "account"]
+    label_column: Name | None = None
+    from_verdicts: bool = False
+    normal_class: Name | None = None
+    filename: Name = "train.csv"
+
+    @model_validator(mode="after")
+    def _labelled(self) -> TrainParams:
+        if self.label_column is None and not self.from_verdicts:
+            raise ValueError("training needs label_column, from_verdicts, or both")
+        return self
+
+
+class LakeCheckParams(Params):
+    """``scamnet lake check [--repair]``."""
+
+    repair: bool = False
+
+
+def _ingest(ctx: JobContext, p: IngestParams) -> Any:
+    from scamnet.ingest.mapping import Mapping
+    from scamnet.ingest.usecase import ingest, summary_json
+
+    assert ctx.upload is not None
+    done = 0
+
+    def on_file(_result: Any) -> None:
+        nonlocal done
+        done += 1
+        ctx.progress(done / 1)
+
+    summary = ingest(ctx.settings, ctx.store, ctx.actor, str(p.records), [ctx.upload], Mapping(),
+                     on_file)  # fmt: skip
+    result = summary_json(summary)
+    for file in result["files"]:  # the spooled name, not the server's path
+        file["file"] = p.filename
+    if summary.failed:
+        raise JobFailed(f"{p.filename}: {summary.failed[0].error}")
+    return result
+
+
+def _features(ctx: JobContext, p: FeaturesParams) -> Any:
+    from scamnet.detect.usecase import build_subscriber_features
+
+    built = build_subscriber_features(ctx.settings, ctx.store, p.start, p.end, p.callback_days,
+                                      p.lookback_days)  # fmt: skip
+    return {"from": built.first.isoformat(), "to": built.last.isoformat(),
+            "subscribers": built.rows, "features": list(built.features),
+            "days_computed": [d.isoformat() for d in built.computed],
+            "written_to": str(built.target.relative_to(ctx.settings.data_dir))}  # fmt: skip
+
+
+def _detect(ctx: JobContext, p: DetectParams) -> Any:
+    from scamnet.detect.usecase import detect
+
+    run = detect(ctx.settings, ctx.store, ctx.actor.user, p.kind, p.start, p.end, None, p.top)
+    return {"kind": run.kind, "window": f"{p.start}/{p.end}", "stored": run.stored,
+            "new": run.new, "top": plain(run.shown)}  # fmt: skip
+
+
+def _network(ctx: JobContext, _p: NoParams) -> Any:
+    from scamnet.network.service import run_groups
+
+    with ctx.store.session() as session:
+        result, ids = run_groups(session, ctx.settings, ctx.actor)
+    sub = result.subgraph
+    return {"nodes": len(sub.nodes), "ties": len(sub.edges[0]), "groups": ids,
+            "unattached": result.unattached}  # fmt: skip
+
+
+def _resolve(ctx: JobContext, _p: NoParams) -> Any:
+    from scamnet.resolve.service import resolve_persons
+
+    with ctx.store.session() as session:
+        summary = resolve_persons(session, ctx.settings, ctx.actor)
+    sizes = Counter(summary.result.clusters.values())
+    return {"records": len(summary.records), "persons": len(sizes),
+            "persons_with_several_records": sum(1 for s in sizes.values() if s > 1),
+            "changes": dict(summary.result.changes), "judgements": summary.judgements,
+            "sources": dict(summary.sources().most_common())}  # fmt: skip
+
+
+def _train(ctx: JobContext, p: TrainParams) -> Any:
+    from scamnet.detect.training import train_model
+
+    assert ctx.upload is not None
+    verdicts = None
+    if p.from_verdicts:
+        from scamnet.detect.triage import analyst_labels
+
+        if not ctx.actor.may(Permission.ALERTS_READ):  # verdicts are analysts' work
+            raise NotAllowed("training on verdicts needs alerts.read")
+        with ctx.store.session() as session:
+            verdicts = analyst_labels(session, p.kind)
+    done = train_model(ctx.settings, p.kind, ctx.upload, p.label_column, verdicts,
+                       p.normal_class)  # fmt: skip
+    out = done.as_json()
+    out["path"] = str(done.path.relative_to(ctx.settings.data_dir))
+    return out
+
+
+def _lake_check(ctx: JobContext, p: LakeCheckParams) -> Any:
+    from scamnet.lake import RecordLake
+    from scamnet.lake.check import check_all
+
+    return plain(check_all(RecordLake(ctx.settings.lake_dir), ctx.settings.tmp_dir, p.repair))
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    permission: Permission
+    params: type[Params]
+    run: Callable[[JobContext, Any], Any]
+    upload: bool = False  # the request body is a file
+
+
+P = Permission
+KINDS: dict[str, Kind] = {k.name: k for k in (
+    Kind("ingest", P.DATA_INGEST, IngestParams, _ingest, upload=True),
+    Kind("features", P.DATA_PROCESS, FeaturesParams, _features),
+    Kind("detect", P.DATA_PROCESS, DetectParams, _detect),
+    Kind("network", P.GROUPS_READ, NoParams, _network),
+    Kind("resolve", P.PERSONS_JUDGE, NoParams, _resolve),
+    Kind("model-train", P.DATA_PROCESS, TrainParams, _train, upload=True),
+    Kind("lake-check", P.DATA_INGEST, LakeCheckParams, _lake_check),
+)}  # fmt: skip
