@@ -29,7 +29,7 @@ from scamnet.ingest.kinds import KINDS
 from scamnet.ingest.mapping import MappingError, load_mapping
 from scamnet.ingest.pipeline import FileResult, IngestSummary
 from scamnet.ingest.rejects import list_rejects, write_csv
-from scamnet.ingest.usecase import ingest
+from scamnet.ingest.usecase import ingest, summary_json
 from scamnet.lake.lock import WriterBusy
 from scamnet.store.uow import SqlUnitOfWork
 
@@ -109,6 +109,7 @@ def run(
     ] = None,
     data_dir: DataDirOption = None,
     user: UserOption = DEFAULT_USER,
+    as_json: JsonOption = False,
 ) -> None:
     """Take files in: validate every row, store the good ones, keep the rejects with reasons.
 
@@ -135,7 +136,10 @@ def run(
         raise fail(str(exc)) from None
     finally:
         store.dispose()
-    print_summary(summary)
+    if as_json:  # the shape the API's ingest job gives as its result
+        print_json(summary_json(summary))
+    else:
+        print_summary(summary)
     if summary.failed:
         raise typer.Exit(1)
 

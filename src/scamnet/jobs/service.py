@@ -61,9 +61,10 @@ def safe_name(filename: str) -> str:
 
 def spool_path(settings: Settings, job_id: str, filename: str) -> Path:
     """The file an upload is written to (its directory created, private)."""
+    name = safe_name(filename)
     directory = spool_dir(settings, job_id)
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return directory / safe_name(filename)
+    return directory / name
 
 
 def discard_spool(settings: Settings, job_id: str) -> None:

@@ -87,6 +87,7 @@ async def _upload(request: Request, settings: Settings, store: Store, actor: Act
         raise _too_large(limit)  # refused before a byte is written
     job_id = service.new_job_id()
     path = service.spool_path(settings, job_id, filename)  # BadJob (422) for a bad name
+    params = {**params, "filename": path.name}  # the plain name, never a client's path
     size = 0
     try:
         with path.open("wb") as out:
