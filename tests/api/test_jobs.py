@@ -202,3 +202,32 @@ def test_a_job_left_running_is_interrupted_when_the_server_starts(
     store.dispose()
     assert job.json()["state"] == "interrupted"
     assert "stopped" in job.json()["error"]
+
+
+def _url_rows() -> str:
+    benign = [f"https://www.{w}.{t}/{p}" for w in ("wikipedia", "bbc", "python", "github")
+              for t in ("org", "com", "cn") for p in ("", "news/", "a/b")]  # fmt: skip
+    phish = [f"http://{b}-{w}{i}.{t}/login.php" for i, b in enumerate(("paypal", "icbc", "apple"))
+             for w in ("verify", "login") for t in ("top", "xyz", "vip")]  # fmt: skip
+    lines = [f"{u},benign" for u in benign] + [f"{u},phishing" for u in phish]
+    return "url,label\n" + "\n".join(lines) + "\n"
+
+
+def test_a_trained_model_joins_the_registry_and_detects(served: Served) -> None:
+    r = served.client.post("/v1/jobs/model-train?kind=url&label_column=label&filename=u.csv",
+                           content=_url_rows().encode(), headers=served.as_("analyst"))  # fmt: skip
+    job = served.run(r)
+    assert job["state"] == "succeeded", job
+    assert job["result"]["kind"] == "url" and job["result"]["promoted"] is True
+    assert job["result"]["path"].startswith("models/url/")  # relative: no server path
+    models = served.client.get("/v1/models", headers=served.as_("analyst")).json()
+    assert any(m["kind"] == "url" and m["champion"] for m in models)
+    window = {"kind": "url", "from": "2023-10-01", "to": "2023-10-14", "top": 3}
+    job = served.run(served.client.post("/v1/jobs/detect", json=window,
+                                        headers=served.as_("analyst")))  # fmt: skip
+    assert job["state"] == "succeeded", job
+    assert job["result"]["window"] == "2023-10-01/2023-10-14"
+    assert job["result"]["stored"] >= len(job["result"]["top"]) > 0
+    listed = served.client.get("/v1/jobs?kind=detect&state=succeeded",
+                               headers=served.as_("analyst")).json()  # fmt: skip
+    assert job["id"] in {j["id"] for j in listed["items"]}
