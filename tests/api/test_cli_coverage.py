@@ -45,9 +45,12 @@ ROUTES: dict[str, str] = {
     "handover list": "GET /v1/handovers",
     "handover show": "GET /v1/handovers/{batch}",
     "ingest files": "POST /v1/jobs/ingest",
+    "ingest rejects": "GET /v1/rejects",
     "lake check": "POST /v1/jobs/lake-check",
     "model train": "POST /v1/jobs/model-train",
     "model list": "GET /v1/models",
+    "model score": "POST /v1/jobs/model-score",
+    "model evaluate": "POST /v1/jobs/model-evaluate",
     "network groups": "POST /v1/jobs/network",
     "network list": "GET /v1/groups",
     "network show": "GET /v1/groups/{group_id}",
@@ -59,6 +62,7 @@ ROUTES: dict[str, str] = {
     "report stats": "GET /v1/stats",
     "report bulletin": "GET /v1/bulletins/{lang}",
     "report approve": "POST /v1/bulletins/approvals",
+    "report press": "POST /v1/jobs/report-press",
     "resolve persons": "POST /v1/jobs/resolve",
     "resolve judge": "POST /v1/persons/judgements",
     "resolve match": "POST /v1/persons/search",
@@ -67,6 +71,7 @@ ROUTES: dict[str, str] = {
     "share list": "GET /v1/shares",
     "share revoke": "DELETE /v1/shares/{share_id}",
     "stream publish": "POST /v1/records/{kind}",  # over HTTP a producer pushes directly
+    "stream watch": "POST /v1/jobs/stream-watch",
     "transfer request": "POST /v1/transfers",
     "transfer status": "POST /v1/transfers/{reference}/status",
     "transfer list": "GET /v1/transfers",
@@ -117,11 +122,6 @@ NOT_YET: dict[str, str] = {
     "resolve export": "exports to files: an export job with a downloadable result",
     "import ftm": "imports: an upload job",
     "import stix": "imports: an upload job",
-    "ingest rejects": "the rejected rows: a read route",
-    "model score": "scoring a file: an upload job",
-    "model evaluate": "cross-validating on a file: an upload job",
-    "report press": "published figures: an upload job",
-    "stream watch": "partners' watch lists: an upload job",
 }
 
 

@@ -138,8 +138,9 @@ def test_a_client_cannot_name_a_server_path(served: Served) -> None:
     assert refused.status_code == 422
 
 
-def test_an_upload_too_large_is_refused_with_413(served: Served,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_an_upload_too_large_is_refused_with_413(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SCAMNET_UPLOAD_MAX_BYTES", "100")
     before = served.client.get("/v1/jobs?limit=500", headers=served.as_("admin")).json()["total"]
     declared = served.client.post("/v1/jobs/ingest?records=calls", content=b"x" * 101,
@@ -183,11 +184,8 @@ def test_another_agency_cannot_see_the_job(served: Served) -> None:
     served.run(r)
 
 
-def test_a_job_left_running_is_interrupted_when_the_server_starts(
-    _pristine_demo: Path, tmp_path: Path
-) -> None:
-    root = tmp_path / "demo"
-    shutil.copytree(_pristine_demo, root)
+def test_a_job_left_running_is_interrupted_when_the_server_starts(demo_world: Path) -> None:
+    root = demo_world
     settings = _settings(root)
     store = Store(settings.database_url)
     register(store, "analyst", "CN-YN-DH", USERS["analyst"][1])
@@ -231,3 +229,60 @@ def test_a_trained_model_joins_the_registry_and_detects(served: Served) -> None:
     listed = served.client.get("/v1/jobs?kind=detect&state=succeeded",
                                headers=served.as_("analyst")).json()  # fmt: skip
     assert job["id"] in {j["id"] for j in listed["items"]}
+
+
+def test_evaluate_and_score_jobs_give_what_the_cli_gives(served: Served, tmp_path: Path) -> None:
+    rows = _url_rows()
+    q = "kind=url&label_column=label&folds=3&filename=u.csv"
+    job = served.run(served.client.post(f"/v1/jobs/model-evaluate?{q}", content=rows.encode(),
+                                        headers=served.as_("analyst")))  # fmt: skip
+    assert job["state"] == "succeeded", job
+    source = tmp_path / "u.csv"
+    source.write_text(rows, encoding="utf-8")
+    cli_args = ["model", "evaluate", "url", "--input", str(source), "--label-column", "label",
+                "--folds", "3"]  # fmt: skip
+    assert job["result"] == _cli_json(*cli_args)
+    # Scoring needs the url champion: the training job of another test may not have run.
+    h = served.as_("analyst")
+    train = "/v1/jobs/model-train?kind=url&label_column=label"
+    served.run(served.client.post(train, content=rows.encode(), headers=h))
+    score = "/v1/jobs/model-score?kind=url&filename=u.csv"
+    job = served.run(served.client.post(score, content=rows.encode(), headers=h))
+    assert job["state"] == "succeeded", job
+    assert job["result"]["rows"] == rows.count("\n") - 1
+    assert len(job["result"]["predictions"]["score"]) == job["result"]["rows"]
+    assert 0 < job["result"]["flagged"] < job["result"]["rows"]
+
+
+def test_watch_list_and_press_jobs(served: Served) -> None:
+    watch = "kind,identifier,fraud_type\ntel,+8613800138077,impersonate_authority\n"
+    url = "/v1/jobs/stream-watch?source=partner-mm"
+    job = served.run(served.client.post(url, content=watch.encode(), headers=served.as_("liaison")))
+    assert job["state"] == "succeeded", job
+    assert job["result"]["added"] + job["result"]["already_listed"] == 1
+    press = ("date,event,place,giving_side,receiving_side,persons,of_which_fugitives,"
+             "cumulative_reported,of_which_key_figures,source\n"
+             "2023-11-18,handover of telecom-fraud suspects,Muse (Dehong border),"
+             "Muse authorities (Myanmar),Dehong public security,3,,,,test\n")  # fmt: skip
+    job = served.run(served.client.post("/v1/jobs/report-press", content=press.encode(),
+                                        headers=served.as_("liaison")))  # fmt: skip
+    assert job["state"] == "succeeded", job
+    assert job["result"]["batches"] == 1
+    assert served.client.post("/v1/jobs/report-press", content=press.encode(),
+                              headers=served.as_("analyst")).status_code == 403  # fmt: skip
+
+
+def test_the_rejected_rows_read_as_the_cli_lists_them(served: Served) -> None:
+    h = served.as_("analyst")
+    rows = CALLS + "+8613800138000,+8613900139009,2026-01-05T10:06:00Z,minutes\n"  # new content
+    url = "/v1/jobs/ingest?records=calls&filename=rejects.csv"
+    assert served.run(served.client.post(url, content=rows.encode(), headers=h))["state"] == (
+        "succeeded"
+    )
+    assert served.client.get("/v1/rejects", headers=h).status_code == 400  # why is required
+    page = served.client.get("/v1/rejects?kind=calls&file=rejects.csv&why=QA", headers=h).json()
+    args = ["ingest", "rejects", "--kind", "calls", "--file", "rejects.csv", "--data-dir",
+            str(served.root)]  # fmt: skip
+    expected = _cli_json(*args)
+    assert page["total"] == expected["total"] == 3
+    assert page["by_reason"] == expected["by_reason"] and page["rows"] == expected["rows"]

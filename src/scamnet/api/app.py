@@ -153,6 +153,7 @@ def create_app(
     app.include_router(exchange.router)
     for module in (access, alerts, network, cases, reports, records, dissuasion, jobs):
         app.include_router(module.router)
+    app.include_router(jobs.rejects_router)
     open_route = [Depends(public())]
     app.get("/api/health", dependencies=open_route)(health)
     app.get("/api/agencies", dependencies=open_route)(agencies)

@@ -15,7 +15,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 MAX_JSON_BYTES = 1024 * 1024
 MAX_DEPTH = 32
 # Routes that read their own (larger) body with a limit.
-_UPLOADS = ("/v1/handovers", "/v1/jobs/ingest", "/v1/jobs/model-train")
+_UPLOADS = (
+    "/v1/handovers",
+    "/v1/jobs/ingest",
+    "/v1/jobs/model-",
+    "/v1/jobs/stream-watch",
+    "/v1/jobs/report-press",
+)
 
 
 def too_deep(body: bytes, limit: int = MAX_DEPTH) -> bool:

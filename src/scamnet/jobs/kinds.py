@@ -106,6 +106,37 @@ class TrainParams(Params):
         return self
 
 
+class EvaluateParams(Params):
+    """``scamnet model evaluate KIND --input FILE --label-column C``: the file is the body."""
+
+    kind: Literal["subscriber", "message", "url", "account"]
+    label_column: Name
+    folds: Annotated[int, Field(ge=2, le=20)] = 5
+    normal_class: Name | None = None
+    filename: Name = "rows.csv"
+
+
+class ScoreParams(Params):
+    """``scamnet model score KIND --input FILE`` with the kind's champion: the file is the
+    body; the predictions come back in the result instead of a CSV file."""
+
+    kind: Literal["subscriber", "message", "url", "account"]
+    filename: Name = "rows.csv"
+
+
+class WatchParams(Params):
+    """``scamnet stream watch FILE --source S``: the watch list is the body."""
+
+    source: Annotated[str, Field(min_length=1, max_length=64)]
+    filename: Name = "watch.csv"
+
+
+class PressParams(Params):
+    """``scamnet report press FILE``: the published figures are the body."""
+
+    filename: Name = "press.csv"
+
+
 class LakeCheckParams(Params):
     """``scamnet lake check [--repair]``."""
 
@@ -201,6 +232,45 @@ def _lake_check(ctx: JobContext, p: LakeCheckParams) -> Any:
     return plain(check_all(RecordLake(ctx.settings.lake_dir), ctx.settings.tmp_dir, p.repair))
 
 
+def _evaluate(ctx: JobContext, p: EvaluateParams) -> Any:
+    from scamnet.detect.detectors import evaluate, load_inputs
+
+    assert ctx.upload is not None
+    inputs = load_inputs(p.kind, ctx.upload, p.label_column)
+    return plain(evaluate(inputs, p.folds, p.normal_class))
+
+
+def _score(ctx: JobContext, p: ScoreParams) -> Any:
+    from scamnet.detect.detectors import load_inputs, score
+    from scamnet.detect.registry import ModelRegistry
+
+    assert ctx.upload is not None
+    trained = ModelRegistry(ctx.settings).champion(p.kind)[1]
+    result = score(trained, load_inputs(p.kind, ctx.upload))
+    flagged = sum(1 for label in result["label"] if label != trained.normal)
+    columns = {k: [v.item() if hasattr(v, "item") else v for v in vs] for k, vs in result.items()}
+    return {"rows": len(result["score"]), "flagged": flagged, "predictions": plain(columns)}
+
+
+def _watch(ctx: JobContext, p: WatchParams) -> Any:
+    from scamnet.stream.service import add_watch_list
+
+    assert ctx.upload is not None
+    added, known = add_watch_list(ctx.store, ctx.actor, ctx.upload, p.source)
+    return {"added": added, "already_listed": known}
+
+
+def _press(ctx: JobContext, _p: PressParams) -> Any:
+    from scamnet.report.press import load_press, read_press
+    from scamnet.store.uow import SqlUnitOfWork
+
+    assert ctx.upload is not None
+    batches = read_press(ctx.upload)
+    with ctx.store.session() as session:
+        written = load_press(SqlUnitOfWork(session), ctx.actor, batches)
+    return {"batches": len(batches), "entries": written}
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -219,4 +289,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("resolve", P.PERSONS_JUDGE, NoParams, _resolve),
     Kind("model-train", P.DATA_PROCESS, TrainParams, _train, upload=True),
     Kind("lake-check", P.DATA_INGEST, LakeCheckParams, _lake_check),
+    Kind("model-evaluate", P.DATA_PROCESS, EvaluateParams, _evaluate, upload=True),
+    Kind("model-score", P.DATA_PROCESS, ScoreParams, _score, upload=True),
+    Kind("stream-watch", P.DATA_INGEST, WatchParams, _watch, upload=True),
+    Kind("report-press", P.HANDOVERS_WRITE, PressParams, _press, upload=True),
 )}  # fmt: skip

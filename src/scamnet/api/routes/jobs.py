@@ -38,6 +38,8 @@ Ingester = Annotated[Actor, Depends(require(P.DATA_INGEST))]
 Processor = Annotated[Actor, Depends(require(P.DATA_PROCESS))]
 Grouper = Annotated[Actor, Depends(require(P.GROUPS_READ))]
 Resolver = Annotated[Actor, Depends(require(P.PERSONS_JUDGE))]
+HandoverWriter = Annotated[Actor, Depends(require(P.HANDOVERS_WRITE))]
+ModelKind = Annotated[str, Query(pattern="^(subscriber|message|url|account)$")]
 JobId = Annotated[str, PathParam(min_length=1, max_length=64)]
 Filename = Annotated[
     str,
@@ -124,7 +126,7 @@ async def ingest(
     "required": True, "content": UPLOAD_CONTENT}})  # fmt: skip
 async def model_train(
     request: Request, actor: Processor, settings: SettingsDep, store: StoreDep,
-    kind: Annotated[str, Query(pattern="^(subscriber|message|url|account)$")],
+    kind: ModelKind,
     label_column: Annotated[str | None, Query(max_length=200)] = None,
     from_verdicts: bool = False,
     normal_class: Annotated[str | None, Query(max_length=200)] = None,
@@ -138,6 +140,58 @@ async def model_train(
          "normal_class": normal_class, "filename": filename}
     ).model_dump(mode="json")  # fmt: skip
     return await _upload(request, settings, store, actor, "model-train", params, filename)
+
+
+@router.post("/model-evaluate", status_code=202, openapi_extra={"requestBody": {
+    "required": True, "content": UPLOAD_CONTENT}})  # fmt: skip
+async def model_evaluate(
+    request: Request, actor: Processor, settings: SettingsDep, store: StoreDep,
+    kind: ModelKind, label_column: Annotated[str, Query(min_length=1, max_length=200)],
+    folds: Annotated[int, Query(ge=2, le=20)] = 5,
+    normal_class: Annotated[str | None, Query(max_length=200)] = None,
+    filename: Filename = "rows.csv",
+) -> Any:  # fmt: skip
+    """Cross-validated metrics on the uploaded rows, as `scamnet model evaluate`; the
+    result is its ``--json`` document."""
+    params = {"kind": kind, "label_column": label_column, "folds": folds,
+              "normal_class": normal_class}  # fmt: skip
+    return await _upload(request, settings, store, actor, "model-evaluate", params, filename)
+
+
+@router.post("/model-score", status_code=202, openapi_extra={"requestBody": {
+    "required": True, "content": UPLOAD_CONTENT}})  # fmt: skip
+async def model_score(
+    request: Request, actor: Processor, settings: SettingsDep, store: StoreDep,
+    kind: ModelKind, filename: Filename = "rows.csv",
+) -> Any:  # fmt: skip
+    """Score the uploaded rows with the kind's champion, as `scamnet model score`: one
+    prediction per row, in order, with score, label and why (in the result)."""
+    return await _upload(request, settings, store, actor, "model-score", {"kind": kind},
+                         filename)  # fmt: skip
+
+
+@router.post("/stream-watch", status_code=202, openapi_extra={"requestBody": {
+    "required": True, "content": UPLOAD_CONTENT}})  # fmt: skip
+async def stream_watch(
+    request: Request, actor: Ingester, settings: SettingsDep, store: StoreDep,
+    source: Annotated[str, Query(min_length=1, max_length=64,
+                                 description="The partner or list it comes from.")],
+    filename: Filename = "watch.csv",
+) -> Any:  # fmt: skip
+    """Add a partner's watch list (CSV: kind, identifier, fraud_type), as `scamnet stream
+    watch`: its identifiers are matched on every arriving record."""
+    return await _upload(request, settings, store, actor, "stream-watch", {"source": source},
+                         filename)  # fmt: skip
+
+
+@router.post("/report-press", status_code=202, openapi_extra={"requestBody": {
+    "required": True, "content": UPLOAD_CONTENT}})  # fmt: skip
+async def report_press(
+    request: Request, actor: HandoverWriter, settings: SettingsDep, store: StoreDep,
+    filename: Filename = "press.csv",
+) -> Any:  # fmt: skip
+    """Load published handover figures as batches, as `scamnet report press`."""
+    return await _upload(request, settings, store, actor, "report-press", {}, filename)
 
 
 @router.post("/features", status_code=202)
@@ -198,3 +252,36 @@ def read_job(job_id: JobId, actor: Reader, session: SessionDep) -> Any:
     """A job: its state (queued, running, succeeded, failed, interrupted), progress when
     known, times, who submitted it, and its result or its error in one line."""
     return as_json(service.read(session, actor, job_id))
+
+
+rejects_router = APIRouter(prefix="/v1", tags=["jobs"])
+RejectsReader = Annotated[Actor, Depends(require(P.DATA_INGEST, personal=True))]
+
+
+@rejects_router.get("/rejects")
+def rejects(
+    actor: RejectsReader,
+    session: SessionDep,
+    settings: SettingsDep,
+    kind: Annotated[RecordsKind | None, Query(description="Only rows of this kind.")] = None,
+    file: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Only rows from this file (its name, or its path as ingested).",
+        ),
+    ] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Rows refused at ingestion, as `scamnet ingest rejects --json`: the counts by reason
+    and one page of the rows with file and line (an audited read: the rows are what the
+    sources held)."""
+    from scamnet.ingest.rejects import list_rejects
+    from scamnet.store.uow import SqlUnitOfWork
+
+    found = list_rejects(settings.rejects_dir, SqlUnitOfWork(session).audit, actor.user,
+                         str(kind) if kind else None, file)  # fmt: skip
+    reasons = [{"kind": k, "reason": r, "rows": n} for k, r, n in found.by_reason]
+    return {"total": found.total, "by_reason": reasons, "limit": limit, "offset": offset,
+            "rows": as_json(found.rows[offset : offset + limit])}  # fmt: skip
