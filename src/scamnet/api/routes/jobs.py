@@ -26,7 +26,6 @@ from scamnet.jobs.kinds import (
     FeaturesParams,
     LakeCheckParams,
     RecordsKind,
-    TrainParams,
 )
 from scamnet.settings import Settings
 from scamnet.store import Store
@@ -83,6 +82,7 @@ def _too_large(limit: int) -> HTTPException:
 async def _upload(request: Request, settings: Settings, store: Store, actor: Actor,
                   kind: str, params: dict[str, Any], filename: str) -> JSONResponse:  # fmt: skip
     """Spool the body under the data directory's scratch space, then queue the job."""
+    service.validated(service.kind_of(kind), {**params, "filename": filename})  # 422 first
     limit = upload_limit()
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
@@ -135,10 +135,8 @@ async def model_train(
     """Train a detector into the registry, as `scamnet model train KIND --input FILE`: the
     request body is the file of rows. The new version becomes champion only if at least
     as good on the kind's frozen evaluation set."""
-    params = TrainParams.model_validate(
-        {"kind": kind, "label_column": label_column, "from_verdicts": from_verdicts,
-         "normal_class": normal_class, "filename": filename}
-    ).model_dump(mode="json")  # fmt: skip
+    params = {"kind": kind, "label_column": label_column, "from_verdicts": from_verdicts,
+              "normal_class": normal_class}  # fmt: skip
     return await _upload(request, settings, store, actor, "model-train", params, filename)
 
 
