@@ -286,3 +286,42 @@ def test_the_rejected_rows_read_as_the_cli_lists_them(served: Served) -> None:
     expected = _cli_json(*args)
     assert page["total"] == expected["total"] == 3
     assert page["by_reason"] == expected["by_reason"] and page["rows"] == expected["rows"]
+
+
+def test_an_import_job_takes_a_stix_bundle_in(served: Served, tmp_path: Path) -> None:
+    from tests.interop.test_indicators import _bundle
+
+    body = _bundle(tmp_path).read_bytes()
+    url = "/v1/jobs/import-stix?filename=cert.json"
+    job = served.run(served.client.post(url, content=body, headers=served.as_("liaison")))
+    assert job["state"] == "succeeded", job
+    assert (job["result"]["added"], job["result"]["already"]) == (3, 0)
+    assert len(job["result"]["skipped"]) == 2
+    again = served.run(served.client.post(url, content=body, headers=served.as_("liaison")))
+    assert again["result"]["added"] == 0  # the same bundle again adds nothing
+
+
+def test_an_export_job_writes_what_the_cli_writes(served: Served, tmp_path: Path) -> None:
+    h = served.as_("supervisor")
+    body = {"format": "groups", "list_format": "json", "handling": "H2"}
+    job = served.run(served.client.post("/v1/jobs/export", json=body, headers=h))
+    assert job["state"] == "succeeded", job
+    assert job["result"]["files"] == ["export.json"] and "paths" not in job["result"]
+    url = f"/v1/jobs/{job['id']}/files/export.json"
+    assert served.client.get(url, headers=h).status_code == 400  # say why
+    got = served.client.get(f"{url}?why=OP-2023-11", headers=h)
+    assert got.status_code == 200
+    out = tmp_path / "groups.json"
+    args = ["export", "groups", "--out", str(out), "--format", "json", "--handling", "H2"]
+    result = CliRunner().invoke(cli, [*args, "--data-dir", str(served.root)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(got.content) == json.loads(out.read_text(encoding="utf-8"))
+    for bad in ("..%2Fscamnet.db", "scamnet.db", "export.jsonl"):
+        r = served.client.get(f"/v1/jobs/{job['id']}/files/{bad}?why=x", headers=h)
+        assert r.status_code == 404, bad
+    other = served.client.get(f"{url}?why=x", headers=served.as_("lc.investigator"))
+    assert other.status_code == 404
+    assert served.client.post("/v1/jobs/export", json=body,
+                              headers=served.as_("analyst")).status_code == 403  # fmt: skip
+    chart = served.client.post("/v1/jobs/export", json={"format": "i2"}, headers=h)
+    assert chart.status_code == 422  # a chart is of one group

@@ -41,6 +41,7 @@ class JobContext:
     actor: Actor
     upload: Path | None  # the spooled upload of an ingest or a training, if any
     progress: Callable[[float], None]
+    output: Path  # where an export writes its files (created for it)
 
 
 class Params(BaseModel):
@@ -135,6 +136,13 @@ class PressParams(Params):
     """``scamnet report press FILE``: the published figures are the body."""
 
     filename: Name = "press.csv"
+
+
+class ImportParams(Params):
+    """``scamnet import ftm|stix FILE [--source S]``: the file is the body."""
+
+    source: Annotated[str | None, Field(min_length=1, max_length=64)] = None
+    filename: Name = "import.json"
 
 
 class LakeCheckParams(Params):
@@ -271,6 +279,23 @@ def _press(ctx: JobContext, _p: PressParams) -> Any:
     return {"batches": len(batches), "entries": written}
 
 
+def _import_ftm(ctx: JobContext, p: ImportParams) -> Any:
+    from scamnet.interop import service
+
+    assert ctx.upload is not None
+    source = p.source or f"ftm:{ctx.upload.stem}"[:64]  # as the CLI names it
+    with ctx.store.session() as session:
+        return plain(service.import_ftm(session, ctx.actor, ctx.upload, source))
+
+
+def _import_stix(ctx: JobContext, p: ImportParams) -> Any:
+    from scamnet.interop import service
+
+    assert ctx.upload is not None
+    with ctx.store.session() as session:
+        return plain(service.import_stix(session, ctx.actor, ctx.upload, p.source))
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -278,7 +303,10 @@ class Kind:
     params: type[Params]
     run: Callable[[JobContext, Any], Any]
     upload: bool = False  # the request body is a file
+    files: bool = False  # the result names files written in the job's output
 
+
+from scamnet.jobs import exports  # noqa: E402  (it builds on JobContext and Params above)
 
 P = Permission
 KINDS: dict[str, Kind] = {k.name: k for k in (
@@ -293,4 +321,11 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("model-score", P.DATA_PROCESS, ScoreParams, _score, upload=True),
     Kind("stream-watch", P.DATA_INGEST, WatchParams, _watch, upload=True),
     Kind("report-press", P.HANDOVERS_WRITE, PressParams, _press, upload=True),
+    Kind("import-ftm", P.DATA_INGEST, ImportParams, _import_ftm, upload=True),
+    Kind("import-stix", P.DATA_INGEST, ImportParams, _import_stix, upload=True),
+    Kind("export", P.GROUPS_EXPORT, exports.ExportParams, exports.run_export, files=True),
+    Kind("lake-export", P.GROUPS_EXPORT, exports.LakeExportParams, exports.run_lake_export,
+         files=True),
+    Kind("resolve-export", P.GROUPS_EXPORT, exports.ResolveExportParams,
+         exports.run_resolve_export, files=True),
 )}  # fmt: skip

@@ -20,7 +20,7 @@ from scamnet.core.access import Actor, UserRole
 from scamnet.core.errors import DomainError, NotAllowed, NotFound
 from scamnet.jobs.kinds import KINDS, Kind
 from scamnet.settings import Settings
-from scamnet.store.audit import AuditLog
+from scamnet.store.audit import AuditLog, audit_read
 from scamnet.store.jobs import STATES, Job, JobRepository
 
 UPLOAD_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".jsonl", ".ndjson", ".json")
@@ -65,6 +65,30 @@ def spool_path(settings: Settings, job_id: str, filename: str) -> Path:
     directory = spool_dir(settings, job_id)
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     return directory / name
+
+
+def output_dir(settings: Settings, job_id: str) -> Path:
+    """Where an export job writes its files; they stay for download."""
+    spool_dir(settings, job_id)  # the id's check
+    return settings.tmp_dir / "jobs-out" / job_id
+
+
+def output_file(session: Session, settings: Settings, actor: Actor, job_id: str,
+                name: str) -> Path:  # fmt: skip
+    """A file an export job wrote, for ``actor`` to download: an audited read (the file
+    holds what the export holds). Only a name the job's result lists is served.
+
+    Raises:
+        NotFound: no such job in the actor's scope, or no such file of it.
+    """
+    job = read(session, actor, job_id)
+    listed = (job.result or {}).get("files", []) if isinstance(job.result, dict) else []
+    path = output_dir(settings, job.id) / name
+    if job.state != "succeeded" or name not in listed or not path.is_file():
+        raise NotFound(f"job {job_id} has no file {name!r}")
+    audit_read(session, actor.user, "job.download", f"job:{job.id}",
+               {"file": name, "kind": job.kind, "why": actor.why})  # fmt: skip
+    return path
 
 
 def discard_spool(settings: Settings, job_id: str) -> None:

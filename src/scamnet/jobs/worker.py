@@ -9,12 +9,13 @@ middle (killed, crashed, powered off): it is marked interrupted, never left runn
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 from typing import Any
 
 from scamnet.core.errors import DomainError, NotAllowed
 from scamnet.jobs.kinds import KINDS, JobContext
-from scamnet.jobs.service import discard_spool, spool_dir
+from scamnet.jobs.service import discard_spool, output_dir, spool_dir
 from scamnet.settings import Settings
 from scamnet.store import Store
 from scamnet.store.jobs import Job, JobRepository
@@ -77,9 +78,14 @@ def run_job(settings: Settings, store: Store, job: Job) -> None:
                 raise FileNotFoundError("the upload is gone (the scratch space was cleaned)")
             upload = files[0]
         params = kind.params.model_validate(job.params)
-        result: Any = kind.run(JobContext(settings, store, actor, upload, progress), params)
+        output = output_dir(settings, job.id)
+        if kind.files:
+            output.mkdir(parents=True, exist_ok=True, mode=0o700)
+        context = JobContext(settings, store, actor, upload, progress, output)
+        result: Any = kind.run(context, params)
     except Exception as exc:  # every failure is the job's outcome, never the worker's end
         log.warning("job %s (%s) failed", job.id, job.kind, exc_info=True)
+        shutil.rmtree(output_dir(settings, job.id), ignore_errors=True)
         with store.session() as session:
             JobRepository(session).fail(job.id, _one_line(exc))
     else:

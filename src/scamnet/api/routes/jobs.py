@@ -14,13 +14,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from scamnet.api.auth import require
 from scamnet.api.deps import SessionDep, SettingsDep, StoreDep
 from scamnet.api.paging import Limit, Offset, as_json
 from scamnet.core.access import Actor, Permission
 from scamnet.jobs import service
+from scamnet.jobs.exports import ExportParams, LakeExportParams, ResolveExportParams
 from scamnet.jobs.kinds import (
     DetectParams,
     FeaturesParams,
@@ -38,6 +39,9 @@ Processor = Annotated[Actor, Depends(require(P.DATA_PROCESS))]
 Grouper = Annotated[Actor, Depends(require(P.GROUPS_READ))]
 Resolver = Annotated[Actor, Depends(require(P.PERSONS_JUDGE))]
 HandoverWriter = Annotated[Actor, Depends(require(P.HANDOVERS_WRITE))]
+Exporter = Annotated[Actor, Depends(require(P.GROUPS_EXPORT))]
+Downloader = Annotated[Actor, Depends(require(P.GROUPS_EXPORT, personal=True))]
+FileName = Annotated[str, PathParam(min_length=1, max_length=200)]
 ModelKind = Annotated[str, Query(pattern="^(subscriber|message|url|account)$")]
 JobId = Annotated[str, PathParam(min_length=1, max_length=64)]
 Filename = Annotated[
@@ -190,6 +194,68 @@ async def report_press(
 ) -> Any:  # fmt: skip
     """Load published handover figures as batches, as `scamnet report press`."""
     return await _upload(request, settings, store, actor, "report-press", {}, filename)
+
+
+Source = Annotated[
+    str | None,
+    Query(min_length=1, max_length=64, description="Who the records come from "
+          "(default: the file's)."),
+]  # fmt: skip
+
+
+@router.post("/import-ftm", status_code=202, openapi_extra={"requestBody": {
+    "required": True, "content": UPLOAD_CONTENT}})  # fmt: skip
+async def import_ftm(
+    request: Request, actor: Ingester, settings: SettingsDep, store: StoreDep,
+    source: Source = None, filename: Filename = "import.jsonl",
+) -> Any:  # fmt: skip
+    """FollowTheMoney persons (JSON Lines) as person records, as `scamnet import ftm`."""
+    return await _upload(request, settings, store, actor, "import-ftm", {"source": source},
+                         filename)  # fmt: skip
+
+
+@router.post("/import-stix", status_code=202, openapi_extra={"requestBody": {
+    "required": True, "content": UPLOAD_CONTENT}})  # fmt: skip
+async def import_stix(
+    request: Request, actor: Ingester, settings: SettingsDep, store: StoreDep,
+    source: Source = None, filename: Filename = "bundle.json",
+) -> Any:  # fmt: skip
+    """A STIX 2.1 bundle's indicators as victim reports, as `scamnet import stix`."""
+    return await _upload(request, settings, store, actor, "import-stix", {"source": source},
+                         filename)  # fmt: skip
+
+
+@router.post("/export", status_code=202)
+def export(body: ExportParams, request: Request, actor: Exporter, store: StoreDep) -> Any:
+    """Export for other tools, as `scamnet export FORMAT`: FollowTheMoney, STIX 2.1, MISP,
+    a group's chart (GraphML, GEXF, Cytoscape, i2), GeoJSON or group lists. The result
+    names the files; download them from ``/v1/jobs/{id}/files/{name}``."""
+    return _accepted(request, _submit(store, actor, "export", body.model_dump(mode="json")))
+
+
+@router.post("/lake-export", status_code=202)
+def lake_export(body: LakeExportParams, request: Request, actor: Exporter,
+                store: StoreDep) -> Any:  # fmt: skip
+    """A window of stored calls or transfers as CSV or Parquet, as `scamnet lake export`."""
+    params = body.model_dump(mode="json", by_alias=True)
+    return _accepted(request, _submit(store, actor, "lake-export", params))
+
+
+@router.post("/resolve-export", status_code=202)
+def resolve_export(
+    request: Request, actor: Exporter, store: StoreDep, body: ResolveExportParams | None = None
+) -> Any:
+    """The person clusters with their records, as `scamnet resolve export`."""
+    params = (body or ResolveExportParams()).model_dump(mode="json")
+    return _accepted(request, _submit(store, actor, "resolve-export", params))
+
+
+@router.get("/{job_id}/files/{name}")
+def download(job_id: JobId, name: FileName, actor: Downloader, session: SessionDep,
+             settings: SettingsDep) -> FileResponse:  # fmt: skip
+    """A file an export job wrote (an audited download; say why)."""
+    path = service.output_file(session, settings, actor, job_id, name)
+    return FileResponse(path, filename=path.name, media_type="application/octet-stream")
 
 
 @router.post("/features", status_code=202)
