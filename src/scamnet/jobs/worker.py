@@ -126,7 +126,11 @@ class JobWorker:
 
     def start(self) -> list[str]:
         """Recover interrupted jobs, then start the thread; the ids marked interrupted."""
-        interrupted = recover(self.store)
+        try:
+            interrupted = recover(self.store)
+        except Exception:  # the store unreachable now: serve anyway, the loop retries reads
+            log.warning("could not mark interrupted jobs", exc_info=True)
+            interrupted = []
         self._thread = threading.Thread(target=self._loop, name="scamnet-jobs", daemon=True)
         self._thread.start()
         return interrupted
