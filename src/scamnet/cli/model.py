@@ -25,11 +25,10 @@ from scamnet.cli.output import Table
 from scamnet.core.access import Permission as Need
 from scamnet.core.csvsafe import neutralise_columns
 from scamnet.detect.artifacts import UntrustedModel
-from scamnet.detect.data import InputError, column, read_table
-from scamnet.detect.detectors import ALGORITHMS, evaluate, load_inputs, metrics, score
+from scamnet.detect.data import InputError
+from scamnet.detect.detectors import ALGORITHMS, metrics
 from scamnet.detect.registry import ModelRegistry, NoModel, Registered
-from scamnet.detect.reputation import Reputation, reported_domains
-from scamnet.detect.training import train_model
+from scamnet.detect.training import evaluate_file, score_file, train_model
 from scamnet.detect.triage import analyst_labels
 from scamnet.detect.verdicts import VerdictLabels
 
@@ -210,18 +209,12 @@ def score_cmd(
     except (UntrustedModel, NoModel) as exc:
         raise fail(str(exc), 2) from None
     try:
-        inputs = load_inputs(kind.value, input_path, None, edges, transactions)
-        reputation = None
-        if reports is not None:
-            named = column(read_table(reports), "scammer_url", reports)
-            reputation = Reputation(reported_domains(named))
-        result = score(trained, inputs, reputation=reputation)
+        scored = score_file(trained, kind.value, input_path, edges, transactions, reports)
     except InputError as exc:
         raise fail(str(exc), 2) from None
     output.parent.mkdir(parents=True, exist_ok=True)
-    pacsv.write_csv(pa.table(neutralise_columns({k: list(v) for k, v in result.items()})), output)
-    flagged = sum(1 for lab in result["label"] if lab != trained.normal)
-    console.print(f"scored {len(result['score']):,} rows ({flagged:,} flagged) → {output}")
+    pacsv.write_csv(pa.table(neutralise_columns(scored.columns)), output)
+    console.print(f"scored {scored.rows:,} rows ({scored.flagged:,} flagged) → {output}")
 
 
 @app.command("evaluate")
@@ -237,8 +230,8 @@ def evaluate_cmd(
 ) -> None:
     """Cross-validated metrics (stratified folds); no figure comes from training rows."""
     try:
-        inputs = load_inputs(kind.value, input_path, label_column, edges, transactions)
-        result = evaluate(inputs, folds, normal_class)
+        result = evaluate_file(kind.value, input_path, label_column, folds, normal_class, edges,
+                               transactions)  # fmt: skip
     except InputError as exc:
         raise fail(str(exc), 2) from None
     if as_json:

@@ -1,6 +1,6 @@
-"""The training use case: train a detector from a file of rows (and, if asked, the
-analysts' verdicts), then register it, or save it where asked
-(``scamnet model train`` and the API's model-train job)."""
+"""The model use cases on files: train a detector from a file of rows (and, if asked,
+the analysts' verdicts) and register it or save it where asked; score a file; evaluate
+on a file (``scamnet model train|score|evaluate`` and the API's model jobs)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from scamnet.detect.artifacts import data_hash, save_model, signing_key
-from scamnet.detect.detectors import load_inputs, train
+from scamnet.detect.data import column, read_table
+from scamnet.detect.detectors import Trained, evaluate, load_inputs, score, train
 from scamnet.detect.registry import ModelRegistry, Registered, card, train_and_register
+from scamnet.detect.reputation import Reputation, reported_domains
 from scamnet.detect.verdicts import VERDICT_COLUMN, VerdictLabels, with_verdicts
 from scamnet.settings import Settings
 
@@ -75,3 +77,52 @@ def train_model(settings: Settings, kind: str, input_path: Path, label_column: s
     meta = card(trained, column_name, inputs.table.num_rows, data_sha256=sha, **extra)
     save_model(output, meta, trained, signing_key(settings))
     return Training(kind, str(meta["algorithm"]), inputs.table.num_rows, output, None, applied)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A file's predictions: one row per input row, in order (score, label, why)."""
+
+    columns: dict[str, list[Any]]
+    flagged: int  # rows labelled other than the model's normal class
+
+    @property
+    def rows(self) -> int:
+        return len(self.columns["score"])
+
+
+def score_file(
+    trained: Trained,
+    kind: str,
+    input_path: Path,
+    edges: Path | None = None,
+    transactions: Path | None = None,
+    reports: Path | None = None,
+) -> Scored:
+    """Score the rows of ``input_path`` with ``trained`` (see `trained_model`); URLs take
+    the reputation of the victim reports in ``reports`` (a ``scammer_url`` column).
+
+    Raises:
+        InputError: the input or the reports cannot be read.
+    """
+    inputs = load_inputs(kind, input_path, None, edges, transactions)
+    reputation = None
+    if reports is not None:
+        named = column(read_table(reports), "scammer_url", reports)
+        reputation = Reputation(reported_domains(named))
+    result = score(trained, inputs, reputation=reputation)
+    flagged = sum(1 for label in result["label"] if label != trained.normal)
+    return Scored({k: list(v) for k, v in result.items()}, flagged)
+
+
+def evaluate_file(kind: str, input_path: Path, label_column: str, folds: int = 5,
+                  normal_class: str | None = None, edges: Path | None = None,
+                  transactions: Path | None = None) -> dict[str, Any]:  # fmt: skip
+    """Cross-validated metrics of a kind's detector on a labelled file (stratified folds;
+    no figure comes from training rows).
+
+    Raises:
+        InputError: the input cannot be read, or has no usable labels.
+    """
+    inputs = load_inputs(kind, input_path, label_column, edges, transactions)
+    return evaluate(inputs, folds, normal_class)

@@ -241,23 +241,21 @@ def _lake_check(ctx: JobContext, p: LakeCheckParams) -> Any:
 
 
 def _evaluate(ctx: JobContext, p: EvaluateParams) -> Any:
-    from scamnet.detect.detectors import evaluate, load_inputs
+    from scamnet.detect.training import evaluate_file
 
     assert ctx.upload is not None
-    inputs = load_inputs(p.kind, ctx.upload, p.label_column)
-    return plain(evaluate(inputs, p.folds, p.normal_class))
+    return plain(evaluate_file(p.kind, ctx.upload, p.label_column, p.folds, p.normal_class))
 
 
 def _score(ctx: JobContext, p: ScoreParams) -> Any:
-    from scamnet.detect.detectors import load_inputs, score
-    from scamnet.detect.registry import ModelRegistry
+    from scamnet.detect.training import score_file
+    from scamnet.detect.usecase import trained_model
 
     assert ctx.upload is not None
-    trained = ModelRegistry(ctx.settings).champion(p.kind)[1]
-    result = score(trained, load_inputs(p.kind, ctx.upload))
-    flagged = sum(1 for label in result["label"] if label != trained.normal)
-    columns = {k: [v.item() if hasattr(v, "item") else v for v in vs] for k, vs in result.items()}
-    return {"rows": len(result["score"]), "flagged": flagged, "predictions": plain(columns)}
+    scored = score_file(trained_model(ctx.settings, None, p.kind), p.kind, ctx.upload)
+    columns = {k: [v.item() if hasattr(v, "item") else v for v in vs]
+               for k, vs in scored.columns.items()}  # fmt: skip
+    return {"rows": scored.rows, "flagged": scored.flagged, "predictions": plain(columns)}
 
 
 def _watch(ctx: JobContext, p: WatchParams) -> Any:
