@@ -120,6 +120,7 @@ def test_a_failed_job_records_its_error_in_one_line(served: Served) -> None:
     job = served.run(r)
     assert job["state"] == "failed" and job["result"] is None
     assert job["error"].startswith("calls.parquet: ") and "\n" not in job["error"]
+    assert "jobs/" not in job["error"]  # no server path
     bad_window = served.client.post("/v1/jobs/detect", headers=served.as_("analyst"),
                                     json={"kind": "url", "from": "2026-02-02",
                                           "to": "2026-02-01"})  # fmt: skip

@@ -168,8 +168,9 @@ def _ingest(ctx: JobContext, p: IngestParams) -> Any:
     result = summary_json(summary)
     for file in result["files"]:  # the spooled name, not the server's path
         file["file"] = p.filename
-    if summary.failed:
-        raise JobFailed(f"{p.filename}: {summary.failed[0].error}")
+    if summary.failed:  # said of the file the client sent, not of the spooled copy
+        error = str(summary.failed[0].error).replace(str(ctx.upload), p.filename)
+        raise JobFailed(error if p.filename in error else f"{p.filename}: {error}")
     return result
 
 

@@ -84,10 +84,12 @@ def run_job(settings: Settings, store: Store, job: Job) -> None:
         context = JobContext(settings, store, actor, upload, progress, output)
         result: Any = kind.run(context, params)
     except Exception as exc:  # every failure is the job's outcome, never the worker's end
-        log.warning("job %s (%s) failed", job.id, job.kind, exc_info=True)
+        line = _one_line(exc)
+        internal = line.startswith("internal error")  # the traceback only for a fault
+        log.warning("job %s (%s) failed: %s", job.id, job.kind, line, exc_info=internal)
         shutil.rmtree(output_dir(settings, job.id), ignore_errors=True)
         with store.session() as session:
-            JobRepository(session).fail(job.id, _one_line(exc))
+            JobRepository(session).fail(job.id, line)
     else:
         with store.session() as session:
             JobRepository(session).finish(job.id, result)
