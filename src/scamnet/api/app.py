@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from scamnet.api.routes import (
     cases,
     citizens,
     dissuasion,
+    jobs,
     network,
     records,
     reports,
@@ -97,17 +100,41 @@ def _docs() -> HTMLResponse:
     )  # fmt: skip
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """With ``run_jobs``, the jobs' worker thread runs while the app does (it first marks
+    the jobs a stopped server left running as interrupted)."""
+    worker = None
+    if app.state.run_jobs and app.state.settings is not None:
+        from scamnet.jobs.worker import JobWorker
+
+        worker = JobWorker(app.state.settings, app.state.store)
+        worker.start()
+        app.state.jobs = worker
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.stop()
+
+
 def create_app(
     store: Store,
     data_dir: Path | None = None,
     body_timeout: float = BODY_TIMEOUT_S,
     settings: Settings | None = None,
+    run_jobs: bool = False,
 ) -> FastAPI:
     """Build the API over ``store``; ``data_dir`` holds the instance's exchange identity.
 
-    ``body_timeout`` is how long a client may take to send a request body.
+    ``body_timeout`` is how long a client may take to send a request body. With
+    ``run_jobs`` (``scamnet serve``) the app runs the submitted jobs in a worker thread;
+    without it they wait in the queue for a server that does.
     """
-    app = FastAPI(title="scamnet", version=__version__, docs_url=None, redoc_url=None)
+    app = FastAPI(title="scamnet", version=__version__, docs_url=None, redoc_url=None,
+                  lifespan=_lifespan)  # fmt: skip
+    app.state.run_jobs = run_jobs
+    app.state.jobs = None
     app.state.store = store
     app.state.data_dir = data_dir
     if settings is None and data_dir is not None:
@@ -124,8 +151,9 @@ def create_app(
     # comes first (no other path overlaps it, so the order changes nothing else).
     app.include_router(citizens.router)
     app.include_router(exchange.router)
-    for module in (access, alerts, network, cases, reports, records, dissuasion):
+    for module in (access, alerts, network, cases, reports, records, dissuasion, jobs):
         app.include_router(module.router)
+    app.include_router(jobs.rejects_router)
     open_route = [Depends(public())]
     app.get("/api/health", dependencies=open_route)(health)
     app.get("/api/agencies", dependencies=open_route)(agencies)

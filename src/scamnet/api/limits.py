@@ -14,7 +14,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_JSON_BYTES = 1024 * 1024
 MAX_DEPTH = 32
-_UPLOADS = ("/v1/handovers",)  # routes that read their own (larger) body with a limit
+# Routes that read their own (larger) body with a limit.
+_UPLOADS = (
+    "/v1/handovers",
+    "/v1/jobs/ingest",
+    "/v1/jobs/model-",
+    "/v1/jobs/stream-watch",
+    "/v1/jobs/report-press",
+)
 
 
 def too_deep(body: bytes, limit: int = MAX_DEPTH) -> bool:
@@ -56,7 +63,7 @@ class BodyLimits:
         while more:
             message = await receive()
             if message["type"] != "http.request":
-                await self.app(scope, _replay([message]), send)
+                await self.app(scope, _replay([message], receive), send)
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
@@ -69,19 +76,22 @@ class BodyLimits:
         if too_deep(body):
             await _answer(send, 422, f"JSON nested deeper than {MAX_DEPTH} levels")
             return
-        await self.app(scope, _replay([{"type": "http.request", "body": body,
-                                        "more_body": False}]), send)  # fmt: skip
+        replayed = _replay([{"type": "http.request", "body": body, "more_body": False}], receive)
+        await self.app(scope, replayed, send)
 
 
-def _replay(messages: list[Message]) -> Receive:
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """``messages`` first, then the connection's own ``receive``: a streamed response
+    (a file download) listens for the client's disconnect, and must not be told at once
+    that the client has gone."""
     queue = list(messages)
 
-    async def receive() -> Message:
+    async def replay() -> Message:
         if queue:
             return queue.pop(0)
-        return {"type": "http.disconnect"}
+        return await receive()
 
-    return receive
+    return replay
 
 
 async def _answer(send: Send, status: int, detail: str) -> None:

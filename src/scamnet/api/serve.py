@@ -37,7 +37,9 @@ def serve_api(
     sock.listen(128)
     print(f"{READY} http://{host}:{port}/docs (Ctrl-C to stop)", flush=True)
     sys.stdout.flush()
-    app = create_app(store, settings.data_dir, body_timeout=body_timeout, settings=settings)
+    app = create_app(
+        store, settings.data_dir, body_timeout=body_timeout, settings=settings, run_jobs=True
+    )
     # The process starts with some 235,000 long-lived objects (the libraries, the app).
     # Python's full collections walk them all, about 0.25 s each time, and that pause
     # lands in whichever request is running: a page's p95 doubled. Frozen objects are

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -126,20 +126,9 @@ def casework(data_dir: Path | None) -> Iterator[tuple[Settings, SqlUnitOfWork]]:
 
 def record_sink(session: Session) -> StoreSink:
     """The store's sink for ingested rows, with handovers going through the casework."""
-    from scamnet.cases.handovers import import_rows
-    from scamnet.ingest.sources import SourceError
-    from scamnet.store.records import StoreSink
-    from scamnet.store.uow import SqlUnitOfWork
+    from scamnet.ingest.usecase import record_sink as sink
 
-    user = f"ingest:{DEFAULT_USER}"
-
-    def handovers(rows: list[dict[str, Any]]) -> int:
-        try:
-            return import_rows(SqlUnitOfWork(session), user, rows)
-        except DomainError as exc:  # a conflicting batch fails the file, with the reason
-            raise SourceError(f"handovers refused: {exc}") from None
-
-    return StoreSink(session, handovers)
+    return sink(session, f"ingest:{DEFAULT_USER}")
 
 
 def actor_for(settings: Settings, user: str, agency: str | None, need: Permission) -> Actor:

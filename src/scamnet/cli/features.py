@@ -7,26 +7,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import typer
 
 from scamnet.cli.context import DataDirOption, console, fail, open_store, settings_for
-from scamnet.cli.engines import engine_for
 from scamnet.cli.output import Table
-from scamnet.engine.features.subscriber_sql import FEATURES
-from scamnet.engine.features.subscribers import CELL_REF, SubscriberFeatures
-from scamnet.lake import RecordLake
-from scamnet.store import Store
-from scamnet.store.seeds import cell_reference as stored_cells
+from scamnet.detect.usecase import build_subscriber_features
+from scamnet.engine.base import EngineUnavailable
 
 app = typer.Typer(help="Compute feature tables from the ingested records.")
-
-
-def cell_reference(store: Store) -> pa.Table:
-    """The cell table from the store, as the features need it."""
-    with store.session() as session:
-        return stored_cells(session, CELL_REF)
 
 
 def parse_day(text: str) -> date:
@@ -57,22 +45,21 @@ def subscribers(
     settings = settings_for(data_dir)
     store = open_store(settings)
     store.upgrade()
-    target = out or settings.features_dir / f"subscribers_{first}_{last}.parquet"
     began = time.perf_counter()
-    with engine_for(settings) as engine:
-        lake = RecordLake(settings.lake_dir)
-        feats = SubscriberFeatures(engine, lake, settings.features_dir, cell_reference(store))
-        rel = feats.compute(first, last, callback_days, lookback_days)
-        engine.write_parquet(rel, target)
-    computed = feats.last_computed
-    rows = pq.read_metadata(target).num_rows
-    store.dispose()
+    try:
+        built = build_subscriber_features(settings, store, first, last, callback_days,
+                                          lookback_days, out)  # fmt: skip
+    except EngineUnavailable as exc:
+        raise fail(str(exc), 2) from None  # fail() escapes it: "[spark]" is not markup
+    finally:
+        store.dispose()
     table = Table(title=f"subscriber features {first} – {last}", show_header=False)
-    table.add_row("subscribers", f"{rows:,}")
-    table.add_row("features", ", ".join(FEATURES))
+    table.add_row("subscribers", f"{built.rows:,}")
+    table.add_row("features", ", ".join(built.features))
     table.add_row(
-        "days computed now", ", ".join(d.isoformat() for d in computed) or "none (all reused)"
+        "days computed now",
+        ", ".join(d.isoformat() for d in built.computed) or "none (all reused)",
     )
-    table.add_row("written to", str(target))
+    table.add_row("written to", str(built.target))
     table.add_row("time", f"{time.perf_counter() - began:.1f} s")
     console.print(table)

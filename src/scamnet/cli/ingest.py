@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,7 +19,6 @@ from scamnet.cli.context import (
     console,
     fail,
     open_store,
-    record_sink,
     settings_for,
     unit_of_work,
 )
@@ -30,12 +27,10 @@ from scamnet.cli.progress import step
 from scamnet.core.access import Permission as Need
 from scamnet.ingest.kinds import KINDS
 from scamnet.ingest.mapping import MappingError, load_mapping
-from scamnet.ingest.pipeline import FileResult, Ingestor, IngestSummary, UnitOfWork
-from scamnet.ingest.ports import AuditTrail, IngestLedger, RecordSink
+from scamnet.ingest.pipeline import FileResult, IngestSummary
 from scamnet.ingest.rejects import list_rejects, write_csv
+from scamnet.ingest.usecase import ingest, summary_json
 from scamnet.lake.lock import WriterBusy
-from scamnet.store import Store
-from scamnet.store.records import StoreLedger
 from scamnet.store.uow import SqlUnitOfWork
 
 Kind = StrEnum("Kind", {k: k for k in KINDS})  # type: ignore[misc]
@@ -105,17 +100,6 @@ def print_totals(summary: IngestSummary) -> None:
         console.print(f"  [red]error:[/red] {f.error}")
 
 
-def _units(store: Store) -> UnitOfWork:
-    """Each file's unit of work: the ledger, the sink and the audit log of one session."""
-
-    @contextmanager
-    def unit() -> Iterator[tuple[IngestLedger, RecordSink, AuditTrail]]:
-        with store.session() as session:
-            yield StoreLedger(session), record_sink(session), SqlUnitOfWork(session).audit
-
-    return unit
-
-
 @app.command(FILES, hidden=True)
 def run(
     kind: Annotated[Kind, typer.Argument(help="What the files hold.")],
@@ -125,6 +109,7 @@ def run(
     ] = None,
     data_dir: DataDirOption = None,
     user: UserOption = DEFAULT_USER,
+    as_json: JsonOption = False,
 ) -> None:
     """Take files in: validate every row, store the good ones, keep the rejects with reasons.
 
@@ -137,7 +122,6 @@ def run(
     except (MappingError, ValueError) as exc:
         raise fail(str(exc), 2) from None
     actor = actor_for(settings, user, None, Need.DATA_INGEST)
-    ingestor = Ingestor(settings.data_dir, settings=settings)
     store = open_store(settings)
     try:
         store.upgrade()
@@ -146,14 +130,16 @@ def run(
             def done(result: FileResult) -> None:
                 advance(description=f"{kind.value}: {Path(result.path).name}")
 
-            summary = ingestor.ingest_files(kind.value, files, mapped, _units(store),
-                                            actor.user, done)  # fmt: skip
+            summary = ingest(settings, store, actor, kind.value, files, mapped, done,
+                             f"ingest:{DEFAULT_USER}")  # fmt: skip
     except WriterBusy as exc:
         raise fail(str(exc)) from None
     finally:
-        ingestor.close()
         store.dispose()
-    print_summary(summary)
+    if as_json:  # the shape the API's ingest job gives as its result
+        print_json(summary_json(summary))
+    else:
+        print_summary(summary)
     if summary.failed:
         raise typer.Exit(1)
 

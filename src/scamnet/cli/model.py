@@ -24,19 +24,13 @@ from scamnet.cli.context import (
 from scamnet.cli.output import Table
 from scamnet.core.access import Permission as Need
 from scamnet.core.csvsafe import neutralise_columns
-from scamnet.detect.artifacts import UntrustedModel, data_hash, save_model, signing_key
-from scamnet.detect.data import InputError, column, read_table
-from scamnet.detect.detectors import ALGORITHMS, evaluate, load_inputs, metrics, score, train
-from scamnet.detect.registry import (
-    ModelRegistry,
-    NoModel,
-    Registered,
-    card,
-    train_and_register,
-)
-from scamnet.detect.reputation import Reputation, reported_domains
+from scamnet.detect.artifacts import UntrustedModel
+from scamnet.detect.data import InputError
+from scamnet.detect.detectors import ALGORITHMS, metrics
+from scamnet.detect.registry import ModelRegistry, NoModel, Registered
+from scamnet.detect.training import evaluate_file, score_file, train_model
 from scamnet.detect.triage import analyst_labels
-from scamnet.detect.verdicts import VERDICT_COLUMN, VerdictLabels, with_verdicts
+from scamnet.detect.verdicts import VerdictLabels
 
 app = typer.Typer(help="Train, score and evaluate the fraud detectors.")
 
@@ -55,10 +49,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.
 NormalOpt = Annotated[
     str | None, typer.Option("--normal-class", help="The label of normal rows, if not obvious.")
 ]
-
-
-def _hash_files(*paths: Path | None) -> str:
-    return data_hash(*(p.read_bytes() for p in paths if p is not None))
 
 
 @app.command("train")
@@ -107,29 +97,18 @@ def train_cmd(
             actor_for(settings, user, None, Need.ALERTS_READ)  # verdicts are analysts' work
             verdicts = analyst_labels(session, kind.value)
     settings = settings_for(data_dir, create=True)  # training brings a model in
-    extra: dict[str, Any] = {}
     try:
-        inputs = load_inputs(kind.value, input_path, label_column, edges, transactions)
-        if from_verdicts:
-            inputs, normal_class, applied = with_verdicts(inputs, verdicts, normal_class)
-            extra = applied.card()
-        column_name = label_column or VERDICT_COLUMN
-        sha = _hash_files(input_path, edges, transactions)
-        if output is None:
-            done = train_and_register(ModelRegistry(settings), inputs, column_name,
-                                      normal_class, {"data_sha256": sha, **extra})  # fmt: skip
-        else:
-            trained = train(inputs, normal_class)
+        done = train_model(settings, kind.value, input_path, label_column,
+                           verdicts if from_verdicts else None, normal_class, edges,
+                           transactions, output)  # fmt: skip
     except InputError as exc:
         raise fail(str(exc), 2) from None
-    if from_verdicts:
-        console.print(_verdicts_said(kind.value, applied))
-    if output is None:
-        _say_registered(done)
+    if done.verdicts is not None:
+        console.print(_verdicts_said(kind.value, done.verdicts))
+    if done.registered is not None:
+        _say_registered(done.registered)
         return
-    meta = card(trained, column_name, inputs.table.num_rows, data_sha256=sha, **extra)
-    save_model(output, meta, trained, signing_key(settings))
-    console.print(f"trained {meta['algorithm']} on {inputs.table.num_rows:,} rows → {output}")
+    console.print(f"trained {done.algorithm} on {done.rows:,} rows → {output}")
 
 
 def _verdicts_said(kind: str, v: VerdictLabels) -> str:
@@ -230,18 +209,12 @@ def score_cmd(
     except (UntrustedModel, NoModel) as exc:
         raise fail(str(exc), 2) from None
     try:
-        inputs = load_inputs(kind.value, input_path, None, edges, transactions)
-        reputation = None
-        if reports is not None:
-            named = column(read_table(reports), "scammer_url", reports)
-            reputation = Reputation(reported_domains(named))
-        result = score(trained, inputs, reputation=reputation)
+        scored = score_file(trained, kind.value, input_path, edges, transactions, reports)
     except InputError as exc:
         raise fail(str(exc), 2) from None
     output.parent.mkdir(parents=True, exist_ok=True)
-    pacsv.write_csv(pa.table(neutralise_columns({k: list(v) for k, v in result.items()})), output)
-    flagged = sum(1 for lab in result["label"] if lab != trained.normal)
-    console.print(f"scored {len(result['score']):,} rows ({flagged:,} flagged) → {output}")
+    pacsv.write_csv(pa.table(neutralise_columns(scored.columns)), output)
+    console.print(f"scored {scored.rows:,} rows ({scored.flagged:,} flagged) → {output}")
 
 
 @app.command("evaluate")
@@ -257,8 +230,8 @@ def evaluate_cmd(
 ) -> None:
     """Cross-validated metrics (stratified folds); no figure comes from training rows."""
     try:
-        inputs = load_inputs(kind.value, input_path, label_column, edges, transactions)
-        result = evaluate(inputs, folds, normal_class)
+        result = evaluate_file(kind.value, input_path, label_column, folds, normal_class, edges,
+                               transactions)  # fmt: skip
     except InputError as exc:
         raise fail(str(exc), 2) from None
     if as_json:

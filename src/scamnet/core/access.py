@@ -43,6 +43,7 @@ class Permission(StrEnum):
     OPERATIONS_WRITE = "operations.write"
     MODELS_READ = "models.read"
     DATA_INGEST = "data.ingest"
+    DATA_PROCESS = "data.process"  # features, detection and training over the whole lake
     RECORDS_PUSH = "records.push"  # records streamed in by an operator or a bank
     DISSUASION_READ = "dissuasion.read"  # the queue names potential victims
     DISSUASION_WORK = "dissuasion.work"  # take an item, record its outcome
@@ -57,7 +58,7 @@ _VIEWER = frozenset({P.STATS_READ, P.BULLETIN_RENDER})
 _ANALYST = _VIEWER | {
     P.ALERTS_READ, P.ALERTS_TRIAGE, P.IDENTIFIERS_READ, P.PERSONS_READ, P.PERSONS_JUDGE,
     P.GROUPS_READ, P.MODELS_READ, P.CASES_READ, P.HANDOVERS_READ, P.OPERATIONS_READ,
-    P.DATA_INGEST, P.RECORDS_PUSH, P.DISSUASION_READ, P.DISSUASION_WORK,
+    P.DATA_INGEST, P.DATA_PROCESS, P.RECORDS_PUSH, P.DISSUASION_READ, P.DISSUASION_WORK,
 }  # fmt: skip
 _INVESTIGATOR = _ANALYST | {
     P.CASES_WRITE, P.TRANSFERS_READ, P.HANDOVERS_WRITE, P.OPERATIONS_WRITE,

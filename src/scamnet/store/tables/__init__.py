@@ -7,6 +7,7 @@ from scamnet.store.tables import (  # noqa: F401  registered on import
     custody,
     dissuasion,
     exchange,
+    jobs,
     network,
     operations,
     publications,
