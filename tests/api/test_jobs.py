@@ -12,11 +12,13 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from typer.testing import CliRunner
 
 from scamnet.api.app import create_app
@@ -24,6 +26,7 @@ from scamnet.cli.main import app as cli
 from scamnet.settings import Settings
 from scamnet.store import Store
 from scamnet.store.jobs import JobRepository
+from scamnet.store.tables.jobs import JobRow
 from tests.api.conftest import USERS
 from tests.support.users import PASSWORD, register
 
@@ -194,6 +197,8 @@ def test_a_job_left_running_is_interrupted_when_the_server_starts(demo_world: Pa
         JobRepository(s).add("e" * 32, "lake-check", {"repair": False}, "analyst", "CN-YN-DH")
     with store.session() as s:
         assert JobRepository(s).claim_next() is not None
+        # Its server has been silent for longer than a live one ever is.
+        s.execute(update(JobRow).values(heartbeat_at=datetime.now(UTC) - timedelta(minutes=5)))
     with TestClient(create_app(store, root, settings=settings, run_jobs=True)) as client:
         token = client.post("/v1/login", json={"username": "analyst", "password": PASSWORD})
         job = client.get(f"/v1/jobs/{'e' * 32}",

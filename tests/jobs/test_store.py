@@ -3,6 +3,8 @@ the interrupted-on-restart rule, and listings scoped by agency."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from scamnet.store import Store
 from scamnet.store.jobs import JobRepository
 
@@ -38,8 +40,12 @@ def test_running_jobs_are_interrupted_and_queued_ones_wait(store: Store) -> None
         jobs.add("d" * 32, "ingest", {}, "ana", "CN-YN-DH")
     with store.session() as s:
         JobRepository(s).claim_next()
-    with store.session() as s:
-        assert JobRepository(s).interrupt_running() == ["c" * 32]
+    with store.session() as s:  # another live server's job: it beat a moment ago
+        assert JobRepository(s).interrupt_running(datetime.now(UTC) - timedelta(minutes=1)) == []
+    with store.session() as s:  # that server has been silent for a minute: it is gone
+        assert JobRepository(s).interrupt_running(datetime.now(UTC) + timedelta(minutes=1)) == [
+            "c" * 32
+        ]
     with store.session() as s:
         c, d = JobRepository(s).get("c" * 32), JobRepository(s).get("d" * 32)
     assert c is not None and c.state == "interrupted" and c.finished_at is not None

@@ -2,8 +2,11 @@
 time (ingests and repairs take the lake's writer locks; one job at a time never makes
 two of them wait on each other).
 
-When it starts, a job still marked running belonged to a server that stopped in the
-middle (killed, crashed, powered off): it is marked interrupted, never left running.
+A running job's server beats every ``HEARTBEAT_S``. A job still marked running that
+has not beaten for ``SILENT_S`` belonged to a server that stopped in the middle
+(killed, crashed, powered off): every worker, when it starts and each time it looks
+at the queue, marks such a job interrupted, so none is left running forever, and a
+job that another live server on the same database runs is left alone.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scamnet.core.errors import DomainError, NotAllowed
@@ -25,6 +29,8 @@ log = logging.getLogger(__name__)
 # A server on a shared database also picks up jobs queued by another one; this is how
 # often it looks when nobody in its own process woke it.
 POLL_S = 5.0
+HEARTBEAT_S = 10.0
+SILENT_S = 60.0  # six missed beats: that server is gone
 
 
 def _one_line(exc: BaseException) -> str:
@@ -66,6 +72,17 @@ def run_job(settings: Settings, store: Store, job: Job) -> None:
         with store.session() as session:
             JobRepository(session).progress(job.id, max(0.0, min(1.0, fraction)))
 
+    beating = threading.Event()
+
+    def beat() -> None:
+        while not beating.wait(HEARTBEAT_S):
+            try:
+                with store.session() as session:
+                    JobRepository(session).beat(job.id)
+            except Exception:  # a missed beat is retried; six in a row and it is over
+                log.warning("job %s: no heartbeat written", job.id, exc_info=True)
+
+    threading.Thread(target=beat, name=f"scamnet-job-{job.id[:8]}", daemon=True).start()
     try:
         with store.session() as session:  # the submitter as they are now: still active?
             actor = cli_actor(session, job.user, job.agency)
@@ -94,13 +111,15 @@ def run_job(settings: Settings, store: Store, job: Job) -> None:
         with store.session() as session:
             JobRepository(session).finish(job.id, result)
     finally:
+        beating.set()
         discard_spool(settings, job.id)
 
 
 def recover(store: Store) -> list[str]:
-    """Mark the jobs a stopped server left running as interrupted."""
+    """Mark the jobs a stopped server left running (silent for ``SILENT_S``) interrupted."""
+    silent_since = datetime.now(UTC) - timedelta(seconds=SILENT_S)
     with store.session() as session:
-        return JobRepository(session).interrupt_running()
+        return JobRepository(session).interrupt_running(silent_since)
 
 
 def run_pending(settings: Settings, store: Store) -> int:
@@ -148,7 +167,7 @@ class JobWorker:
 
     def stop(self) -> None:
         """Stop after the job under way (a daemon thread: a stopping server does not wait
-        for a long job; the next start marks it interrupted)."""
+        for a long job; once its beats stop, a worker marks it interrupted)."""
         self._stop.set()
         self._wake.set()
 
@@ -156,6 +175,7 @@ class JobWorker:
         while not self._stop.is_set():
             self._wake.clear()
             try:
+                recover(self.store)  # a job whose server died since the last look
                 run_pending(self.settings, self.store)
             except Exception:  # the store unreachable for a moment: try again later
                 log.warning("the job worker could not read the queue", exc_info=True)

@@ -93,7 +93,7 @@ class JobRepository:
                 return None
             taken = self.session.execute(
                 update(JobRow).where(JobRow.id == job_id, JobRow.state == QUEUED)
-                .values(state=RUNNING, started_at=_now())
+                .values(state=RUNNING, started_at=_now(), heartbeat_at=_now())
             )  # fmt: skip
             if taken.rowcount == 1:  # type: ignore[attr-defined]
                 self.session.flush()
@@ -117,9 +117,25 @@ class JobRepository:
             .values(state=FAILED, finished_at=_now(), error=line)
         )  # fmt: skip
 
-    def interrupt_running(self) -> list[str]:
-        """Mark every running job interrupted (its server stopped under it)."""
-        ids = list(self.session.scalars(select(JobRow.id).where(JobRow.state == RUNNING)))
+    def beat(self, job_id: str) -> None:
+        """The running job's server is alive."""
+        self.session.execute(
+            update(JobRow).where(JobRow.id == job_id, JobRow.state == RUNNING)
+            .values(heartbeat_at=_now())
+        )  # fmt: skip
+
+    def interrupt_running(self, silent_since: datetime | None = None) -> list[str]:
+        """Mark interrupted the running jobs whose server stopped under them: those not
+        heard of since ``silent_since`` (every running job when it is None).
+
+        Several servers can share one database: a job another live server runs keeps
+        beating and is left alone.
+        """
+        query = select(JobRow.id).where(JobRow.state == RUNNING)
+        if silent_since is not None:
+            query = query.where(func.coalesce(JobRow.heartbeat_at, JobRow.started_at)
+                                < silent_since)  # fmt: skip
+        ids = list(self.session.scalars(query))
         if ids:
             self.session.execute(
                 update(JobRow).where(JobRow.id.in_(ids), JobRow.state == RUNNING)

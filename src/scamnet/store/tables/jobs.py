@@ -33,6 +33,8 @@ class JobRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The running job's server says it is alive (`scamnet.jobs.worker.HEARTBEAT_S`).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     progress: Mapped[float | None] = mapped_column(Float)  # 0..1, when the kind knows
     result: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(String(2000))

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("started_at", UtcDateTime(), nullable=True),
         sa.Column("finished_at", UtcDateTime(), nullable=True),
+        sa.Column("heartbeat_at", UtcDateTime(), nullable=True),
         sa.Column("progress", sa.Float(), nullable=True),
         sa.Column("result", sa.Text(), nullable=True),
         sa.Column("error", sa.String(2000), nullable=True),
