@@ -167,7 +167,8 @@ class PushIntake:
             NotAllowed: the actor may not push records.
             BatchRefused: the batch cannot be read as a whole (nothing stored).
             RateLimited: too many batches from this provider, or too many waiting.
-            IntakeFailed: the batch's group could not be stored (nothing of it was).
+            IntakeFailed: the batch's group failed (send it again: what was committed
+                before the failure is recognised, never stored twice).
         """
         if not actor.may(Permission.RECORDS_PUSH) and actor.roles:
             raise NotAllowed("pushing records needs records.push")
@@ -244,7 +245,7 @@ class PushIntake:
             log.warning("a group of %d %s batches was not stored: %s: %s", len(group),
                         group[0].kind, type(exc).__name__, exc)  # fmt: skip
             for item in group:
-                if item.receipt is None:
+                if item.receipt is None and item.error is None:  # a refused one stays so
                     item.error = IntakeFailed(
                         f"the batch could not be taken in ({type(exc).__name__}); send it "
                         "again: records already stored are recognised, never stored twice"
