@@ -50,14 +50,16 @@ def intake(fresh: Path, tmp_path: Path) -> Iterator[PushIntake]:
     store.dispose()
 
 
-def grouped(intake: PushIntake, batches: list[tuple[Actor, bytes]]) -> list[Any]:
-    """Push ``batches`` from threads while the intake is held busy, so that they all
-    wait and go in as one group; each thread's receipt or exception, in order."""
+def grouped(intake: PushIntake, batches: list[tuple[Actor, bytes]],
+            kinds: list[str] | None = None) -> list[Any]:  # fmt: skip
+    """Push ``batches`` (of ``kinds``, calls by default) from threads while the intake is
+    held busy, so that they all wait first; each thread's receipt or exception, in order."""
     out: list[Any] = [None] * len(batches)
+    kinds = kinds or ["calls"] * len(batches)
 
     def push(i: int, actor: Actor, body: bytes) -> None:
         try:
-            out[i] = intake.push(actor, "calls", body, limit=False)
+            out[i] = intake.push(actor, kinds[i], body, limit=False)
         except Exception as exc:  # the test looks at it
             out[i] = exc
 
@@ -167,26 +169,8 @@ def test_a_lone_batch_goes_at_once_and_groups_never_mix_kinds(intake: PushIntake
     assert lone.stored == 1 and intake.groups == 1
     message = {"sender": "+8613800138000", "recipient": "+8613900139000",
                "sent_at": "2023-10-02T13:00:00Z", "text": "hello"}  # fmt: skip
-    out: list[Any] = [None, None]
-
-    def push(i: int, kind: str, body: bytes) -> None:
-        out[i] = intake.push(TESTER, kind, body, limit=False)
-
-    with intake._lock:
-        threads = [
-            threading.Thread(target=push, args=(0, "calls", ndjson([call("+8613800138000",
-                                                                         "+8613900139001", 2)]))),
-            threading.Thread(target=push, args=(1, "messages", ndjson([message]))),
-        ]  # fmt: skip
-        for t in threads:
-            t.start()
-        while True:
-            with intake._count:
-                if len(intake._waiting) == 2:
-                    break
-            threading.Event().wait(0.01)
-    for t in threads:
-        t.join(120)
+    body = ndjson([call("+8613800138000", "+8613900139001", 2)])
+    out = grouped(intake, [(TESTER, body), (TESTER, ndjson([message]))], ["calls", "messages"])
     assert out[0].stored == 1 and out[1].stored == 1
     assert intake.groups == 3  # one group per kind
 
@@ -235,3 +219,18 @@ def test_a_push_whose_group_fails_is_answered_503_and_stored_when_sent_again(
         if intake is not None:
             intake.close()
         api.store.dispose()
+
+
+def test_reports_grouped_are_stored_once_each_and_watched_at_once(intake: PushIntake) -> None:
+    def report(rid: str, phone: str) -> dict[str, object]:
+        return {"report_id": rid, "filed_at": "2023-10-02T12:00:00Z", "bureau": "CN-YN-DH",
+                "fraud_type": "impersonate_authority", "scammer_phone": phone}  # fmt: skip
+
+    first = ndjson([report("R1", "+959441394427"), report("R2", "+959441394428")])
+    second = ndjson([report("R2", "+959441394428"), report("R3", "+959441394429")])
+    out = grouped(intake, [(TESTER, first), (TESTER, second)], ["reports", "reports"])
+    assert intake.groups == 1
+    assert [(r.stored, r.already) for r in out] == [(2, 0), (1, 1)]
+    # The numbers reported are watched from then on: a call from one queues its callee.
+    call_from = ndjson([call("+959441394429", "+8617769042331", 30)])
+    assert intake.push(TESTER, "calls", call_from, limit=False).queued == 1
