@@ -17,7 +17,9 @@ All on loopback, in one run:
   every message is acknowledged. The bare consumer is two processes that fetch,
   parse each line, append to a file and acknowledge.
 - **Latency**: batches are sent every 100 ms at 50% and 90% of the sustained HTTP
-  rate; one call in 100 comes from a number a victim report names, so the person
+  rate, each at its time whether or not the earlier ones were answered (a 429 or
+  503 is sent again after its Retry-After, and a batch whose connection was
+  dropped is sent again; a batch unanswered after 120 s counts as 120 s); one call in 100 comes from a number a victim report names, so the person
   called is queued for dissuasion before the answer is sent. The latency of a
   record is from its batch's scheduled send time to the answer (scoring, the queue
   item and its commit included); p50 and p99 over every batch.
@@ -42,9 +44,11 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -156,6 +160,15 @@ def setup(data: Path) -> None:
     store.dispose()
 
 
+VERBOSE = False
+
+
+def _drain(stream: IO[str]) -> None:
+    for line in stream:
+        if VERBOSE:
+            sys.stderr.write(line)
+
+
 @contextmanager
 def serving(args: list[str], env: dict[str, str]) -> Iterator[tuple[int, int]]:
     port = _port()
@@ -166,10 +179,17 @@ def serving(args: list[str], env: dict[str, str]) -> Iterator[tuple[int, int]]:
         line = proc.stdout.readline()
         if "serving" not in line:
             raise RuntimeError(f"server did not start: {line}{proc.stdout.read()}")
+        # The server's log is drained (to stderr, when --verbose): a full pipe would stop it.
+        out = proc.stdout
+        threading.Thread(target=_drain, args=(out,), daemon=True).start()
         yield port, proc.pid
     finally:
         proc.terminate()
-        proc.wait(20)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:  # still draining a backlog
+            proc.kill()
+            proc.wait(20)
 
 
 def sustained(port: int, token: str, seconds: float, clients: int = 2) -> float:
@@ -200,19 +220,47 @@ def sustained(port: int, token: str, seconds: float, clients: int = 2) -> float:
 
 
 def paced(port: int, token: str, rate: float, seconds: float, offset: int) -> list[float]:
-    """Per-batch latency (s) from scheduled send to answer, batches every 100 ms."""
+    """Per-batch latency (s) from scheduled send to answer, a batch every 100 ms.
+
+    Each batch is sent at its time whatever became of the earlier ones (a provider's
+    records do not wait for the answer to the previous batch), on up to 64 connections;
+    a 429 is retried after its Retry-After, and the wait counts.
+    """
     interval = 0.1
     size = max(1, int(rate * interval))
     out: list[float] = []
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as http:
+    lock = threading.Lock()
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    with (
+        httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120, limits=limits) as http,
+        ThreadPoolExecutor(max_workers=64) as pool,
+    ):
+
+        def send(k: int, due: float) -> None:
+            body = calls(offset + k * size, size)
+            while True:
+                try:
+                    r = http.post("/v1/records/calls", content=body,
+                                  headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+                except httpx.TimeoutException:
+                    break  # no answer in 120 s: counted with the wait so far
+                except httpx.TransportError:
+                    continue  # a kept-alive connection closed by the server: send again
+                if r.status_code not in (429, 503):
+                    break
+                time.sleep(float(r.headers.get("Retry-After", "1")))
+            with lock:
+                out.append(time.monotonic() - due)
+
         began = time.monotonic()
         k = 0
+        futures = []
         while (due := began + k * interval) < began + seconds:
             time.sleep(max(0.0, due - time.monotonic()))
-            http.post("/v1/records/calls", content=calls(offset + k * size, size),
-                      headers={"Authorization": f"Bearer {token}"})  # fmt: skip
-            out.append(time.monotonic() - due)  # a late send counts its wait too
+            futures.append(pool.submit(send, k, due))
             k += 1
+        for f in futures:
+            f.result()
     return out
 
 
@@ -341,7 +389,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--verbose", action="store_true", help="the servers' logs on stderr")
     args = parser.parse_args()
+    global VERBOSE
+    VERBOSE = args.verbose
     work = Path(tempfile.mkdtemp(prefix="stream-bench-"))
     runs: list[dict[str, float]] = []
     try:

@@ -104,8 +104,12 @@ class Ingestor:
     """
 
     def __init__(self, data_dir: Path, memory_limit: str = "1GB", threads: int = 2,
-                 settings: Settings | None = None) -> None:  # fmt: skip
+                 settings: Settings | None = None, lookup_limit: int | None = None,
+                 ) -> None:  # fmt: skip
+        """``lookup_limit``: identifiers remembered as validated, per type, before the
+        cache starts again (a long-lived intake); without it, every one of the run."""
         self.settings = settings or Settings.from_env(data_dir)
+        self.lookup_limit = lookup_limit
         private_dir(self.settings.data_dir)
         self.lake = RecordLake(self.settings.lake_dir)
         self.rejects = RejectStore(self.settings.rejects_dir)
@@ -161,7 +165,7 @@ class Ingestor:
         pushed batch); ``keep_new`` returns the rows stored in ``FileResult.new_rows``.
         """
         spec = KINDS[kind]
-        cache = self.caches.setdefault(mapping.region, LookupCache(self.con, mapping.region))
+        cache = self.cache(mapping.region)
         result = FileResult(label or str(path))
         try:
             with self.lock(kind):
@@ -169,6 +173,13 @@ class Ingestor:
         except SourceError as exc:
             result.error = str(exc)
         return result
+
+    def cache(self, region: str) -> LookupCache:
+        """The identifiers validated so far for ``region`` (built once per region)."""
+        found = self.caches.get(region)
+        if found is None:
+            found = self.caches[region] = LookupCache(self.con, region, self.lookup_limit)
+        return found
 
     def _one(self, spec: KindSpec, path: Path, mapping: Mapping, cache: LookupCache,
              result: FileResult, ledger: IngestLedger, sink: RecordSink,
@@ -190,70 +201,80 @@ class Ingestor:
             return
         mapping = self._complete(spec, mapping, path)
         result.read = load.rows_read
-        crash_point("validate")
-        latest = datetime.now(UTC) + timedelta(seconds=self.settings.future_tolerance_s)
-        self.con.execute(f"SET TimeZone = '{mapping.timezone}'")
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE v AS {validated_sql(spec, mapping, cache, latest)}"
-        )
-        self.con.execute("SET TimeZone = 'UTC'")
-        # Natural-key duplicates: find the few repeated key hashes first (an integer
-        # aggregate), then mark every copy after the first among those rows, compared
-        # on the key itself. Much cheaper than a window over all rows.
-        keys = ", ".join(_q(k) for k in spec.key)
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE dup AS SELECT __ord FROM (SELECT __ord, "
-            f"row_number() OVER (PARTITION BY {keys} ORDER BY __ord) AS n FROM v "
-            f"WHERE __reason IS NULL AND __k IN (SELECT __k FROM v "
-            f"WHERE __reason IS NULL GROUP BY __k HAVING count(*) > 1)) WHERE n > 1"
-        )
-        self.con.execute(
-            "UPDATE v SET __reason = 'duplicate of an earlier row in the file' "
-            "WHERE __ord IN (SELECT __ord FROM dup)"
-        )
+        self.validate(spec, mapping, cache)
         refused = self._refused(load)
         for line, reason, _row in refused:
             result.rejected[reason] += 1
             result.lines.append((line, reason))
         tag = sha[:16]
         self.rejects.write(spec.name, tag, result.path, refused)
+        stored, already, new_rows = self.store_valid(spec, sink, tag, keep_new)
+        result.stored, result.already, result.new_rows = stored, already, new_rows
+        ledger.record(sha, spec.name, result.path, result.read, stored, result.n_rejected)
+
+    def validate(self, spec: KindSpec, mapping: Mapping, cache: LookupCache,
+                 part: str | None = None) -> None:  # fmt: skip
+        """Validate table ``raw`` into table ``v``: each row's canonical columns, its
+        first error (``__reason``) and key hash; repeated natural keys are rejected.
+
+        ``part`` is SQL giving each row's batch (from ``__ord``) when several pushed
+        batches are validated together: a key repeated within a batch is rejected, as
+        in a file; a key repeated in a later batch of the group is left out of ``v``
+        (``__part`` tells which), as if the earlier batch had stored it first.
+        """
+        crash_point("validate")
+        latest = datetime.now(UTC) + timedelta(seconds=self.settings.future_tolerance_s)
+        self.con.execute(f"SET TimeZone = '{mapping.timezone}'")
+        query = validated_sql(spec, mapping, cache, latest)
+        if part is not None:
+            query = f"SELECT *, {part} AS __part FROM ({query})"
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE v AS {query}")
+        self.con.execute("SET TimeZone = 'UTC'")
+        # Natural-key duplicates: find the few repeated key hashes first (an integer
+        # aggregate), then mark every copy after the first among those rows, compared
+        # on the key itself. Much cheaper than a window over all rows.
+        keys = ", ".join(_q(k) for k in spec.key)
+        within = ", __part" if part is not None else ""
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE dup AS SELECT __ord, m FROM (SELECT __ord, "
+            f"row_number() OVER (PARTITION BY {keys} ORDER BY __ord) AS n, "
+            f"row_number() OVER (PARTITION BY {keys}{within} ORDER BY __ord) AS m FROM v "
+            f"WHERE __reason IS NULL AND __k IN (SELECT __k FROM v "
+            f"WHERE __reason IS NULL GROUP BY __k HAVING count(*) > 1)) WHERE n > 1"
+        )
+        self.con.execute(
+            "UPDATE v SET __reason = 'duplicate of an earlier row in the file' "
+            "WHERE __ord IN (SELECT __ord FROM dup WHERE m > 1)"
+        )
+
+    def store_valid(self, spec: KindSpec, sink: RecordSink, tag: str, keep_new: bool,
+                    carry: tuple[str, ...] = ()) -> tuple[int, int, Any]:  # fmt: skip
+        """Store the valid rows of ``v`` once each; return (stored, already stored, the
+        rows stored when ``keep_new``, with the ``carry`` columns of ``v`` for the lake).
+
+        The store's kinds get the valid rows without the ``carry`` columns."""
         valid = "FROM v WHERE __reason IS NULL"
         if spec.destination == "lake":
             # v's key hash is over the validated values, which have the lake's types.
             good = f"(SELECT * EXCLUDE (__ord, __reason) {valid})"
             with self.lake.writer(RecordKind(spec.name), tag, self.settings.lock_wait_s) as w:
                 keep = "ingest_new" if keep_new else None
-                stored, already = append_relation(self.con, w, good, spec.key, "__k", keep)
-            if keep_new:
-                new = self.con.sql("SELECT * EXCLUDE (__k) FROM ingest_new")
-                result.new_rows = new.to_arrow_table()
-        else:
-            rows = self._fetch(f"(SELECT * EXCLUDE (__ord, __reason, __k) {valid})")
-            stored = sink.insert(spec.name, rows)
-            already = len(rows) - stored
-            if keep_new:
-                result.new_rows = rows
-        result.stored, result.already = stored, already
-        ledger.record(sha, spec.name, result.path, result.read, stored, result.n_rejected)
+                stored, already = append_relation(self.con, w, good, spec.key, "__k", keep,
+                                                  carry)  # fmt: skip
+            if not keep_new:
+                return stored, already, None
+            new = self.con.sql("SELECT * EXCLUDE (__k) FROM ingest_new")
+            return stored, already, new.to_arrow_table()
+        rows = self.fetch(
+            f"(SELECT * EXCLUDE ({', '.join(('__ord', '__reason', '__k', *carry))}) {valid})"
+        )
+        stored = sink.insert(spec.name, rows)
+        return stored, len(rows) - stored, rows if keep_new else None
 
     def _complete(self, spec: KindSpec, mapping: Mapping, path: Path) -> Mapping:
         """Check the columns the mapping needs; optional columns absent become constants."""
         present = {r[0] for r in self.con.execute("DESCRIBE raw").fetchall()}
-        constants = dict(mapping.constants)
-        for col in spec.columns:
-            if col.name in constants:
-                continue
-            missing = [c for c in mapping.source_columns(col.name) if c not in present]
-            if missing and col.required:
-                raise SourceError(
-                    f"{path.name}: no column {missing[0]!r} for {spec.name}.{col.name} "
-                    f"({_columns_hint(present)}); map it with --mapping"
-                )
-            if missing:
-                constants[col.name] = ""
-        if mapping.direction and mapping.direction.column not in present:
-            raise SourceError(f"{path.name}: no direction column {mapping.direction.column!r}")
-        return mapping.model_copy(update={"constants": constants})
+        return complete_mapping(spec, mapping, present, path.name)
 
     def _refused(self, load: RawLoad) -> list[tuple[int, str, str]]:
         refused = list(load.rejects)
@@ -264,10 +285,31 @@ class Ingestor:
         refused += [(load.line_of(int(o)), str(reason), str(row)) for o, reason, row in rows]
         return refused
 
-    def _fetch(self, relation: str) -> list[dict[str, Any]]:
+    def fetch(self, relation: str) -> list[dict[str, Any]]:
         cur = self.con.execute(f"SELECT * FROM {relation}")
         names = [d[0] for d in cur.description or []]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def complete_mapping(spec: KindSpec, mapping: Mapping, present: set[str], name: str
+                     ) -> Mapping:  # fmt: skip
+    """``mapping`` checked against the columns ``present`` in source ``name``: a
+    required column absent is a SourceError; optional ones absent become constants."""
+    constants = dict(mapping.constants)
+    for col in spec.columns:
+        if col.name in constants:
+            continue
+        missing = [c for c in mapping.source_columns(col.name) if c not in present]
+        if missing and col.required:
+            raise SourceError(
+                f"{name}: no column {missing[0]!r} for {spec.name}.{col.name} "
+                f"({_columns_hint(present)}); map it with --mapping"
+            )
+        if missing:
+            constants[col.name] = ""
+    if mapping.direction and mapping.direction.column not in present:
+        raise SourceError(f"{name}: no direction column {mapping.direction.column!r}")
+    return mapping.model_copy(update={"constants": constants})
 
 
 HEADER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_ .()/-]{0,63}")

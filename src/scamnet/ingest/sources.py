@@ -262,66 +262,117 @@ def _plain(value: object) -> object:
     return value
 
 
-def _load_jsonl(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> RawLoad:
-    rejects: list[tuple[int, str, str]] = []
-    lines: list[int] = []
-    batch: list[dict[str, str | None]] = []
-    columns: list[str] = []
-    created = False
+JsonRow = dict[str, str | None]
+# One decoder for every line: json.loads with hooks builds a new one per call.
+_DECODER = json.JSONDecoder(parse_float=_Number, parse_int=_Number, parse_constant=_Number)
 
-    def flush() -> None:
-        nonlocal created
+
+def parse_json_line(line_no: int, raw_line: bytes, encoding: str
+                    ) -> JsonRow | tuple[int, str, str] | None:  # fmt: skip
+    """One JSON Lines line: its row of text values, a reject (line, reason, text), or
+    None for a blank line. The one rule for a line, whether from a file or a push."""
+    if not raw_line.strip():
+        return None
+    if len(raw_line) > MAX_LINE:
+        return (line_no, f"unreadable line: longer than {MAX_LINE:,} bytes",
+                _text(raw_line[:4096]))  # fmt: skip
+    try:
+        text = raw_line.decode(encoding)
+    except UnicodeDecodeError:
+        return (line_no, f"unreadable line: bytes that are not {encoding.upper()}",
+                _text(raw_line))  # fmt: skip
+    try:
+        obj = _DECODER.decode(text)
+    except (json.JSONDecodeError, RecursionError):
+        return (line_no, "unreadable line: not valid JSON", _text(raw_line))
+    if not isinstance(obj, dict):
+        return (line_no, "unreadable line: not a JSON object", _text(raw_line))
+    if not obj:
+        return (line_no, "unreadable line: an empty JSON object", _text(raw_line))
+    return {str(k): _json_text(v) for k, v in obj.items()}
+
+
+@dataclass
+class ParsedLines:
+    """The lines of one NDJSON body: rows, their line numbers, and the lines rejected."""
+
+    rows: list[JsonRow] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    rejects: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def columns(self) -> set[str]:
+        return {k for row in self.rows for k in row}
+
+
+def parse_ndjson(body: bytes, encoding: str = "utf-8") -> ParsedLines:
+    """Every line of an NDJSON body (a pushed batch) by the rule of ``parse_json_line``."""
+    out = ParsedLines()
+    for line_no, raw_line in enumerate(body.splitlines(keepends=True), start=1):
+        got = parse_json_line(line_no, raw_line, encoding)
+        if got is None:
+            continue
+        if isinstance(got, tuple):
+            out.rejects.append(got)
+        else:
+            out.rows.append(got)
+            out.lines.append(line_no)
+    return out
+
+
+class RawTable:
+    """Builds the temp table ``raw`` from rows of text values, a batch at a time."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.columns: list[str] = []
+        self.created = False
+        self.batch: list[JsonRow] = []
+        con.execute("DROP TABLE IF EXISTS raw")
+
+    def add(self, row: JsonRow) -> None:
+        self.batch.append(row)
+        if len(self.batch) >= JSONL_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        con, batch, columns = self.con, self.batch, self.columns
         if not batch:
             return
         # Every key of every line counts: a key first seen late adds a column, and
         # the rows before it have no value there.
         new = sorted({k for row in batch for k in row} - set(columns))
         for name in new:
-            if created:
+            if self.created:
                 con.execute(f"ALTER TABLE raw ADD COLUMN {_ident(name)} VARCHAR")
             columns.append(name)
         table = pa.table({c: pa.array([row.get(c) for row in batch], pa.string()) for c in columns})
         con.register("jsonl_batch", table)
-        if created:
+        if self.created:
             con.execute("INSERT INTO raw BY NAME SELECT * FROM jsonl_batch")
         else:
             con.execute("CREATE TEMP TABLE raw AS SELECT * FROM jsonl_batch")
-            created = True
+            self.created = True
         con.unregister("jsonl_batch")
         batch.clear()
 
+
+def _load_jsonl(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> RawLoad:
+    rejects: list[tuple[int, str, str]] = []
+    lines: list[int] = []
+    table = RawTable(con)
     with path.open("rb") as fh:
         for line_no, raw_line in enumerate(fh, start=1):
-            if not raw_line.strip():
+            got = parse_json_line(line_no, raw_line, encoding)
+            if got is None:
                 continue
-            if len(raw_line) > MAX_LINE:
-                rejects.append((line_no, f"unreadable line: longer than {MAX_LINE:,} bytes",
-                                _text(raw_line[:4096])))  # fmt: skip
+            if isinstance(got, tuple):
+                rejects.append(got)
                 continue
-            try:
-                text = raw_line.decode(encoding)
-            except UnicodeDecodeError:
-                reason = f"unreadable line: bytes that are not {encoding.upper()}"
-                rejects.append((line_no, reason, _text(raw_line)))
-                continue
-            try:
-                obj = json.loads(text, parse_float=_Number, parse_int=_Number,
-                                 parse_constant=_Number)  # fmt: skip
-            except (json.JSONDecodeError, RecursionError):
-                rejects.append((line_no, "unreadable line: not valid JSON", _text(raw_line)))
-                continue
-            if not isinstance(obj, dict):
-                rejects.append((line_no, "unreadable line: not a JSON object", _text(raw_line)))
-                continue
-            if not obj:
-                rejects.append((line_no, "unreadable line: an empty JSON object", _text(raw_line)))
-                continue
-            batch.append({str(k): _json_text(v) for k, v in obj.items()})
+            table.add(got)
             lines.append(line_no)
-            if len(batch) >= JSONL_BATCH:
-                flush()
-    flush()
-    if not columns:
+    table.flush()
+    if not table.columns:
         raise SourceError(f"{path.name}: no JSON object could be read")
     return RawLoad("jsonl", len(lines), rejects, np.array(lines, dtype=np.int64))
 

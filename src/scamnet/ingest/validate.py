@@ -77,9 +77,14 @@ def clean_many(type_name: str, region: str, raws: list[str]) -> list[tuple[str |
 class LookupCache:
     """Canonical value or refusal reason for each distinct raw identifier, per type."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, region: str) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, region: str,
+                 limit: int | None = None) -> None:  # fmt: skip
         self.con = con
         self.region = region
+        # A long-lived process (the stream's intake) forgets the values past ``limit``
+        # per type: the tables would grow without end, and every batch joins them.
+        self.limit = limit
+        self.sizes: dict[str, int] = {}
         for t in LOOKUP_TYPES:
             # lk_*: every raw value validated so far, as read (untrimmed). ex_*: the few
             # whose canonical form differs from the raw text, that are invalid, or blank
@@ -94,11 +99,19 @@ class LookupCache:
     def extend(self, kind_type: ColumnType, source_sql: str) -> None:
         """Validate the raw values of ``source_sql`` not seen before, and remember them."""
         table = f"lk_{kind_type.value}"
+        if self.limit is not None and self.sizes.get(table, 0) > self.limit:
+            self.con.execute(f"DELETE FROM {table}; DELETE FROM ex_{kind_type.value}")
+            self.sizes[table] = 0
         self.con.execute(
             "CREATE OR REPLACE TEMP TABLE lk_new AS SELECT d.v FROM "
             f"(SELECT DISTINCT v FROM ({source_sql}) s(v) WHERE v IS NOT NULL) d "
             f"ANTI JOIN {table} k ON k.raw = d.v"
         )
+        found = self.con.execute("SELECT count(*) FROM lk_new").fetchone()
+        added = int(found[0]) if found else 0
+        self.sizes[table] = self.sizes.get(table, 0) + added
+        if not added:
+            return  # every value seen before (or none at all): the lanes' SQL is not cheap
         if kind_type in LANES:
             # Values valid as written are recognised in SQL and never leave the engine.
             if kind_type is T.PHONE:

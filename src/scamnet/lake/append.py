@@ -47,13 +47,21 @@ def _list(paths: list[Path]) -> str:
     return "[" + ", ".join(_q(str(p)) for p in paths) + "]"
 
 
+_FINGERPRINTS: dict[str, str] = {}
+
+
 def key_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """Names the engine's hash function by its value on a fixed key of each type."""
+    """Names the engine's hash function by its value on a fixed key of each type
+    (computed once per engine version in a process)."""
+    found = _FINGERPRINTS.get(duckdb.__version__)
+    if found is not None:
+        return found
     row = con.execute(
         "SELECT hash('scamnet', 1::INTEGER, TIMESTAMPTZ '2023-10-01 00:00:00+00', "
         "1.5::DECIMAL(18,2))"
     ).fetchone()
-    return f"{int(row[0]) if row else 0:016x}"
+    found = _FINGERPRINTS[duckdb.__version__] = f"{int(row[0]) if row else 0:016x}"
+    return found
 
 
 def _days(lo: datetime, hi: datetime) -> list[date]:
@@ -92,6 +100,7 @@ def append_relation(
     key: tuple[str, ...],
     key_hash: str | None = None,
     keep_new: str | None = None,
+    carry: tuple[str, ...] = (),
 ) -> tuple[int, int]:
     """Write the rows of ``relation`` not yet in the lake; return (written, already stored).
 
@@ -101,7 +110,8 @@ def append_relation(
     ``key_hash`` names a column of ``relation`` that already holds the hash of the
     key columns with the lake's types (ingestion computes it while validating);
     without it the hash is computed here. ``keep_new`` names a temporary table that
-    receives the rows written (the stream scores only records it has not seen).
+    receives the rows written (the stream scores only records it has not seen), with
+    the columns of ``relation`` named in ``carry`` (never written to the lake).
     """
     lake, kind = writer.lake, writer.kind
     schema = SCHEMAS[kind]
@@ -111,9 +121,12 @@ def append_relation(
         f'CAST("{f.name}" AS {ARROW_TO_SQL[str(f.type)]}) AS "{f.name}"' for f in schema
     )
     hashed = f'"{key_hash}"' if key_hash else f"hash({keys})"
+    extra = "".join(f', "{c}"' for c in carry)
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW lake_in AS SELECT {cols}, {hashed} AS __k FROM {relation}"
+        f"CREATE OR REPLACE TEMP VIEW lake_in AS SELECT {cols}, {hashed} AS __k{extra} "
+        f"FROM {relation}"
     )
+    dropped = ", ".join(["__k", *(f'"{c}"' for c in carry)])
     t = f'"{time_col}"'
     bounds = con.execute(f"SELECT count(*), min({t}), max({t}) FROM lake_in").fetchone()
     total = int(bounds[0]) if bounds else 0
@@ -154,7 +167,7 @@ def append_relation(
     layout = f"PARTITION_BY (day), FILENAME_PATTERN '{writer.pattern()}', OVERWRITE_OR_IGNORE true"
     crash_point("write")
     written = con.execute(
-        f"COPY (SELECT * EXCLUDE (__k), {day} AS day FROM {source}) TO {_q(str(target))} "
+        f"COPY (SELECT * EXCLUDE ({dropped}), {day} AS day FROM {source}) TO {_q(str(target))} "
         f"({PARQUET}, {layout})"
     ).fetchone()
     new = int(written[0]) if written else 0

@@ -58,6 +58,26 @@ class Commit:
         )
 
 
+# Published commit records never change: each is parsed once per process (a writer
+# reads the whole log at every commit). Keyed by the file's identity, so a record
+# replaced on disk (a lake restored from a copy) is read again.
+_PARSED: dict[str, tuple[tuple[int, int, int], Commit]] = {}
+PARSED_MAX = 100_000
+
+
+def _read(path: Path) -> Commit:
+    st = path.stat()
+    key = (st.st_ino, st.st_size, st.st_mtime_ns)
+    found = _PARSED.get(str(path))
+    if found is not None and found[0] == key:
+        return found[1]
+    commit = Commit.from_json(path.read_bytes())
+    if len(_PARSED) >= PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[str(path)] = (key, commit)
+    return commit
+
+
 class LogCorrupt(RuntimeError):
     """A published commit record cannot be read (the disk or a person damaged it)."""
 
@@ -83,7 +103,7 @@ class CommitLog:
         out = []
         for path in self._published():
             try:
-                out.append(Commit.from_json(path.read_bytes()))
+                out.append(_read(path))
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 raise LogCorrupt(f"commit record {path.name} cannot be read ({type(exc).__name__})"
                                  ) from None  # fmt: skip

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import CursorResult, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,9 @@ def insert_ignoring_duplicates(session: Session, table: Any, rows: list[dict[str
         return 0
     dialect = session.get_bind().dialect.name
     maker = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    if len(rows) == 1:  # the database says whether one row went in: no need to count
+        done = session.execute(maker(table).on_conflict_do_nothing(), rows[0])
+        return int(cast(CursorResult[Any], done).rowcount)
     before = session.scalar(select(func.count()).select_from(table)) or 0
     for start in range(0, len(rows), 500):
         session.execute(maker(table).on_conflict_do_nothing(), rows[start : start + 500])

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from scamnet.core.records import FraudType
@@ -119,19 +120,25 @@ class ArrivalProcessor:
             return None
         return self.watch.get(identifier) or self.flagged.get(identifier)
 
-    def __call__(self, kind: str, rows: Any, arrived_at: datetime, agency: str | None = None
-                 ) -> tuple[int, int]:  # fmt: skip
-        """Process the rows a batch stored; return (alerts raised, people queued).
+    def __call__(self, kind: str, batches: list[tuple[Any, datetime, str | None]]
+                 ) -> list[tuple[int, int]]:  # fmt: skip
+        """Process the rows a group of batches stored, each batch given as (rows, arrival,
+        the data provider's agency); return (alerts raised, people queued) per batch.
 
-        The people queued go to ``agency`` (the data provider's), else the processor's.
+        The rows of the group update the features and are scored together, as one
+        batch of their records would be; each batch's people to warn go to its
+        provider's agency (else the processor's) and are counted for it. An alert is
+        counted for the batch holding the subject's first record of the group.
         """
         if self.watch.due():
             with self.store.session() as session:
                 self.watch.load(session)
         if kind == "reports":
-            self.watch.add(_reported(rows))
-            return 0, 0
-        table: pa.Table = rows
+            for rows, _, _ in batches:
+                self.watch.add(_reported(rows))
+            return [(0, 0)] * len(batches)
+        tables: list[pa.Table] = [rows for rows, _, _ in batches]
+        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
         alerts: list[Alert] = []
         if kind in ("calls", "messages"):
             self.rolling.add_table(kind, table)
@@ -139,21 +146,27 @@ class ArrivalProcessor:
             alerts += self._score_callers(table)
         elif kind == "messages":
             alerts += self._score_messages(table)
-        contacts = self._contacts(kind, table, arrived_at)
+        owner = _owners(kind, tables, alerts)
+        out = []
         with self.store.session() as session:
             if alerts:
                 AlertRepository(session).add_many(alerts)
-            queued = DissuasionRepository(session).enqueue(agency or self.agency, contacts)
-        return len(alerts), queued
+            queue = DissuasionRepository(session)
+            for j, (rows, arrived_at, agency) in enumerate(batches):
+                contacts = self._contacts(kind, rows, arrived_at)
+                queued = queue.enqueue(agency or self.agency, contacts) if contacts else 0
+                out.append((owner.count(j), queued))
+        return out
 
     def _score_callers(self, table: pa.Table) -> list[Alert]:
         trained = self.champions.subscriber
         if trained is None or not table.num_rows:
             return []
-        callers = sorted({c for c in table.column("caller").to_pylist() if not self.flag_of(c)})
+        unique = pc.unique(table.column("caller")).to_pylist()
+        callers = sorted(c for c in unique if c is not None and not self.flag_of(c))
         if not callers:
             return []
-        day = max(table.column("start").to_pylist()).astimezone(UTC).date()
+        day = pc.max(table.column("start")).as_py().astimezone(UTC).date()
         rows = [r for r in self.rolling.features(callers, day, day)
                 if r["calls_out"] >= MIN_CALLS]  # fmt: skip
         if not rows:
@@ -201,6 +214,18 @@ class ArrivalProcessor:
         return out
 
     def _contacts(self, kind: str, table: pa.Table, arrived_at: datetime) -> list[Contact]:
+        scam_side = {"calls": "caller", "messages": "sender", "transfers": "target"}.get(kind)
+        if scam_side is None:
+            return []
+        # Only the rows whose scam side is flagged strongly can queue anyone: found from
+        # the distinct identifiers first, the rest of the batch is never turned into
+        # Python values.
+        sides = pc.unique(table.column(scam_side)).to_pylist()
+        strong = [x for x in sides if (f := self.flag_of(x)) is not None
+                  and f.risk >= STRONG * 0.95]  # fmt: skip
+        if not strong:
+            return []
+        table = table.filter(pc.is_in(table.column(scam_side), pa.array(strong, pa.string())))
         cols = table.to_pydict()
         profile = self.watch.profile
         out: list[Contact] = []
@@ -231,6 +256,24 @@ class ArrivalProcessor:
                 profile.urgency(flag.risk, flag.fraud_type, value),
             ))  # fmt: skip
         return out
+
+
+def _owners(kind: str, tables: list[pa.Table], alerts: list[Alert]) -> list[int]:
+    """The batch each alert is counted for: the first holding its subject's record."""
+    if not alerts:
+        return []
+    first: dict[str, int] = {}
+    for j, t in enumerate(tables):
+        if kind == "calls":
+            subjects = t.column("caller").to_pylist()
+        else:  # a message alert's subject is the message's key
+            cols = t.to_pydict()
+            subjects = [record_key("messages", s, r, at, x)[:32] for s, r, at, x in
+                        zip(cols["sender"], cols["recipient"], cols["sent_at"], cols["text"],
+                            strict=True)]  # fmt: skip
+        for subject in subjects:
+            first.setdefault(subject, j)
+    return [first.get(a.subject, 0) for a in alerts]
 
 
 def _reported(rows: list[dict[str, Any]]) -> list[Watched]:

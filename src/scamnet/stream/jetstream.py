@@ -29,7 +29,7 @@ from typing import Any
 
 from scamnet.core.access import Actor
 from scamnet.lake.faults import crash_point
-from scamnet.stream.intake import PUSH_KINDS, BatchRefused, PushIntake
+from scamnet.stream.intake import MAX_LINES, PUSH_KINDS, BatchRefused, PushIntake
 
 log = logging.getLogger(__name__)
 STREAM = "SCAMNET_RECORDS"
@@ -127,6 +127,11 @@ class Worker:
         self.batch, self.ack_wait_s = batch, ack_wait_s
         self.stats = WorkerStats()
         self._stop = asyncio.Event()
+        self._nc: Any = None
+
+    async def _flush(self) -> None:
+        if self._nc is not None:
+            await self._nc.flush()
 
     def stop(self) -> None:
         self._stop.set()
@@ -136,7 +141,7 @@ class Worker:
         from nats.errors import TimeoutError as FetchTimeout
         from nats.js.api import AckPolicy, ConsumerConfig
 
-        nc = await connect(self.url)
+        nc = self._nc = await connect(self.url)
         try:
             js = nc.jetstream()
             await ensure_stream(js)
@@ -159,24 +164,36 @@ class Worker:
         return self.stats
 
     async def _handle(self, msgs: list[Any]) -> None:
+        """Take a fetched batch in as one group per kind (one lake commit), then
+        acknowledge it. Messages are joined into bodies of at most ``MAX_LINES`` lines;
+        a body refused whole is taken again message by message."""
         by_kind: dict[str, list[Any]] = defaultdict(list)
         for m in msgs:
             by_kind[m.subject.rsplit(".", 1)[-1]].append(m)
         loop = asyncio.get_running_loop()
         for kind, group in by_kind.items():
-            arrived = min(_arrival(m) for m in group)
-            body = b"".join(m.data if m.data.endswith(b"\n") else m.data + b"\n" for m in group)
-            try:
-                receipt = await loop.run_in_executor(None, self._push, kind, body, arrived)
-                done: list[Any] = group
-            except BatchRefused:
-                done = await self._one_by_one(kind, group)
-                receipt = None
+            chunks = _chunks(group)
+            bodies = [b"".join(m.data if m.data.endswith(b"\n") else m.data + b"\n" for m in c)
+                      for c in chunks]  # fmt: skip
+            arrivals = [min(_arrival(m) for m in c) for c in chunks]
+            outcomes = await loop.run_in_executor(
+                None, self.intake.push_group, self.actor, kind, bodies, arrivals
+            )
+            done: list[Any] = []
+            for chunk, outcome, arrived in zip(chunks, outcomes, arrivals, strict=True):
+                if isinstance(outcome, BatchRefused):
+                    done += await self._one_by_one(kind, chunk)
+                elif isinstance(outcome, Exception):
+                    raise outcome  # not acknowledged: redelivered after ack_wait
+                else:
+                    done += chunk
+                    self._count(outcome, len(chunk), arrived)
             crash_point("stream-ack")  # committed, not yet acknowledged: the worst moment
+            # Acknowledged together, then one flush: an acknowledgement lost on the way
+            # only means a redelivery, which the natural-key check counts as stored.
             for m in done:
-                await m.ack_sync()
-            if receipt is not None:
-                self._count(receipt, len(group), arrived)
+                await m.ack()
+            await self._flush()
 
     def _push(self, kind: str, body: bytes, arrived: datetime) -> Any:
         return self.intake.push(self.actor, kind, body, arrived, limit=False)
@@ -206,6 +223,24 @@ class Worker:
         s.queued += receipt.queued
         s.alerts += receipt.alerts
         s.latencies.append((datetime.now(UTC) - arrived).total_seconds())
+
+
+def _lines(data: bytes) -> int:
+    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+
+
+def _chunks(msgs: list[Any]) -> list[list[Any]]:
+    """Consecutive messages joined while their lines stay within ``MAX_LINES``."""
+    out: list[list[Any]] = []
+    lines = 0
+    for m in msgs:
+        n = _lines(m.data)
+        if not out or lines + n > MAX_LINES:
+            out.append([])
+            lines = 0
+        out[-1].append(m)
+        lines += n
+    return out
 
 
 def _arrival(m: Any) -> datetime:

@@ -22,11 +22,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from scamnet.engine.features.subscriber_sql import FEATURES, NIGHT_END_HOUR, SHORT_CALL_S
 from scamnet.engine.features.subscribers import fixed_offset
 
 URL = re.compile(r"https?://|www\.")  # the SQL's regexp_matches(text, 'https?://|www\.')
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ONE_US = timedelta(microseconds=1)
+US_PER_DAY = 86_400_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +66,19 @@ class RollingFeatures:
         self.keep_days = keep_days  # the look-back (7) and callback (3) days, and today
         self.minutes = timedelta(minutes=minutes)
         self.days: dict[date, Day] = {}
-        self.recent: dict[str, deque[datetime]] = defaultdict(deque)
+        self._minutes_us = minutes * 60 * 1_000_000
+        self.recent: dict[str, deque[int]] = defaultdict(deque)  # call starts (µs)
         self._offsets: dict[date, int | None] = {}
+        self._by_number: dict[int, tuple[date, Day, int | None]] = {}  # days since 1970
 
     def _day(self, at: datetime) -> tuple[date, Day]:
-        d = at.astimezone(UTC).date()
+        return self._day_of(at.astimezone(UTC).date())
+
+    def _day_of(self, d: date) -> tuple[date, Day]:
         day = self.days.get(d)
         if day is None:
             day = self.days[d] = Day()
+            self._by_number.clear()
             for old in [k for k in self.days if k < d - timedelta(days=self.keep_days)]:
                 del self.days[old]
         return d, day
@@ -89,7 +98,24 @@ class RollingFeatures:
 
     def add_call(self, caller: str, callee: str, start: datetime, duration_s: int,
                  imei: str | None, cell_id: str | None) -> None:  # fmt: skip
-        d, day = self._day(start)
+        self._add_call(caller, callee, (start - EPOCH) // ONE_US, duration_s, imei, cell_id)
+
+    def _add_call(self, caller: str, callee: str, us: int, duration_s: int,
+                  imei: str | None, cell_id: str | None) -> None:  # fmt: skip
+        """One call, its start in microseconds since 1970 (UTC): the day, the night and
+        the minutes' window from integers, with the same rules as ``_night``."""
+        number = us // US_PER_DAY
+        found = self._by_number.get(number)
+        if found is None:
+            d, day = self._day_of(EPOCH.date() + timedelta(days=number))
+            if d not in self._offsets:
+                self._offsets[d] = fixed_offset(self.timezone, d)
+            found = self._by_number[number] = (d, day, self._offsets[d])
+        d, day, offset = found
+        if offset is not None:
+            night = (us // 1_000_000 + offset) % 86_400 < NIGHT_END_HOUR * 3600
+        else:  # a zone with summer time: the slow way, per call
+            night = self._night(d, EPOCH + timedelta(microseconds=us))
         p = day.pairs.get((caller, callee))
         if p is None:
             p = day.pairs[(caller, callee)] = [0, 0, 0, 0]
@@ -98,7 +124,7 @@ class RollingFeatures:
         p[0] += 1
         p[1] += duration_s < SHORT_CALL_S
         p[2] += duration_s
-        p[3] += self._night(d, start)
+        p[3] += night
         day.durations[caller].append(duration_s)
         if imei is not None:
             day.imeis_of[caller].add(imei)
@@ -107,8 +133,8 @@ class RollingFeatures:
             cells = day.cells_of.setdefault(caller, {})
             cells[cell_id] = cells.get(cell_id, 0) + 1
         recent = self.recent[caller]
-        recent.append(start)
-        while recent and recent[0] < start - self.minutes:
+        recent.append(us)
+        while recent and recent[0] < us - self._minutes_us:
             recent.popleft()
 
     def add_sms(self, sender: str, recipient: str, sent_at: datetime, text: str | None) -> None:
@@ -126,12 +152,18 @@ class RollingFeatures:
 
     def add_table(self, kind: str, table: pa.Table) -> None:
         """Every record of a batch of calls or messages (lake columns)."""
-        cols = table.to_pydict()
         if kind == "calls":
-            for row in zip(cols["caller"], cols["callee"], cols["start"], cols["duration_s"],
-                           cols["imei"], cols["cell_id"], strict=True):  # fmt: skip
-                self.add_call(*row)
+            # Starts as integers (microseconds): a datetime per call costs more than
+            # everything else done with it.
+            us = pc.cast(table.column("start"), pa.int64()).to_pylist()
+            cols = table.select(["caller", "callee", "duration_s", "imei", "cell_id"]).to_pydict()
+            for caller, callee, t, dur, imei, cell in zip(
+                cols["caller"], cols["callee"], us, cols["duration_s"], cols["imei"],
+                cols["cell_id"], strict=True,
+            ):  # fmt: skip
+                self._add_call(caller, callee, t, dur, imei, cell)
         elif kind == "messages":
+            cols = table.to_pydict()
             for sender, recipient, sent_at, text in zip(
                 cols["sender"], cols["recipient"], cols["sent_at"], cols["text"], strict=True
             ):

@@ -24,14 +24,22 @@ DEFAULT_AGENCY = "local"
 WATCHED_KINDS = ("tel", "acct", "wallet")  # what a call, message or payment comes from
 
 
-def embedded_intake(settings: Settings, store: Store, agency: str = DEFAULT_AGENCY) -> PushIntake:
+def embedded_intake(settings: Settings, store: Store, agency: str = DEFAULT_AGENCY,
+                    own_pool: bool = False) -> PushIntake:  # fmt: skip
     """The intake of ``scamnet serve``: records scored on arrival, in the same process.
 
     The rolling features start from the lake's records of today and the look-back.
+    ``own_pool``: the intake opens the store again, with connections of its own. In
+    the API every request holds a connection while its batch waits for its group:
+    sharing their pool, the group's commit could wait for a connection behind the
+    very requests waiting for it. (An in-memory store cannot be opened twice.)
     """
+    owned = own_pool and store.audits is not None  # None: an in-memory store
+    if owned:
+        store = Store(store.url, store.pool)
     processor = ArrivalProcessor(store, settings, agency)
     processor.warm(datetime.now(UTC).date())
-    return PushIntake(settings, store, processor)
+    return PushIntake(settings, store, processor, owns_store=owned)
 
 
 def run_worker(

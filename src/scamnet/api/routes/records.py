@@ -6,7 +6,7 @@ import threading
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
 from scamnet.api.auth import require
@@ -26,7 +26,7 @@ def _intake(request: Request, settings: Settings, store: Store) -> Any:
 
     with _built:
         if getattr(request.app.state, "push_intake", None) is None:
-            request.app.state.push_intake = embedded_intake(settings, store)
+            request.app.state.push_intake = embedded_intake(settings, store, own_pool=True)
     return request.app.state.push_intake
 
 
@@ -42,9 +42,16 @@ async def push(
     """A batch of records as NDJSON (one JSON object a line, at most 1 MiB), validated as a
     file would be: each bad line is rejected with its line number and reason, the others
     are stored once (a batch or record sent again is not stored twice). 429 with
-    Retry-After when the provider sends faster than the intake takes."""
+    Retry-After when the provider sends faster than the intake takes; 503 with
+    Retry-After when the batch could not be taken in (send it again: records already
+    stored are recognised)."""
+    from scamnet.stream.intake import IntakeFailed
+
     arrived = datetime.now(UTC)
     body = await request.body()  # the body limit (1 MiB) is enforced before the route
     intake = await run_in_threadpool(_intake, request, settings, store)
-    receipt = await run_in_threadpool(intake.push, actor, kind, body, arrived)
+    try:
+        receipt = await run_in_threadpool(intake.push, actor, kind, body, arrived)
+    except IntakeFailed as exc:
+        raise HTTPException(503, str(exc), headers={"Retry-After": "1"}) from None
     return receipt.as_dict()
