@@ -25,16 +25,23 @@ identifier is the group's, and they combine as a noisy-OR, 1 - Π(1 - pᵢ):
 - money: ``MONEY`` for each group member it pays or is paid by;
 - a shared handset: ``HANDSET`` at most, however many group members share it.
   Handsets are cloned and resold, so a shared one alone never reaches
-  ``MIN_CONFIDENCE``, and it is no tie to the group (below): a resold handset
-  still reports the compound's SIMs, which is also what raises the alert on its
-  new owner, so the alert and the handset are one piece of evidence, not two;
+  ``MIN_CONFIDENCE``. With an alert alone it is no tie to the group (below): a
+  cloned or resold handset still reports the compound's SIMs, which is also what
+  raises the alert on its new owner (the subscriber detector reads how many SIMs
+  a handset carried), so the alert and the handset are one piece of evidence,
+  not two. It is a tie when something the handset cannot have caused also
+  points to the group: a victim report naming the number, or the group's own
+  towers (a clone's buyer or a resold handset's new owner calls from home, not
+  from the compound). An operator's burnt SIMs share its handset with the SIM
+  that calls its boss, and most never call the boss themselves: this is what
+  ties them to the group;
 - the group's towers: ``TOWER`` at most (border residents use them too).
 
 A seed given only with its reason (no score, no report count) brings ``SEED``.
 An alert or a report says an identifier is a scammer's, not that it is *this*
-group's: without a call or money tie to the group, the confidence stays
-below ``UNTIED`` (a false alert on a border resident who uses the compound's
-towers is not a member).
+group's: without a call or money tie to the group (or a shared handset backed
+as above), the confidence stays below ``UNTIED`` (a false alert on a border
+resident who uses the compound's towers is not a member).
 Members at or above the analyst's threshold are members; the rest are listed
 "to review" (``split``), never dropped.
 """
@@ -58,7 +65,10 @@ MONEY = 0.45
 HANDSET = 0.2
 TOWER = 0.15
 SEED = 0.5
-UNTIED = 0.45  # the most an identifier with no call or money tie can reach
+UNTIED = 0.45  # the most an identifier with no call, money or backed handset tie can reach
+# How a shared handset's words say whether it ties the identifier to the group.
+HANDSET_TIE = " (a tie, backed by a victim report or the group's towers)"
+HANDSET_UNTIED = "a shared handset ties only with a victim report or the group's towers"
 ROUNDS = 6  # of vouching along the chain of command: a chain is never deeper
 REPEATED = 2  # calls one way between two numbers that count as a tie without a call back
 
@@ -113,12 +123,14 @@ def assess(
                 items.append(
                     (1 - (1 - MONEY) ** money[i], f"money with {counted(money[i], 'group member')}")
                 )
+            # A handset ties only with evidence it cannot have caused (module docstring).
+            handset_tie = bool(handsets[i]) and bool(seeds.reports[sub.nodes[i]] or towers[i])
             if handsets[i]:
-                shared = counted(handsets[i], "group member")
-                items.append((HANDSET, f"shares a handset with {shared}"))
+                shared = f"shares a handset with {counted(handsets[i], 'group member')}"
+                items.append((HANDSET, shared + (HANDSET_TIE if handset_tie else "")))
             if towers[i]:
                 items.append((TOWER, "uses the group's foreign or border towers"))
-            out[i] = _combine(items, tied=bool(ties or money[i]))
+            out[i] = _combine(items, tied=bool(ties or money[i] or handset_tie))
         now = anchored.copy()
         now[[i for i in people if out[i].confidence >= MIN_CONFIDENCE]] = True
         if (now == anchored).all():
@@ -151,6 +163,8 @@ def _combine(items: list[tuple[float, str]], tied: bool) -> Assessment:
     if items and not tied and confidence > UNTIED:
         confidence = UNTIED
         words += "; no call or money tie to the group"
+        if any(w.startswith("shares a handset") for _, w in items):
+            words += "; " + HANDSET_UNTIED
     return Assessment(confidence, f"confidence {confidence:.2f}: {words or 'no evidence'}")
 
 

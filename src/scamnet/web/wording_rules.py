@@ -145,6 +145,7 @@ EXACT = frozenset(
         # network/structure.py: a number its group calls up to that is not rooted in it
         N_("called by the group, not its boss"),
         N_("no call or money tie to the group"),
+        N_("a shared handset ties only with a victim report or the group's towers"),
         # the same, as runs before handsets stopped counting as a tie stored it
         N_("no call, money or handset tie to the group"),
         N_("no evidence"),
@@ -237,6 +238,17 @@ RULES: list[Rule] = [
     (
         rf"money with (?P<n>{N}) group members?",
         ngettext("money with %(n)s group member", "money with %(n)s group members"),
+        "n",
+    ),
+    (
+        rf"shares a handset with (?P<n>{N}) group members? \(a tie, backed by a victim report "
+        r"or the group's towers\)",
+        ngettext(
+            "shares a handset with %(n)s group member (a tie, backed by a victim report or the "
+            "group's towers)",
+            "shares a handset with %(n)s group members (a tie, backed by a victim report or the "
+            "group's towers)",
+        ),
         "n",
     ),
     (
