@@ -46,7 +46,8 @@ def subgraph() -> tuple[Subgraph, Seeds]:
         (ca, cb, cn),
         (ma, mb, mw),
         (E, E, np.zeros(0)),
-        np.zeros(len(nodes), np.int64),  # ties in the lake: none beyond these
+        # Ties in the lake: the subscriber's phone (4) is a person's, with 12 contacts.
+        np.array([0, 0, 0, 0, 12, 0, 0, 0, 0], np.int64),
     )
     seeds = Seeds()
     seeds.alert("subscriber", nodes[1], 0.9)
@@ -129,19 +130,24 @@ def with_towers(sub: Subgraph, phones: list[int]) -> Subgraph:
                     np.append(sub.ties, 0))  # fmt: skip
 
 
-@pytest.mark.parametrize("backing", ["report", "towers"])
-def test_a_shared_handset_ties_with_a_report_or_the_groups_towers(backing: str) -> None:
+@pytest.mark.parametrize("backing", ["report", "towers", "no contacts"])
+def test_a_shared_handset_ties_with_a_report_the_towers_or_no_life_outside(
+    backing: str,
+) -> None:
     # An operator's burnt SIM: alerted, on the handset of a SIM that calls the boss, and
-    # never calling the boss itself. A report or the compound's towers say what the
-    # handset cannot have caused, so the handset ties it to the group.
+    # never calling the boss itself. A report, the compound's towers or having nobody
+    # to call often outside the group say what the handset cannot have caused, so the
+    # handset ties it to the group.
     sub, seeds = subgraph()
     seeds.alert("subscriber", sub.nodes[4], 0.6)
     if backing == "report":
         seeds.report(sub.nodes[4], None)
-    else:
+    elif backing == "towers":
         sub = with_towers(sub, [1, 4])
+    else:  # a SIM in a relay box: it calls victims once each, nobody often
+        sub.ties[4] = 0
     got = assess(sub, seeds, np.zeros(len(sub.nodes), np.int64), LEVEL)
-    other = 1 - (1 - 0.35) if backing == "report" else 0.15
+    other = {"report": 0.35, "towers": 0.15, "no contacts": 0.0}[backing]
     assert got[4].confidence == pytest.approx(1 - 0.4 * 0.8 * (1 - other), abs=1e-3)
     assert got[4].confidence >= MIN_CONFIDENCE
     assert f"shares a handset with 1 group member{HANDSET_TIE}" in got[4].evidence
@@ -162,6 +168,8 @@ def test_a_handset_backed_by_a_report_ties_only_to_a_member() -> None:
     assert got[4].confidence == UNTIED and "shares a handset" not in got[4].evidence
     # A handset alone stays weak whatever backs it: the towers add to it, no more.
     sub2, seeds2 = subgraph()
+    sub2.ties[4] = 0
+    assert assess(sub2, seeds2, np.zeros(len(sub2.nodes), np.int64), LEVEL)[4].confidence == HANDSET
     got2 = assess(with_towers(sub2, [1, 4]), seeds2, np.zeros(len(sub2.nodes) + 1, np.int64),
                   LEVEL)  # fmt: skip
     assert got2[4].confidence == pytest.approx(1 - 0.8 * 0.85, abs=1e-3)

@@ -30,11 +30,14 @@ identifier is the group's, and they combine as a noisy-OR, 1 - Π(1 - pᵢ):
   raises the alert on its new owner (the subscriber detector reads how many SIMs
   a handset carried), so the alert and the handset are one piece of evidence,
   not two. It is a tie when something the handset cannot have caused also
-  points to the group: a victim report naming the number, or the group's own
+  points to the group: a victim report naming the number, the group's own
   towers (a clone's buyer or a resold handset's new owner calls from home, not
-  from the compound). An operator's burnt SIMs share its handset with the SIM
-  that calls its boss, and most never call the boss themselves: this is what
-  ties them to the group;
+  from the compound), or no contacts outside the group (no number anywhere in
+  the lake it shares a call tie with, ``structure.rooting_of``: the buyer's
+  number is a person's, with friends and family; an operator's SIM in a relay
+  box calls victims once each and nobody often). An operator's burnt SIMs share
+  its handset with the SIM that calls its boss, and most never call the boss
+  themselves: this is what ties them to the group;
 - the group's towers: ``TOWER`` at most (border residents use them too).
 
 A seed given only with its reason (no score, no report count) brings ``SEED``.
@@ -56,6 +59,7 @@ import numpy as np
 from scamnet.core.membership import MIN_CONFIDENCE as MIN_CONFIDENCE
 from scamnet.core.membership import MemberSplit as MemberSplit
 from scamnet.core.membership import split as split
+from scamnet.network.structure import rooting_of
 from scamnet.network.subgraph import Seeds, Subgraph
 from scamnet.network.wording import counted
 
@@ -67,8 +71,13 @@ TOWER = 0.15
 SEED = 0.5
 UNTIED = 0.45  # the most an identifier with no call, money or backed handset tie can reach
 # How a shared handset's words say whether it ties the identifier to the group.
-HANDSET_TIE = " (a tie, backed by a victim report or the group's towers)"
-HANDSET_UNTIED = "a shared handset ties only with a victim report or the group's towers"
+HANDSET_TIE = (
+    " (a tie, backed by a victim report, the group's towers or no contacts outside the group)"
+)
+HANDSET_UNTIED = (
+    "a shared handset ties only with a victim report, the group's towers or no "
+    "contacts outside the group"
+)
 ROUNDS = 6  # of vouching along the chain of command: a chain is never deeper
 REPEATED = 2  # calls one way between two numbers that count as a tie without a call back
 
@@ -96,6 +105,10 @@ def assess(
     towers = np.zeros(n, dtype=bool)
     cp, cc, _ = sub.cell_use
     towers[cp[membership[cp] == membership[cc]]] = True
+    # Contacts (call ties anywhere in the lake) outside the own community: a person's
+    # phone has some, a SIM that only works for the group has none.
+    inside, every = rooting_of(n, sub.calls, membership, sub.ties)
+    outside = every - inside
     people = [i for i, kind in enumerate(sub.kinds) if kind in ("phone", "account")]
     base = {i: _identity(sub.nodes[i], seeds) for i in people}
     # Ties vouch only for what they tie to. The first members are those the seeds
@@ -124,7 +137,9 @@ def assess(
                     (1 - (1 - MONEY) ** money[i], f"money with {counted(money[i], 'group member')}")
                 )
             # A handset ties only with evidence it cannot have caused (module docstring).
-            handset_tie = bool(handsets[i]) and bool(seeds.reports[sub.nodes[i]] or towers[i])
+            handset_tie = bool(handsets[i]) and bool(
+                seeds.reports[sub.nodes[i]] or towers[i] or not outside[i]
+            )
             if handsets[i]:
                 shared = f"shares a handset with {counted(handsets[i], 'group member')}"
                 items.append((HANDSET, shared + (HANDSET_TIE if handset_tie else "")))

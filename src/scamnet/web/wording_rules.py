@@ -145,7 +145,10 @@ EXACT = frozenset(
         # network/structure.py: a number its group calls up to that is not rooted in it
         N_("called by the group, not its boss"),
         N_("no call or money tie to the group"),
-        N_("a shared handset ties only with a victim report or the group's towers"),
+        N_(
+            "a shared handset ties only with a victim report, the group's towers or no contacts "
+            "outside the group"
+        ),
         # the same, as runs before handsets stopped counting as a tie stored it
         N_("no call, money or handset tie to the group"),
         N_("no evidence"),
@@ -241,13 +244,13 @@ RULES: list[Rule] = [
         "n",
     ),
     (
-        rf"shares a handset with (?P<n>{N}) group members? \(a tie, backed by a victim report "
-        r"or the group's towers\)",
+        rf"shares a handset with (?P<n>{N}) group members? \(a tie, backed by a victim report, "
+        r"the group's towers or no contacts outside the group\)",
         ngettext(
-            "shares a handset with %(n)s group member (a tie, backed by a victim report or the "
-            "group's towers)",
-            "shares a handset with %(n)s group members (a tie, backed by a victim report or the "
-            "group's towers)",
+            "shares a handset with %(n)s group member (a tie, backed by a victim report, the "
+            "group's towers or no contacts outside the group)",
+            "shares a handset with %(n)s group members (a tie, backed by a victim report, the "
+            "group's towers or no contacts outside the group)",
         ),
         "n",
     ),
