@@ -32,10 +32,11 @@ identifier is the group's, and they combine as a noisy-OR, 1 - Π(1 - pᵢ):
   not two. It is a tie when something the handset cannot have caused also
   points to the group: a victim report naming the number, the group's own
   towers (a clone's buyer or a resold handset's new owner calls from home, not
-  from the compound), or no contacts outside the group (no number anywhere in
-  the lake it shares a call tie with, ``structure.rooting_of``: the buyer's
-  number is a person's, with friends and family; an operator's SIM in a relay
-  box calls victims once each and nobody often). An operator's burnt SIMs share
+  from the compound), or no contacts outside the group (no number outside its
+  community, anywhere in the lake, that it shares a call tie with, as
+  ``structure.rooting_of`` counts them: the buyer's number is a person's, with
+  friends and family; an operator's SIM in a relay box calls victims once each
+  and nobody often). An operator's burnt SIMs share
   its handset with the SIM that calls its boss, and most never call the boss
   themselves: this is what ties them to the group;
 - the group's towers: ``TOWER`` at most (border residents use them too).
