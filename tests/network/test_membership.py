@@ -7,7 +7,15 @@ import numpy as np
 import pytest
 
 from scamnet.core.entities import GroupMember
-from scamnet.network.membership import HANDSET, MIN_CONFIDENCE, UNTIED, assess, split
+from scamnet.network.membership import (
+    HANDSET,
+    HANDSET_TIE,
+    HANDSET_UNTIED,
+    MIN_CONFIDENCE,
+    UNTIED,
+    assess,
+    split,
+)
 from scamnet.network.structure import roles, rooting_of, structure
 from scamnet.network.subgraph import Seeds, Subgraph, graph_key
 
@@ -38,7 +46,8 @@ def subgraph() -> tuple[Subgraph, Seeds]:
         (ca, cb, cn),
         (ma, mb, mw),
         (E, E, np.zeros(0)),
-        np.zeros(len(nodes), np.int64),  # ties in the lake: none beyond these
+        # Ties in the lake: the subscriber's phone (4) is a person's, with 12 contacts.
+        np.array([0, 0, 0, 0, 12, 0, 0, 0, 0], np.int64),
     )
     seeds = Seeds()
     seeds.alert("subscriber", nodes[1], 0.9)
@@ -102,12 +111,69 @@ def test_an_alert_and_a_shared_handset_make_no_member() -> None:
     # A resold or cloned handset still carries the compound's SIMs, which is also what
     # raises the alert on its new owner: the two are one piece of evidence, no tie.
     sub, seeds = subgraph()
-    seeds.alert("subscriber", sub.nodes[4], 0.6)
+    seeds.alert("subscriber", sub.nodes[4], 0.99)
     got = assess(sub, seeds, np.zeros(len(sub.nodes), np.int64), LEVEL)
     assert got[4].confidence == UNTIED < MIN_CONFIDENCE
-    assert "shares a handset with 1 group member" in got[4].evidence
-    assert "no call or money tie" in got[4].evidence
+    assert "shares a handset with 1 group member;" in got[4].evidence + ";"
+    assert HANDSET_TIE not in got[4].evidence
+    assert got[4].evidence.endswith(f"no call or money tie to the group; {HANDSET_UNTIED}")
     assert got[1].confidence > 0.9  # the operator on the same handset keeps its calls
+
+
+def with_towers(sub: Subgraph, phones: list[int]) -> Subgraph:
+    """The same subgraph with one of the group's foreign cells, used by ``phones``."""
+    n = len(sub.nodes)
+    use = np.array(phones, np.int64)
+    return Subgraph([*sub.nodes, "414-06-1"], [*sub.kinds, "cell"], [*sub.why, ""], sub.edges,
+                    sub.edge_kinds, sub.calls, sub.money,
+                    (use, np.full(len(use), n), np.full(len(use), 5.0)),
+                    np.append(sub.ties, 0))  # fmt: skip
+
+
+@pytest.mark.parametrize("backing", ["report", "towers", "no contacts"])
+def test_a_shared_handset_ties_with_a_report_the_towers_or_no_life_outside(
+    backing: str,
+) -> None:
+    # An operator's burnt SIM: alerted, on the handset of a SIM that calls the boss, and
+    # never calling the boss itself. A report, the compound's towers or having nobody
+    # to call often outside the group say what the handset cannot have caused, so the
+    # handset ties it to the group.
+    sub, seeds = subgraph()
+    seeds.alert("subscriber", sub.nodes[4], 0.6)
+    if backing == "report":
+        seeds.report(sub.nodes[4], None)
+    elif backing == "towers":
+        sub = with_towers(sub, [1, 4])
+    else:  # a SIM in a relay box: it calls victims once each, nobody often
+        sub.ties[4] = 0
+    got = assess(sub, seeds, np.zeros(len(sub.nodes), np.int64), LEVEL)
+    other = {"report": 0.35, "towers": 0.15, "no contacts": 0.0}[backing]
+    assert got[4].confidence == pytest.approx(1 - 0.4 * 0.8 * (1 - other), abs=1e-3)
+    assert got[4].confidence >= MIN_CONFIDENCE
+    assert f"shares a handset with 1 group member{HANDSET_TIE}" in got[4].evidence
+    assert "no call or money tie" not in got[4].evidence
+
+
+def test_a_handset_backed_by_a_report_ties_only_to_a_member() -> None:
+    # The backing makes the handset a tie; it still vouches only for what it ties to:
+    # a handset shared with a number nobody vouches for makes no member.
+    sub, seeds = subgraph()
+    seeds = Seeds()
+    seeds.alert("subscriber", sub.nodes[4], 0.6)
+    seeds.report(sub.nodes[4], None)
+    got = assess(sub, seeds, np.zeros(len(sub.nodes), np.int64), LEVEL)
+    # Its handset partner has no evidence of its own: partner 1 gets a handset alone
+    # (the seeds make 4 sure of), and 4 no tie, as 1 is no member.
+    assert got[1].confidence == HANDSET
+    assert got[4].confidence == UNTIED and "shares a handset" not in got[4].evidence
+    # A handset alone stays weak whatever backs it: the towers add to it, no more.
+    sub2, seeds2 = subgraph()
+    sub2.ties[4] = 0
+    assert assess(sub2, seeds2, np.zeros(len(sub2.nodes), np.int64), LEVEL)[4].confidence == HANDSET
+    got2 = assess(with_towers(sub2, [1, 4]), seeds2, np.zeros(len(sub2.nodes) + 1, np.int64),
+                  LEVEL)  # fmt: skip
+    assert got2[4].confidence == pytest.approx(1 - 0.8 * 0.85, abs=1e-3)
+    assert got2[4].confidence < MIN_CONFIDENCE
 
 
 def test_repeated_reports_add_up() -> None:

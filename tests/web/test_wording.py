@@ -39,7 +39,7 @@ from scamnet.detect.urlfeatures import LEXICAL_NAMES
 from scamnet.engine.base import AnalyticsEngine
 from scamnet.engine.duckdb.engine import DuckDBEngine
 from scamnet.engine.features.subscriber_sql import FEATURES
-from scamnet.network.membership import _combine
+from scamnet.network.membership import HANDSET_TIE, _combine
 from scamnet.network.run import find_networks
 from scamnet.network.sites import Cell
 from scamnet.network.subgraph import Seeds
@@ -209,7 +209,14 @@ def test_a_network_run_names_its_groups_sites_and_evidence_in_words_we_translate
             "named in 1 victim report; 1 numbers call it more than it calls them back; "
             "bridges 1 teams (their bosses report to it); no call, money or handset tie to "
             "the group", "confidence 0.00: not assessed", "entered by an analyst",
-            "network 7 (unknown place)", "compound near unknown #7.1"]  # fmt: skip
+            "network 7 (unknown place)", "compound near unknown #7.1",
+            # a shared handset with an alert alone, and one a report or the towers back
+            _combine([(0.9, "alert score 0.90"), (0.2, "shares a handset with 1 group member")],
+                     tied=False).evidence,
+            _combine([(0.6, "alert score 0.60"),
+                      (0.2, f"shares a handset with 2 group members{HANDSET_TIE}"),
+                      (0.15, "uses the group's foreign or border towers")],
+                     tied=True).evidence]  # fmt: skip
     assert_translated([*network.evidence, *stored, *names, *thin])
 
 

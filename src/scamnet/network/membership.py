@@ -25,16 +25,27 @@ identifier is the group's, and they combine as a noisy-OR, 1 - Π(1 - pᵢ):
 - money: ``MONEY`` for each group member it pays or is paid by;
 - a shared handset: ``HANDSET`` at most, however many group members share it.
   Handsets are cloned and resold, so a shared one alone never reaches
-  ``MIN_CONFIDENCE``, and it is no tie to the group (below): a resold handset
-  still reports the compound's SIMs, which is also what raises the alert on its
-  new owner, so the alert and the handset are one piece of evidence, not two;
+  ``MIN_CONFIDENCE``. With an alert alone it is no tie to the group (below): a
+  cloned or resold handset still reports the compound's SIMs, which is also what
+  raises the alert on its new owner (the subscriber detector reads how many SIMs
+  a handset carried), so the alert and the handset are one piece of evidence,
+  not two. It is a tie when something the handset cannot have caused also
+  points to the group: a victim report naming the number, the group's own
+  towers (a clone's buyer or a resold handset's new owner calls from home, not
+  from the compound), or no contacts outside the group (no number outside its
+  community, anywhere in the lake, that it shares a call tie with, as
+  ``structure.rooting_of`` counts them: the buyer's number is a person's, with
+  friends and family; an operator's SIM in a relay box calls victims once each
+  and nobody often). An operator's burnt SIMs share
+  its handset with the SIM that calls its boss, and most never call the boss
+  themselves: this is what ties them to the group;
 - the group's towers: ``TOWER`` at most (border residents use them too).
 
 A seed given only with its reason (no score, no report count) brings ``SEED``.
 An alert or a report says an identifier is a scammer's, not that it is *this*
-group's: without a call or money tie to the group, the confidence stays
-below ``UNTIED`` (a false alert on a border resident who uses the compound's
-towers is not a member).
+group's: without a call or money tie to the group (or a shared handset backed
+as above), the confidence stays below ``UNTIED`` (a false alert on a border
+resident who uses the compound's towers is not a member).
 Members at or above the analyst's threshold are members; the rest are listed
 "to review" (``split``), never dropped.
 """
@@ -49,6 +60,7 @@ import numpy as np
 from scamnet.core.membership import MIN_CONFIDENCE as MIN_CONFIDENCE
 from scamnet.core.membership import MemberSplit as MemberSplit
 from scamnet.core.membership import split as split
+from scamnet.network.structure import rooting_of
 from scamnet.network.subgraph import Seeds, Subgraph
 from scamnet.network.wording import counted
 
@@ -58,7 +70,15 @@ MONEY = 0.45
 HANDSET = 0.2
 TOWER = 0.15
 SEED = 0.5
-UNTIED = 0.45  # the most an identifier with no call or money tie can reach
+UNTIED = 0.45  # the most an identifier with no call, money or backed handset tie can reach
+# How a shared handset's words say whether it ties the identifier to the group.
+HANDSET_TIE = (
+    " (a tie, backed by a victim report, the group's towers or no contacts outside the group)"
+)
+HANDSET_UNTIED = (
+    "a shared handset ties only with a victim report, the group's towers or no "
+    "contacts outside the group"
+)
 ROUNDS = 6  # of vouching along the chain of command: a chain is never deeper
 REPEATED = 2  # calls one way between two numbers that count as a tie without a call back
 
@@ -86,6 +106,10 @@ def assess(
     towers = np.zeros(n, dtype=bool)
     cp, cc, _ = sub.cell_use
     towers[cp[membership[cp] == membership[cc]]] = True
+    # Contacts (call ties anywhere in the lake) outside the own community: a person's
+    # phone has some, a SIM that only works for the group has none.
+    inside, every = rooting_of(n, sub.calls, membership, sub.ties)
+    outside = every - inside
     people = [i for i, kind in enumerate(sub.kinds) if kind in ("phone", "account")]
     base = {i: _identity(sub.nodes[i], seeds) for i in people}
     # Ties vouch only for what they tie to. The first members are those the seeds
@@ -113,12 +137,16 @@ def assess(
                 items.append(
                     (1 - (1 - MONEY) ** money[i], f"money with {counted(money[i], 'group member')}")
                 )
+            # A handset ties only with evidence it cannot have caused (module docstring).
+            handset_tie = bool(handsets[i]) and bool(
+                seeds.reports[sub.nodes[i]] or towers[i] or not outside[i]
+            )
             if handsets[i]:
-                shared = counted(handsets[i], "group member")
-                items.append((HANDSET, f"shares a handset with {shared}"))
+                shared = f"shares a handset with {counted(handsets[i], 'group member')}"
+                items.append((HANDSET, shared + (HANDSET_TIE if handset_tie else "")))
             if towers[i]:
                 items.append((TOWER, "uses the group's foreign or border towers"))
-            out[i] = _combine(items, tied=bool(ties or money[i]))
+            out[i] = _combine(items, tied=bool(ties or money[i] or handset_tie))
         now = anchored.copy()
         now[[i for i in people if out[i].confidence >= MIN_CONFIDENCE]] = True
         if (now == anchored).all():
@@ -151,6 +179,8 @@ def _combine(items: list[tuple[float, str]], tied: bool) -> Assessment:
     if items and not tied and confidence > UNTIED:
         confidence = UNTIED
         words += "; no call or money tie to the group"
+        if any(w.startswith("shares a handset") for _, w in items):
+            words += "; " + HANDSET_UNTIED
     return Assessment(confidence, f"confidence {confidence:.2f}: {words or 'no evidence'}")
 
 

@@ -145,6 +145,10 @@ EXACT = frozenset(
         # network/structure.py: a number its group calls up to that is not rooted in it
         N_("called by the group, not its boss"),
         N_("no call or money tie to the group"),
+        N_(
+            "a shared handset ties only with a victim report, the group's towers or no contacts "
+            "outside the group"
+        ),
         # the same, as runs before handsets stopped counting as a tie stored it
         N_("no call, money or handset tie to the group"),
         N_("no evidence"),
@@ -237,6 +241,17 @@ RULES: list[Rule] = [
     (
         rf"money with (?P<n>{N}) group members?",
         ngettext("money with %(n)s group member", "money with %(n)s group members"),
+        "n",
+    ),
+    (
+        rf"shares a handset with (?P<n>{N}) group members? \(a tie, backed by a victim report, "
+        r"the group's towers or no contacts outside the group\)",
+        ngettext(
+            "shares a handset with %(n)s group member (a tie, backed by a victim report, the "
+            "group's towers or no contacts outside the group)",
+            "shares a handset with %(n)s group members (a tie, backed by a victim report, the "
+            "group's towers or no contacts outside the group)",
+        ),
         "n",
     ),
     (
