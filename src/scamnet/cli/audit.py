@@ -14,7 +14,7 @@ from scamnet.cli.context import (
     fail,
     unit_of_work,
 )
-from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.cli.output import JsonOption, Table, plain, print_json
 from scamnet.core.access import Permission as Need
 from scamnet.exchange.anchor import BadCheckpoint, verify_audit, write_checkpoint
 from scamnet.exchange.keys import load_instance
@@ -23,7 +23,7 @@ app = typer.Typer(help="The audit log: who did and read what; verify the chain, 
 
 
 @app.command("verify")
-def verify(data_dir: DataDirOption = None) -> None:
+def verify(as_json: JsonOption = False, data_dir: DataDirOption = None) -> None:
     """Walk the chain and check it against the signed checkpoints; name the first broken link."""
     with unit_of_work(data_dir) as (settings, session):
         me = load_instance(settings.data_dir)
@@ -31,6 +31,11 @@ def verify(data_dir: DataDirOption = None) -> None:
             report, anchors = verify_audit(session, me, settings.audit_checkpoints_path)
         except BadCheckpoint as exc:
             raise fail(str(exc)) from None
+    if as_json:  # the report either way; the exit code says whether the chain holds
+        print_json({**plain(report), "holds": report.ok, "checkpoints": anchors})
+        if not report.ok:
+            raise typer.Exit(1)
+        return
     if not report.ok:
         raise fail(f"audit chain broken at entry {report.broken_at}: {report.reason}")
     console.print(

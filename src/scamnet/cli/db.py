@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from scamnet.cli.context import DataDirOption, console, fail, settings_for
+from scamnet.cli.output import JsonOption, print_json
 from scamnet.core.reference import reference_agencies
 from scamnet.settings import Settings
 from scamnet.store import Store
@@ -79,14 +80,18 @@ def _first_admin(settings: Settings, store: Store, name: str, agency: str, stdin
 
 
 @app.command()
-def status(data_dir: DataDirOption = None) -> None:
+def status(as_json: JsonOption = False, data_dir: DataDirOption = None) -> None:
     """Show the schema revision of the store and the newest one this version knows."""
     try:
         store = Store(settings_for(data_dir).database_url)
     except Exception as exc:
         raise fail(f"cannot open the store: {type(exc).__name__}: {exc}", 2) from None
     current, head = store.current_revision(), store.head_revision()
-    console.print(f"{store.dialect}: at {current or 'empty'}, newest {head}")
+    if as_json:
+        print_json({"dialect": store.dialect, "revision": current, "newest": head,
+                    "current": current == head})  # fmt: skip
+    else:
+        console.print(f"{store.dialect}: at {current or 'empty'}, newest {head}")
     store.dispose()
     if current != head:
         raise typer.Exit(1)

@@ -19,7 +19,7 @@ from scamnet.cli.context import (
     settings_for,
     unit_of_work,
 )
-from scamnet.cli.output import Table
+from scamnet.cli.output import JsonOption, Table, print_json
 from scamnet.core.access import Permission as Need
 from scamnet.core.cases import TransferStatus
 from scamnet.exchange.delivery import deliver_pending, hand_over_as_file, queued
@@ -54,11 +54,14 @@ def init(
 
 
 @app.command("identity")
-def identity(data_dir: DataDirOption = None) -> None:
+def identity(as_json: JsonOption = False, data_dir: DataDirOption = None) -> None:
     """Print the agency and public key to give to partners."""
     with unit_of_work(data_dir) as (settings, _session):
         me = load_instance(settings.data_dir)
-    typer.echo(f"{me.agency} {me.public_key}")
+    if as_json:
+        print_json({"agency": me.agency, "public_key": me.public_key})
+    else:
+        typer.echo(f"{me.agency} {me.public_key}")
 
 
 @app.command("register")
@@ -207,8 +210,13 @@ def cmd_receive(
 
 
 @app.command("ledger")
-def ledger(data_dir: DataDirOption = None) -> None:
+def ledger(as_json: JsonOption = False, data_dir: DataDirOption = None) -> None:
     """Bundles sent and received, and the digest to compare with the partner's."""
+    if as_json:
+        with unit_of_work(data_dir) as (_settings, session):
+            entries, digest = BundleLedger(session).entries(), ledger_digest(session)
+        print_json({"bundles": entries, "digest": digest})
+        return
     with unit_of_work(data_dir) as (_settings, session):
         table = Table("bundle", "direction", "kind", "from", "to", "created", "summary")
         for b in BundleLedger(session).entries():
@@ -229,6 +237,7 @@ def ledger(data_dir: DataDirOption = None) -> None:
 @app.command("outbox")
 def outbox(
     every: Annotated[bool, typer.Option("--all", help="Delivered and refused ones too.")] = False,
+    as_json: JsonOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
     """Bundles waiting for a partner's acknowledgement (with --all: every bundle sent)."""
@@ -237,6 +246,9 @@ def outbox(
         rows = queued(store, every)
     finally:
         store.dispose()
+    if as_json:
+        print_json({"bundles": rows, "pending": sum(r.state == "pending" for r in rows)})
+        return
     table = Table("bundle", "kind", "to", "state", "attempts", "last error", "next attempt")
     for r in rows:
         due = r.next_attempt_at if r.state == "pending" else None

@@ -20,7 +20,7 @@ from scamnet.cli.context import (
     fail,
     unit_of_work,
 )
-from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.cli.output import JsonOption, Table, plain, print_json
 from scamnet.core.access import Permission as Need
 from scamnet.report.bulletin import Lang, compose
 from scamnet.report.press import load_press, read_press
@@ -87,12 +87,16 @@ def bulletin(
     out: Annotated[
         Path | None, typer.Option(help="Directory for bulletin-LANG.md and .html.")
     ] = None,
+    as_json: JsonOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
     """Write the public bulletin: aggregate figures and approved names only."""
     when = parse_when(as_of)
     with casework(data_dir) as (_settings, uow):
         b = compose(totals(uow.session, when.date()), when, lang, publications.approved(uow), tz)
+    if as_json:
+        print_json({**plain(b), "markdown": b.markdown()})
+        return
     if out is None:
         typer.echo(b.markdown())
         return
