@@ -1,22 +1,51 @@
 """One writer at a time: an advisory lock file holding the writer's pid.
 
-``flock`` is used rather than "the file exists" because the kernel drops the lock
-when its holder dies, even by SIGKILL: a killed ingest never leaves a stale lock
-behind. The pid written into the file is only for the message a waiting or
-refused writer shows. The lock is re-entrant within one process (a use case that
-holds it may call code that takes it again).
+``flock`` (``msvcrt.locking`` on Windows) is used rather than "the file exists"
+because the kernel drops the lock when its holder dies, even by SIGKILL: a killed
+ingest never leaves a stale lock behind. The pid written into the file is only for
+the message a waiting or refused writer shows. The lock is re-entrant within one
+process (a use case that holds it may call code that takes it again).
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
+import sys
 import threading
 import time
 from pathlib import Path
 from types import TracebackType
 
 POLL_S = 0.1
+
+if sys.platform == "win32":  # the demo and the CLI run on Windows too
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        os.lseek(fd, 0, os.SEEK_SET)  # the lock is on the file's first byte
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
 
 _held: dict[Path, tuple[int, int]] = {}  # path → (fd, depth), this process
 _guard = threading.Lock()
@@ -59,22 +88,19 @@ class WriterLock:
                 return self
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         deadline = time.monotonic() + self.wait_s
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    os.close(fd)
-                    pid = holder(self.path)
-                    by = f" (pid {pid})" if pid else ""
-                    raise WriterBusy(
-                        f"another {self.what} is running{by}; wait for it to finish and try "
-                        "again, or set SCAMNET_LOCK_WAIT_S to wait longer"
-                    ) from None
-                time.sleep(POLL_S)
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                pid = holder(self.path)
+                by = f" (pid {pid})" if pid else ""
+                raise WriterBusy(
+                    f"another {self.what} is running{by}; wait for it to finish and try "
+                    "again, or set SCAMNET_LOCK_WAIT_S to wait longer"
+                ) from None
+            time.sleep(POLL_S)
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        os.lseek(fd, 0, os.SEEK_SET)  # no pwrite on Windows
+        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
         with _guard:
             _held[self.path] = (fd, 1)
         return self
@@ -89,5 +115,5 @@ class WriterLock:
                 return
             del _held[self.path]
         os.ftruncate(fd, 0)
-        fcntl.flock(fd, fcntl.LOCK_UN)
+        _unlock(fd)
         os.close(fd)
