@@ -31,10 +31,7 @@ def serve_api(
     larger than h11's limit are refused by the server.
     """
     store = Store(settings.database_url)
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
+    sock = listening_socket(host, port)
     print(f"{READY} http://{host}:{port}/docs (Ctrl-C to stop)", flush=True)
     sys.stdout.flush()
     app = create_app(
@@ -53,3 +50,18 @@ def serve_api(
         h11_max_incomplete_event_size=64 * 1024,
     )
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, bound and listening.
+
+    IPPROTO_TCP is spelled out: asyncio sets TCP_NODELAY only on the connections of a
+    socket that says it is TCP. Without it every answer written in two parts (headers,
+    then body) waited for the client's delayed ACK, about 40 ms per request on loopback.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    return sock
