@@ -6,41 +6,17 @@ ISO 8601 with their offset, decimals strings), so scripts read what the tables s
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
-from pathlib import Path
 from typing import Annotated, Any
 
 import rich.table
 import typer
 
+from scamnet.jobs.results import plain as plain  # one rule for the CLI and the jobs
+
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON document instead of a table.")
 ]
-
-
-def plain(value: Any) -> Any:
-    """``value`` as JSON-ready data."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    table = getattr(value, "__table__", None)
-    if table is not None:  # a stored row a view still carries: its columns
-        return {c.name: plain(getattr(value, c.key, None)) for c in table.columns}
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
-        return [plain(v) for v in items]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Decimal | Path):
-        return str(value)
-    return value
 
 
 def print_json(value: Any) -> None:

@@ -11,9 +11,12 @@ from typing import Any
 
 
 def plain(value: Any) -> Any:
-    """``value`` as JSON-ready data: the same rules as `scamnet.cli.output.plain`."""
+    """``value`` as JSON-ready data (the CLI's ``--json`` and the jobs' results alike)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    table = getattr(value, "__table__", None)
+    if table is not None:  # a stored row a view still carries: its columns
+        return {c.name: plain(getattr(value, c.key, None)) for c in table.columns}
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
