@@ -1,0 +1,149 @@
+"""One group per chain of command: a community that holds two chains is split.
+
+Leiden groups numbers by how densely they are tied, not by who answers to whom.
+Two groups whose operators live among the same people (operators who imitate
+ordinary calling have contact lists like anybody's, and two groups' operators
+in one province share friends) can end up in one community: a handful of pairs
+with a few calls between them, and ordinary numbers that call into both, are
+enough at a low resolution. One community then holds two ringleaders, each with
+its organisers, and one top 3 can hold only part of either.
+
+The chain of command says what the ties do not (``structure.chain_of_command``):
+following each number's boss up the tiers, every number reaches the top of its
+chain. A **chain** is a tree whose top stands at least ``CHAIN_LEVEL`` tiers
+above the bottom: someone that bosses report to. A community with two or more
+chains whose tie weight between them is less than the weight of the command
+calls that hold the lighter chain together (they are joined only by ties weaker
+than command) is split into one group per chain; the community's other
+identifiers (operators who report to no boss that is seen, accounts, handsets,
+towers) go with the chain they are tied to most, through the community's ties.
+A chain with many peers stays one group; so do two chains that are tied more
+strongly than they are commanded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scamnet.network.structure import MAX_LEVEL, Structure, upward
+
+CHAIN_LEVEL = 2  # a top with bosses below it: an organiser or a ringleader
+
+
+def chain_tops(label: np.ndarray, boss: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Each node's top: its boss's top while the boss is in its community and stands
+    higher (levels strictly rise, so a cycle of bosses cannot form); itself otherwise."""
+    n = len(label)
+    up = np.arange(n)
+    safe = np.maximum(boss, 0)
+    link = (boss >= 0) & (label[safe] == label) & (level[safe] > level)
+    up[link] = boss[link]
+    for _ in range(MAX_LEVEL + 1):  # a chain is at most MAX_LEVEL + 1 tiers deep
+        up = up[up]
+    return up
+
+
+def split_chains(
+    label: np.ndarray,
+    st: Structure,
+    calls: tuple[np.ndarray, np.ndarray, np.ndarray],
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Community labels with every community of two or more weakly joined chains split.
+
+    Args:
+        label: each node's community (``structure.communities``).
+        st: the chain of command found within those communities (``structure.structure``).
+        calls: the directed calls between phones (``Subgraph.calls``).
+        edges: the undirected weighted ties the communities were found on.
+
+    Returns:
+        A new label array; unsplit communities keep their labels, the parts of a split
+        one take the old label (the heaviest chain) and fresh ones.
+    """
+    n = len(label)
+    out = label.copy()
+    if n == 0:
+        return out
+    top = chain_tops(label, st.boss, st.level)
+    chains = np.unique(top[st.level[top] >= CHAIN_LEVEL])
+    if len(chains) < 2:
+        return out
+    # Command weight of each chain: the upward calls from a number to its boss inside it.
+    ua, ub, unet = upward(n, *calls)
+    command = (st.boss[ua] == ub) & (top[ua] == top[ub])
+    held = np.bincount(top[ua[command]], weights=unet[command], minlength=n)
+    src, dst, weight = edges
+    fresh = int(label.max()) + 1
+    for community in np.unique(label[chains]):
+        tops = chains[label[chains] == community]
+        if len(tops) < 2:
+            continue
+        parts = _joined(tops, top, held, src, dst, weight)
+        if len(set(parts.values())) < 2:
+            continue
+        nodes = np.flatnonzero(label == community)
+        part = _spread(nodes, top, parts, src, dst, weight)
+        weight_of = {p: sum(held[t] for t in parts if parts[t] == p) for p in set(parts.values())}
+        heaviest = max(sorted(weight_of), key=lambda p: weight_of[p])
+        for p in sorted(weight_of):
+            if p != heaviest:
+                out[nodes[part == p]] = fresh
+                fresh += 1
+    return out
+
+
+def _joined(
+    tops: np.ndarray, top: np.ndarray, held: np.ndarray,
+    src: np.ndarray, dst: np.ndarray, weight: np.ndarray,
+) -> dict[int, int]:  # fmt: skip
+    """Chains (by top) merged where the ties between two weigh more than the command
+    calls of the lighter one: the part each chain belongs to (its lowest top)."""
+    part = {int(t): int(t) for t in tops}
+
+    def find(t: int) -> int:
+        while part[t] != t:
+            t = part[t]
+        return t
+
+    a, b = top[src], top[dst]
+    between = np.isin(a, tops) & np.isin(b, tops) & (a != b)
+    lo, hi = np.minimum(a[between], b[between]), np.maximum(a[between], b[between])
+    pairs, inverse = np.unique(lo * len(top) + hi, return_inverse=True)
+    tied = np.bincount(inverse, weights=weight[between])
+    for pair, w in zip(pairs.tolist(), tied.tolist(), strict=True):
+        x, y = divmod(pair, len(top))
+        if w > min(held[x], held[y]):
+            rx, ry = find(x), find(y)
+            part[max(rx, ry)] = min(rx, ry)
+    return {t: find(t) for t in part}
+
+
+def _spread(
+    nodes: np.ndarray, top: np.ndarray, parts: dict[int, int],
+    src: np.ndarray, dst: np.ndarray, weight: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """The part of each of ``nodes``: its chain's, or the part it is tied to most
+    through the community's ties, taken a step at a time; -1 for none reached, then
+    the largest part."""
+    where = np.full(len(top), -1, dtype=np.int64)
+    where[nodes] = -2  # in the community, not placed yet
+    keys = sorted(set(parts.values()))
+    for t, p in parts.items():
+        where[nodes[top[nodes] == t]] = keys.index(p)
+    inside = (where[src] != -1) & (where[dst] != -1)
+    a, b, w = src[inside], dst[inside], weight[inside]
+    a, b, w = np.concatenate([a, b]), np.concatenate([b, a]), np.concatenate([w, w])
+    for _ in range(len(nodes)):
+        open_ = (where[b] == -2) & (where[a] >= 0)
+        if not open_.any():
+            break
+        pull = np.zeros((len(top), len(keys)))
+        np.add.at(pull, (b[open_], where[a[open_]]), w[open_])
+        reached = np.flatnonzero(pull.sum(axis=1) > 0)
+        where[reached] = pull[reached].argmax(axis=1)
+    placed = where[nodes]
+    if (placed == -2).any():
+        sizes = np.bincount(placed[placed >= 0], minlength=len(keys))
+        placed[placed == -2] = int(sizes.argmax())
+    return np.array([keys[p] for p in placed], dtype=np.int64)
