@@ -111,3 +111,14 @@ def test_a_chain_top_is_followed_only_upward_and_inside_the_community() -> None:
     assert chain_tops(label, boss, level).tolist() == [0, 0, 0, 3]
     # A boss that stands no higher is no step up the chain.
     assert chain_tops(np.zeros(2, np.int64), np.array([1, 0]), np.array([0, 0])).tolist() == [0, 1]
+
+
+def test_one_group_whose_ringleader_is_not_seen_stays_one_group() -> None:
+    calls: Calls = []
+    one = chain(0, calls)
+    # The ringleader's number is not in the subgraph: its two organisers' trees are
+    # joined only by a few peer ties, as two groups' chains are.
+    seen = [c for c in calls if one[0] not in c[:2]]
+    for k in range(5):
+        peer(seen, one[7 + k], one[20 - k])
+    assert len(set(split_of(len(one), seen)[one[1:]].tolist())) == 1

@@ -11,7 +11,12 @@ its organisers, and one top 3 can hold only part of either.
 The chain of command says what the ties do not (``structure.chain_of_command``):
 following each number's boss up the tiers, every number reaches the top of its
 chain. A **chain** is a tree whose top stands at least ``CHAIN_LEVEL`` tiers
-above the bottom: someone that bosses report to. A community with two or more
+above the bottom: a ringleader, with organisers below it who have team leaders
+below them. A tree topped by an organiser (two tiers) is no chain of its own:
+when the ringleader's number is not in the subgraph, its organisers' trees are
+joined by nothing but peer ties, yet they are one group (development world hard
+101: splitting there at two tiers cut one group in two and its leaders in the
+top 3 fell from 17 of 18 to 16). A community with two or more
 chains whose tie weight between them is less than the weight of the command
 calls that hold the lighter chain together (they are joined only by ties weaker
 than command) is split into one group per chain; the community's other
@@ -27,7 +32,7 @@ import numpy as np
 
 from scamnet.network.structure import MAX_LEVEL, Structure, upward
 
-CHAIN_LEVEL = 2  # a top with bosses below it: an organiser or a ringleader
+CHAIN_LEVEL = 3  # a ringleader: organisers below it, team leaders below them
 
 
 def chain_tops(label: np.ndarray, boss: np.ndarray, level: np.ndarray) -> np.ndarray:
