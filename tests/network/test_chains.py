@@ -122,3 +122,27 @@ def test_one_group_whose_ringleader_is_not_seen_stays_one_group() -> None:
     for k in range(5):
         peer(seen, one[7 + k], one[20 - k])
     assert len(set(split_of(len(one), seen)[one[1:]].tolist())) == 1
+
+
+def test_organisers_whose_ringleader_is_unseen_are_a_group_of_their_own() -> None:
+    calls: Calls = []
+    one = chain(0, calls)
+    two = chain(len(one), calls)
+    three = chain(2 * len(one), [])
+    lost: Calls = []
+    chain(2 * len(one), lost)
+    calls += [c for c in lost if three[0] not in c[:2]]  # its ringleader is not seen
+    for k in range(5):  # a few friends across all three
+        peer(calls, one[7 + k], three[7 + k])
+        peer(calls, two[7 + k], three[12 + k])
+    label = split_of(3 * len(one), calls)
+    assert len({int(label[one[0]]), int(label[two[0]]), int(label[three[1]])}) == 3
+    assert len(set(label[three[1:]].tolist())) == 1
+    # Each ringleader's top 3 is its own: no organiser of the third group among them.
+    directed, _ = arrays(3 * len(one), calls)
+    empty = np.zeros(0, np.int64)
+    st = structure(3 * len(one), directed, (empty, empty, np.zeros(0)))
+    for members in (one, two):
+        held = np.flatnonzero(label == label[members[0]])
+        ranked = sorted(roles(held, ["phone"] * len(label), st), key=lambda m: -m.score)
+        assert {m.node for m in ranked[:3]} == set(members[:3])

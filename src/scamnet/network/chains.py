@@ -22,6 +22,10 @@ calls that hold the lighter chain together (they are joined only by ties weaker
 than command) is split into one group per chain; the community's other
 identifiers (operators who report to no boss that is seen, accounts, handsets,
 towers) go with the chain they are tied to most, through the community's ties.
+Organisers whose ringleader is not seen form one more part together, rather
+than crowding another ringleader's top 3 (development world hard 101 with its
+communities merged on purpose, at a tenth of the resolution: without that part,
+such a group's organisers took top-3 places of two other groups).
 A chain with many peers stays one group; so do two chains that are tied more
 strongly than they are commanded.
 """
@@ -33,6 +37,7 @@ import numpy as np
 from scamnet.network.structure import MAX_LEVEL, Structure, upward
 
 CHAIN_LEVEL = 3  # a ringleader: organisers below it, team leaders below them
+ORPHAN_LEVEL = 2  # an organiser: team leaders below it
 
 
 def chain_tops(label: np.ndarray, boss: np.ndarray, level: np.ndarray) -> np.ndarray:
@@ -64,7 +69,7 @@ def split_chains(
 
     Returns:
         A new label array; unsplit communities keep their labels, the parts of a split
-        one take the old label (the heaviest chain) and fresh ones.
+        one take the old label (the part with the most command) and fresh ones.
     """
     n = len(label)
     out = label.copy()
@@ -74,21 +79,25 @@ def split_chains(
     chains = np.unique(top[st.level[top] >= CHAIN_LEVEL])
     if len(chains) < 2:
         return out
-    # Command weight of each chain: the upward calls from a number to its boss inside it.
+    # Command weight of each tree: the upward calls from a number to its boss inside it.
     ua, ub, unet = upward(n, *calls)
     command = (st.boss[ua] == ub) & (top[ua] == top[ub])
     held = np.bincount(top[ua[command]], weights=unet[command], minlength=n)
-    src, dst, weight = edges
+    orphans = np.unique(top[(st.level[top] >= ORPHAN_LEVEL) & (st.level[top] < CHAIN_LEVEL)])
     fresh = int(label.max()) + 1
     for community in np.unique(label[chains]):
         tops = chains[label[chains] == community]
         if len(tops) < 2:
             continue
-        parts = _joined(tops, top, held, src, dst, weight)
+        # Each chain a part; organisers whose ringleader is unseen, one part together.
+        parts = {int(t): int(t) for t in tops}
+        lost = orphans[label[orphans] == community]
+        parts |= {int(t): int(lost.min()) for t in lost}
+        parts = _joined(parts, top, held, edges)
         if len(set(parts.values())) < 2:
             continue
         nodes = np.flatnonzero(label == community)
-        part = _spread(nodes, top, parts, src, dst, weight)
+        part = _spread(nodes, top, parts, edges)
         weight_of = {p: sum(held[t] for t in parts if parts[t] == p) for p in set(parts.values())}
         heaviest = max(sorted(weight_of), key=lambda p: weight_of[p])
         for p in sorted(weight_of):
@@ -99,38 +108,43 @@ def split_chains(
 
 
 def _joined(
-    tops: np.ndarray, top: np.ndarray, held: np.ndarray,
-    src: np.ndarray, dst: np.ndarray, weight: np.ndarray,
+    parts: dict[int, int], top: np.ndarray, held: np.ndarray,
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> dict[int, int]:  # fmt: skip
-    """Chains (by top) merged where the ties between two weigh more than the command
-    calls of the lighter one: the part each chain belongs to (its lowest top)."""
-    part = {int(t): int(t) for t in tops}
-
-    def find(t: int) -> int:
-        while part[t] != t:
-            t = part[t]
-        return t
-
-    a, b = top[src], top[dst]
-    between = np.isin(a, tops) & np.isin(b, tops) & (a != b)
-    lo, hi = np.minimum(a[between], b[between]), np.maximum(a[between], b[between])
-    pairs, inverse = np.unique(lo * len(top) + hi, return_inverse=True)
-    tied = np.bincount(inverse, weights=weight[between])
-    for pair, w in zip(pairs.tolist(), tied.tolist(), strict=True):
-        x, y = divmod(pair, len(top))
-        if w > min(held[x], held[y]):
-            rx, ry = find(x), find(y)
-            part[max(rx, ry)] = min(rx, ry)
-    return {t: find(t) for t in part}
+    """Parts (tops by part) merged, two at a time, while the ties between two weigh
+    more than the command calls that hold the lighter one together."""
+    src, dst, weight = edges
+    tops = np.array(sorted(parts), dtype=np.int64)
+    ends = np.isin(top[src], tops) & np.isin(top[dst], tops)
+    a, b, w = top[src[ends]], top[dst[ends]], weight[ends]
+    while True:
+        of = np.zeros(len(top), dtype=np.int64)
+        of[tops] = [parts[int(t)] for t in tops]
+        pa, pb = of[a], of[b]
+        between = pa != pb
+        lo, hi = np.minimum(pa[between], pb[between]), np.maximum(pa[between], pb[between])
+        pairs, inverse = np.unique(lo * len(top) + hi, return_inverse=True)
+        tied = np.bincount(inverse, weights=w[between])
+        strength = {p: sum(held[t] for t in parts if parts[t] == p) for p in set(parts.values())}
+        strong = [
+            divmod(int(pair), len(top))
+            for pair, x in zip(pairs, tied, strict=True)
+            if x > min(strength[int(pair) // len(top)], strength[int(pair) % len(top)])
+        ]
+        if not strong:
+            return parts
+        keep, gone = strong[0]
+        parts = {t: keep if p == gone else p for t, p in parts.items()}
 
 
 def _spread(
     nodes: np.ndarray, top: np.ndarray, parts: dict[int, int],
-    src: np.ndarray, dst: np.ndarray, weight: np.ndarray,
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> np.ndarray:  # fmt: skip
-    """The part of each of ``nodes``: its chain's, or the part it is tied to most
-    through the community's ties, taken a step at a time; -1 for none reached, then
-    the largest part."""
+    """The part of each of ``nodes``: its tree's, or the part it is tied to most
+    through the community's ties, taken a step at a time; the largest part for a
+    node no tie reaches."""
+    src, dst, weight = edges
     where = np.full(len(top), -1, dtype=np.int64)
     where[nodes] = -2  # in the community, not placed yet
     keys = sorted(set(parts.values()))
