@@ -24,7 +24,7 @@ identifiers (operators who report to no boss that is seen, accounts, handsets,
 towers) go with the chain they are tied to most, through the community's ties.
 Organisers whose ringleader is not seen form one more part together, rather
 than crowding another ringleader's top 3 (development world hard 101 with its
-communities merged on purpose, at a tenth of the resolution: without that part,
+communities merged on purpose, at a fifth of the resolution: without that part,
 such a group's organisers took top-3 places of two other groups).
 A chain with many peers stays one group; so do two chains that are tied more
 strongly than they are commanded.
