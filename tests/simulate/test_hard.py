@@ -154,7 +154,7 @@ def test_ordinary_people_call_strangers_when_asked(tmp_path: Path) -> None:
     assert callees(tmp_path / "strangers") > 1.2 * callees(tmp_path / "plain")
 
 
-def _cold_call_shape(kind_of: str) -> dict[str, tuple[float, float, float]]:
+def _cold_call_shape() -> dict[str, tuple[float, float, float]]:
     """Per caller class, the calls to numbers outside the caller's contacts (not to its
     boss): (share under 30 s, share at night 0-8 h local, share called back that day)."""
     config = PRESETS["hard"].with_overrides(
@@ -189,13 +189,12 @@ def _cold_call_shape(kind_of: str) -> dict[str, tuple[float, float, float]]:
             short[names_of[c]].append(bool(dur[i] < 30))
             night[names_of[c]].append(bool(hour[i] < 8))
             back[names_of[c]].append(first.get((y, x), -1.0) > at[i])
-    assert kind_of in names_of.values()
     return {k: (float(np.mean(short[k])), float(np.mean(night[k])), float(np.mean(back[k])))
             for k in short}  # fmt: skip
 
 
 def test_imitators_cold_calls_look_like_persons_calls_to_strangers() -> None:
-    shape = _cold_call_shape("imitator")
+    shape = _cold_call_shape()
     person, imitator, operator = shape["person"], shape["imitator"], shape["operator"]
     # Hung up as seldom, at the same hours, and returned as often as a person's call
     # to a shop or a new acquaintance; an ordinary operator's scam calls are not.
