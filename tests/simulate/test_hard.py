@@ -7,10 +7,13 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from scamnet.simulate import PRESETS, SimulationSummary, simulate
+from scamnet.simulate.cdr import CallGenerator
 from scamnet.simulate.numbering import CN_NEW_PREFIXES
+from scamnet.simulate.world import FRAUD, NORMAL, build_world
 
 
 def read(path: Path) -> list[dict[str, str]]:
@@ -76,9 +79,12 @@ def test_imitators_are_called_back_like_people(hard_world: Path) -> None:
     for r in calls:
         placed[r["caller"]] += 1
         returned[r["caller"]] += (r["callee"], r["caller"]) in pairs
+    # Operators against operators: bosses are called back by their teams, whoever they are.
+    role = {r["person_id"]: r["role"] for r in read(hard_world / "truth" / "persons.csv")}
     share = {}
     for flag in ("0", "1"):
-        numbers = [n for n, r in subs.items() if r["is_fraud"] == "1" and r["imitates"] == flag]
+        numbers = [n for n, r in subs.items() if r["is_fraud"] == "1" and r["imitates"] == flag
+                   and role[r["person_id"]] == "member"]  # fmt: skip
         share[flag] = sum(returned[n] for n in numbers) / max(1, sum(placed[n] for n in numbers))
     assert share["1"] > 2 * share["0"]
 
@@ -146,3 +152,52 @@ def test_ordinary_people_call_strangers_when_asked(tmp_path: Path) -> None:
     simulate(config.with_overrides(ordinary_strangers=0.3), tmp_path / "strangers")
     # The same people with the same contacts: calls outside them reach more numbers.
     assert callees(tmp_path / "strangers") > 1.2 * callees(tmp_path / "plain")
+
+
+def _cold_call_shape() -> dict[str, tuple[float, float, float]]:
+    """Per caller class, the calls to numbers outside the caller's contacts (not to its
+    boss): (share under 30 s, share at night 0-8 h local, share called back that day)."""
+    config = PRESETS["hard"].with_overrides(
+        seed=3, subscribers=3_000, days=4, groups=2, workers_per_group=80, messages=100
+    )
+    world = build_world(config)
+    gen = CallGenerator(world)
+    s = world.subs
+    index = {str(m): i for i, m in enumerate(s.msisdn.tolist())}
+    cls = np.where(s.kind == NORMAL, 0, np.where(s.imitates, 1, np.where(s.kind == FRAUD, 2, 3)))
+    names_of = {0: "person", 1: "imitator", 2: "operator"}
+    short: dict[str, list[bool]] = defaultdict(list)
+    night: dict[str, list[bool]] = defaultdict(list)
+    back: dict[str, list[bool]] = defaultdict(list)
+    for d in range(config.days):
+        t = gen.day(d)
+        a = np.array([index[x] for x in t.column("caller").to_pylist()])
+        b = np.array([index[x] for x in t.column("callee").to_pylist()])
+        dur = np.array(t.column("duration_s").to_pylist())
+        at = np.array([x.timestamp() for x in t.column("start").to_pylist()])
+        hour = (at // 3600 + 8) % 24
+        first: dict[tuple[int, int], float] = {}
+        for pair, when in zip(zip(a.tolist(), b.tolist(), strict=True), at.tolist(), strict=True):
+            first[pair] = min(when, first.get(pair, when))
+        for i in range(len(a)):
+            c, x, y = int(cls[a[i]]), int(a[i]), int(b[i])
+            contacts = world.contacts[world.contacts_offsets[x] : world.contacts_offsets[x + 1]]
+            if c == 3 or y == world.boss_sim[x] or y in contacts or s.kind[y] == FRAUD:
+                continue
+            if first.get((y, x), np.inf) <= at[i]:
+                continue  # a call returned, not placed
+            short[names_of[c]].append(bool(dur[i] < 30))
+            night[names_of[c]].append(bool(hour[i] < 8))
+            back[names_of[c]].append(first.get((y, x), -1.0) > at[i])
+    return {k: (float(np.mean(short[k])), float(np.mean(night[k])), float(np.mean(back[k])))
+            for k in short}  # fmt: skip
+
+
+def test_imitators_cold_calls_look_like_persons_calls_to_strangers() -> None:
+    shape = _cold_call_shape()
+    person, imitator, operator = shape["person"], shape["imitator"], shape["operator"]
+    # Hung up as seldom, at the same hours, and returned as often as a person's call
+    # to a shop or a new acquaintance; an ordinary operator's scam calls are not.
+    assert abs(imitator[0] - person[0]) < 0.1 and operator[0] > person[0] + 0.2
+    assert abs(imitator[1] - person[1]) < 0.02 and operator[1] > 1.5 * person[1]
+    assert imitator[2] > 2 * operator[2]

@@ -9,6 +9,7 @@ import numpy as np
 
 from scamnet.core.entities import Group, GroupMember, Site
 from scamnet.engine.base import AnalyticsEngine
+from scamnet.network.chains import split_chains
 from scamnet.network.membership import MIN_CONFIDENCE, Assessment, assess
 from scamnet.network.sites import Cell, estimate
 from scamnet.network.structure import Member, communities, roles, rooting_of, structure
@@ -79,6 +80,11 @@ def find_networks(
     membership = communities(n, *sub.edges) if n else np.zeros(0, np.int64)
     # A boss is rooted in its group (structure.ROOTED): it is judged within its community.
     st = structure(n, sub.calls, sub.money, rooting_of(n, sub.calls, membership, sub.ties))
+    # One group per chain of command (chains.py); the bosses are judged again in theirs.
+    split = split_chains(membership, st, sub.calls, sub.edges)
+    if (split != membership).any():
+        membership = split
+        st = structure(n, sub.calls, sub.money, rooting_of(n, sub.calls, membership, sub.ties))
     assessed = assess(sub, seeds, membership, st.level)
     by_label: dict[int, list[int]] = defaultdict(list)
     for i, label in enumerate(membership.tolist()):

@@ -28,6 +28,10 @@ INTERNAL_RATE = 0.6  # calls a day from a group member to the one they report to
 # handful of targets a long con works for weeks (romance, investment), who trust
 # the caller and ring back; the rest are cold calls to strangers.
 SOCIAL_SHARE = 0.9
+# An imitator's cold calls open a long con ("sorry, wrong number", a friendly chat),
+# so they are shaped like a person's calls to strangers: a person's hours and call
+# lengths, and returned as often as a stranger's call is. Only a long one hooks a
+# victim, as with any scam call.
 
 # Hour-of-day profiles (local time). People call late morning and evening; the
 # compounds work long shifts; businesses keep office hours.
@@ -135,6 +139,7 @@ class CallGenerator:
             callees[social] = w.contacts[w.contacts_offsets[callers[social]] + pick]
         rnd = ~nm & ~co & ~social
         callees[rnd] = rng.choice(self.people, rnd.sum())  # strangers, nationwide
+        stranger |= s.imitates[callers] & ~social  # an imitator's cold calls
         internal = np.zeros(len(callers), dtype=bool)
 
         # Inside a group: members report up the chain of command.
@@ -147,8 +152,12 @@ class CallGenerator:
         social = np.concatenate([social, np.zeros(len(up_callers), dtype=bool)])
         stranger = np.concatenate([stranger, np.zeros(len(up_callers), dtype=bool)])
 
-        # A social call looks like anybody's: hours, length and callbacks of people.
-        kinds = np.where(social, NORMAL, s.kind[callers]).astype(np.int8)
+        # An imitator's calls look like anybody's: a social call has the hours, length
+        # and callbacks of people, a cold call those of a person's call to a stranger.
+        # Only its calls up to its boss keep the compound's ways.
+        person_like = s.imitates[callers] & ~internal
+        cold = person_like & ~social  # the scam calls among them
+        kinds = np.where(person_like, NORMAL, s.kind[callers]).astype(np.int8)
         seconds = _hours(rng, kinds) * 3600 + rng.integers(0, 3600, len(callers))
         seconds = seconds - CST_OFFSET_S + d * 86400
 
@@ -162,7 +171,7 @@ class CallGenerator:
         callers = np.concatenate([callers, cb_callers])
         callees = np.concatenate([callees, cb_callees])
         internal = np.concatenate([internal, internal[back]])
-        social = np.concatenate([social, social[back]])
+        cold = np.concatenate([cold, np.zeros(back.sum(), dtype=bool)])
         seconds = np.concatenate([seconds, cb_seconds])
         keep = (seconds < w.config.days * 86400 - CST_OFFSET_S) & (callers != callees)
         # Nobody places two calls to the same number in the same second.
@@ -172,18 +181,21 @@ class CallGenerator:
         keep &= first
         # The caller's active window decides whether a callback can be made at all.
         keep &= active[callers] | (s.kind[callers] != FRAUD)
-        callers, callees, internal, social, seconds = (
+        callers, callees, internal, cold, seconds = (
             callers[keep],
             callees[keep],
             internal[keep],
-            social[keep],
+            cold[keep],
             seconds[keep],
         )
 
-        kinds = np.where(social, NORMAL, s.kind[callers]).astype(np.int8)
+        # Callbacks too: an imitator rings back as a person does.
+        person_like = s.imitates[callers] & ~internal
+        kinds = np.where(person_like, NORMAL, s.kind[callers]).astype(np.int8)
         durations = _durations(rng, kinds, internal)
         # Victims who stayed on the line for ten minutes or more: some of them will pay.
-        hooked = (kinds == FRAUD) & ~internal & (durations >= 600) & (s.kind[callees] == NORMAL)
+        scam = ((kinds == FRAUD) | cold) & ~internal
+        hooked = scam & (durations >= 600) & (s.kind[callees] == NORMAL)
         self.engaged = list(zip(callees[hooked].tolist(), callers[hooked].tolist(),
                                 seconds[hooked].tolist(), strict=True))  # fmt: skip
         return self._table(rng, d, callers, callees, seconds, durations)
