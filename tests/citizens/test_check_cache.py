@@ -74,7 +74,8 @@ def test_a_remembered_check_is_answered_before_routing_with_the_routes_bytes(
     async def inner(scope: dict, receive: object, send: object) -> None:
         passed.append(f"{scope['method']} {scope['path']}")
 
-    layer = PublicChecks(inner, cache)  # without reads: only remembered answers  # type: ignore[arg-type]
+    # Without reads: only remembered answers are given before routing.
+    layer = PublicChecks(inner, cache)  # type: ignore[arg-type]
 
     def ask(method: str, path: str) -> list[dict]:
         sent: list[dict] = []
