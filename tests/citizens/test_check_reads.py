@@ -14,13 +14,13 @@ import pytest
 
 from scamnet.api.checks import PublicChecks, encoded
 from scamnet.citizens.service import CheckCache, check, check_facts
-from scamnet.store import Store
-from scamnet.store import checkreads, lookup
+from scamnet.store import Store, checkreads, lookup
 from scamnet.store.alerts import Alert, AlertRepository
 from scamnet.store.checkreads import CheckReads
 from scamnet.store.records import StoreSink
 
-HIGH, MEDIUM, ONCE, CONFIRMED = "+8613912340001", "+8613912340002", "+8613912340003", "+8613912340004"
+HIGH, MEDIUM, ONCE = "+8613912340001", "+8613912340002", "+8613912340003"
+CONFIRMED = "+8613912340004"
 ACCOUNT, URL = "6222020200112233445", "https://pay-safe.example.com/login"
 QUESTIONS = [
     ("phone", HIGH), ("phone", MEDIUM), ("phone", ONCE), ("phone", CONFIRMED),
@@ -43,8 +43,8 @@ def _fill(store: Store) -> None:
         repo.add_many([Alert("subscriber", CONFIRMED, 0.9, "investment", "m", "w", "x"),
                        Alert("subscriber", ONCE, 0.9, "romance", "m", "w", "x")])  # fmt: skip
     with store.session() as s:  # an analyst confirms one; the other stays unconfirmed
-        s.execute(lookup.AlertRow.__table__.update()
-                  .where(lookup.AlertRow.subject == CONFIRMED).values(verdict="confirmed"))  # fmt: skip
+        alerts = lookup.AlertRow.__table__
+        s.execute(alerts.update().where(alerts.c.subject == CONFIRMED).values(verdict="confirmed"))
 
 
 @pytest.fixture
@@ -84,7 +84,8 @@ def test_sqlite_reads_the_subjects_index_and_never_writes(tmp_path: Path) -> Non
         sql = reads._sql["tel"]
         assert sql is not None
         with sqlite3.connect(tmp_path / "plan.db") as conn:
-            plan = " ".join(str(r[-1]) for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", ("a", "a")))
+            rows = conn.execute(f"EXPLAIN QUERY PLAN {sql}", ("a", "a"))
+            plan = " ".join(str(r[-1]) for r in rows)
         # Not the verdict's index: that would walk every confirmed alert for each check.
         assert "ix_victim_reports_scammer_phone" in plan, plan
         alerts = plan.split("UNION ALL")[1]

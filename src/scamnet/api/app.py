@@ -17,10 +17,10 @@ from pydantic import BaseModel
 from scamnet import __version__, web
 from scamnet.api import exchange
 from scamnet.api.auth import public
+from scamnet.api.checks import PublicChecks
 from scamnet.api.deps import SessionDep, StoreDep
 from scamnet.api.errors import install_error_handlers
 from scamnet.api.limits import BodyLimits
-from scamnet.api.checks import PublicChecks
 from scamnet.api.routes import (
     access,
     alerts,

@@ -38,8 +38,10 @@ _HEADERS = [(b"content-type", b"application/json")]
 def encoded(result: CheckResult) -> bytes:
     """The check's answer as the API sends it (`scamnet.api.routes.citizens.CheckAnswer`)."""
     # The fields in the dataclass's order; dataclasses.asdict would deep-copy them first.
-    plain = {"kind": result.kind, "value": result.value, "risk": result.risk,
-             "summary": result.summary, "reasons": result.reasons, "advice": result.advice}  # fmt: skip
+    plain = {
+        "kind": result.kind, "value": result.value, "risk": result.risk,
+        "summary": result.summary, "reasons": result.reasons, "advice": result.advice,
+    }  # fmt: skip
     return json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode()
 
 

@@ -146,9 +146,7 @@ class AuditLog:
         self.session.flush()
         return _entry(row)
 
-    def append_many(
-        self, entries: Sequence[tuple[str, str, str, dict[str, Any] | None]]
-    ) -> None:
+    def append_many(self, entries: Sequence[tuple[str, str, str, dict[str, Any] | None]]) -> None:
         """Add ``(actor, action, subject, detail)`` entries at the end of the chain, in
         order, with three statements whatever their number: the lock, the head, and one
         INSERT of them all (the group appender's; no ORM objects, which cost more than

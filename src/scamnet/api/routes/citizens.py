@@ -11,8 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from scamnet.api.auth import public
-from scamnet.api.deps import SessionDep
 from scamnet.api.checks import encoded
+from scamnet.api.deps import SessionDep
 from scamnet.citizens.service import CheckCache, CheckResult
 from scamnet.core.records import FraudType
 from scamnet.store import Store
