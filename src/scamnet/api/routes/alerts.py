@@ -6,7 +6,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from scamnet.api.auth import require
@@ -38,7 +37,7 @@ class Lookup(BaseModel):
     value: Annotated[str, Field(min_length=1, max_length=2048)]
 
 
-@router.get("/alerts", response_model=dict[str, Any])
+@router.get("/alerts")
 def list_alerts(
     actor: Reader,
     session: SessionDep,
@@ -52,7 +51,7 @@ def list_alerts(
     group: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     sort: Literal["score", "created", "id"] = "score",
     ascending: bool = False,
-) -> JSONResponse:
+) -> dict[str, Any]:
     """The triage queue (as `scamnet alerts list`), highest score first."""
     from scamnet.detect import triage
     from scamnet.store.alerts import AlertQuery
@@ -60,9 +59,7 @@ def list_alerts(
     query = AlertQuery(kind, min_score, window, status, assignee, group, sort, not ascending,
                        limit, offset)  # fmt: skip
     result = triage.list_alerts(session, actor, query)
-    # Already JSON values: sent as they are. FastAPI would walk the page again
-    # (``serialize_response``), 2 ms of the list's CPU.
-    return JSONResponse(as_json(result))
+    return as_json(result)  # type: ignore[no-any-return]
 
 
 @router.get("/alerts/{alert_id}")
