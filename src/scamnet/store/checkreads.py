@@ -13,7 +13,9 @@ Connections come from a small pool of this reader's own, not the store's: the ch
 must not wait behind units of work, and they behind it. On SQLite they are files, and
 a read in WAL mode never waits for the writer, so the API may run it on its event loop
 (``inline``); ``query_only`` makes sure nothing is ever written through them. On
-PostgreSQL the pool holds at most ``PoolSettings.size`` more connections per process.
+PostgreSQL they are server slots: ``CONNECTIONS`` per API process, on top of the
+store's pool (docs/scale.md counts them). A check holds one for a single round trip,
+so two serve thousands of checks a second.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ _ALERT_KINDS = {"tel": ("subscriber",), "acct": ("account",), "url": ("url",)}
 _CONFIRMED = "COALESCE(verdict, '') = 'confirmed'"
 REPORTS, CONFIRMED = 0, 1  # the first column of each row says which fact it carries
 BUSY_MS = 100  # a read that waits longer (a WAL recovery) is left to the full route
+CONNECTIONS = 2
 
 
 def _statement(kind: str, mark: str) -> str | None:
@@ -74,7 +77,7 @@ class CheckReads:
     def __init__(self, store: Store, connections: int | None = None) -> None:
         self.dialect = store.dialect
         self.inline = self.dialect == "sqlite"
-        size = connections or (store.pool.size if store.pool is not None else 5)
+        size = connections or CONNECTIONS
         # No ping on checkout (it is a round trip per check): a connection that fails
         # is discarded (``_failed``) and the next check opens a new one.
         self._engine = create_engine(
