@@ -64,7 +64,7 @@ def test_a_remembered_check_is_answered_before_routing_with_the_routes_bytes(
 ) -> None:
     import asyncio
 
-    from scamnet.api.remembered import RememberedChecks, encoded
+    from scamnet.api.checks import PublicChecks, encoded
 
     cache = CheckCache(ttl_s=60.0)
     with store.session() as s:
@@ -74,7 +74,8 @@ def test_a_remembered_check_is_answered_before_routing_with_the_routes_bytes(
     async def inner(scope: dict, receive: object, send: object) -> None:
         passed.append(f"{scope['method']} {scope['path']}")
 
-    layer = RememberedChecks(inner, cache)  # type: ignore[arg-type]
+    # Without reads: only remembered answers are given before routing.
+    layer = PublicChecks(inner, cache)  # type: ignore[arg-type]
 
     def ask(method: str, path: str) -> list[dict]:
         sent: list[dict] = []

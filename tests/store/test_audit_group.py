@@ -55,3 +55,31 @@ def test_a_unit_of_work_that_wrote_appends_in_its_own_transaction(store: Store) 
         pass
     with store.session() as s:
         assert s.query(AuditRow).count() == 0
+
+
+def test_a_group_is_appended_with_three_statements_whatever_its_size(store: Store) -> None:
+    from sqlalchemy import event
+
+    with store.session() as s:
+        AuditLog(s).append("ana", "login", "user:ana")
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement.split()[0].upper())
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        for n in (1, 40):
+            statements.clear()
+            with store.session() as s:
+                AuditLog(s).append_many(
+                    [(f"user{i}", "alerts.list", "alerts", {"i": i}) for i in range(n)]
+                )
+            # The lock, the head, one INSERT of every row (then the commit).
+            assert statements[1:] == ["SELECT", "INSERT"], statements
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    with store.session() as s:
+        log = AuditLog(s)
+        assert log.check().ok and log.check().count == 42
+        assert [e.detail for e in log.entries()][-2:] == [{"i": 38}, {"i": 39}]

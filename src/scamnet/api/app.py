@@ -17,10 +17,10 @@ from pydantic import BaseModel
 from scamnet import __version__, web
 from scamnet.api import exchange
 from scamnet.api.auth import public
+from scamnet.api.checks import PublicChecks
 from scamnet.api.deps import SessionDep, StoreDep
 from scamnet.api.errors import install_error_handlers
 from scamnet.api.limits import BodyLimits
-from scamnet.api.remembered import RememberedChecks
 from scamnet.api.routes import (
     access,
     alerts,
@@ -37,6 +37,7 @@ from scamnet.exchange.schema import openapi_schemas
 from scamnet.settings import Settings
 from scamnet.store import Store
 from scamnet.store.agencies import AgencyRepository
+from scamnet.store.checkreads import CheckReads
 from scamnet.store.limits import StoreUnavailable, is_locked, wait_briefly_for_locks
 
 STATIC = Path(__file__).parent / "static"
@@ -116,6 +117,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if worker is not None:
             worker.stop()
+        if app.state.check_reads is not None:
+            app.state.check_reads.close()
 
 
 def create_app(
@@ -146,7 +149,9 @@ def create_app(
     app.add_exception_handler(StoreUnavailable, _store_busy)
     install_error_handlers(app)
     app.add_middleware(BodyLimits)
-    app.add_middleware(RememberedChecks, checks=app.state.checks)  # outermost: added last
+    app.state.check_reads = CheckReads.open(store)
+    # Outermost (added last): a well-formed check is answered before anything else runs.
+    app.add_middleware(PublicChecks, checks=app.state.checks, reads=app.state.check_reads)
     # Routes are matched in order, one by one: the public check, the busiest route,
     # comes first (no other path overlaps it, so the order changes nothing else).
     app.include_router(citizens.router)

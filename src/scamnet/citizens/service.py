@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -55,11 +55,30 @@ def _parse(kind: str, raw: str) -> tuple[str, Identifier]:
     return internal, parse_identifier(internal, raw)
 
 
+class CheckFacts(Protocol):
+    """The store's light read path for the check (`scamnet.store.checkreads.CheckReads`)."""
+
+    def facts(self, kind: str, value: str) -> tuple[dict[str, int], list[str]]: ...
+
+
 def check(session: Session, kind: str, raw: str) -> CheckResult:
     """The public risk of an identifier; InvalidRecord/InvalidIdentifier for bad input."""
     internal, ident = _parse(kind, raw)
     types = report_fraud_types(session, internal, ident.value)
     confirmed = confirmed_alert_labels(session, internal, ident.value)
+    return _assess(kind, ident, types, confirmed)
+
+
+def check_facts(reads: CheckFacts, kind: str, raw: str) -> CheckResult:
+    """``check`` through the store's light read path (one statement, no unit of work)."""
+    internal, ident = _parse(kind, raw)
+    types, confirmed = reads.facts(internal, ident.value)
+    return _assess(kind, ident, types, confirmed)
+
+
+def _assess(
+    kind: str, ident: Identifier, types: dict[str, int], confirmed: list[str]
+) -> CheckResult:
     reports = sum(types.values())
     if confirmed or reports >= HIGH_REPORTS:
         risk = "high"
@@ -126,7 +145,16 @@ class CheckCache:
         known = self.get(kind, raw)
         if known is not None:
             return known
-        result = check(session, kind, raw)
+        return self._remember(kind, raw, check(session, kind, raw))
+
+    def check_facts(self, reads: CheckFacts, kind: str, raw: str) -> CheckResult:
+        """``check_facts``, answered from memory when it was asked less than ``ttl_s`` ago."""
+        known = self.get(kind, raw)
+        if known is not None:
+            return known
+        return self._remember(kind, raw, check_facts(reads, kind, raw))
+
+    def _remember(self, kind: str, raw: str, result: CheckResult) -> CheckResult:
         if self.ttl_s > 0:
             with self._lock:
                 self._answers[(kind, raw)] = _Remembered(self.clock(), result)
@@ -202,4 +230,7 @@ def _loss(value: object) -> Decimal | None:
     return loss.quantize(Decimal("0.01"))
 
 
-__all__ = ["PUBLIC_KINDS", "CheckCache", "CheckResult", "Receipt", "check", "file_report"]
+__all__ = [
+    "PUBLIC_KINDS", "CheckCache", "CheckFacts", "CheckResult", "Receipt", "check", "check_facts",
+    "file_report",
+]  # fmt: skip

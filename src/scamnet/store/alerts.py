@@ -103,7 +103,9 @@ class TriageRepository:
         self.session = session
 
     def page(self, q: AlertQuery) -> tuple[int, list[AlertView]]:
-        query = select(AlertRow)
+        # Columns, not entities: a page is read, never changed, and building 50 ORM
+        # objects (identity map, instrumented state) was half an alert list's query time.
+        query = select(*_VIEW_COLUMNS)
         if q.kind is not None:
             query = query.where(AlertRow.kind == q.kind)
         if q.min_score is not None:
@@ -128,10 +130,10 @@ class TriageRepository:
         total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
         key = SORTS[q.sort]
         order = key.desc() if q.descending else key.asc()
-        rows = self.session.scalars(
+        rows = self.session.execute(
             query.order_by(order, AlertRow.id).limit(q.limit).offset(q.offset)
         )
-        return total, [_view(r) for r in rows]
+        return total, [AlertView(*r) for r in rows]
 
     def get(self, alert_id: int) -> AlertView | None:
         row = self.session.get(AlertRow, alert_id)
@@ -192,6 +194,12 @@ class TriageRepository:
             .order_by(GroupNodeRow.group_id)
         )
         return [(int(g), str(n), str(r), float(s)) for g, n, r, s in rows]
+
+
+# AlertView's fields, in order.
+_VIEW_COLUMNS = (AlertRow.id, AlertRow.kind, AlertRow.subject, AlertRow.score, AlertRow.label,
+                 AlertRow.model, AlertRow.window, AlertRow.explanation, AlertRow.created_at,
+                 AlertRow.verdict, AlertRow.assignee)  # fmt: skip
 
 
 def _view(r: AlertRow) -> AlertView:

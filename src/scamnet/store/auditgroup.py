@@ -104,9 +104,9 @@ class GroupAppender:
         error: BaseException | None = None
         try:
             with self._sessions() as session:
-                log = AuditLog(session)
-                for w in group:
-                    log.append(w.actor, w.action, w.subject, w.detail)
+                AuditLog(session).append_many(
+                    [(w.actor, w.action, w.subject, w.detail) for w in group]
+                )
         except BaseException as exc:  # handed to every waiting reader, who raises it
             error = exc
         for w in group:

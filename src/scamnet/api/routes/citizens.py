@@ -11,8 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from scamnet.api.auth import public
+from scamnet.api.checks import encoded
 from scamnet.api.deps import SessionDep
-from scamnet.api.remembered import encoded
 from scamnet.citizens.service import CheckCache, CheckResult
 from scamnet.core.records import FraudType
 from scamnet.store import Store
@@ -53,8 +53,9 @@ async def check(
     """Is this number, URL, account or wallet known as a scam? A risk level, the kinds of
     fraud in fr/zh/en, and advice. Nothing about persons or investigations.
 
-    Answers are remembered for half a minute (``SCAMNET_CHECK_CACHE_S``): a repeated
-    question is answered before routing (`scamnet.api.remembered`), with no query.
+    Answers are remembered for half a minute (``SCAMNET_CHECK_CACHE_S``). A well-formed
+    question is answered before routing (`scamnet.api.checks`), from memory or with one
+    statement; this route answers the rest (its errors) and documents the answer.
     """
     checks: CheckCache = request.app.state.checks
     known = checks.get(kind, value)
