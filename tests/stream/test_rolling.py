@@ -73,10 +73,24 @@ def test_rolling_features_equal_the_batch_features_at_the_window_end(demo_world:
                                                        ("cell_id", "region", "country", "border")),
                                                       strict=True)
     })  # fmt: skip
+    # The same records in batches of up to 500 (the column-wise path a group takes).
+    batched = RollingFeatures(cells=rolling.cells)
+    runs: list[tuple[str, list[pa.Table]]] = []
     for kind, row in stream_of(demo_world, DAY - timedelta(days=7), DAY):
         rolling.add_table(kind, row)
+        if runs and runs[-1][0] == kind and len(runs[-1][1]) < 500:
+            runs[-1][1].append(row)
+        else:
+            runs.append((kind, [row]))
+    for kind, rows in runs:
+        batched.add_table(kind, pa.concat_tables(rows))
+    assert any(len(rows) >= 100 for kind, rows in runs if kind == "calls")
     for start in (DAY, DAY - timedelta(days=2)):  # a window of one day, and of three
         batch = batch_features(demo_world, cells, start, DAY)
         stream = {r["msisdn"]: r for r in rolling.table(start, DAY).to_pylist()}
         assert len(batch) > 1_000
         assert_equal(stream, batch)
+        assert_equal({r["msisdn"]: r for r in batched.table(start, DAY).to_pylist()}, batch)
+    assert {m: list(q) for m, q in batched.recent.items()} == {
+        m: list(q) for m, q in rolling.recent.items()
+    }

@@ -35,6 +35,7 @@ from scamnet.lake.append import append_relation
 from scamnet.lake.check import clean_workdirs
 from scamnet.lake.durable import private_dir
 from scamnet.lake.faults import crash_point
+from scamnet.lake.keyindex import KeyIndex
 from scamnet.lake.layout import RecordLake
 from scamnet.lake.lock import WriterLock
 from scamnet.lake.schemas import RecordKind
@@ -122,6 +123,9 @@ class Ingestor:
         self.con.execute(f"SET threads = {int(threads)}")
         self.con.execute("SET TimeZone = 'UTC'")
         self.caches: dict[str, LookupCache] = {}
+        # A long-lived intake sets one (scamnet.lake.keyindex): the day's key hashes
+        # kept between commits instead of read from every sidecar at every commit.
+        self.key_index: KeyIndex | None = None
 
     def close(self) -> None:
         self.con.close()
@@ -260,7 +264,7 @@ class Ingestor:
             with self.lake.writer(RecordKind(spec.name), tag, self.settings.lock_wait_s) as w:
                 keep = "ingest_new" if keep_new else None
                 stored, already = append_relation(self.con, w, good, spec.key, "__k", keep,
-                                                  carry)  # fmt: skip
+                                                  carry, self.key_index)  # fmt: skip
             if not keep_new:
                 return stored, already, None
             new = self.con.sql("SELECT * EXCLUDE (__k) FROM ingest_new")

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from scamnet.lake.faults import crash_point
+from scamnet.lake.keyindex import KeyIndex
 from scamnet.lake.layout import Snapshot
 from scamnet.lake.schemas import SCHEMAS, TIME_COLUMN
 from scamnet.lake.writer import LakeWriter
@@ -101,6 +102,7 @@ def append_relation(
     key_hash: str | None = None,
     keep_new: str | None = None,
     carry: tuple[str, ...] = (),
+    index: KeyIndex | None = None,
 ) -> tuple[int, int]:
     """Write the rows of ``relation`` not yet in the lake; return (written, already stored).
 
@@ -112,6 +114,8 @@ def append_relation(
     without it the hash is computed here. ``keep_new`` names a temporary table that
     receives the rows written (the stream scores only records it has not seen), with
     the columns of ``relation`` named in ``carry`` (never written to the lake).
+    ``index``: a long-lived writer's key hashes (`scamnet.lake.keyindex`), read instead
+    of every sidecar of the days at every commit.
     """
     lake, kind = writer.lake, writer.kind
     schema = SCHEMAS[kind]
@@ -136,7 +140,12 @@ def append_relation(
         return 0, 0
     fingerprint = key_fingerprint(con)
     snap = lake.snapshot(kind)
-    stored, data = _existing_hashes(snap, fingerprint, _days(bounds[1], bounds[2]), keys)
+    days = _days(bounds[1], bounds[2])
+    if index is not None:
+        stored = index.stored(con, snap, fingerprint, [d.isoformat() for d in days], keys)
+        data = snap.files_on(d.isoformat() for d in days)
+    else:
+        stored, data = _existing_hashes(snap, fingerprint, days, keys)
     source = "lake_in"
     if stored:
         con.execute(
@@ -179,5 +188,8 @@ def append_relation(
             f"COPY (SELECT __k AS k, {day} AS day FROM {source}) TO {_q(str(sidecar))} "
             f"({PARQUET}, {layout})"
         )
-        writer.commit(new, writer.written(target), {fingerprint: writer.written(sidecar)})
+        files = writer.written(target)
+        writer.commit(new, files, {fingerprint: writer.written(sidecar)})
+        if index is not None:  # published: these rows are the lake's now
+            index.committed(con, snap, fingerprint, source, day, files)
     return new, total - new

@@ -23,6 +23,9 @@ from scamnet.lake.lock import WriterLock
 from scamnet.lake.log import Commit
 from scamnet.lake.schemas import RecordKind
 
+# Day directories whose entry in their parent this process has synced, with their inode.
+_durable_dirs: dict[Path, int] = {}
+
 
 class LakeWriter:
     """Writes one batch of one kind; see the module docstring."""
@@ -74,9 +77,16 @@ class LakeWriter:
         for f in [*files, *(s for paths in keys.values() for s in paths)]:
             fsync_file(f)
             dirs.add(f.parent)
-            dirs.add(f.parent.parent)
+            # The day directory's own name only needs syncing in its parent once: a
+            # stream commits to the same day many times a second. Known by inode, so
+            # a day directory removed and made again is synced again.
+            if _durable_dirs.get(f.parent) != f.parent.stat().st_ino:
+                dirs.add(f.parent.parent)
         for d in sorted(dirs):
             fsync_dir(d)
+        for d in {f.parent for f in files} | {s.parent for p in keys.values() for s in p}:
+            if d.parent in dirs:
+                _durable_dirs[d] = d.stat().st_ino
         rel = [f.relative_to(base).as_posix() for f in files]
         rel_keys = {
             fp: [s.relative_to(self.lake.keys_dir(self.kind, fp)).as_posix() for s in paths]

@@ -43,6 +43,19 @@ def insert_ignoring_duplicates(session: Session, table: Any, rows: list[dict[str
     return after - before
 
 
+def insert_returning_count(session: Session, table: Any, rows: list[dict[str, Any]]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING of ``rows`` in one statement on either database;
+    returns the rows inserted, as the database says (RETURNING), without counting the
+    table."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    maker = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    key = next(iter(table.primary_key.columns))
+    done = session.execute(maker(table).on_conflict_do_nothing().returning(key), rows)
+    return len(done.all())
+
+
 class StoreLedger:
     """The ingest ledger in the ``ingested_files`` table."""
 
@@ -58,11 +71,14 @@ class StoreLedger:
     def record(
         self, sha256: str, kind: str, path: str, read: int, stored: int, rejected: int
     ) -> None:
-        self.session.add(
-            IngestedFileRow(sha256=sha256, kind=kind, path=path[:1000], rows_read=read,
-                            rows_stored=stored, rows_rejected=rejected, at=datetime.now(UTC))
-        )  # fmt: skip
-        self.session.flush()
+        # Two stream workers can take the same redelivered batch one after the other
+        # before the first one's entry is committed (the lake lock is released first):
+        # the second stored nothing (its rows were found in the lake), and its entry is
+        # the same content already recorded, not an error.
+        insert_ignoring_duplicates(self.session, IngestedFileRow.__table__, [{
+            "sha256": sha256, "kind": kind, "path": path[:1000], "rows_read": read,
+            "rows_stored": stored, "rows_rejected": rejected, "at": datetime.now(UTC),
+        }])  # fmt: skip
 
 
 class StoreSink:

@@ -36,6 +36,7 @@ from scamnet.core.errors import InvalidRecord, NotAllowed, RateLimited
 from scamnet.ingest.grouped import Part, ingest_parts
 from scamnet.ingest.mapping import Mapping
 from scamnet.ingest.pipeline import FileResult, Ingestor
+from scamnet.lake.keyindex import KeyIndex
 from scamnet.settings import Settings
 from scamnet.store import Store
 from scamnet.store.access import hit
@@ -149,6 +150,7 @@ class PushIntake:
         self.owns_store = owns_store
         self.ingestor = Ingestor(settings.data_dir, memory_limit="512MB", threads=threads,
                                  settings=settings, lookup_limit=LOOKUP_LIMIT)  # fmt: skip
+        self.ingestor.key_index = KeyIndex()
         self._lock = threading.Lock()  # one group at a time
         self._count = threading.Lock()  # guards the waiting list
         self._waiting: list[_Pending] = []
