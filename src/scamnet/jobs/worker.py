@@ -188,11 +188,14 @@ class JobWorker:
         self.notify()
         return self._idle.wait(timeout)
 
-    def stop(self) -> None:
+    def stop(self, wait: float | None = None) -> None:
         """Stop after the job under way (a daemon thread: a stopping server does not wait
-        for a long job; once its beats stop, a worker marks it interrupted)."""
+        for a long job; once its beats stop, a worker marks it interrupted). With
+        ``wait``, wait up to that many seconds for the thread to end."""
         self._stop.set()
         self._wake.set()
+        if wait is not None and self._thread is not None:
+            self._thread.join(wait)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
