@@ -386,11 +386,13 @@ def _keep_code(session: Session, payload: Strict, code: HandlingCode) -> None:
     if isinstance(payload, WantedListPayload):
         # The sender's warrants, new or known, are held here under at least its code.
         ids = [w.warrant_id for w in payload.warrants]
-        session.execute(
-            update(WarrantRow)
-            .where(WarrantRow.warrant_id.in_(ids), WarrantRow.handling < code.value)
-            .values(handling=code.value)
-        )
+        for start in range(0, len(ids), 500):  # within any backend's limit on parameters
+            session.execute(
+                update(WarrantRow)
+                .where(WarrantRow.warrant_id.in_(ids[start : start + 500]),
+                       WarrantRow.handling < code.value)
+                .values(handling=code.value)
+            )  # fmt: skip
     if isinstance(payload, HandoverManifestPayload):
         named = {e.person_id for e in uow.handovers.entries(payload.batch.batch_id)
                  if e.person_id is not None}  # fmt: skip
