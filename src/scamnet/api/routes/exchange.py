@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from scamnet.api.auth import require
 from scamnet.api.deps import SessionDep, SettingsDep, StoreDep
-from scamnet.api.paging import as_json
+from scamnet.api.paging import Limit, Offset, as_json
 from scamnet.api.routes.cases import MAX_MANIFEST_BYTES, read_limited
 from scamnet.core.access import Actor, Permission
 from scamnet.core.cases import TransferStatus
@@ -185,11 +185,16 @@ def outbox(
     actor: OutboxReader, me: Me, session: SessionDep,
     every: Annotated[bool, Query(alias="all", description="Delivered and refused ones too.")]
     = False,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:  # fmt: skip
     """Bundles waiting for a partner's acknowledgement, oldest first, as `scamnet exchange
-    outbox --json` (with ``all``: every bundle sent)."""
+    outbox --json` (with ``all``: every bundle sent), one page of them; ``pending``
+    counts every pending one."""
     rows = sending.outbox(SqlUnitOfWork(session), actor, me, every)
-    return {"bundles": as_json(rows), "pending": sum(r.state == "pending" for r in rows)}
+    return {"total": len(rows), "limit": limit, "offset": offset,
+            "pending": sum(r.state == "pending" for r in rows),
+            "bundles": as_json(rows[offset : offset + limit])}  # fmt: skip
 
 
 @router.get("/outbox/{bundle_id}")
