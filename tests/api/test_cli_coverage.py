@@ -120,7 +120,7 @@ EXCLUDED: dict[str, str] = {
 }
 
 # Capabilities the API does not have yet: known gaps, listed so that they stay visible
-# (docs/jobs.md names them). Each should become a route or a job and leave this list.
+# (and named in docs/jobs.md). None is left; a new one should become a route or a job.
 NOT_YET: dict[str, str] = {}
 
 
