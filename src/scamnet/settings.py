@@ -33,6 +33,9 @@ class Settings:
         check_cache_s: ``SCAMNET_CHECK_CACHE_S`` (default 30): how long a process of
             ``scamnet serve`` remembers an answer of the citizens' public check;
             0 asks the store every time.
+        job_files_days: ``SCAMNET_JOB_FILES_DAYS`` (default 7): how long the files of a
+            finished export job stay for download; then the job worker deletes them
+            (exports hold personal data) and a download answers 410 Gone.
     """
 
     data_dir: Path
@@ -42,6 +45,7 @@ class Settings:
     lock_wait_s: float = 600.0
     future_tolerance_s: int = 86_400
     check_cache_s: float = 30.0
+    job_files_days: float = 7.0
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None) -> Settings:
@@ -58,6 +62,7 @@ class Settings:
             lock_wait_s=_number("SCAMNET_LOCK_WAIT_S", 600.0),
             future_tolerance_s=int(_number("SCAMNET_FUTURE_TOLERANCE_S", 86_400)),
             check_cache_s=_number("SCAMNET_CHECK_CACHE_S", 30.0),
+            job_files_days=_number("SCAMNET_JOB_FILES_DAYS", 7.0, "days"),
         )
 
     @property
@@ -119,14 +124,14 @@ class Settings:
         return self.data_dir / "audit" / "checkpoints.jsonl"
 
 
-def _number(name: str, default: float) -> float:
+def _number(name: str, default: float, unit: str = "seconds") -> float:
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from None
+        raise ValueError(f"{name} must be a number of {unit}, not {raw!r}") from None
     if value < 0:
         raise ValueError(f"{name} must not be negative")
     return value

@@ -331,3 +331,25 @@ def test_an_export_job_writes_what_the_cli_writes(served: Served, tmp_path: Path
                               headers=served.as_("analyst")).status_code == 403  # fmt: skip
     chart = served.client.post("/v1/jobs/export", json={"format": "i2"}, headers=h)
     assert chart.status_code == 422  # a chart is of one group
+
+
+def test_an_export_past_its_retention_is_gone(served: Served) -> None:
+    from scamnet.jobs.retention import sweep
+
+    h = served.as_("supervisor")
+    body = {"format": "groups", "list_format": "csv", "handling": "H1"}
+    job = served.run(served.client.post("/v1/jobs/export", json=body, headers=h))
+    url = f"/v1/jobs/{job['id']}/files/{job['result']['files'][0]}?why=OP-2023-11"
+    assert served.client.get(url, headers=h).status_code == 200
+    settings = _settings(served.root)
+    # The worker's sweep, as it runs at each poll, with the clock a retention later.
+    later = datetime.now(UTC) + timedelta(days=settings.job_files_days, hours=1)
+    assert job["id"] in [e.job_id for e in sweep(settings, served.store, later)]
+    gone = served.client.get(url, headers=h)
+    assert gone.status_code == 410
+    assert "deleted" in gone.json()["detail"] and "SCAMNET_JOB_FILES_DAYS" in gone.json()["detail"]
+    noted = served.client.get(f"/v1/jobs/{job['id']}", headers=h).json()
+    assert noted["result"]["files_expired_at"] == later.isoformat()
+    # Another agency's user is still told nothing about it.
+    other = served.client.get(url, headers=served.as_("lc.investigator"))
+    assert other.status_code == 404

@@ -32,6 +32,7 @@ from scamnet.api.routes import (
     records,
     reports,
 )
+from scamnet.api.routes import exchange as exchange_admin
 from scamnet.citizens.service import CheckCache
 from scamnet.exchange.schema import openapi_schemas
 from scamnet.settings import Settings
@@ -159,6 +160,7 @@ def create_app(
     for module in (access, alerts, network, cases, reports, records, dissuasion, jobs):
         app.include_router(module.router)
     app.include_router(jobs.rejects_router)
+    app.include_router(exchange_admin.router)
     open_route = [Depends(public())]
     app.get("/api/health", dependencies=open_route)(health)
     app.get("/api/agencies", dependencies=open_route)(agencies)

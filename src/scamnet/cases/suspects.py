@@ -17,6 +17,7 @@ from scamnet.core.cases import (
 )
 from scamnet.core.entities import GroupMember, Person
 from scamnet.core.errors import InvalidRecord, NotAllowed, NotFound
+from scamnet.core.handling import HandlingCode
 from scamnet.core.membership import MIN_CONFIDENCE, split
 from scamnet.core.roles import Role
 from scamnet.core.suspect import SuspectStatus
@@ -182,9 +183,18 @@ def _move(
 
 
 def issue_warrant(uow: UnitOfWork, actor: Actor, suspect_id: int, warrant_id: str) -> SuspectView:
-    """A warrant makes a suspect a fugitive: their status becomes wanted."""
+    """A warrant makes a suspect a fugitive: their status becomes wanted.
+
+    A warrant above the actor's clearance (an H3 one of another agency) is not found,
+    as any record read past its handling code.
+    """
     exists, linked = uow.cases.warrant_person(warrant_id)
-    if not exists:
+    coded = uow.cases.warrant_handling(warrant_id)
+    if (
+        not exists
+        or coded is None
+        or not HandlingCode(coded[1]).within(actor.clearance_for(coded[0]))
+    ):
         raise NotFound(f"no warrant {warrant_id!r}")
     view = _suspect(uow, suspect_id)
     if linked is None:

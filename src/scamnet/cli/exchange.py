@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -20,14 +20,17 @@ from scamnet.cli.context import (
     unit_of_work,
 )
 from scamnet.cli.output import JsonOption, Table, print_json
+from scamnet.core.access import Actor
 from scamnet.core.access import Permission as Need
 from scamnet.core.cases import TransferStatus
-from scamnet.exchange.delivery import deliver_pending, hand_over_as_file, queued
-from scamnet.exchange.keys import decode_public, init_instance, load_instance
-from scamnet.exchange.service import receive, send_manifest, send_request, send_status, send_wanted
+from scamnet.exchange import partners, sending
+from scamnet.exchange.delivery import hand_over_as_file
+from scamnet.exchange.keys import init_instance, load_instance
+from scamnet.exchange.service import receive
 from scamnet.exchange.transport import read_bundle
 from scamnet.settings import Settings
-from scamnet.store.exchange import BundleLedger, PartnerKeys, ledger_digest
+from scamnet.store.exchange import BundleLedger, ledger_digest
+from scamnet.store.uow import SqlUnitOfWork
 
 app = typer.Typer(help="Signed exchange with partner agencies' instances (files or HTTP).")
 
@@ -72,12 +75,9 @@ def register(
     data_dir: DataDirOption = None,
 ) -> None:
     """Register a partner's public key (exchanged out of band, checked by phone)."""
-    try:
-        decode_public(public_key)
-    except ValueError as exc:
-        raise fail(str(exc)) from None
-    with unit_of_work(data_dir) as (_settings, session):
-        PartnerKeys(session).register(agency, public_key.strip(), user)
+    with unit_of_work(data_dir) as (settings, session):
+        actor = actor_for(settings, user, None, Need.EXCHANGE_ADMIN)
+        partners.register_partner(session, actor, agency, public_key)
     console.print(f"registered {agency}")
 
 
@@ -87,20 +87,25 @@ def _need_route(out: Path | None, url: str | None) -> None:
 
 
 def _dispatch(
-    settings: Settings, bundle: dict[str, Any], out: Path | None, url: str | None, user: str
+    settings: Settings,
+    sent: sending.Sent,
+    out: Path | None,
+    url: str | None,
+    actor: Actor,
+    need: Need = Need.TRANSFERS_WRITE,
 ) -> None:
     """The bundle is committed in the outbox already; now carry it."""
     store = open_store(settings)
     try:
         if out is not None:
-            written = hand_over_as_file(
-                store, str(bundle["id"]), out, user, is_delivery=url is None
-            )
+            written = hand_over_as_file(store, sent.bundle_id, out, actor.user,
+                                        is_delivery=url is None)  # fmt: skip
             console.print(f"wrote {written}")
         if url is not None:
-            results = deliver_pending(store, only=[str(bundle["id"])])
+            me = load_instance(settings.data_dir)
+            results = sending.deliver(store, actor, me, [sent.bundle_id], need=need)
             if not results:  # a concurrent `exchange resend` delivered it first
-                console.print(f"{bundle['recipient']} has it already (see exchange outbox --all)")
+                console.print(f"{sent.recipient} has it already (see exchange outbox --all)")
                 return
             (result,) = results
             if not result.delivered:
@@ -108,7 +113,7 @@ def _dispatch(
                     f"{result.message}; the change is recorded here and the bundle waits "
                     "in the outbox: scamnet exchange resend"
                 )
-            console.print(f"{bundle['recipient']} applied it: {result.message}")
+            console.print(f"{sent.recipient} applied it: {result.message}")
     finally:
         store.dispose()
 
@@ -126,8 +131,8 @@ def cmd_send_request(
     with unit_of_work(data_dir) as (settings, session):
         me = load_instance(settings.data_dir)
         actor = actor_for(settings, user, me.agency, Need.TRANSFERS_WRITE)
-        bundle = send_request(session, me, reference, actor, url)
-    _dispatch(settings, bundle, out, url, user)
+        sent = sending.send_request(SqlUnitOfWork(session), actor, me, reference, url)
+    _dispatch(settings, sent, out, url, actor)
 
 
 @app.command("send-status")
@@ -144,16 +149,9 @@ def cmd_send_status(
     _need_route(out, url)
     with unit_of_work(data_dir) as (settings, session):
         me = load_instance(settings.data_dir)
-        bundle = send_status(
-            session,
-            me,
-            reference,
-            new,
-            note,
-            actor_for(settings, user, me.agency, Need.TRANSFERS_WRITE),
-            url,
-        )
-    _dispatch(settings, bundle, out, url, user)
+        actor = actor_for(settings, user, me.agency, Need.TRANSFERS_WRITE)
+        sent = sending.send_status(SqlUnitOfWork(session), actor, me, reference, new, note, url)
+    _dispatch(settings, sent, out, url, actor)
 
 
 @app.command("send-manifest")
@@ -172,12 +170,9 @@ def cmd_send_manifest(
     with unit_of_work(data_dir) as (settings, session):
         me = load_instance(settings.data_dir)
         parsed = read_manifest(manifest, request)
-        if len(parsed.batches) != 1:
-            raise fail("send one batch per manifest file")
-        header, lines = parsed.batches[0]
         actor = actor_for(settings, user, me.agency, Need.HANDOVERS_WRITE)
-        bundle = send_manifest(session, me, header, lines, actor, url)
-    _dispatch(settings, bundle, out, url, user)
+        sent = sending.send_manifest(SqlUnitOfWork(session), actor, me, parsed, url)
+    _dispatch(settings, sent, out, url, actor, Need.HANDOVERS_WRITE)
 
 
 @app.command("send-wanted")
@@ -194,8 +189,8 @@ def cmd_send_wanted(
     with unit_of_work(data_dir) as (settings, session):
         me = load_instance(settings.data_dir)
         actor = actor_for(settings, user, me.agency, Need.TRANSFERS_WRITE)
-        bundle = send_wanted(session, me, partner, warrant, actor, url)
-    _dispatch(settings, bundle, out, url, user)
+        sent = sending.send_wanted(SqlUnitOfWork(session), actor, me, partner, warrant, url)
+    _dispatch(settings, sent, out, url, actor)
 
 
 @app.command("receive")
@@ -238,14 +233,14 @@ def ledger(as_json: JsonOption = False, data_dir: DataDirOption = None) -> None:
 def outbox(
     every: Annotated[bool, typer.Option("--all", help="Delivered and refused ones too.")] = False,
     as_json: JsonOption = False,
+    user: UserOption = DEFAULT_USER,
     data_dir: DataDirOption = None,
 ) -> None:
     """Bundles waiting for a partner's acknowledgement (with --all: every bundle sent)."""
-    store = open_store(settings_for(data_dir))
-    try:
-        rows = queued(store, every)
-    finally:
-        store.dispose()
+    with unit_of_work(data_dir) as (settings, session):
+        me = load_instance(settings.data_dir)
+        actor = actor_for(settings, user, me.agency, Need.TRANSFERS_READ)
+        rows = sending.outbox(SqlUnitOfWork(session), actor, me, every)
     if as_json:
         print_json({"bundles": rows, "pending": sum(r.state == "pending" for r in rows)})
         return
@@ -266,13 +261,19 @@ def resend(
         str | None, typer.Option("--url", help="Deliver here instead of the queued address.")
     ] = None,
     to: Annotated[str | None, typer.Option("--to", help="Only bundles to this agency.")] = None,
-    attempts: Annotated[int, typer.Option(help="Tries per bundle, with backoff.", min=1)] = 4,
+    attempts: Annotated[
+        int, typer.Option(help="Tries per bundle, with backoff.", min=1, max=sending.MAX_ATTEMPTS)
+    ] = 4,
+    user: UserOption = DEFAULT_USER,
     data_dir: DataDirOption = None,
 ) -> None:
     """Deliver every pending bundle again, oldest first, until the partner acknowledges it."""
-    store = open_store(settings_for(data_dir))
+    settings = settings_for(data_dir)
+    me = load_instance(settings.data_dir)
+    actor = actor_for(settings, user, me.agency, Need.TRANSFERS_WRITE)
+    store = open_store(settings)
     try:
-        results = deliver_pending(store, url=url, recipient=to, attempts=attempts)
+        results = sending.deliver(store, actor, me, url=url, recipient=to, attempts=attempts)
     finally:
         store.dispose()
     for r in results:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -211,9 +211,14 @@ def send_wanted(
     actor: Actor | None = None,
     url: str | None = None,
 ) -> dict[str, Any]:
-    """Send our own warrants (all, or those named) to a partner."""
-    payload = wanted_payload(session, me.agency, warrant_ids)
-    return send(session, me, BundleKind.WANTED_LIST, recipient, payload, actor, url)
+    """Send our own warrants (all, or those named) to a partner.
+
+    The bundle carries the strictest code of the warrants in it (at least the default),
+    and the receiver stores them under it. An H3 warrant never leaves this agency: it
+    is left out of the whole list, and naming one is refused.
+    """
+    payload, code = wanted_payload(session, me.agency, warrant_ids)
+    return send(session, me, BundleKind.WANTED_LIST, recipient, payload, actor, url, code)
 
 
 # --- payloads -----------------------------------------------------------------
@@ -221,18 +226,27 @@ def send_wanted(
 
 def wanted_payload(
     session: Session, agency: str, warrant_ids: list[str] | None = None
-) -> dict[str, Any]:
-    """Our agency's warrants: a partner accepts warrants only in the sender's own name."""
+) -> tuple[dict[str, Any], HandlingCode]:
+    """Our agency's shareable warrants and the code the bundle must carry: a partner
+    accepts warrants only in the sender's own name."""
     query = select(WarrantRow).where(WarrantRow.agency == agency).order_by(WarrantRow.warrant_id)
     if warrant_ids:
         query = query.where(WarrantRow.warrant_id.in_(warrant_ids))
+    rows = list(session.scalars(query))
+    kept = [w for w in rows if HandlingCode(w.handling).shareable]
+    if warrant_ids and len(kept) < len(rows):
+        held = sorted(w.warrant_id for w in rows if w not in kept)
+        raise BundleRefused(
+            f"warrant {', '.join(held)} is {HandlingCode.H3.value}: it never leaves {agency}",
+            400,
+            "handling",
+        )
     cols = ("warrant_id", "issued_at", "agency", "name", "pinyin", "birth_date", "id_number",
             "offence")  # fmt: skip
-    warrants = [
-        {c: _iso(getattr(w, c)) for c in cols if getattr(w, c) is not None}
-        for w in session.scalars(query)
-    ]
-    return {"warrants": warrants}
+    warrants = [{c: _iso(getattr(w, c)) for c in cols if getattr(w, c) is not None}
+                for w in kept]  # fmt: skip
+    code = strictest([DEFAULT_HANDLING, *(HandlingCode(w.handling) for w in kept)])
+    return {"warrants": warrants}, code
 
 
 def request_payload(request: TransferRequest) -> dict[str, Any]:
@@ -369,6 +383,16 @@ def _keep_code(session: Session, payload: Strict, code: HandlingCode) -> None:
     """
     named: set[int] = set()
     uow = SqlUnitOfWork(session)
+    if isinstance(payload, WantedListPayload):
+        # The sender's warrants, new or known, are held here under at least its code.
+        ids = [w.warrant_id for w in payload.warrants]
+        for start in range(0, len(ids), 500):  # within any backend's limit on parameters
+            session.execute(
+                update(WarrantRow)
+                .where(WarrantRow.warrant_id.in_(ids[start : start + 500]),
+                       WarrantRow.handling < code.value)
+                .values(handling=code.value)
+            )  # fmt: skip
     if isinstance(payload, HandoverManifestPayload):
         named = {e.person_id for e in uow.handovers.entries(payload.batch.batch_id)
                  if e.person_id is not None}  # fmt: skip

@@ -305,7 +305,7 @@ class Kind:
     files: bool = False  # the result names files written in the job's output
 
 
-from scamnet.jobs import exports  # noqa: E402  (it builds on JobContext and Params above)
+from scamnet.jobs import exchange, exports  # noqa: E402  (they build on JobContext and Params)
 
 P = Permission
 KINDS: dict[str, Kind] = {k.name: k for k in (
@@ -327,4 +327,6 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          files=True),
     Kind("resolve-export", P.GROUPS_EXPORT, exports.ResolveExportParams,
          exports.run_resolve_export, files=True),
+    Kind("exchange-deliver", P.HANDOVERS_WRITE, exchange.DeliverParams, exchange.run_deliver),
+    Kind("exchange-resend", P.TRANSFERS_WRITE, exchange.ResendParams, exchange.run_resend),
 )}  # fmt: skip

@@ -30,6 +30,13 @@ class BadJob(DomainError):
     """A job of an unknown kind, or with parameters its kind does not take."""
 
 
+class FilesExpired(LookupError):
+    """A job's files existed and were deleted at the end of their retention."""
+
+
+FILES_EXPIRED = "files_expired_at"  # the note the retention adds to a job's result
+
+
 def kind_of(name: str) -> Kind:
     try:
         return KINDS[name]
@@ -80,9 +87,17 @@ def output_file(session: Session, settings: Settings, actor: Actor, job_id: str,
 
     Raises:
         NotFound: no such job in the actor's scope, or no such file of it.
+        FilesExpired: the file was deleted at the end of its retention.
     """
     job = read(session, actor, job_id)
     listed = (job.result or {}).get("files", []) if isinstance(job.result, dict) else []
+    expired = job.result.get(FILES_EXPIRED) if isinstance(job.result, dict) else None
+    if expired and name in listed:
+        raise FilesExpired(
+            f"the files of job {job.id} were deleted on {expired} at the end of their "
+            f"retention ({settings.job_files_days:g} days, $SCAMNET_JOB_FILES_DAYS): "
+            "run the export again"
+        )
     path = output_dir(settings, job.id) / name
     if job.state != "succeeded" or name not in listed or not path.is_file():
         raise NotFound(f"job {job_id} has no file {name!r}")

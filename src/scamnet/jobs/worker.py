@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -134,12 +135,23 @@ def run_pending(settings: Settings, store: Store) -> int:
         ran += 1
 
 
-class JobWorker:
-    """The background thread; ``notify`` after a submission wakes it at once."""
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
-    def __init__(self, settings: Settings, store: Store) -> None:
+
+class JobWorker:
+    """The background thread; ``notify`` after a submission wakes it at once.
+
+    It also deletes the files of jobs past their retention (`scamnet.jobs.retention`),
+    when it starts and at each look at the queue; ``clock`` is its time (tests set it).
+    """
+
+    def __init__(
+        self, settings: Settings, store: Store, clock: Callable[[], datetime] = _utc_now
+    ) -> None:
         self.settings = settings
         self.store = store
+        self.clock = clock
         self._wake = threading.Event()
         self._idle = threading.Event()
         self._stop = threading.Event()
@@ -152,9 +164,20 @@ class JobWorker:
         except Exception:  # the store unreachable now: serve anyway, the loop retries reads
             log.warning("could not mark interrupted jobs", exc_info=True)
             interrupted = []
+        self.expire_files()
         self._thread = threading.Thread(target=self._loop, name="scamnet-jobs", daemon=True)
         self._thread.start()
         return interrupted
+
+    def expire_files(self) -> list[str]:
+        """Delete the files past their retention now; the jobs whose files went."""
+        from scamnet.jobs.retention import sweep
+
+        try:
+            return [e.job_id for e in sweep(self.settings, self.store, self.clock())]
+        except Exception:  # the store unreachable now: the next look tries again
+            log.warning("could not delete the expired job files", exc_info=True)
+            return []
 
     def notify(self) -> None:
         self._idle.clear()
@@ -165,11 +188,14 @@ class JobWorker:
         self.notify()
         return self._idle.wait(timeout)
 
-    def stop(self) -> None:
+    def stop(self, wait: float | None = None) -> None:
         """Stop after the job under way (a daemon thread: a stopping server does not wait
-        for a long job; once its beats stop, a worker marks it interrupted)."""
+        for a long job; once its beats stop, a worker marks it interrupted). With
+        ``wait``, wait up to that many seconds for the thread to end."""
         self._stop.set()
         self._wake.set()
+        if wait is not None and self._thread is not None:
+            self._thread.join(wait)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -177,6 +203,7 @@ class JobWorker:
             try:
                 recover(self.store)  # a job whose server died since the last look
                 run_pending(self.settings, self.store)
+                self.expire_files()
             except Exception:  # the store unreachable for a moment: try again later
                 log.warning("the job worker could not read the queue", exc_info=True)
             if not self._wake.is_set():

@@ -168,6 +168,15 @@ class SqlCaseStore:
         row = self.session.scalar(select(WarrantRow).where(WarrantRow.warrant_id == warrant_id))
         return (row is not None, row.person_id if row is not None else None)
 
+    def warrant_handling(self, warrant_id: str) -> tuple[str, str] | None:
+        """(the issuing agency, the handling code) of a warrant held here."""
+        row = self.session.execute(
+            select(WarrantRow.agency, WarrantRow.handling).where(
+                WarrantRow.warrant_id == warrant_id
+            )
+        ).first()
+        return None if row is None else (row[0], row[1])
+
     def link_warrant(self, warrant_id: str, person_id: int) -> None:
         row = self.session.scalar(select(WarrantRow).where(WarrantRow.warrant_id == warrant_id))
         if row is not None and row.person_id is None:

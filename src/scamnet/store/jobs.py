@@ -117,6 +117,20 @@ class JobRepository:
             .values(state=FAILED, finished_at=_now(), error=line)
         )  # fmt: skip
 
+    def finished_before(self, cutoff: datetime) -> list[Job]:
+        """The jobs that ended (succeeded, failed, interrupted) before ``cutoff``."""
+        rows = self.session.scalars(
+            select(JobRow).where(JobRow.state.in_((SUCCEEDED, FAILED, INTERRUPTED)),
+                                 JobRow.finished_at < cutoff).order_by(JobRow.finished_at)
+        )  # fmt: skip
+        return [_job(r) for r in rows]
+
+    def set_result(self, job_id: str, result: Any) -> None:
+        """Replace a finished job's result (a note added to it, such as expired files)."""
+        self.session.execute(
+            update(JobRow).where(JobRow.id == job_id).values(result=json.dumps(result))
+        )
+
     def beat(self, job_id: str) -> None:
         """The running job's server is alive."""
         self.session.execute(

@@ -223,6 +223,9 @@ class WarrantRow(Base):
     id_number: Mapped[str | None] = mapped_column(String(32), index=True)
     offence: Mapped[str | None] = mapped_column(String(500))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    # Europol SIENA handling code: a warrant names a person (H1 by default, as every
+    # record got in 0012; one received from a partner keeps at least the bundle's code).
+    handling: Mapped[str] = mapped_column(String(2), default="H1", server_default="H1")
 
 
 class HandoverBatchRow(Base):

@@ -250,11 +250,16 @@ def resolve_export(
     return _accepted(request, _submit(store, actor, "resolve-export", params))
 
 
-@router.get("/{job_id}/files/{name}")
+@router.get("/{job_id}/files/{name}", responses={410: {"description": "The file was deleted "
+            "at the end of its retention ($SCAMNET_JOB_FILES_DAYS)"}})  # fmt: skip
 def download(job_id: JobId, name: FileName, actor: Downloader, session: SessionDep,
              settings: SettingsDep) -> FileResponse:  # fmt: skip
-    """A file an export job wrote (an audited download; say why)."""
-    path = service.output_file(session, settings, actor, job_id, name)
+    """A file an export job wrote (an audited download; say why). Files stay
+    $SCAMNET_JOB_FILES_DAYS days (default 7) after the job ends; then 410 Gone."""
+    try:
+        path = service.output_file(session, settings, actor, job_id, name)
+    except service.FilesExpired as exc:
+        raise HTTPException(410, str(exc)) from None
     return FileResponse(path, filename=path.name, media_type="application/octet-stream")
 
 
