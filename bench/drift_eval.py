@@ -184,6 +184,14 @@ def evaluate(world: Path, settings: Settings) -> dict[str, float | int | str]:
     return out
 
 
+def _day(stamp: str | None) -> date | None:
+    """The UTC day of a timestamp the simulator wrote, or None for a messy one."""
+    try:
+        return date.fromisoformat((stamp or "")[:10])
+    except ValueError:  # a messy row: no date, an impossible one, "yesterday"
+        return None
+
+
 def drift(world: Path, split: date) -> dict[str, float | int | str]:
     """What changes in week 2, read from the world's files (the truth included)."""
     subs = read_csv(world / "truth" / "subscribers.csv")
@@ -193,22 +201,19 @@ def drift(world: Path, split: date) -> dict[str, float | int | str]:
     week: dict[str, set[str]] = {"1": set(), "2": set()}
     for path in sorted((world / "calls").glob("calls-*.csv")):
         for row in read_csv(path):
-            at = row.get("start", "")[:10]
-            if at and row.get("caller"):
-                week["2" if at >= split.isoformat() else "1"].add(row["caller"])
+            if (at := _day(row.get("start"))) is not None and row.get("caller"):
+                week["2" if at >= split else "1"].add(row["caller"])
     kind = {r["msisdn"]: r["kind"] for r in subs}
     callers_new = Counter(kind.get(m, "unknown") for m in week["2"] - week["1"])
-    sent = {r["message_id"]: r["sent_at"][:10] for r in read_csv(world / "messages.csv")}
+    sent = {r["message_id"]: _day(r.get("sent_at")) for r in read_csv(world / "messages.csv")}
     types: dict[tuple[str, str], set[str]] = defaultdict(set)
     scam2: Counter[bool] = Counter()
     rows = [t for t in read_csv(world / "truth" / "messages.csv") if t["group_id"] != "-1"]
     for t in rows:
-        if sent.get(t["message_id"], "")[:4].isdigit():  # a messy row may lose its date
-            types[(t["group_id"], "2" if sent[t["message_id"]] >= split.isoformat() else "1")
-                  ].add(t["label"])  # fmt: skip
+        if (when := sent.get(t["message_id"])) is not None:
+            types[(t["group_id"], "2" if when >= split else "1")].add(t["label"])
     for t in rows:
-        when = sent.get(t["message_id"], "")
-        if when[:4].isdigit() and when >= split.isoformat():
+        if (when := sent.get(t["message_id"])) is not None and when >= split:
             scam2[t["label"] not in types[(t["group_id"], "1")]] += 1
     groups = sorted({g for g, _ in types})
     return {
@@ -218,9 +223,13 @@ def drift(world: Path, split: date) -> dict[str, float | int | str]:
         "late_new_range": sum(r["msisdn"][:6] in NEW_RANGES for r in late),
         "early_new_range": sum(r["msisdn"][:6] in NEW_RANGES for r in early),
         "late_imitators": sum(r["imitates"] == "1" for r in late),
-        # Week-2 callers absent from week 1, by kind ("unknown": a number the truth does
-        # not hold, e.g. one a messy row mangled).
-        **{f"callers_new_{k}": n for k, n in sorted(callers_new.items())},
+        # Week-2 callers absent from week 1: fraud SIMs, ordinary subscribers (people and
+        # businesses), and numbers the truth does not hold (mangled by a messy row).
+        "callers_new_fraud": callers_new["fraud"],
+        "callers_new_ordinary": sum(
+            n for k, n in callers_new.items() if k not in ("fraud", "unknown")
+        ),
+        "callers_new_unknown": callers_new["unknown"],
         "groups_new_scripts": sum(types[(g, "2")] - types[(g, "1")] != set() for g in groups),
         "groups": len(groups),
         "scam_msgs_week2": sum(scam2.values()),
