@@ -130,6 +130,9 @@ def evaluate(world: Path, settings: Settings) -> dict[str, float | int | str]:
     store = Store(settings.database_url)
     first, last = lake_window(settings)
     split = first + timedelta(days=7)  # week 1: first .. split - 1; week 2: split .. last
+    if split > last:
+        store.dispose()
+        raise SystemExit(f"the lake ends on {last}: a second week needs 8 days or more")
     truth = {r["msisdn"]: r["is_fraud"] for r in read_csv(world / "truth" / "subscribers.csv")}
     try:
         # Rows come back in no particular order; sorting makes the splits reproducible.
