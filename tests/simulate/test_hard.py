@@ -4,7 +4,9 @@ the observable files against the ground truth."""
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -115,6 +117,47 @@ def test_groups_write_new_scripts_in_the_second_week(hard_world: Path) -> None:
         ):
             types[(t["group_id"], sent[t["message_id"]] >= "2023-10-08")].add(t["label"])
     assert any(types[(g, False)] != types[(g, True)] for g in ("0", "1"))
+
+
+def test_week_two_observably_brings_numbers_and_scripts_week_one_never_showed(
+    hard_world: Path,
+) -> None:
+    # As a model trained on week 1 meets week 2 (bench/drift_eval.py): split the call
+    # records and messages at the lake's week boundary (UTC days), not by the truth.
+    def week(stamp: str) -> str | None:
+        try:
+            return "2" if date.fromisoformat(stamp[:10]) >= date(2023, 10, 8) else "1"
+        except ValueError:  # a messy row: no date, an impossible one, "yesterday"
+            return None
+
+    callers: dict[str | None, set[str]] = defaultdict(set)
+    for path in sorted((hard_world / "calls").glob("calls-*.csv")):
+        with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+            for row in csv.reader(fh):  # caller, callee, start, ...: no dict a row
+                if len(row) > 2 and re.fullmatch(r"\+\d{10,13}", row[0]):  # not mangled
+                    callers[week(row[2])].add(row[0])
+    fresh = callers["2"] - callers["1"]
+    ranges = {f"+86{p}" for p in CN_NEW_PREFIXES.tolist()}
+    in_new = {n for n in fresh if n[:6] in ranges}
+    subs = {r["msisdn"]: r for r in read(hard_world / "truth" / "subscribers.csv")}
+    # Week 2's domestic newcomers all come from ranges no week-1 caller used: the
+    # groups' fresh SIMs (the Myanmar numbers among them keep their usual ranges).
+    assert len(in_new) >= 20 and not any(n[:6] in ranges for n in callers["1"])
+    assert in_new == {n for n in fresh if n.startswith("+86")}
+    assert all(subs[n]["is_fraud"] == "1" for n in in_new)
+
+    sent = {
+        r["message_id"]: week(r.get("sent_at") or "") for r in read(hard_world / "messages.csv")
+    }
+    scripts: dict[tuple[str, str | None], set[str]] = defaultdict(set)
+    late = []
+    for t in read(hard_world / "truth" / "messages.csv"):
+        if t["group_id"] != "-1" and sent.get(t["message_id"]):
+            scripts[(t["group_id"], sent[t["message_id"]])].add(t["label"])
+            late += [t] if sent[t["message_id"]] == "2" else []
+    # Most of week 2's scam messages follow scripts their group never wrote in week 1.
+    new_script = [t for t in late if t["label"] not in scripts[(t["group_id"], "1")]]
+    assert late and len(new_script) > 0.5 * len(late)
 
 
 def test_imitators_carry_one_domestic_phone_about_and_send_no_blasts(hard_world: Path) -> None:
