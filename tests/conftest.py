@@ -9,6 +9,8 @@
 - ``shared_data``: the path of ``../shared/data``, skipping (never under CI) when absent.
 - ``demo_world``: a private copy of one tiny demo run (``scamnet demo --preset tiny``),
   made once per session; each test that takes it may change its copy freely.
+  ``demo_output`` is what that run printed. A demo run is the suite's costliest setup,
+  so tests that need a demo's data directory copy this one rather than run their own.
 """
 
 from __future__ import annotations
@@ -93,8 +95,15 @@ def _pristine_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     args = ["demo", "--no-serve", "--preset", "tiny", "--data-dir", str(root)]
     result = CliRunner().invoke(app, args, env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
+    (root.parent / "demo-output.txt").write_text(result.output, encoding="utf-8")
     register(root)
     return root
+
+
+@pytest.fixture(scope="session")
+def demo_output(_pristine_demo: Path) -> str:
+    """What the session's demo run printed (250 columns wide)."""
+    return (_pristine_demo.parent / "demo-output.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture

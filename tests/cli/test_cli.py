@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -59,33 +60,23 @@ def test_bad_database_url_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 @pytest.mark.slow
-def test_demo_prints_the_summary(tmp_path: Path) -> None:
-    target = tmp_path / "demo"
-    result = runner.invoke(
-        app, ["demo", "--no-serve", "--preset", "tiny", "--data-dir", str(target)]
-    )
-    assert result.exit_code == 0, result.output
-    assert "agencies loaded" in result.output
-    assert "Dehong Prefecture Public Security Bureau" in result.output
-    assert "Myanmar Police Force, Muse" in result.output
-    assert "verified" in result.output
-    assert "messy rows" in result.output
-    assert "subscriber alerts" in result.output  # the detect step ran and stored alerts
+def test_demo_prints_the_summary(demo_output: str, _pristine_demo: Path) -> None:  # noqa: PT019
+    """The session's demo run (tests/conftest.py) printed every step's summary."""
+    assert "agencies loaded" in demo_output
+    assert "Dehong Prefecture Public Security Bureau" in demo_output
+    assert "Myanmar Police Force, Muse" in demo_output
+    assert "verified" in demo_output
+    assert "messy rows" in demo_output
+    assert "subscriber alerts" in demo_output  # the detect step ran and stored alerts
     # Records resolved across scripts, groups found with their suspected ringleaders.
-    assert "records →" in result.output and "persons (Splink" in result.output
-    assert "groups found" in result.output and "mastermind" in result.output
+    assert "records →" in demo_output and "persons (Splink" in demo_output
+    assert "groups found" in demo_output and "mastermind" in demo_output
     # The Muse batch came through the signed exchange and both ledgers agree.
-    assert "signed manifest; applied: batch" in result.output
-    assert "ledgers of the two instances: identical" in result.output
-    assert "Dernière mise à jour à" in result.output and "suspects ont été remis" in result.output
-    assert (target / "scamnet.db").exists()
-    assert (target / "world" / "truth" / "subscribers.csv").exists()
-    # Running it again starts from a fresh directory, not on top of the last one.
-    again = runner.invoke(
-        app, ["demo", "--no-serve", "--preset", "tiny", "--data-dir", str(target)]
-    )
-    assert again.exit_code == 0
-    assert re.search(r"agencies loaded\s+│\s+12\b", again.output)
+    assert "signed manifest; applied: batch" in demo_output
+    assert "ledgers of the two instances: identical" in demo_output
+    assert "Dernière mise à jour à" in demo_output and "suspects ont été remis" in demo_output
+    assert (_pristine_demo / "scamnet.db").exists()
+    assert (_pristine_demo / "world" / "truth" / "subscribers.csv").exists()
 
 
 def test_demo_refuses_to_wipe_a_foreign_directory(tmp_path: Path) -> None:
@@ -104,11 +95,13 @@ def test_installed_entry_point_runs() -> None:
 
 
 @pytest.mark.slow
-def test_demo_serves_the_api(tmp_path: Path) -> None:
+def test_demo_serves_the_api(_pristine_demo: Path, tmp_path: Path) -> None:  # noqa: PT019
     """`scamnet demo --serve` really serves: the health endpoint answers on loopback.
 
-    It waits on the server's own readiness line, not on a clock: the demo takes as
-    long as the machine needs.
+    It runs over a copy of an earlier demo's directory, which it must start afresh
+    (the agencies are loaded once, not on top of the last run's). It waits on the
+    server's own readiness line, not on a clock: the demo takes as long as the
+    machine needs.
     """
     import json
     import socket
@@ -119,6 +112,7 @@ def test_demo_serves_the_api(tmp_path: Path) -> None:
         port = s.getsockname()[1]
     exe = Path(sys.executable).with_name("scamnet")
     args = [str(exe), "demo", "--serve", "--port", str(port), "--preset", "tiny"]
+    shutil.copytree(_pristine_demo, tmp_path / "d")
     args += ["--data-dir", str(tmp_path / "d")]
     proc = subprocess.Popen(
         args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8"
@@ -132,6 +126,7 @@ def test_demo_serves_the_api(tmp_path: Path) -> None:
                 break
         else:
             raise AssertionError("the demo stopped before serving:\n" + "".join(seen[-20:]))
+        assert re.search(r"agencies loaded\s+│\s+12\b", "".join(seen)), "".join(seen)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=30) as r:
             body = json.loads(r.read())
         assert body["status"] == "ok"
@@ -201,12 +196,11 @@ def detect(kind: str, model: Path, window: list[str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def tiny_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
-    """A tiny demo's data directory (world ingested) and its window of days."""
+def tiny_demo(_pristine_demo: Path, tmp_path_factory: pytest.TempPathFactory
+              ) -> tuple[Path, list[str]]:  # fmt: skip
+    """A copy of the tiny demo's data directory (world ingested) and its window of days."""
     data = tmp_path_factory.mktemp("demo") / "demo"
-    result = runner.invoke(app, ["demo", "--no-serve", "--preset", "tiny", "--data-dir", str(data)])
-    assert result.exit_code == 0, result.output
-    register(data)
+    shutil.copytree(_pristine_demo, data)
     days = sorted(p.name[4:] for p in (data / "lake" / "calls").glob("day=*"))
     return data, ["--from", days[1], "--to", days[-1], "--data-dir", str(data)]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import igraph as ig
@@ -16,7 +17,6 @@ from scamnet.cli.main import app
 from scamnet.store import Store
 from scamnet.store.models import GroupRow
 from scamnet.store.tables.network import GroupNodeRow
-from tests.support.users import register
 
 runner = CliRunner()
 
@@ -31,16 +31,12 @@ def run(data_dir: Path, *args: str, code: int = 0) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo(_pristine_demo: Path, demo_output: str, tmp_path_factory: pytest.TempPathFactory
+         ) -> Path:  # fmt: skip
+    """A copy of the session's tiny demo (tests/conftest.py), whose run found the networks."""
+    assert "Networks" in demo_output and "mastermind" in demo_output
     root = tmp_path_factory.mktemp("netdemo") / "demo"
-    result = runner.invoke(
-        app,
-        ["demo", "--no-serve", "--preset", "tiny", "--data-dir", str(root)],
-        env={"COLUMNS": "250"},
-    )
-    assert result.exit_code == 0, result.output
-    assert "Networks" in result.output and "mastermind" in result.output
-    register(root)
+    shutil.copytree(_pristine_demo, root)
     return root
 
 
