@@ -5,6 +5,7 @@ nothing once the senders send again)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -13,6 +14,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
@@ -177,3 +179,56 @@ def test_a_crash_while_coalesced_batches_commit_loses_and_doubles_nothing(
     assert (a.stored, a.already) == (2 * stored, 2 * (1 - stored))
     assert (b.stored, b.already) == (FULL_LINES * stored, FULL_LINES * (1 - stored))
     assert lake_rows(settings) == (FULL_LINES + 2, FULL_LINES + 2)
+
+
+class _Subscription:
+    """A pull subscription holding ``waiting`` messages: a fetch takes what is there, or
+    times out (the logical clock moves by its timeout) when there is nothing."""
+
+    def __init__(self, waiting: list[SimpleNamespace], now: list[float]) -> None:
+        self.waiting, self.now = waiting, now
+        self.timeouts: list[float] = []
+
+    async def fetch(self, batch: int, timeout: float) -> list[SimpleNamespace]:
+        self.timeouts.append(timeout)
+        if not self.waiting:
+            self.now[0] += timeout
+            raise TimeoutError
+        got, self.waiting = self.waiting[:batch], self.waiting[batch:]
+        self.now[0] += 0.001  # a round trip
+        return got
+
+
+def _message(lines: int) -> SimpleNamespace:
+    return SimpleNamespace(data=b'{"caller": "+8613800138000"}\n' * lines)
+
+
+@pytest.mark.parametrize(("commit_s", "bound_s"), [(5.0, 0.25), (0.1, 0.25), (0.0, 0.25)])
+def test_a_worker_lingers_for_more_messages_within_the_bound_in_logical_time(
+    intake: PushIntake, commit_s: float, bound_s: float
+) -> None:
+    from scamnet.stream.jetstream import Worker
+
+    now = [50.0]
+    intake._clock = lambda: now[0]
+    intake.commit_s, intake.linger_s = commit_s, bound_s
+    worker = Worker(intake, TESTER, "nats://unused", batch=100)
+    sub = _Subscription([_message(2) for _ in range(5)], now)
+    got = asyncio.run(worker._linger(sub, [_message(1)]))
+    if commit_s == 0:  # nothing measured yet: no linger
+        assert len(got) == 1 and sub.timeouts == []
+        return
+    assert len(got) == 6  # the five that came meanwhile joined the first
+    assert now[0] - 50.0 <= min(commit_s, bound_s) + 1e-9  # never past the bound
+    assert sub.timeouts[-1] > 0 and worker.lingered == len(sub.timeouts)
+
+
+def test_a_worker_with_a_full_fetch_or_a_full_group_does_not_linger(intake: PushIntake) -> None:
+    from scamnet.stream.jetstream import Worker
+
+    intake.commit_s = intake.linger_s = 1e6
+    worker = Worker(intake, TESTER, "nats://unused", batch=3)
+    sub = _Subscription([_message(1)], [0.0])
+    assert len(asyncio.run(worker._linger(sub, [_message(1)] * 3))) == 3  # the fetch is full
+    assert len(asyncio.run(worker._linger(sub, [_message(FULL_LINES)]))) == 1  # enough lines
+    assert sub.timeouts == [] and worker.lingered == 0

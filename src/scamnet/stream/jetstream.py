@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -181,10 +180,11 @@ class Worker:
         """``msgs`` and those fetched while they linger (`linger_for`, from now)."""
         from nats.errors import TimeoutError as FetchTimeout
 
-        began = time.monotonic()
+        clock = self.intake._clock  # a test's logical clock
+        began = clock()
         lines = sum(_lines(m.data) for m in msgs)
         while len(msgs) < self.batch:
-            wait = linger_for(time.monotonic() - began, lines, self.intake.commit_s,
+            wait = linger_for(clock() - began, lines, self.intake.commit_s,
                               self.intake.linger_s)  # fmt: skip
             if wait < 0.005:  # shorter than a fetch's round trip
                 break
