@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import signal
 import subprocess
@@ -66,21 +67,25 @@ def test_the_oldest_batch_never_lingers_past_its_bound_nor_past_a_commits_time()
         for commit in (0.0, 0.01, 0.1, 0.3, 5.0):
             for waited in (0.0, 0.01, 0.1, 0.2, 0.25, 0.3, 2.0):
                 for lines in (1, 10, FULL_LINES - 1, FULL_LINES, 10 * FULL_LINES):
-                    wait = linger_for(waited, lines, commit, bound)
-                    assert wait >= 0
-                    if wait:
-                        assert lines < FULL_LINES  # a full group goes at once
-                        assert waited + wait <= min(commit, bound) + 1e-12
-                    else:  # no linger only when there is no time left, or it is full
-                        assert lines >= FULL_LINES or waited >= min(commit, bound)
+                    for gap in (0.0, 0.02, 0.2, math.inf):
+                        wait = linger_for(waited, lines, commit, bound, gap)
+                        assert wait >= 0
+                        if wait:
+                            assert lines < FULL_LINES  # a full group goes at once
+                            assert waited + wait <= min(commit, bound) + 1e-12
+                            assert gap < wait  # the next batch is expected meanwhile
+                        else:  # no time left, full, or no batch expected in time
+                            assert (lines >= FULL_LINES or waited >= min(commit, bound)
+                                    or gap >= min(commit, bound) - waited)  # fmt: skip
 
 
-@pytest.mark.parametrize(("commit_s", "bound_s", "lingered_s"),
-                         [(5.0, 0.25, 0.25), (0.1, 0.25, 0.1), (0.0, 0.25, 0.0),
-                          (5.0, 0.0, 0.0)])  # fmt: skip
+@pytest.mark.parametrize(("commit_s", "bound_s", "gap_s", "lingered_s"),
+                         [(5.0, 0.25, 0.05, 0.25), (0.1, 0.25, 0.05, 0.1),
+                          (0.0, 0.25, 0.05, 0.0), (5.0, 0.0, 0.05, 0.0),
+                          (5.0, 0.25, 0.3, 0.0)])  # fmt: skip
 def test_a_lone_batch_lingers_as_long_as_a_commit_takes_within_the_bound_in_logical_time(
     intake: PushIntake, monkeypatch: pytest.MonkeyPatch, commit_s: float, bound_s: float,
-    lingered_s: float,
+    gap_s: float, lingered_s: float,
 ) -> None:  # fmt: skip
     now = [1_000.0]
     waits: list[float] = []
@@ -94,6 +99,7 @@ def test_a_lone_batch_lingers_as_long_as_a_commit_takes_within_the_bound_in_logi
     intake._clock = lambda: now[0]
     monkeypatch.setattr(intake._count, "wait", wait)
     intake.commit_s, intake.linger_s = commit_s, bound_s
+    intake._gap["calls"] = gap_s  # batches of calls came this far apart lately
     receipt = intake.push(TESTER, "calls", calls(0, 3), limit=False)
     assert receipt.stored == 3 and intake.groups == 1
     assert sum(waits) == pytest.approx(lingered_s)
@@ -103,6 +109,7 @@ def test_a_lone_batch_lingers_as_long_as_a_commit_takes_within_the_bound_in_logi
 def test_batches_that_arrive_while_one_lingers_share_its_commit(intake: PushIntake) -> None:
     # A linger of a million seconds: only the arrival that fills the group ends it.
     intake.commit_s = intake.linger_s = 1e6
+    intake._gap["calls"] = 0.0
     got: list[BatchReceipt | Exception] = []
 
     def push_first() -> None:
@@ -139,6 +146,7 @@ root, first, second = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 settings = Settings.from_env(root)
 intake = PushIntake(settings, Store(settings.database_url), linger_s=1e6)
 intake.commit_s = 1e6  # the first batch lingers until the second fills the group
+intake._gap["calls"] = 0.0  # as if batches of calls came close together
 actor = Actor("tester", "CN-YN-DH", frozenset(UserRole))
 threading.Thread(target=intake.push, args=(actor, "calls", first.read_bytes()),
                  kwargs={"limit": False}, daemon=True).start()
@@ -232,3 +240,14 @@ def test_a_worker_with_a_full_fetch_or_a_full_group_does_not_linger(intake: Push
     assert len(asyncio.run(worker._linger(sub, [_message(1)] * 3))) == 3  # the fetch is full
     assert len(asyncio.run(worker._linger(sub, [_message(FULL_LINES)]))) == 1  # enough lines
     assert sub.timeouts == [] and worker.lingered == 0
+
+
+def test_the_time_between_batches_is_measured_per_kind(intake: PushIntake) -> None:
+    now = [0.0]
+    intake._clock = lambda: now[0]
+    intake.linger_s = 0.0  # no linger: only the measure is looked at
+    for i, at in enumerate((10.0, 10.5, 11.5)):
+        now[0] = at
+        intake.push(TESTER, "calls", calls(i, 1), limit=False)
+    assert intake._gap["calls"] == pytest.approx(0.5 + 0.2 * (1.0 - 0.5))
+    assert "messages" not in intake._gap  # a kind never seen: no linger for it

@@ -18,8 +18,9 @@ intake idle waits a little for the next ones of its kind before it goes. The wai
 is adaptive and bounded (`linger_for`): never longer than one recent commit took
 (what a batch arriving just after would have waited anyway), never past
 ``linger_bound()`` after the oldest waiting batch arrived, and none at all once
-``FULL_LINES`` lines wait or when they have waited that long already (for the
-lock of a busy intake). A lingering batch is in no lake file and no ledger: a
+``FULL_LINES`` lines wait, when they have waited that long already (for the lock
+of a busy intake), or when batches of the kind come further apart than that (the
+wait would be for nothing). A lingering batch is in no lake file and no ledger: a
 crash loses only what was never answered, which its sender sends again.
 
 The rule for bad input (docs/stream.md): a batch is **accepted with rejects**. Each
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import threading
 import time
@@ -85,16 +87,20 @@ def linger_bound() -> float:
     return max(0.0, float(os.environ.get("SCAMNET_PUSH_LINGER_S", "0.25")))
 
 
-def linger_for(waited_s: float, lines: int, commit_s: float, bound_s: float) -> float:
+def linger_for(waited_s: float, lines: int, commit_s: float, bound_s: float,
+               gap_s: float = 0.0) -> float:  # fmt: skip
     """Seconds the oldest batch waiting still lingers for more (0: take them in now).
 
     ``waited_s``: since the oldest of them arrived; ``lines``: waiting, of its kind;
-    ``commit_s``: what a commit took lately. The oldest batch never waits longer
-    than ``min(commit_s, bound_s)`` in all, and the others arrived after it.
+    ``commit_s``: what a commit took lately; ``gap_s``: the usual time between two
+    batches of the kind. The oldest batch never waits longer than
+    ``min(commit_s, bound_s)`` in all, and the others arrived after it; nor at all
+    when the next batch is not expected before that time is up (a wait for nothing).
     """
     if lines >= FULL_LINES:
         return 0.0
-    return max(0.0, min(commit_s, bound_s) - waited_s)
+    left = max(0.0, min(commit_s, bound_s) - waited_s)
+    return left if gap_s < left else 0.0
 
 
 class BatchRefused(InvalidRecord):
@@ -192,6 +198,8 @@ class PushIntake:
         self.commit_s = 0.0  # moving average of a group's seconds: the linger's measure
         self.lingered = 0  # times a batch waited for others (for tests and benchmarks)
         self._clock: Callable[[], float] = time.monotonic  # a test's logical clock
+        self._last: dict[str, float] = {}  # per kind, when its latest batch arrived
+        self._gap: dict[str, float] = {}  # per kind, moving average of the time between two
 
     def close(self) -> None:
         self.ingestor.close()
@@ -220,6 +228,7 @@ class PushIntake:
             if limit and len(self._waiting) >= max_waiting():
                 raise RateLimited("the intake is saturated; retry shortly", 1)
             self._waiting.append(item)
+            self._arrived(kind, item.queued)
             self._count.notify_all()  # a lingering batch of this kind may go now
         # Whoever holds the lock takes the oldest batches of its kind waiting; this
         # batch may have gone in someone else's group meanwhile.
@@ -252,6 +261,14 @@ class PushIntake:
                 self._take_group(group)
         return [_outcome(x) if isinstance(x, _Pending) else x for x in slots]
 
+    def _arrived(self, kind: str, now: float) -> None:
+        """Count a batch of ``kind`` in the time between two (under ``_count``)."""
+        last = self._last.get(kind)
+        self._last[kind] = now
+        if last is not None:
+            gap = self._gap.get(kind)
+            self._gap[kind] = now - last if gap is None else gap + COST_WEIGHT * (now - last - gap)
+
     def _linger(self, kind: str) -> None:
         """Wait while the batches of ``kind`` waiting may linger (`linger_for`); an
         arrival wakes the wait, and the group goes as soon as it is full."""
@@ -261,8 +278,8 @@ class PushIntake:
                 if not waiting:
                     return  # taken in by another thread's group
                 wait = linger_for(self._clock() - waiting[0].queued,
-                                  sum(x.lines for x in waiting), self.commit_s,
-                                  self.linger_s)  # fmt: skip
+                                  sum(x.lines for x in waiting), self.commit_s, self.linger_s,
+                                  self._gap.get(kind, math.inf))  # fmt: skip
                 if wait <= 0:
                     return
                 self.lingered += 1
