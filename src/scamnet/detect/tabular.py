@@ -141,7 +141,7 @@ class TabularModel:
         commit (0.2 ms on one thread). The same trees, the same values.
         """
         assert self.booster is not None
-        one = {"num_threads": 1} if len(x) < SMALL_PREDICT else {}  # else as trained
+        one: dict[str, Any] = {"num_threads": 1} if len(x) < SMALL_PREDICT else {}  # or as trained
         return np.asarray(self.booster.booster_.predict(x, pred_contrib=contrib, **one))
 
     def score(self, x: np.ndarray) -> np.ndarray:
