@@ -251,3 +251,16 @@ def test_the_time_between_batches_is_measured_per_kind(intake: PushIntake) -> No
         intake.push(TESTER, "calls", calls(i, 1), limit=False)
     assert intake._gap["calls"] == pytest.approx(0.5 + 0.2 * (1.0 - 0.5))
     assert "messages" not in intake._gap  # a kind never seen: no linger for it
+
+
+def test_no_linger_once_half_the_waiting_room_is_taken(
+    intake: PushIntake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Lingering batches count as waiting: lingering on would answer the next senders 429.
+    monkeypatch.setenv("SCAMNET_PUSH_QUEUE", "2")
+    waits: list[float] = []
+    monkeypatch.setattr(intake._count, "wait", lambda timeout=None: waits.append(timeout))
+    intake.commit_s, intake.linger_s = 5.0, 0.25
+    intake._gap["calls"] = 0.0
+    assert intake.push(TESTER, "calls", calls(0, 1)).stored == 1
+    assert waits == [] and intake.lingered == 0

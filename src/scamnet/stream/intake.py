@@ -277,6 +277,8 @@ class PushIntake:
                 waiting = [x for x in self._waiting if x.kind == kind]
                 if not waiting:
                     return  # taken in by another thread's group
+                if len(self._waiting) >= max(1, max_waiting() // 2):
+                    return  # half the waiting room taken: lingering on would earn a 429
                 wait = linger_for(self._clock() - waiting[0].queued,
                                   sum(x.lines for x in waiting), self.commit_s, self.linger_s,
                                   self._gap.get(kind, math.inf))  # fmt: skip
