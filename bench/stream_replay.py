@@ -29,8 +29,6 @@ The load average is printed at the start and the end.
 from __future__ import annotations
 
 import argparse
-import csv
-import math
 import os
 import shutil
 import socket
@@ -77,51 +75,18 @@ def prepare(demo: Path, data: Path, tmp: Path) -> tuple[set[str], set[str]]:
     from tests.support.users import register
 
     from scamnet.core.access import Actor, UserRole
-    from scamnet.ingest.mapping import Mapping
-    from scamnet.ingest.pipeline import Ingestor
     from scamnet.settings import Settings
     from scamnet.store import Store
-    from scamnet.store.records import StoreLedger, StoreSink
-    from scamnet.stream.service import add_watch_list
+    from scamnet.stream.replay import prepare_world
 
     register(data)
-    world = demo / "world"
-    settings, source = Settings.from_env(data), Settings.from_env(demo)
-    shutil.copytree(source.models_dir, settings.models_dir)
-    settings.model_signing_key.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(source.model_signing_key, settings.model_signing_key)
-    start = datetime.combine(DAY, datetime.min.time(), tzinfo=UTC)
-    con = duckdb.connect()
-    con.execute(f"COPY (SELECT * FROM read_csv('{world}/reports.csv', all_varchar = true) "
-                f"WHERE filed_at < '{start.isoformat()}') TO '{tmp}/reports.csv'")  # fmt: skip
-    con.execute(f"COPY (SELECT * FROM read_csv('{world}/messages.csv', all_varchar = true, "
-                f"ignore_errors = true) WHERE try_cast(sent_at AS TIMESTAMPTZ) < "
-                f"'{start.isoformat()}') TO '{tmp}/messages.csv'")  # fmt: skip
-    con.close()
-    files = [("cells", world / "cells.csv"), ("reports", tmp / "reports.csv"),
-             ("messages", tmp / "messages.csv")]  # fmt: skip
-    files += [("calls", p) for p in sorted((world / "calls").glob("calls-*.csv"))
-              if p.name < f"calls-{DAY}"]  # fmt: skip
+    settings = Settings.from_env(data)
     store = Store(settings.database_url)
-    ingestor = Ingestor(settings.data_dir, settings=settings)
-    try:
-        for kind, path in files:
-            with store.session() as s:
-                result = ingestor.ingest_file(kind, path, Mapping(), StoreLedger(s), StoreSink(s))
-                assert result.error is None, result.error
-    finally:
-        ingestor.close()
-    with (world / "truth" / "subscribers.csv").open() as fh:
-        subs = list(csv.DictReader(fh))
-    fraud = [s for s in subs if s["kind"] == "fraud"]
-    group = min(s["group_id"] for s in fraud)
-    listed = {s["msisdn"] for s in fraud if s["group_id"] == group}
-    partner = tmp / "partner.csv"
-    partner.write_text("kind,identifier,fraud_type\n"
-                       + "".join(f"tel,{m},impersonate_authority\n" for m in sorted(listed)))  # fmt: skip
-    add_watch_list(store, Actor("tester", AGENCY, frozenset(UserRole)), partner, "partner-mm")
+    start = datetime.combine(DAY, datetime.min.time(), tzinfo=UTC)
+    world = prepare_world(demo, settings, store, Actor("tester", AGENCY, frozenset(UserRole)),
+                          start, tmp)  # fmt: skip
     store.dispose()
-    return listed, {s["msisdn"] for s in subs if s["kind"] == "normal"}
+    return world.listed, world.ordinary
 
 
 def pct(values: list[float], q: float) -> float:
@@ -227,10 +192,10 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--world", type=Path, help="a demo built before (--preset tiny)")
     args = parser.parse_args()
-    from scamnet.engine import open_engine
-    from scamnet.engine.features.subscribers import CELL_REF, SubscriberFeatures
+    from scamnet.engine.features.subscribers import CELL_REF
     from scamnet.lake import RecordKind, RecordLake
     from scamnet.store.seeds import cell_reference
+    from scamnet.stream.replay import batch_features, features_differ
 
     work = Path(tempfile.mkdtemp(prefix="stream-replay-"))
     try:
@@ -263,21 +228,10 @@ def main() -> None:
 
         with store.session() as s:
             cells = cell_reference(s, CELL_REF)
-        with open_engine("duckdb") as engine:
-            feats = SubscriberFeatures(engine, lake, work / "batch-features", cells)
-            batch = {r["msisdn"]: r for r in engine.fetch(feats.compute(DAY, DAY))}
+        batch = batch_features(settings, cells, DAY, DAY, work / "batch-features")
         stream = {r["msisdn"]: r for r in processor.rolling.table(DAY, DAY).to_pylist()}
-
-        def same(a: Any, b: Any) -> bool:
-            if a is None or b is None:
-                return a is None and b is None
-            if isinstance(a, float) or isinstance(b, float):
-                return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
-            return bool(a == b)
-
-        wrong = [(m, f) for m in batch for f in got["features"]
-                 if m not in stream or not same(stream[m][f], batch[m][f])]  # fmt: skip
-        equal = set(stream) == set(batch) and not wrong
+        wrong = features_differ(stream, batch)
+        equal = not wrong
         n_calls = sum(1 for e in got["events"] if e.kind == "calls")
         print(f"replayed {len(got['events']):,} records ({n_calls:,} calls) of {DAY} in "
               f"{got['elapsed']:.0f} s at {args.speed:g}x; {got['groups']} lake commits; "
@@ -292,7 +246,7 @@ def main() -> None:
                       f"p99 {pct(values, 0.99):.3f} s, max {max(values):.3f} s "
                       f"(n = {len(values)})")  # fmt: skip
         print(f"stream features equal batch features: {equal} ({len(batch):,} subscribers, "
-              f"{len(got['features'])} features; {len(wrong)} differ)")  # fmt: skip
+              f"{len(got['features'])} features; {len(wrong)} values differ)")  # fmt: skip
         got["intake"].close()
         store.dispose()
         if got["failures"]:

@@ -12,8 +12,6 @@ end must equal the batch features computed from the lake.
 
 from __future__ import annotations
 
-import csv
-import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,62 +21,20 @@ from fastapi.testclient import TestClient
 
 from scamnet.api.app import create_app
 from scamnet.core.access import Actor, UserRole
-from scamnet.ingest.mapping import Mapping
-from scamnet.ingest.pipeline import Ingestor
 from scamnet.lake import RecordKind, RecordLake
 from scamnet.settings import Settings
 from scamnet.store import Store
 from scamnet.store.dissuasion import DissuasionRepository
-from scamnet.store.records import StoreLedger, StoreSink
 from scamnet.stream.arrival import ArrivalProcessor
 from scamnet.stream.intake import PushIntake
-from scamnet.stream.replay import replay, world_events
-from scamnet.stream.service import add_watch_list
-from tests.stream.test_rolling import assert_equal, batch_features
+from scamnet.stream.replay import batch_features, prepare_world, replay, world_events
+from tests.stream.test_rolling import assert_equal
 from tests.support.users import PASSWORD
 
 START = datetime(2023, 10, 5, 1, 0, tzinfo=UTC)  # 09:00 in Beijing
 END = START + timedelta(minutes=30)
 DAY = START.date()
 AGENCY = "CN-YN-DH"
-
-
-def _before(world: Path, tmp: Path, settings: Settings, store: Store) -> None:
-    """Cells, reports filed before the window, calls and messages of the days before."""
-    con = duckdb.connect()
-    day0 = datetime.combine(DAY, datetime.min.time(), tzinfo=UTC)
-    con.execute(f"COPY (SELECT * FROM read_csv('{world}/reports.csv', all_varchar = true) "
-                f"WHERE filed_at < '{START.isoformat()}') TO '{tmp}/reports.csv'")  # fmt: skip
-    con.execute(f"COPY (SELECT * FROM read_csv('{world}/messages.csv', all_varchar = true, "
-                f"ignore_errors = true) WHERE try_cast(sent_at AS TIMESTAMPTZ) < "
-                f"'{day0.isoformat()}') TO '{tmp}/messages.csv'")  # fmt: skip
-    con.close()
-    files = [("cells", world / "cells.csv"), ("reports", tmp / "reports.csv"),
-             ("messages", tmp / "messages.csv")]  # fmt: skip
-    files += [("calls", p) for p in sorted((world / "calls").glob("calls-*.csv"))
-              if p.name < f"calls-{DAY}"]  # fmt: skip
-    ingestor = Ingestor(settings.data_dir, settings=settings)
-    try:
-        for kind, path in files:
-            with store.session() as s:
-                result = ingestor.ingest_file(kind, path, Mapping(), StoreLedger(s), StoreSink(s))
-                assert result.error is None, result.error
-    finally:
-        ingestor.close()
-
-
-def _partner_list(world: Path, tmp: Path) -> tuple[Path, set[str], set[str]]:
-    """One group's numbers, as a partner service would share them; and the ordinary
-    subscribers (the people who can be victims)."""
-    with (world / "truth" / "subscribers.csv").open() as fh:
-        subs = list(csv.DictReader(fh))
-    fraud = [s for s in subs if s["kind"] == "fraud"]
-    group = min(s["group_id"] for s in fraud)
-    listed = {s["msisdn"] for s in fraud if s["group_id"] == group}
-    path = tmp / "partner.csv"
-    rows = "".join(f"tel,{m},impersonate_authority\n" for m in sorted(listed))
-    path.write_text("kind,identifier,fraud_type\n" + rows)
-    return path, listed, {s["msisdn"] for s in subs if s["kind"] == "normal"}
 
 
 @pytest.mark.slow
@@ -89,14 +45,9 @@ def test_a_day_replayed_at_100x_queues_the_people_scam_numbers_call(
     world = demo_world / "world"
     settings = Settings.from_env(fresh)
     store = Store(settings.database_url)
-    demo = Settings.from_env(demo_world)
-    shutil.copytree(demo.models_dir, settings.models_dir)
-    settings.model_signing_key.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(demo.model_signing_key, settings.model_signing_key)
-    _before(world, tmp_path, settings, store)
-    partner, listed, ordinary = _partner_list(world, tmp_path)
     tester = Actor("tester", AGENCY, frozenset(UserRole))
-    add_watch_list(store, tester, partner, "partner-mm")
+    before = prepare_world(demo_world, settings, store, tester, START, tmp_path)
+    listed, ordinary = before.listed, before.ordinary
 
     processor = ArrivalProcessor(store, settings, AGENCY)
     assert processor.champions.subscriber is not None and processor.champions.message is not None
@@ -139,7 +90,7 @@ def test_a_day_replayed_at_100x_queues_the_people_scam_numbers_call(
         from scamnet.store.seeds import cell_reference
 
         cells = cell_reference(s, CELL_REF)
-    batch = batch_features(fresh, cells, DAY, DAY)
+    batch = batch_features(settings, cells, DAY, DAY, tmp_path / "batch-features")
     stream = {r["msisdn"]: r for r in processor.rolling.table(DAY, DAY).to_pylist()}
     assert len(batch) > 100
     assert_equal(stream, batch)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,24 +11,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from scamnet.engine import open_engine
-from scamnet.engine.features.subscriber_sql import FEATURES
-from scamnet.engine.features.subscribers import CELL_REF, SubscriberFeatures
+from scamnet.engine.features.subscribers import CELL_REF
 from scamnet.lake import SCHEMAS, RecordKind, RecordLake
 from scamnet.settings import Settings
 from scamnet.store import Store
 from scamnet.store.seeds import cell_reference
+from scamnet.stream.replay import batch_features, features_differ
 from scamnet.stream.rolling import Cell, RollingFeatures
 
 DAY = date(2023, 10, 5)
-
-
-def batch_features(root: Path, cells: pa.Table, start: date, end: date) -> dict[str, Any]:
-    settings = Settings.from_env(root)
-    with open_engine("duckdb") as engine:
-        feats = SubscriberFeatures(engine, RecordLake(settings.lake_dir), root / "batch-features",
-                                   cells)  # fmt: skip
-        return {r["msisdn"]: r for r in engine.fetch(feats.compute(start, end))}
 
 
 def stream_of(root: Path, first: date, last: date) -> list[tuple[str, pa.Table]]:
@@ -47,23 +37,16 @@ def stream_of(root: Path, first: date, last: date) -> list[tuple[str, pa.Table]]
     return [(kind, row) for _, kind, row in events]
 
 
-def same(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    if isinstance(a, float) or isinstance(b, float):
-        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
-    return bool(a == b)
-
-
 def assert_equal(stream: dict[str, Any], batch: dict[str, Any]) -> None:
     assert set(stream) == set(batch)
-    wrong = [(m, f, stream[m][f], batch[m][f]) for m in batch for f in FEATURES
-             if not same(stream[m][f], batch[m][f])]  # fmt: skip
+    wrong = features_differ(stream, batch)
     assert wrong == [], wrong[:10]
 
 
 @pytest.mark.slow
-def test_rolling_features_equal_the_batch_features_at_the_window_end(demo_world: Path) -> None:
+def test_rolling_features_equal_the_batch_features_at_the_window_end(
+    demo_world: Path, tmp_path: Path
+) -> None:
     store = Store(Settings.from_env(demo_world).database_url)
     with store.session() as session:
         cells = cell_reference(session, CELL_REF)
@@ -86,7 +69,7 @@ def test_rolling_features_equal_the_batch_features_at_the_window_end(demo_world:
         batched.add_table(kind, pa.concat_tables(rows))
     assert any(len(rows) >= 100 for kind, rows in runs if kind == "calls")
     for start in (DAY, DAY - timedelta(days=2)):  # a window of one day, and of three
-        batch = batch_features(demo_world, cells, start, DAY)
+        batch = batch_features(Settings.from_env(demo_world), cells, start, DAY, tmp_path)
         stream = {r["msisdn"]: r for r in rolling.table(start, DAY).to_pylist()}
         assert len(batch) > 1_000
         assert_equal(stream, batch)

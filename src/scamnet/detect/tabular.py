@@ -36,6 +36,7 @@ SUBSCRIBER_PARAMS: dict[str, Any] = dict(
     n_jobs=2, deterministic=True, force_row_wise=True, verbose=-1,
 )  # fmt: skip
 FIXED_THRESHOLD = {"subscriber": 0.5}
+SMALL_PREDICT = 2_000  # rows scored on one thread: more threads cost more than they save
 GRAPH_WORDS = {
     "g_out_degree": "contacts called",
     "g_in_degree": "contacts calling in",
@@ -132,18 +133,26 @@ class TabularModel:
         return {"lightgbm": {k: v for k, v in self.lgb_params.items() if k != "verbose"},
                 "threshold": round(self.threshold, 4), "features": self.feature_names}  # fmt: skip
 
-    def score(self, x: np.ndarray) -> np.ndarray:
+    def _predict(self, x: np.ndarray, contrib: bool = False) -> np.ndarray:
+        """The trees' probability of the positive class (or each feature's contribution).
+
+        The Booster itself, not the scikit-learn wrapper: the wrapper's checks and its
+        two threads cost ~10 ms CPU a call, while the stream scores a few rows at every
+        commit (0.2 ms on one thread). The same trees, the same values.
+        """
         assert self.booster is not None
-        proba = np.asarray(self.booster.predict_proba(x))
-        return proba[:, 1]
+        one: dict[str, Any] = {"num_threads": 1} if len(x) < SMALL_PREDICT else {}  # or as trained
+        return np.asarray(self.booster.booster_.predict(x, pred_contrib=contrib, **one))
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        return self._predict(x)
 
     def explain(
         self, x: np.ndarray, top: int = 3, currencies: Sequence[str | None] | None = None
     ) -> list[str]:
         """The features that pushed each row's score up, in words; amounts of money in
         the row's currency (``currencies``, one per row) when it is known."""
-        assert self.booster is not None
-        contrib = np.asarray(self.booster.predict_proba(x, pred_contrib=True))[:, :-1]
+        contrib = self._predict(x, contrib=True)[:, :-1]
         out = []
         for i in range(len(x)):
             order = np.argsort(-contrib[i])[:top]

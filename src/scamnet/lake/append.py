@@ -148,13 +148,17 @@ def append_relation(
         stored, data = _existing_hashes(snap, fingerprint, days, keys)
     source = "lake_in"
     if stored:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE lake_seen AS SELECT DISTINCT __k FROM lake_in "
-            f"SEMI JOIN ({stored}) s ON s.k = lake_in.__k"
-        )
-        seen = con.execute("SELECT count(*) FROM lake_seen").fetchone()
-        if seen and seen[0]:
+        # The hashes already stored, fetched: none, as a rule, for records streamed as
+        # they happen (one statement for a commit that pays some thirty).
+        seen = con.execute(
+            f"SELECT DISTINCT __k FROM lake_in SEMI JOIN ({stored}) s ON s.k = lake_in.__k"
+        ).fetchall()
+        if seen:
             # Some hashes are already stored: compare those rows on the key itself.
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE lake_seen AS SELECT unnest(?::UBIGINT[]) AS __k",
+                [[int(k) for (k,) in seen]],
+            )
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE lake_dup AS SELECT DISTINCT {keys} "
                 f"FROM read_parquet({_list(data)}) "

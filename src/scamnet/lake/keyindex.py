@@ -49,10 +49,15 @@ class KeyIndex:
         # (kind, fingerprint, day) -> data files (relative to the kind) whose hashes are held
         self.loaded: OrderedDict[tuple[str, str, str], set[str]] = OrderedDict()
         self.files_read = 0  # sidecars (or bare data files) read: for tests and benchmarks
+        # The connection the table was made on (held, so never another one at its address).
+        self._made_on: duckdb.DuckDBPyConnection | None = None
 
     def _table(self, con: duckdb.DuckDBPyConnection) -> None:
+        if con is self._made_on:  # made already: a statement less per commit
+            return
         con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {TABLE} "
                     "(kind VARCHAR, fp VARCHAR, day VARCHAR, k UBIGINT)")  # fmt: skip
+        self._made_on = con
 
     def _drop(self, con: duckdb.DuckDBPyConnection, slot: tuple[str, str, str]) -> None:
         con.execute(f"DELETE FROM {TABLE} WHERE kind = ? AND fp = ? AND day = ?", list(slot))

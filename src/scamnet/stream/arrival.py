@@ -147,16 +147,17 @@ class ArrivalProcessor:
         elif kind == "messages":
             alerts += self._score_messages(table)
         owner = _owners(kind, tables, alerts)
-        out = []
-        with self.store.session() as session:
-            if alerts:
-                AlertRepository(session).add_many(alerts)
-            queue = DissuasionRepository(session)
-            for j, (rows, arrived_at, agency) in enumerate(batches):
-                contacts = self._contacts(kind, rows, arrived_at)
-                queued = queue.enqueue(agency or self.agency, contacts) if contacts else 0
-                out.append((owner.count(j), queued))
-        return out
+        contacts = [self._contacts(kind, rows, arrived_at) for rows, arrived_at, _ in batches]
+        queued = [0] * len(batches)
+        if alerts or any(contacts):  # as a rule neither: no transaction at all then
+            with self.store.session() as session:
+                if alerts:
+                    AlertRepository(session).add_many(alerts)
+                queue = DissuasionRepository(session)
+                for j, (_, _, agency) in enumerate(batches):
+                    if contacts[j]:
+                        queued[j] = queue.enqueue(agency or self.agency, contacts[j])
+        return [(owner.count(j), queued[j]) for j in range(len(batches))]
 
     def _score_callers(self, table: pa.Table) -> list[Alert]:
         trained = self.champions.subscriber

@@ -9,9 +9,19 @@ Group commit: one batch is taken in at a time per process; the batches of a kind
 that arrive meanwhile wait, and the next one to go takes all of them (up to
 ``GROUP_LINES`` lines) in as one group: one validation, one lake commit, one pass
 of scoring (`scamnet.ingest.grouped`). Each sender still gets its own batch's
-answer. Under a light load a batch goes at once; under a heavy one the fixed cost
-of a commit is shared by every batch that waited for it, so the intake does not
-fall behind and build a backlog.
+answer. Under a heavy load the fixed cost of a commit is shared by every batch
+that waited for it, so the intake does not fall behind and build a backlog.
+
+Linger (Kafka's ``linger.ms``): a commit costs about the same for one record as
+for a thousand, so under a light load of small batches, a batch that finds the
+intake idle waits a little for the next ones of its kind before it goes. The wait
+is adaptive and bounded (`linger_for`): never longer than one recent commit took
+(what a batch arriving just after would have waited anyway), never past
+``linger_bound()`` after the oldest waiting batch arrived, and none at all once
+``FULL_LINES`` lines wait, when they have waited that long already (for the lock
+of a busy intake), or when batches of the kind come further apart than that (the
+wait would be for nothing). A lingering batch is in no lake file and no ledger: a
+crash loses only what was never answered, which its sender sends again.
 
 The rule for bad input (docs/stream.md): a batch is **accepted with rejects**. Each
 line that is not a valid record is rejected on its own, with its line number and
@@ -24,8 +34,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -48,6 +60,8 @@ MAX_LINES = 10_000  # and at most 1 MiB: the API's body limit
 MAX_REJECTS_SHOWN = 1_000  # lines named in one answer; the rejects store keeps them all
 LOOKUP_LIMIT = 200_000  # identifiers kept as validated, per type (see LookupCache)
 GROUP_LINES = 40_000  # a group stops growing here: its commit and scoring stay short
+FULL_LINES = 2_000  # lines waiting that go without lingering: the commit's fixed cost is shared
+COST_WEIGHT = 0.2  # of the last commit, in the moving average of a commit's seconds
 log = logging.getLogger(__name__)
 
 
@@ -65,6 +79,28 @@ def max_waiting() -> int:
     """Batches that may wait for the intake before more are told to come back
     (``SCAMNET_PUSH_QUEUE``, default 8): a flood is slowed, never queued without end."""
     return int(os.environ.get("SCAMNET_PUSH_QUEUE", "8"))
+
+
+def linger_bound() -> float:
+    """The most a batch waits for others (``SCAMNET_PUSH_LINGER_S``, default 0.25 s):
+    with a commit, well under the second the issue allows from record to alert."""
+    return max(0.0, float(os.environ.get("SCAMNET_PUSH_LINGER_S", "0.25")))
+
+
+def linger_for(waited_s: float, lines: int, commit_s: float, bound_s: float,
+               gap_s: float = 0.0) -> float:  # fmt: skip
+    """Seconds the oldest batch waiting still lingers for more (0: take them in now).
+
+    ``waited_s``: since the oldest of them arrived; ``lines``: waiting, of its kind;
+    ``commit_s``: what a commit took lately; ``gap_s``: the usual time between two
+    batches of the kind. The oldest batch never waits longer than
+    ``min(commit_s, bound_s)`` in all, and the others arrived after it; nor at all
+    when the next batch is not expected before that time is up (a wait for nothing).
+    """
+    if lines >= FULL_LINES:
+        return 0.0
+    left = max(0.0, min(commit_s, bound_s) - waited_s)
+    return left if gap_s < left else 0.0
 
 
 class BatchRefused(InvalidRecord):
@@ -117,6 +153,7 @@ class _Pending:
     body: bytes
     arrived: datetime
     lines: int
+    queued: float = 0.0  # when it began to wait (the intake's clock)
     receipt: BatchReceipt | None = None
     error: Exception | None = None
 
@@ -144,17 +181,25 @@ class PushIntake:
     processes), and hands the rows newly stored to ``on_stored``."""
 
     def __init__(self, settings: Settings, store: Store, on_stored: OnStored | None = None,
-                 threads: int = 1, owns_store: bool = False) -> None:  # fmt: skip
-        """``owns_store``: ``store`` was opened for this intake; closing it disposes it."""
+                 threads: int = 1, owns_store: bool = False,
+                 linger_s: float | None = None) -> None:  # fmt: skip
+        """``owns_store``: ``store`` was opened for this intake; closing it disposes it.
+        ``linger_s``: the linger's bound (default ``linger_bound()``; 0: none)."""
         self.settings, self.store, self.on_stored = settings, store, on_stored
         self.owns_store = owns_store
         self.ingestor = Ingestor(settings.data_dir, memory_limit="512MB", threads=threads,
                                  settings=settings, lookup_limit=LOOKUP_LIMIT)  # fmt: skip
         self.ingestor.key_index = KeyIndex()
         self._lock = threading.Lock()  # one group at a time
-        self._count = threading.Lock()  # guards the waiting list
+        self._count = threading.Condition()  # guards the waiting list; told of arrivals
         self._waiting: list[_Pending] = []
         self.groups = 0  # groups taken in (one lake commit each, at most)
+        self.linger_s = linger_bound() if linger_s is None else linger_s
+        self.commit_s = 0.0  # moving average of a group's seconds: the linger's measure
+        self.lingered = 0  # times a batch waited for others (for tests and benchmarks)
+        self._clock: Callable[[], float] = time.monotonic  # a test's logical clock
+        self._last: dict[str, float] = {}  # per kind, when its latest batch arrived
+        self._gap: dict[str, float] = {}  # per kind, moving average of the time between two
 
     def close(self) -> None:
         self.ingestor.close()
@@ -178,14 +223,17 @@ class PushIntake:
         lines = check_batch(kind, body)
         if limit:
             self._admit(actor)
-        item = _Pending(actor, kind, body, arrived, lines)
+        item = _Pending(actor, kind, body, arrived, lines, self._clock())
         with self._count:
             if limit and len(self._waiting) >= max_waiting():
                 raise RateLimited("the intake is saturated; retry shortly", 1)
             self._waiting.append(item)
+            self._arrived(kind, item.queued)
+            self._count.notify_all()  # a lingering batch of this kind may go now
         # Whoever holds the lock takes the oldest batches of its kind waiting; this
         # batch may have gone in someone else's group meanwhile.
         while item.receipt is None and item.error is None:
+            self._linger(kind)
             with self._lock:
                 if item.receipt is None and item.error is None:
                     self._take_group(self._group(item))
@@ -212,6 +260,32 @@ class PushIntake:
             with self._lock:
                 self._take_group(group)
         return [_outcome(x) if isinstance(x, _Pending) else x for x in slots]
+
+    def _arrived(self, kind: str, now: float) -> None:
+        """Count a batch of ``kind`` in the time between two (under ``_count``)."""
+        last = self._last.get(kind)
+        self._last[kind] = now
+        if last is not None:
+            gap = self._gap.get(kind)
+            self._gap[kind] = now - last if gap is None else gap + COST_WEIGHT * (now - last - gap)
+
+    def _linger(self, kind: str) -> None:
+        """Wait while the batches of ``kind`` waiting may linger (`linger_for`); an
+        arrival wakes the wait, and the group goes as soon as it is full."""
+        with self._count:
+            while True:
+                waiting = [x for x in self._waiting if x.kind == kind]
+                if not waiting:
+                    return  # taken in by another thread's group
+                if len(self._waiting) >= max(1, max_waiting() // 2):
+                    return  # half the waiting room taken: lingering on would earn a 429
+                wait = linger_for(self._clock() - waiting[0].queued,
+                                  sum(x.lines for x in waiting), self.commit_s, self.linger_s,
+                                  self._gap.get(kind, math.inf))  # fmt: skip
+                if wait <= 0:
+                    return
+                self.lingered += 1
+                self._count.wait(wait)
 
     def _group(self, first: _Pending) -> list[_Pending]:
         """The oldest batches of ``first``'s kind waiting, in arrival order, up to
@@ -240,8 +314,11 @@ class PushIntake:
 
     def _take_group(self, group: list[_Pending]) -> None:
         """Take ``group`` in; each item gets its receipt or its error."""
+        began = time.monotonic()
         try:
             self._take(group)
+            took = time.monotonic() - began
+            self.commit_s += COST_WEIGHT * (took - self.commit_s)
         except Exception as exc:
             # One line, not a traceback per group: under a flood a busy store fails many.
             log.warning("a group of %d %s batches was not stored: %s: %s", len(group),

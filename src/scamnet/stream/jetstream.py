@@ -13,6 +13,12 @@ the same natural-key check, so what was committed before the kill is counted
 sets ``Nats-Msg-Id`` to the hash of the message, so a publish retried after a lost
 acknowledgement is stored once by the server (its duplicate window).
 
+A fetch returns what the stream holds at once. When that is a few lines only (a
+light load of small messages), the worker lingers for more, as the HTTP intake does
+(`scamnet.stream.intake.linger_for`): fetching again until ``FULL_LINES`` lines or
+the linger's bound, all of them then taken in as one group. Lingering messages are
+delivered and not acknowledged: a worker killed meanwhile has them redelivered.
+
 nats-py is the ``[stream]`` extra, imported here only.
 """
 
@@ -29,7 +35,13 @@ from typing import Any
 
 from scamnet.core.access import Actor
 from scamnet.lake.faults import crash_point
-from scamnet.stream.intake import MAX_LINES, PUSH_KINDS, BatchRefused, PushIntake
+from scamnet.stream.intake import (
+    MAX_LINES,
+    PUSH_KINDS,
+    BatchRefused,
+    PushIntake,
+    linger_for,
+)
 
 log = logging.getLogger(__name__)
 STREAM = "SCAMNET_RECORDS"
@@ -126,6 +138,7 @@ class Worker:
         self.intake, self.actor, self.url = intake, actor, url
         self.batch, self.ack_wait_s = batch, ack_wait_s
         self.stats = WorkerStats()
+        self.lingered = 0  # fetches made while lingering (for tests and benchmarks)
         self._stop = asyncio.Event()
         self._nc: Any = None
 
@@ -158,10 +171,31 @@ class Worker:
                         break
                     continue
                 idle = 0.0
-                await self._handle(msgs)
+                await self._handle(await self._linger(sub, msgs))
         finally:
             await nc.close()
         return self.stats
+
+    async def _linger(self, sub: Any, msgs: list[Any]) -> list[Any]:
+        """``msgs`` and those fetched while they linger (`linger_for`, from now)."""
+        from nats.errors import TimeoutError as FetchTimeout
+
+        clock = self.intake._clock  # a test's logical clock
+        began = clock()
+        lines = sum(_lines(m.data) for m in msgs)
+        while len(msgs) < self.batch:
+            wait = linger_for(clock() - began, lines, self.intake.commit_s,
+                              self.intake.linger_s)  # fmt: skip
+            if wait < 0.005:  # shorter than a fetch's round trip
+                break
+            self.lingered += 1
+            try:
+                more = await sub.fetch(self.batch - len(msgs), timeout=wait)
+            except (TimeoutError, FetchTimeout):
+                break
+            msgs = [*msgs, *more]
+            lines += sum(_lines(m.data) for m in more)
+        return msgs
 
     async def _handle(self, msgs: list[Any]) -> None:
         """Take a fetched batch in as one group per kind (one lake commit), then

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -32,7 +31,6 @@ URL = re.compile(r"https?://|www\.")  # the SQL's regexp_matches(text, 'https?:/
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_US = timedelta(microseconds=1)
 US_PER_DAY = 86_400_000_000
-SMALL_BATCH = 16  # calls; fewer go one by one (``_add_call``), more column-wise
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,44 +98,63 @@ class RollingFeatures:
 
     def add_call(self, caller: str, callee: str, start: datetime, duration_s: int,
                  imei: str | None, cell_id: str | None) -> None:  # fmt: skip
-        self._add_call(caller, callee, (start - EPOCH) // ONE_US, duration_s, imei, cell_id)
+        self._add_calls([caller], [callee], [(start - EPOCH) // ONE_US], [duration_s], [imei],
+                        [cell_id])  # fmt: skip
 
-    def _add_call(self, caller: str, callee: str, us: int, duration_s: int,
-                  imei: str | None, cell_id: str | None) -> None:  # fmt: skip
-        """One call, its start in microseconds since 1970 (UTC): the day, the night and
-        the minutes' window from integers, with the same rules as ``_night``."""
-        number = us // US_PER_DAY
+    def _day_number(self, number: int) -> tuple[date, Day, int | None]:
+        """Day ``number`` (since 1970), its partials and its fixed UTC offset (None: the
+        zone has summer time that day)."""
         found = self._by_number.get(number)
         if found is None:
             d, day = self._day_of(EPOCH.date() + timedelta(days=number))
             if d not in self._offsets:
                 self._offsets[d] = fixed_offset(self.timezone, d)
             found = self._by_number[number] = (d, day, self._offsets[d])
-        d, day, offset = found
-        if offset is not None:
-            night = (us // 1_000_000 + offset) % 86_400 < NIGHT_END_HOUR * 3600
-        else:  # a zone with summer time: the slow way, per call
-            night = self._night(d, EPOCH + timedelta(microseconds=us))
-        p = day.pairs.get((caller, callee))
-        if p is None:
-            p = day.pairs[(caller, callee)] = [0, 0, 0, 0]
-            day.out_pairs[caller].add(callee)
-            day.in_pairs[callee].add(caller)
-        p[0] += 1
-        p[1] += duration_s < SHORT_CALL_S
-        p[2] += duration_s
-        p[3] += night
-        day.durations[caller].append(duration_s)
-        if imei is not None:
-            day.imeis_of[caller].add(imei)
-            day.sims_of[imei].add(caller)
-        if cell_id is not None:
-            cells = day.cells_of.setdefault(caller, {})
-            cells[cell_id] = cells.get(cell_id, 0) + 1
-        recent = self.recent[caller]
-        recent.append(us)
-        while recent and recent[0] < us - self._minutes_us:
-            recent.popleft()
+        return found
+
+    def _add_calls(self, callers: list[str], callees: list[str], starts: list[int],
+                   durations: list[int], imeis: list[str | None],
+                   cell_ids: list[str | None]) -> None:  # fmt: skip
+        """Calls in order, their starts in microseconds since 1970 (UTC): the one update
+        of the partials, for one call as for a batch. The day, the night and the
+        minutes' window come from integers (a datetime per call cost more than all the
+        rest), with the same rules as ``_night``; the day's tables are held in local
+        names while the calls stay on one day (the attribute lookups were most of the
+        cost)."""
+        number = -1
+        night_s, window, recent_of = NIGHT_END_HOUR * 3600, self._minutes_us, self.recent
+        for caller, callee, us, dur, imei, cell in zip(callers, callees, starts, durations,
+                                                       imeis, cell_ids, strict=True):  # fmt: skip
+            if us // US_PER_DAY != number:
+                number = us // US_PER_DAY
+                d, day, offset = self._day_number(number)
+                pairs, out_pairs, in_pairs = day.pairs, day.out_pairs, day.in_pairs
+                durations_of, imeis_of, sims_of, cells_of = (day.durations, day.imeis_of,
+                                                             day.sims_of, day.cells_of)  # fmt: skip
+            if offset is not None:
+                night = (us // 1_000_000 + offset) % 86_400 < night_s
+            else:  # a zone with summer time: the slow way, per call
+                night = self._night(d, EPOCH + timedelta(microseconds=us))
+            p = pairs.get((caller, callee))
+            if p is None:
+                p = pairs[(caller, callee)] = [0, 0, 0, 0]
+                out_pairs[caller].add(callee)
+                in_pairs[callee].add(caller)
+            p[0] += 1
+            p[1] += dur < SHORT_CALL_S
+            p[2] += dur
+            p[3] += night
+            durations_of[caller].append(dur)
+            if imei is not None:
+                imeis_of[caller].add(imei)
+                sims_of[imei].add(caller)
+            if cell is not None:
+                cells = cells_of.setdefault(caller, {})
+                cells[cell] = cells.get(cell, 0) + 1
+            recent = recent_of[caller]
+            recent.append(us)
+            while recent[0] < us - window:
+                recent.popleft()
 
     def add_sms(self, sender: str, recipient: str, sent_at: datetime, text: str | None) -> None:
         _, day = self._day(sent_at)
@@ -155,80 +172,17 @@ class RollingFeatures:
     def add_table(self, kind: str, table: pa.Table) -> None:
         """Every record of a batch of calls or messages (lake columns)."""
         if kind == "calls":
-            self._add_calls(table)
+            c = table.select(["caller", "callee", "duration_s", "imei", "cell_id"]).to_pydict()
+            # Starts as integers (microseconds), never a datetime per call.
+            starts = pc.cast(table.column("start"), pa.int64()).to_pylist()
+            self._add_calls(c["caller"], c["callee"], starts, c["duration_s"], c["imei"],
+                            c["cell_id"])  # fmt: skip
         elif kind == "messages":
             cols = table.to_pydict()
             for sender, recipient, sent_at, text in zip(
                 cols["sender"], cols["recipient"], cols["sent_at"], cols["text"], strict=True
             ):
                 self.add_sms(sender, recipient, sent_at, text)
-
-    def _add_calls(self, table: pa.Table) -> None:
-        """A batch of calls, with ``_add_call``'s rules: the day, night and short flags
-        computed for the whole batch at once, then the few dictionary updates of each
-        call with the day's tables held in local names (the per-call attribute and
-        function-call overhead was most of the cost)."""
-        if table.num_rows < SMALL_BATCH:  # a few calls: the batch set-up costs more
-            us_list = pc.cast(table.column("start"), pa.int64()).to_pylist()
-            c = table.select(["caller", "callee", "duration_s", "imei", "cell_id"]).to_pydict()
-            for row in zip(c["caller"], c["callee"], us_list, c["duration_s"], c["imei"],
-                           c["cell_id"], strict=True):  # fmt: skip
-                self._add_call(*row)
-            return
-        # Starts as integers (microseconds): a datetime per call costs more than
-        # everything else done with it. Floor division and modulo, as in Python.
-        us = pc.cast(table.column("start"), pa.int64()).to_numpy(zero_copy_only=False)
-        numbers = us // US_PER_DAY
-        cols = table.select(["caller", "callee", "duration_s", "imei", "cell_id"]).to_pydict()
-        callers, callees, durs = cols["caller"], cols["callee"], cols["duration_s"]
-        imeis, cell_ids = cols["imei"], cols["cell_id"]
-        short = table.column("duration_s").to_numpy(zero_copy_only=False) < SHORT_CALL_S
-        _, first = np.unique(numbers, return_index=True)
-        for number in numbers[np.sort(first)].tolist():  # days in order of first appearance
-            found = self._by_number.get(number)
-            if found is None:
-                d, day = self._day_of(EPOCH.date() + timedelta(days=number))
-                if d not in self._offsets:
-                    self._offsets[d] = fixed_offset(self.timezone, d)
-                found = self._by_number[number] = (d, day, self._offsets[d])
-            d, day, offset = found
-            rows = np.flatnonzero(numbers == number)
-            if offset is not None:
-                night = ((us[rows] // 1_000_000 + offset) % 86_400
-                         < NIGHT_END_HOUR * 3600).tolist()  # fmt: skip
-            else:  # a zone with summer time: the slow way, per call
-                night = [self._night(d, EPOCH + timedelta(microseconds=int(u))) for u in us[rows]]
-            pairs, out_pairs, in_pairs = day.pairs, day.out_pairs, day.in_pairs
-            durations, imeis_of, sims_of, cells_of = (day.durations, day.imeis_of,
-                                                      day.sims_of, day.cells_of)  # fmt: skip
-            for i, is_night, is_short in zip(rows.tolist(), night, short[rows].tolist(),
-                                             strict=True):  # fmt: skip
-                caller, callee, dur = callers[i], callees[i], durs[i]
-                p = pairs.get((caller, callee))
-                if p is None:
-                    p = pairs[(caller, callee)] = [0, 0, 0, 0]
-                    out_pairs[caller].add(callee)
-                    in_pairs[callee].add(caller)
-                p[0] += 1
-                p[1] += is_short
-                p[2] += dur
-                p[3] += is_night
-                durations[caller].append(dur)
-                imei = imeis[i]
-                if imei is not None:
-                    imeis_of[caller].add(imei)
-                    sims_of[imei].add(caller)
-                cell = cell_ids[i]
-                if cell is not None:
-                    cells = cells_of.setdefault(caller, {})
-                    cells[cell] = cells.get(cell, 0) + 1
-        # The minutes' window in the batch's own order, as call by call.
-        recent_of, window = self.recent, self._minutes_us
-        for caller, t in zip(callers, us.tolist(), strict=True):
-            recent = recent_of[caller]
-            recent.append(t)
-            while recent[0] < t - window:
-                recent.popleft()
 
     def _window(self, start: date, end: date) -> list[tuple[date, Day]]:
         return sorted((d, day) for d, day in self.days.items() if start <= d <= end)
