@@ -21,10 +21,10 @@ On PostgreSQL the API reads through `afacts`: psycopg's asyncio connections, awa
 the event loop itself. The thread-pool hop it replaces cost more than the round trip
 (a cold check on PostgreSQL reached only a quarter of the bare endpoint's throughput,
 against 0.59 on SQLite, BENCHMARKS.md); now the loop serves other requests while the
-server answers. Each statement is prepared on the server at its first run on a
-connection (``prepare=True``). The asyncio connections are the same ``CONNECTIONS``
-slots; `facts` (the synchronous path, kept for callers without an event loop) opens
-its own only when used.
+server answers, up to ``SCAMNET_DB_POOL_SIZE`` checks at once (psycopg prepares each
+statement after its fifth run on a connection, as on the synchronous path). `facts`
+(the synchronous path, kept for callers without an event loop) opens its own
+``CONNECTIONS`` only when used.
 """
 
 from __future__ import annotations
@@ -101,7 +101,11 @@ class CheckReads:
         self._sql = {kind: _statement(kind, mark) for kind in _REPORT_COLUMN | _ALERT_KINDS}
         self.statements = 0  # statements run, for tests (one per check, none for a wallet)
         self.asynchronous = self.dialect == "postgresql"
-        self._pool = _AsyncPool(store.url, size) if self.asynchronous else None
+        # Awaited reads are in flight while the loop serves other requests: as many as
+        # the store's pool size (SCAMNET_DB_POOL_SIZE), so a slow round trip under load
+        # does not cap the checks a second at two per round trip.
+        slots = max(size, store.pool.size) if store.pool is not None and not connections else size
+        self._pool = _AsyncPool(store.url, slots) if self.asynchronous else None
 
     @property
     def errors(self) -> tuple[type[BaseException], ...]:
@@ -185,7 +189,7 @@ class _AsyncPool:
             conn = self._idle.pop() if self._idle else await self._connect()
             try:
                 cursor = conn.cursor()
-                await cursor.execute(sql, params, prepare=True)
+                await cursor.execute(sql, params)
                 rows: list[Any] = await cursor.fetchall()
             except BaseException:
                 conn.pgconn.finish()  # a broken connection never goes back
