@@ -30,6 +30,7 @@ statement after its fifth run on a connection, as on the synchronous path). `fac
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -203,7 +204,11 @@ class _AsyncPool:
     async def _connect(self) -> Any:
         import psycopg
 
-        return await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+        # Named like the store's own (`scamnet-<pid>`), so pg_stat_activity tells them apart.
+        name = f"scamnet-{os.getpid()}-check"
+        return await psycopg.AsyncConnection.connect(
+            self._conninfo, autocommit=True, application_name=name
+        )
 
     def close(self) -> None:
         """Close the idle connections (synchronously: their loop may be gone)."""
