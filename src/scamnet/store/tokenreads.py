@@ -26,7 +26,7 @@ from scamnet.core.access import UserRole
 
 # Every row says which fact it carries in its first column.
 TOKEN, ROLE, OWN, BELOW = 0, 1, 2, 3
-MAX_DEPTH = 16  # an agency tree is a few levels deep; a corrupt cycle must not loop forever
+MAX_DEPTH = 64  # an agency tree is a few levels deep; a corrupt cycle must not loop forever
 
 # Every name below is a constant of this module; the token's hash is a bound parameter.
 _SQL = f"""
