@@ -20,11 +20,11 @@ the same uvicorn answers the same check from a Python dict (the baseline). wrk r
 - ``GET /v1/alerts?limit=50`` with a bearer token at 32, 4 and 1 connections.
 
 Each is measured **closed-loop** (each connection sends its next request when the
-answer arrives: the throughput at saturation, and a p99 that is mostly queueing) and,
-except the list at 1 and 4 connections, **paced**: each of the 32 connections waits a
-fixed interval (±50%, at random) after each answer, so that all together offer 50%
-and 80% of the bare endpoint's closed-loop throughput (the list: of its own, for at
-least 10 s). wrk
+answer arrives: the throughput at saturation, and a p99 that is mostly queueing) and
+**paced**: each of the 32 connections waits a fixed interval (±50%, at random) after
+each answer, so that all together offer 50% and 80% of the bare endpoint's
+closed-loop throughput (the list: of its own, for at least 10 s; at 4 and 1
+connections, 50% of its own closed-loop rate at that many connections). wrk
 cannot send on a fixed schedule, so a paced connection still waits for its answer:
 the rate reached is reported beside the one offered, and a stalled server is asked
 less (not an open-loop test). Each figure is the median over ``--runs`` runs; the
@@ -331,10 +331,18 @@ def measure(backend: str, url: str, work: Path, known: int, runs: int, secs: int
             listed, p99 = wrk(alerts, alerts_lua(work / "alerts.lua", token), [], secs)
             got.add("alerts, closed-loop, 32 connections", listed, p99)
             # One analyst (the list's own time), four at once.
+            few: dict[int, float] = {}
             for c in (4, 1):
                 rps, p99 = wrk(alerts, alerts_lua(work / "alerts.lua", token), [], secs,
                                threads=1, connections=c)  # fmt: skip
+                few[c] = rps
                 got.add(f"alerts, closed-loop, {c} connection{'s' if c > 1 else ''}", rps, p99)
+            for c, rate in few.items():
+                # The same analysts pausing between lists: half their closed-loop rate.
+                paced = alerts_lua(work / "alerts-few.lua", token, interval_ms(0.5 * rate, c))
+                rps, p99 = wrk(alerts, paced, [], max(secs, 10), threads=1, connections=c)
+                got.add(f"alerts, paced 50% of its own, {c} connection{'s' if c > 1 else ''}",
+                        rps, p99, 0.5 * rate)  # fmt: skip
             for share in PACED:
                 # At tens of lists a second, 32 paced connections each send one every
                 # second or more: at least 10 s, so the p99 has a hundred answers behind it.

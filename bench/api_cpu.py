@@ -4,6 +4,8 @@ Run:
 
     .venv/bin/python bench/api_cpu.py --known 1000000
     PYTHONPATH=../other-checkout/src .venv/bin/python bench/api_cpu.py --store /tmp/x.db  # before/after
+    .venv/bin/python bench/api_cpu.py --postgres --known 200000   # a throwaway PostgreSQL server
+    .venv/bin/python bench/api_cpu.py --url postgresql://...       # a PostgreSQL store filled before
 
 The whole ASGI app (`scamnet.api.app.create_app`) is called through httpx's in-process
 transport, one request at a time, and the process's CPU time is divided by the
@@ -11,7 +13,10 @@ requests made: the client's share is included, and it is the same on both sides 
 a comparison. No socket, no scheduler: on a shared machine these figures move far less
 than wall-clock ones (each figure is printed with the load average). ``--store``
 reuses a SQLite store filled by an earlier run (`bench/api_bench.py`'s `fill`), copied
-first, so two checkouts can be compared on the same data.
+first, so two checkouts can be compared on the same data. ``--url`` measures a
+PostgreSQL store filled before (by ``fill``; only audit entries are added to it), and
+``--postgres`` starts a throwaway server and fills it: on PostgreSQL the figure is the
+API process's CPU only, not the database server's.
 """
 
 from __future__ import annotations
@@ -31,14 +36,14 @@ sys.path.insert(0, str(HERE))
 from api_bench import PASSWORD, fill, number  # noqa: E402
 
 
-async def measure(work: Path, n: int) -> None:
+async def measure(work: Path, n: int, url: str | None = None) -> None:
     import httpx
 
     from scamnet.api.app import create_app
     from scamnet.settings import Settings
     from scamnet.store import Store
 
-    url = f"sqlite:///{work / 'scamnet.db'}"
+    url = url or f"sqlite:///{work / 'scamnet.db'}"
     store = Store(url)
     settings = Settings(data_dir=work, database_url=url, check_cache_s=30)
     app = create_app(store, work, settings=settings)
@@ -73,11 +78,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--known", type=int, default=1_000_000)
     parser.add_argument("--store", type=Path, help="a filled SQLite store to copy and reuse")
+    parser.add_argument("--url", help="a filled PostgreSQL store to reuse")
+    parser.add_argument("--postgres", action="store_true", help="on a throwaway PostgreSQL")
     parser.add_argument("--requests", type=int, default=300, help="alert lists (4x as many checks)")
     args = parser.parse_args()
     os.environ.setdefault("SCAMNET_LOGIN_ATTEMPTS", "1000")
     work = Path(tempfile.mkdtemp(prefix="api-cpu-"))
     try:
+        if args.postgres:
+            sys.path.insert(0, str(HERE.parent))  # tests.support.postgres starts the server
+            from tests.support.postgres import running_postgres
+
+            with running_postgres() as pg:
+                url = pg.create_database("bench")
+                fill(url, args.known)
+                asyncio.run(measure(work, args.requests, url))
+            return
+        if args.url is not None:
+            asyncio.run(measure(work, args.requests, args.url))
+            return
         if args.store is not None:
             shutil.copyfile(args.store, work / "scamnet.db")
         else:

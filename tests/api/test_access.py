@@ -52,6 +52,24 @@ def test_tokens_expire_are_revoked_and_die_with_a_disabled_user(api: Api) -> Non
     assert r.status_code == 403
 
 
+def test_a_revoked_token_or_a_lost_role_counts_from_the_very_next_request(api: Api) -> None:
+    # Nothing about a token is cached between requests (`scamnet.store.tokenreads`).
+    register(api.store, "next.request", "CN-YN-DH", frozenset({UserRole.ANALYST}))
+    token = api.client.post("/v1/tokens", json={"username": "next.request", "days": 1},
+                            headers=api.as_("admin")).json()["token"]  # fmt: skip
+    mine = {"Authorization": f"Bearer {token}"}
+    assert api.client.get("/v1/alerts", params={"limit": 50}, headers=mine).status_code == 200
+    lost = api.client.put("/v1/users/next.request/roles", json={"roles": ["viewer"]},
+                          headers=api.as_("admin"))  # fmt: skip
+    assert lost.is_success, lost.text
+    r = api.client.get("/v1/alerts", params={"limit": 50}, headers=mine)
+    assert r.status_code == 403 and "viewer" in r.json()["detail"]
+    gone = api.client.post("/v1/tokens/revoke", json={"token": token}, headers=mine)
+    assert gone.json() == {"revoked": True}
+    r = api.client.get("/v1/me", headers=mine)
+    assert r.status_code == 401 and "revoked" in r.json()["detail"]
+
+
 def _case(api: Api) -> str:
     cases = api.client.get("/v1/cases", headers=api.as_("supervisor")).json()["items"]
     assert cases and all(c["agency"] == "CN-YN-DH" for c in cases)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from scamnet.api.serve import READY
 from scamnet.citizens.service import REPORTS_PER_CLIENT
@@ -144,6 +145,22 @@ def test_a_token_and_its_logout_hold_on_every_process(pair: Pair) -> None:
     # Logging out through B ends the session on A at once.
     assert httpx.post(f"{b}/v1/logout", headers=bearer, timeout=WAIT).json() == {"revoked": True}
     assert httpx.get(f"{a}/v1/me", headers=bearer, timeout=WAIT).status_code == 401
+
+
+def test_a_served_cold_check_is_awaited_on_the_readers_own_connections(pair: Pair) -> None:
+    for i, base in enumerate((pair.a, pair.b)):
+        r = httpx.get(f"{base}/v1/check/phone/+86139777000{i:02d}", timeout=WAIT)
+        assert r.status_code == 200 and r.json()["risk"] == "unknown"
+    store = Store(pair.url)
+    try:
+        with store.session() as s:
+            names = s.execute(text(
+                "SELECT application_name FROM pg_stat_activity WHERE datname = current_database() "
+                "AND application_name LIKE 'scamnet-%-check' AND query LIKE 'SELECT 0, fraud_type%'"
+            )).scalars().all()  # fmt: skip
+    finally:
+        store.dispose()
+    assert len(set(names)) == 2  # one process each: the event loop's connections read them
 
 
 def test_limits_are_counted_across_processes(pair: Pair) -> None:

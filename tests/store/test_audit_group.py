@@ -3,7 +3,9 @@ whole, and a unit of work that wrote appends in its own transaction."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -83,3 +85,33 @@ def test_a_group_is_appended_with_three_statements_whatever_its_size(store: Stor
         log = AuditLog(s)
         assert log.check().ok and log.check().count == 42
         assert [e.detail for e in log.entries()][-2:] == [{"i": 38}, {"i": 39}]
+
+
+def test_sqlite_readers_never_wait_for_a_checkpoint(tmp_path: Path) -> None:
+    # The writer's commits do not checkpoint (SQLite would do it inside the commit the
+    # readers wait on); the store's checkpointer thread moves the log into the file.
+    store = Store(f"sqlite:///{tmp_path / 'scamnet.db'}")
+    store.upgrade()
+    try:
+        appender = store.audits
+        assert appender is not None
+        with store.session() as s:
+            audit_read(s, "ana", "alerts.list", "alerts", {"shown": list(range(50))})
+        with store._audit_session() as s:  # the writer's own connection
+            assert s.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 0
+        checkpointer = appender._checkpointer
+        assert checkpointer is not None
+        with checkpointer.ran:  # a guard against hanging, not a time limit on the work
+            assert checkpointer.ran.wait_for(lambda: appender.checkpoints >= 1, timeout=300)
+        with sqlite3.connect(tmp_path / "scamnet.db") as conn:
+            busy, log, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert busy == 0 and log == copied  # nothing left that the checkpointer had not moved
+        with store.session() as s:
+            assert AuditLog(s).check().ok and AuditLog(s).check().count == 1
+    finally:
+        store.dispose()
+
+
+def test_only_sqlite_has_a_checkpointer(store: Store) -> None:
+    assert store.audits is not None
+    assert (store.audits._checkpointer is not None) == (store.dialect == "sqlite")

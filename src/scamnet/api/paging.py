@@ -10,8 +10,11 @@ from enum import Enum
 from functools import cache
 from typing import Annotated, Any
 
+import orjson
 from fastapi import HTTPException, Query
 from fastapi.encoders import jsonable_encoder
+from pydantic import TypeAdapter
+from starlette.responses import Response
 
 MAX_PAGE = 500
 
@@ -51,6 +54,33 @@ def as_json(value: Any) -> Any:
 
 
 _PLAIN = frozenset({str, int, float, bool})
+_ORJSON = orjson.OPT_NON_STR_KEYS
+_PYDANTIC: TypeAdapter[Any] = TypeAdapter(Any)
+
+
+def json_response(value: Any) -> Response:
+    """``value`` sent as the JSON ``as_json`` gives, encoded by orjson in one pass.
+
+    orjson walks dataclasses, datetimes and enums itself, in C (what it cannot encode,
+    such as a Decimal or a set, it hands to ``as_json``). For a page of 50 alerts that
+    replaces ``as_json``'s copy and FastAPI's own validation and encoding of it (about a
+    tenth of an authenticated list's CPU time). A value orjson refuses as a whole (an
+    integer past 64 bits) is encoded as FastAPI did before: pydantic's encoder over
+    ``as_json``'s value (an infinite float is null in both).
+    ``tests/api/test_json.py`` holds both encoders to the same JSON.
+    """
+    try:
+        body = orjson.dumps(value, default=_as_json_leaf, option=_ORJSON)
+    except orjson.JSONEncodeError:
+        body = _PYDANTIC.dump_json(as_json(value))
+    return Response(body, media_type="application/json")
+
+
+def _as_json_leaf(value: Any) -> Any:
+    encoded = as_json(value)
+    if type(encoded) is type(value):  # nothing gained: let orjson say it cannot
+        raise TypeError(f"cannot encode {type(value).__name__}")
+    return encoded
 
 
 @cache

@@ -61,6 +61,12 @@ class CheckFacts(Protocol):
     def facts(self, kind: str, value: str) -> tuple[dict[str, int], list[str]]: ...
 
 
+class AsyncCheckFacts(Protocol):
+    """The same read path awaited on the event loop (PostgreSQL's)."""
+
+    async def afacts(self, kind: str, value: str) -> tuple[dict[str, int], list[str]]: ...
+
+
 def check(session: Session, kind: str, raw: str) -> CheckResult:
     """The public risk of an identifier; InvalidRecord/InvalidIdentifier for bad input."""
     internal, ident = _parse(kind, raw)
@@ -73,6 +79,13 @@ def check_facts(reads: CheckFacts, kind: str, raw: str) -> CheckResult:
     """``check`` through the store's light read path (one statement, no unit of work)."""
     internal, ident = _parse(kind, raw)
     types, confirmed = reads.facts(internal, ident.value)
+    return _assess(kind, ident, types, confirmed)
+
+
+async def acheck_facts(reads: AsyncCheckFacts, kind: str, raw: str) -> CheckResult:
+    """``check_facts`` with the read awaited (the same parsing and the same answer)."""
+    internal, ident = _parse(kind, raw)
+    types, confirmed = await reads.afacts(internal, ident.value)
     return _assess(kind, ident, types, confirmed)
 
 
@@ -153,6 +166,13 @@ class CheckCache:
         if known is not None:
             return known
         return self._remember(kind, raw, check_facts(reads, kind, raw))
+
+    async def acheck_facts(self, reads: AsyncCheckFacts, kind: str, raw: str) -> CheckResult:
+        """``acheck_facts``, answered from memory when asked less than ``ttl_s`` ago."""
+        known = self.get(kind, raw)
+        if known is not None:
+            return known
+        return self._remember(kind, raw, await acheck_facts(reads, kind, raw))
 
     def _remember(self, kind: str, raw: str, result: CheckResult) -> CheckResult:
         if self.ttl_s > 0:

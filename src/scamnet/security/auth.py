@@ -20,6 +20,7 @@ from scamnet.core.access import Actor
 from scamnet.core.errors import NotAuthenticated, RateLimited
 from scamnet.store.access import descendants, hit
 from scamnet.store.audit import AuditLog
+from scamnet.store.tokenreads import token_facts
 from scamnet.store.users import User, UserRepository
 
 SESSION_TTL = timedelta(hours=12)
@@ -132,16 +133,18 @@ def issue_token(session: Session, by: Actor, username: str, label: str, days: in
 
 def authenticate(session: Session, token: str, csrf: str | None = None) -> Actor:
     """The actor behind a token. With ``csrf``, the CSRF token must match the session's."""
-    record = UserRepository(session).token(digest(token)) if token else None
+    # One statement (`scamnet.store.tokenreads`): read on every request, never cached,
+    # so a revoked token or a disabled user fails on the very next request.
+    record = token_facts(session, digest(token)) if token else None
     if record is None or record.revoked:
         raise NotAuthenticated("unknown or revoked token; log in again")
     if record.expires_at <= datetime.now(UTC):
         raise NotAuthenticated("the token has expired; log in again")
-    if not record.user.active:
+    if not record.active:
         raise NotAuthenticated("this account is disabled")
     if csrf is not None and not hmac.compare_digest(digest(csrf), record.csrf_hash):
         raise NotAuthenticated("the form's CSRF token does not match this session")
-    return actor_of(session, record.user)
+    return Actor(record.username, record.agency, record.roles, record.scope)
 
 
 def logout(session: Session, token: str) -> bool:

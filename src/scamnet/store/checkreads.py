@@ -16,10 +16,22 @@ a read in WAL mode never waits for the writer, so the API may run it on its even
 PostgreSQL they are server slots: ``CONNECTIONS`` per API process, on top of the
 store's pool (docs/scale.md counts them). A check holds one for a single round trip,
 so two serve thousands of checks a second.
+
+On PostgreSQL the API reads through `afacts`: psycopg's asyncio connections, awaited on
+the event loop itself. The thread-pool hop it replaces cost more than the round trip
+(a cold check on PostgreSQL reached only a quarter of the bare endpoint's throughput,
+against 0.59 on SQLite, BENCHMARKS.md); now the loop serves other requests while the
+server answers, up to ``SCAMNET_DB_POOL_SIZE`` checks at once (psycopg prepares each
+statement after its fifth run on a connection, as on the synchronous path). `facts`
+(the synchronous path, kept for callers without an event loop) opens its own
+``CONNECTIONS`` only when used.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import create_engine, event
@@ -89,6 +101,12 @@ class CheckReads:
         mark = "?" if self.inline else "%s"
         self._sql = {kind: _statement(kind, mark) for kind in _REPORT_COLUMN | _ALERT_KINDS}
         self.statements = 0  # statements run, for tests (one per check, none for a wallet)
+        self.asynchronous = self.dialect == "postgresql"
+        # Awaited reads are in flight while the loop serves other requests: as many as
+        # the store's pool size (SCAMNET_DB_POOL_SIZE), so a slow round trip under load
+        # does not cap the checks a second at two per round trip.
+        slots = max(size, store.pool.size) if store.pool is not None and not connections else size
+        self._pool = _AsyncPool(store.url, slots) if self.asynchronous else None
 
     @property
     def errors(self) -> tuple[type[BaseException], ...]:
@@ -114,14 +132,87 @@ class CheckReads:
         finally:
             conn.close()  # back to the pool (or discarded, when invalidated)
         self.statements += 1
-        types: dict[str, int] = {}
-        confirmed: list[str] = []
-        for which, text, n in rows:
-            if which == REPORTS:
-                types[text] = int(n)
-            else:
-                confirmed.append(text)
-        return types, confirmed
+        return _facts(rows)
+
+    async def afacts(self, kind: str, value: str) -> tuple[dict[str, int], list[str]]:
+        """`facts` awaited on the running event loop (PostgreSQL only)."""
+        sql = self._sql.get(kind)
+        if sql is None:
+            return {}, []
+        if self._pool is None:
+            raise RuntimeError("only PostgreSQL is read asynchronously")
+        params = (value, value) if kind in _REPORT_COLUMN and kind in _ALERT_KINDS else (value,)
+        rows = await self._pool.fetch(sql, params)
+        self.statements += 1
+        return _facts(rows)
 
     def close(self) -> None:
         self._engine.dispose()
+        if self._pool is not None:
+            self._pool.close()
+
+
+def _facts(rows: Sequence[Any]) -> tuple[dict[str, int], list[str]]:
+    types: dict[str, int] = {}
+    confirmed: list[str] = []
+    for which, text, n in rows:
+        if which == REPORTS:
+            types[text] = int(n)
+        else:
+            confirmed.append(text)
+    return types, confirmed
+
+
+class _AsyncPool:
+    """At most ``size`` psycopg asyncio connections (autocommit), opened on first use.
+
+    Connections belong to the event loop that opened them: asked from another loop (a
+    test client starts one per app run), the pool drops its old ones and opens anew.
+    A connection whose statement failed is closed, never reused.
+    """
+
+    def __init__(self, url: str, size: int) -> None:
+        self._conninfo = make_url(url).set(drivername="postgresql").render_as_string(
+            hide_password=False)  # fmt: skip
+        self._size = size
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._slots = asyncio.Semaphore(size)
+        self._idle: list[Any] = []
+        self._generation = 0  # which loop's connections are current
+
+    async def fetch(self, sql: str, params: tuple[str, ...]) -> list[Any]:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self.close()
+            self._loop, self._slots = loop, asyncio.Semaphore(self._size)
+        slots, generation = self._slots, self._generation
+        async with slots:
+            conn = self._idle.pop() if self._idle else await self._connect()
+            try:
+                cursor = conn.cursor()
+                await cursor.execute(sql, params)
+                rows: list[Any] = await cursor.fetchall()
+            except BaseException:
+                conn.pgconn.finish()  # a broken connection never goes back
+                raise
+            if generation == self._generation:
+                self._idle.append(conn)
+            else:  # opened for a loop since left
+                conn.pgconn.finish()
+        return rows
+
+    async def _connect(self) -> Any:
+        import psycopg
+
+        # Named like the store's own (`scamnet-<pid>`), so pg_stat_activity tells them apart.
+        name = f"scamnet-{os.getpid()}-check"
+        return await psycopg.AsyncConnection.connect(
+            self._conninfo, autocommit=True, application_name=name
+        )
+
+    def close(self) -> None:
+        """Close the idle connections (synchronously: their loop may be gone)."""
+        for conn in self._idle:
+            conn.pgconn.finish()
+        self._idle = []
+        self._generation += 1

@@ -118,6 +118,14 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _no_autocheckpoint(dbapi_conn: Any, _record: Any) -> None:
+    # The audit writer's commits leave the checkpoint to the store's checkpointer thread
+    # (`scamnet.store.auditgroup`): the readers waiting on a commit must not wait for it.
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
+
+
 def _private_file(path: Path) -> None:
     """The SQLite file is 0600, in a directory created 0700 when it is new.
 
@@ -176,8 +184,10 @@ class Store:
         # An in-memory SQLite database is one per connection: the writer's thread would
         # see another, empty one. Such stores append every read in its own transaction.
         memory = backend == "sqlite" and make_url(self.url).database in (None, "", ":memory:")
-        self.audits = None if memory else GroupAppender(self._audit_session)
+        checkpoint = self._wal_checkpoint if backend == "sqlite" else None
+        self.audits = None if memory else GroupAppender(self._audit_session, checkpoint)
         self._audit_engine: Engine | None = None
+        self._checkpoint_conn: Any = None  # the checkpointer thread's own (SQLite)
 
     @property
     def dialect(self) -> str:
@@ -205,9 +215,20 @@ class Store:
                                    pool_pre_ping=True, hide_parameters=True)  # fmt: skip
             if self.dialect == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
+                event.listen(engine, "connect", _no_autocheckpoint)
             self._audit_engine = engine
         with Session(self._audit_engine, expire_on_commit=False) as session, session.begin():
             yield session
+
+    def _wal_checkpoint(self) -> None:
+        """A passive checkpoint (SQLite): it copies what it can and never waits."""
+        if self._checkpoint_conn is None:
+            import sqlite3
+
+            path = make_url(self.url).database
+            self._checkpoint_conn = sqlite3.connect(str(path), timeout=0, isolation_level=None,
+                                                    check_same_thread=False)  # fmt: skip
+        self._checkpoint_conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def alembic_config(self) -> Config:
         from alembic.config import Config
@@ -244,6 +265,9 @@ class Store:
     def dispose(self) -> None:
         if self.audits is not None:
             self.audits.close()
+        if self._checkpoint_conn is not None:
+            self._checkpoint_conn.close()
+            self._checkpoint_conn = None
         if self._audit_engine is not None:
             self._audit_engine.dispose()
             self._audit_engine = None

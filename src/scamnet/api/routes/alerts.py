@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from scamnet.api.auth import require
 from scamnet.api.deps import SessionDep
-from scamnet.api.paging import Limit, Offset, as_json
+from scamnet.api.paging import Limit, Offset, as_json, json_response
 from scamnet.core.access import Actor, Permission
 from scamnet.core.alerts import AlertVerdict
 
@@ -37,7 +37,8 @@ class Lookup(BaseModel):
     value: Annotated[str, Field(min_length=1, max_length=2048)]
 
 
-@router.get("/alerts")
+# The page is sent as it is encoded (`json_response`); the schema still says what it is.
+@router.get("/alerts", response_model=dict[str, Any])
 def list_alerts(
     actor: Reader,
     session: SessionDep,
@@ -51,7 +52,7 @@ def list_alerts(
     group: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     sort: Literal["score", "created", "id"] = "score",
     ascending: bool = False,
-) -> dict[str, Any]:
+) -> Response:
     """The triage queue (as `scamnet alerts list`), highest score first."""
     from scamnet.detect import triage
     from scamnet.store.alerts import AlertQuery
@@ -59,7 +60,7 @@ def list_alerts(
     query = AlertQuery(kind, min_score, window, status, assignee, group, sort, not ascending,
                        limit, offset)  # fmt: skip
     result = triage.list_alerts(session, actor, query)
-    return as_json(result)  # type: ignore[no-any-return]
+    return json_response(result)
 
 
 @router.get("/alerts/{alert_id}")
