@@ -10,12 +10,18 @@ over seeds shows how much of a difference is noise. The rungs:
 
 - ``plain``: the plainest model, exactly as the independent evaluation described it
   (``bench/baselines.py``);
-- ``shipped``: the detector as ``scamnet model train`` builds it;
+- ``challenger`` (messages and URLs): the tuned detector with the gate off
+  (``scamnet model train --no-gate``);
+- ``shipped``: the detector as ``scamnet model train`` builds it: for messages and
+  URLs, the gate fits the tuned one and the plain one in every training fold and
+  ships the tuned one only if it beats the plain one beyond noise
+  (``scamnet.detect.gate``);
 - anything else tried, named for what it changes.
 
-The verdict compares the shipped detector with the plain one on the dataset's main
-figure: *above* or *below* when the mean difference over the seeds exceeds the noise
-(the wider of the two contenders' ranges over seeds), else *level*.
+The verdict compares each rung with the plain one on the dataset's main figure:
+*above* or *below* when the mean difference over the seeds exceeds the noise (the
+wider of the two contenders' ranges over seeds), else *level*. The one that
+matters is the shipped rung's.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import statistics
 import sys
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -63,8 +70,15 @@ def out_of_fold(labels: np.ndarray, normal: str, seed: int,
     return metrics(labels, predicted.astype(str), scores, normal)
 
 
-def shipped(inputs: Inputs, normal: str | None = None) -> Contender:
-    return lambda seed: evaluate(inputs, FOLDS, normal, seed=seed)
+def shipped(inputs: Inputs, normal: str | None = None, gate: bool = True) -> Contender:
+    """The detector as trained in each fold; the metrics name what each fold shipped."""
+
+    def run(seed: int) -> Metrics:
+        picked: list[str] = []
+        out = evaluate(inputs, FOLDS, normal, seed=seed, gate=gate, shipped=picked)
+        return {**out, "shipped": picked}
+
+    return run
 
 
 def text_contender(make: Callable[[], Any], texts: list[str], labels: np.ndarray,
@@ -117,6 +131,7 @@ def texts(data: Path, name: str, normal: str) -> tuple[str, dict[str, Contender]
     main = "macro_f1" if len(set(labels)) > 2 else "f1_fraud"
     return main, {
         "plain": text_contender(plain_text, raw, labels, normal),
+        "challenger": shipped(inputs, normal, gate=False),
         "shipped": shipped(inputs, normal),
     }
 
@@ -125,9 +140,11 @@ def urls(data: Path) -> tuple[str, dict[str, Contender]]:
     path = data / "urls" / "dev.csv"
     table = read_table(path)
     raw, labels = column(table, "url"), np.array(column(table, "label"))
+    inputs = load_inputs("url", path, "label")
     return "f1_fraud", {
         "plain": text_contender(plain_url, raw, labels, "benign"),
-        "shipped": shipped(load_inputs("url", path, "label"), "benign"),
+        "challenger": shipped(inputs, "benign", gate=False),
+        "shipped": shipped(inputs, "benign"),
     }
 
 
@@ -167,7 +184,16 @@ def rung(contender: Contender, seeds: list[int], main: str) -> dict[str, Any]:
     }  # fmt: skip
     if "roc_auc" in runs[0]:
         out["roc_auc_mean"] = statistics.fmean(r["roc_auc"] for r in runs)
+    if "shipped" in runs[0]:  # which algorithm the folds' trainings shipped, and how often
+        out["shipped"] = dict(Counter(a for r in runs for a in r["shipped"]))
     return out
+
+
+def verdicts(rungs: dict[str, Any]) -> dict[str, Any]:
+    """Each rung against the plain one, when both were run."""
+    if "plain" not in rungs:
+        return {}
+    return {k: verdict(r, rungs["plain"]) for k, r in rungs.items() if k != "plain"}
 
 
 def verdict(shipped_rung: dict[str, Any], plain_rung: dict[str, Any]) -> dict[str, Any]:
@@ -179,13 +205,15 @@ def verdict(shipped_rung: dict[str, Any], plain_rung: dict[str, Any]) -> dict[st
 
 def markdown(results: dict[str, Any]) -> str:
     lines = ["| Dataset | Figure | Rung | Mean over seeds | Range over seeds | ROC-AUC | "
-             "Seconds | Shipped vs plain |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+             "Seconds | Against plain |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for name, result in results.items():
-        v = result.get("verdict")
         for label, r in result["rungs"].items():
             auc = f"{r['roc_auc_mean']:.4f}" if "roc_auc_mean" in r else ""
+            v = result.get("verdicts", {}).get(label)
             say = (f"{v['verdict']} ({v['difference']:+.4f}, noise {v['noise']:.4f})"
-                   if label == "shipped" and v else "")  # fmt: skip
+                   if v else "")  # fmt: skip
+            if r.get("shipped"):  # the gate's picks over every fold of every seed
+                label += " (" + ", ".join(f"`{a}` ×{n}" for a, n in r["shipped"].items()) + ")"
             lines.append(f"| {name} | {result['figure']} | {label} | {r['mean']:.4f} | "
                          f"{r['min']:.4f}–{r['max']:.4f} | {auc} | {r['seconds']} | {say} |")  # fmt: skip
     return "\n".join(lines)
@@ -199,6 +227,8 @@ def joined(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     if "roc_auc_mean" in a:
         n, m = len(a["per_seed"]), len(b["per_seed"])
         out["roc_auc_mean"] = (a["roc_auc_mean"] * n + b["roc_auc_mean"] * m) / (n + m)
+    if "shipped" in a or "shipped" in b:
+        out["shipped"] = dict(Counter(a.get("shipped", {})) + Counter(b.get("shipped", {})))
     return out
 
 
@@ -213,9 +243,7 @@ def merged(parts: list[dict[str, Any]]) -> dict[str, Any]:
         if not rungs:
             continue
         figure = next(part[name]["figure"] for part in parts if name in part)
-        out[name] = {"figure": figure, "rungs": rungs}
-        if {"plain", "shipped"} <= set(rungs):
-            out[name]["verdict"] = verdict(rungs["shipped"], rungs["plain"])
+        out[name] = {"figure": figure, "rungs": rungs, "verdicts": verdicts(rungs)}
     return out
 
 
@@ -230,7 +258,7 @@ def main() -> None:
     parser.add_argument("--merge", type=Path, nargs="+", help="Print the table of earlier "
                         "runs' JSON outputs (a run split over processes), and run nothing.")  # fmt: skip
     parser.add_argument("--rungs", nargs="+", help="Only these rungs (to split a run over "
-                        "processes; the verdict needs plain and shipped).")  # fmt: skip
+                        "processes; a verdict needs the plain rung).")  # fmt: skip
     args = parser.parse_args()
     if args.merge:
         print(markdown(merged([json.loads(p.read_text()) for p in args.merge])))
@@ -248,9 +276,7 @@ def main() -> None:
                 continue
             rungs[label] = rung(contender, args.seeds, main_figure)
             print(name, label, json.dumps(rungs[label]), file=sys.stderr, flush=True)
-        results[name] = {"figure": main_figure, "rungs": rungs}
-        if {"plain", "shipped"} <= set(rungs):
-            results[name]["verdict"] = verdict(rungs["shipped"], rungs["plain"])
+        results[name] = {"figure": main_figure, "rungs": rungs, "verdicts": verdicts(rungs)}
     table = markdown(results)
     print(table, file=sys.stderr)
     if args.markdown is not None:

@@ -26,7 +26,7 @@ from scamnet.core.access import Permission as Need
 from scamnet.core.csvsafe import neutralise_columns
 from scamnet.detect.artifacts import UntrustedModel
 from scamnet.detect.data import InputError
-from scamnet.detect.detectors import ALGORITHMS, metrics
+from scamnet.detect.detectors import metrics
 from scamnet.detect.registry import ModelRegistry, NoModel, Registered
 from scamnet.detect.training import evaluate_file, score_file, train_model
 from scamnet.detect.triage import analyst_labels
@@ -86,6 +86,15 @@ def train_cmd(
             "override the label column's labels; the model card counts them.",
         ),
     ] = False,
+    no_gate: Annotated[
+        bool,
+        typer.Option(
+            "--no-gate",
+            help="Messages and URLs: ship the tuned model without comparing it with the "
+            "plain one (by default the plain model ships unless the tuned one beats it "
+            "beyond noise on held-out training rows).",
+        ),
+    ] = False,
     user: UserOption = DEFAULT_USER,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -100,9 +109,11 @@ def train_cmd(
     try:
         done = train_model(settings, kind.value, input_path, label_column,
                            verdicts if from_verdicts else None, normal_class, edges,
-                           transactions, output)  # fmt: skip
+                           transactions, output, not no_gate)  # fmt: skip
     except InputError as exc:
         raise fail(str(exc), 2) from None
+    if done.gate is not None:
+        console.print(f"gate: {done.gate['decision']}", markup=False)
     if done.verdicts is not None:
         console.print(_verdicts_said(kind.value, done.verdicts))
     if done.registered is not None:
@@ -237,7 +248,9 @@ def evaluate_cmd(
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
-    print_metrics(f"{ALGORITHMS[kind.value]}: {folds}-fold cross-validation", result)
+    # Texts: each fold's training goes through the gate, so folds may ship either model.
+    print_metrics(f"{kind.value}, as `model train` ships it: {folds}-fold cross-validation",
+                  result)  # fmt: skip
 
 
 def print_metrics(title: str, result: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from datetime import date
 
 import pyarrow as pa
 
-from scamnet.detect.detectors import ALGORITHMS, Inputs, Trained, inputs_from_table, score
+from scamnet.detect.detectors import Inputs, Trained, inputs_from_table, score
 from scamnet.detect.money import main_currency
 from scamnet.detect.reputation import Reputation
 from scamnet.engine.base import AnalyticsEngine
@@ -27,7 +27,7 @@ def _flagged(trained: Trained, inputs: Inputs, subjects: list[str], window: str,
              reputation: Reputation | None = None) -> list[Alert]:  # fmt: skip
     result = score(trained, inputs, reputation=reputation)
     rows = zip(subjects, result["score"], result["label"], result["why"], strict=True)
-    algorithm = ALGORITHMS[trained.kind]
+    algorithm = trained.algorithm
     return [Alert(trained.kind, s, float(sc), lab, algorithm, window, why)
             for s, sc, lab, why in rows if lab != trained.normal]  # fmt: skip
 

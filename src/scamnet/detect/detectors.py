@@ -2,7 +2,9 @@
 
 Each is a versioned algorithm: ``message_char_svm_v1``, ``url_char_svm_v1``,
 ``subscriber_gbm_v2`` (v1 grew 150 trees at 0.1 with an F1-chosen threshold) and
-``account_gbm_v1``.
+``account_gbm_v1``. Messages and URLs ship the plain ``message_char_lr_plain_v1`` or
+``url_char_lr_plain_v1`` instead when the gate (``detect/gate.py``) finds the tuned
+one no better beyond noise.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from scamnet.detect.data import (
     numeric_matrix,
     read_table,
 )
+from scamnet.detect.gate import PLAIN, gated_text_model
+from scamnet.detect.plain import PlainTextModel
 from scamnet.detect.reputation import Reputation
 from scamnet.detect.tabular import GraphInput, TabularModel, graph_block
 from scamnet.detect.text import TextModel
@@ -120,7 +124,7 @@ class Trained:
     kind: str
     classes: list[str]
     normal: str
-    model: TextModel | TabularModel
+    model: TextModel | PlainTextModel | TabularModel
     seeds: dict[str, float] = field(default_factory=dict)
     base_names: list[str] | None = None  # the input columns a tabular model was trained on
     # The model card: how it was built, and how it did on training rows it had not seen.
@@ -130,8 +134,19 @@ class Trained:
     def positive(self) -> str:
         return next(c for c in self.classes if c != self.normal)
 
+    @property
+    def algorithm(self) -> str:
+        """The versioned name of the algorithm this model is (a property, so models saved
+        before the plain ones existed name themselves too)."""
+        if isinstance(self.model, PlainTextModel):
+            return PLAIN[self.kind]
+        return ALGORITHMS[self.kind]
 
-def train(inputs: Inputs, normal: str | None = None) -> Trained:
+
+def train(inputs: Inputs, normal: str | None = None, gate: bool = True) -> Trained:
+    """Fit the kind's detector. For messages and URLs, unless ``gate`` is off, the
+    tuned model ships only if it beats the plain one beyond noise (``detect/gate.py``);
+    the card records both figures and the decision."""
     if inputs.labels is None:
         raise InputError("training needs --label-column")
     labels = inputs.labels
@@ -146,14 +161,15 @@ def train(inputs: Inputs, normal: str | None = None) -> Trained:
             raise InputError(f"each class needs at least two rows to calibrate on; "
                              f"{', '.join(map(repr, lonely))} has one")  # fmt: skip
         texts = column(inputs.table, TEXT_COLUMN[inputs.kind])
-        text_model = TextModel(inputs.kind).fit(texts, labels, norm)
+        shipped = gated_text_model(inputs.kind, texts, labels, norm, gate)
+        text_model = shipped.model
         trained = Trained(inputs.kind, text_model.classes, norm, text_model)
-        held = text_model.held_out
-        text_model.held_out = None  # not saved with the model
+        held = shipped.held_out  # not saved with the model
         if held is not None:
             picked = np.array(text_model.classes)[text_model.verdicts(held)]
             normal_at = text_model.classes.index(norm)
             _card(trained, text_model.params(), labels, picked, 1.0 - held[:, normal_at])
+        trained.card["gate"] = shipped.gate
         return trained
     if len(classes) != 2:
         raise InputError(f"the {inputs.kind} model is binary; labels are {classes}")
@@ -193,7 +209,7 @@ def score(trained: Trained, inputs: Inputs, explain: bool = True,
     out: dict[str, list[Any]] = {}
     if inputs.ids is not None:
         out[id_column(inputs.table) or "id"] = inputs.ids
-    if isinstance(trained.model, TextModel):
+    if isinstance(trained.model, TextModel | PlainTextModel):
         return _score_text(trained, trained.model, inputs, explain, reputation, out)
     if trained.base_names is not None:
         inputs.extra["base_names"] = trained.base_names
@@ -215,7 +231,7 @@ def score(trained: Trained, inputs: Inputs, explain: bool = True,
     return out
 
 
-def _score_text(trained: Trained, model: TextModel, inputs: Inputs, explain: bool,
+def _score_text(trained: Trained, model: TextModel | PlainTextModel, inputs: Inputs, explain: bool,
                 reputation: Reputation | None, out: dict[str, list[Any]]
                 ) -> dict[str, list[Any]]:  # fmt: skip
     texts = column(inputs.table, TEXT_COLUMN[trained.kind])
@@ -258,10 +274,12 @@ def _feature_batches(inputs: Inputs, seeds: dict[str, float]) -> Iterator[np.nda
         yield _features(part, seeds)[0]
 
 
-def evaluate(inputs: Inputs, folds: int, normal: str | None = None, seed: int = 0
-             ) -> dict[str, Any]:  # fmt: skip
-    """Stratified k-fold cross-validation; every figure is from held-out folds. ``seed``
-    shuffles the rows into folds (repeating over seeds shows the noise)."""
+def evaluate(inputs: Inputs, folds: int, normal: str | None = None, seed: int = 0,
+             gate: bool = True, shipped: list[str] | None = None) -> dict[str, Any]:  # fmt: skip
+    """Stratified k-fold cross-validation of what ``train`` ships (``gate`` as there);
+    every figure is from held-out folds. ``seed`` shuffles the rows into folds
+    (repeating over seeds shows the noise). ``shipped``, if given, receives the
+    algorithm each fold's training shipped."""
     if inputs.labels is None:
         raise InputError("evaluation needs --label-column")
     labels = np.array(inputs.labels)
@@ -271,7 +289,9 @@ def evaluate(inputs: Inputs, folds: int, normal: str | None = None, seed: int = 
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(labels, labels):
         fold_train = subset(inputs, tr)
         fold_test = subset(inputs, te)
-        trained = train(fold_train, norm)
+        trained = train(fold_train, norm, gate)
+        if shipped is not None:
+            shipped.append(trained.algorithm)
         result = score(trained, fold_test, explain=False)
         predicted[te] = result["label"]
         scores[te] = result["score"]

@@ -35,7 +35,6 @@ from scamnet import __version__
 from scamnet.detect.artifacts import UntrustedModel, load_model, save_model, signing_key
 from scamnet.detect.data import InputError, column, normal_class
 from scamnet.detect.detectors import (
-    ALGORITHMS,
     TEXT_COLUMN,
     Inputs,
     Trained,
@@ -266,10 +265,12 @@ class ModelRegistry:
 
 
 def train_and_register(registry: ModelRegistry, inputs: Inputs, label_column: str,
-                       normal: str | None, meta: dict[str, Any]) -> Registered:  # fmt: skip
-    """Train a challenger on ``inputs`` and register it. The first time a kind is
-    trained, a stratified fifth of the rows becomes its frozen evaluation set and is
-    left out of training; afterwards, rows already in the frozen set are left out."""
+                       normal: str | None, meta: dict[str, Any], gate: bool = True
+                       ) -> Registered:  # fmt: skip
+    """Train a challenger on ``inputs`` (texts: through the plain-model gate unless
+    ``gate`` is off) and register it. The first time a kind is trained, a stratified
+    fifth of the rows becomes its frozen evaluation set and is left out of training;
+    afterwards, rows already in the frozen set are left out."""
     if inputs.labels is None:
         raise InputError("training needs --label-column")
     frozen = registry.frozen(inputs.kind)
@@ -286,7 +287,7 @@ def train_and_register(registry: ModelRegistry, inputs: Inputs, label_column: st
         inputs = subset(inputs, np.sort(kept))
     else:
         inputs = without(inputs, frozen)
-    trained = train(inputs, normal)
+    trained = train(inputs, normal, gate)
     return registry.register(
         trained, {**meta, **card(trained, label_column, inputs.table.num_rows)}
     )
@@ -294,7 +295,7 @@ def train_and_register(registry: ModelRegistry, inputs: Inputs, label_column: st
 
 def card(trained: Trained, label_column: str, rows: int, **more: Any) -> dict[str, Any]:
     """The model card's fields that every saved model has."""
-    return {"algorithm": ALGORITHMS[trained.kind], "kind": trained.kind, "scamnet": __version__,
+    return {"algorithm": trained.algorithm, "kind": trained.kind, "scamnet": __version__,
             "label_column": label_column, "rows": rows, "classes": trained.classes,
             "normal_class": trained.normal, **more, **trained.card}  # fmt: skip
 

@@ -210,20 +210,26 @@ class TextModel:
         """For each text, the phrases that pushed it towards class ``classes[i]``."""
         assert self.coef is not None
         x = self._matrix(texts)
-        names = self.feature_names()
-        coef = self.coef
-        out = []
-        for i, text in enumerate(texts):
-            cls = int(classes[i])
-            row = coef[0] if coef.shape[0] == 1 else coef[cls]
-            sign = 1.0 if coef.shape[0] > 1 or cls == 1 else -1.0
-            start, end = x.indptr[i], x.indptr[i + 1]
-            idx, vals = x.indices[start:end], x.data[start:end]
-            contrib = vals * row[idx] * sign
-            order = np.argsort(-contrib)[:12]
-            picked = [(names[idx[j]], float(contrib[j])) for j in order if contrib[j] > 0]
-            out.append(phrases(text, picked, top, self.kind) or NOTHING[self.kind])
-        return out
+        return explain_rows(texts, x, self.feature_names(), self.coef, classes, self.kind, top)
+
+
+def explain_rows(texts: list[str], x: sparse.csr_matrix, names: list[str], coef: np.ndarray,
+                 classes: np.ndarray, kind: str, top: int = 3) -> list[str]:  # fmt: skip
+    """For each text (row of ``x``), the phrases whose n-grams pushed it towards class
+    ``classes[i]`` under a linear model's ``coef`` (one row for two classes, whose
+    positive side is class 1; else one row per class)."""
+    out = []
+    for i, text in enumerate(texts):
+        cls = int(classes[i])
+        row = coef[0] if coef.shape[0] == 1 else coef[cls]
+        sign = 1.0 if coef.shape[0] > 1 or cls == 1 else -1.0
+        start, end = x.indptr[i], x.indptr[i + 1]
+        idx, vals = x.indices[start:end], x.data[start:end]
+        contrib = vals * row[idx] * sign
+        order = np.argsort(-contrib)[:12]
+        picked = [(names[idx[j]], float(contrib[j])) for j in order if contrib[j] > 0]
+        out.append(phrases(text, picked, top, kind) or NOTHING[kind])
+    return out
 
 
 def rare_class_shift(logp: np.ndarray, truth: np.ndarray, classes: list[str],

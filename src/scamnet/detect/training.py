@@ -27,6 +27,8 @@ class Training:
     path: Path
     registered: Registered | None  # None when saved to a directory of the user's choice
     verdicts: VerdictLabels | None  # None when the verdicts were not asked for
+    # Messages and URLs: the gate's record (both figures, the noise, the decision in words).
+    gate: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "algorithm": self.algorithm,
@@ -38,6 +40,8 @@ class Training:
                        promoted=r.promoted)  # fmt: skip
         if self.verdicts is not None:
             out["verdicts"] = self.verdicts.card()
+        if self.gate is not None:
+            out["gate"] = self.gate
         return out
 
 
@@ -48,9 +52,10 @@ def _hash_files(*paths: Path | None) -> str:
 def train_model(settings: Settings, kind: str, input_path: Path, label_column: str | None,
                 verdicts: dict[str, int] | None = None, normal_class: str | None = None,
                 edges: Path | None = None, transactions: Path | None = None,
-                output: Path | None = None) -> Training:  # fmt: skip
+                output: Path | None = None, gate: bool = True) -> Training:  # fmt: skip
     """Train a ``kind`` detector on ``input_path`` and save it with its data hash,
-    parameters and classes.
+    parameters and classes. Messages and URLs ship the plain model unless the tuned one
+    beats it beyond noise (``gate`` off: the tuned one ships untested; see `detect.gate`).
 
     ``verdicts`` (subject → 1 confirmed, 0 refuted; see `scamnet.detect.triage`) label
     the rows they name, over the label column. Without ``output`` the model joins the
@@ -70,13 +75,15 @@ def train_model(settings: Settings, kind: str, input_path: Path, label_column: s
     sha = _hash_files(input_path, edges, transactions)
     if output is None:
         done = train_and_register(ModelRegistry(settings), inputs, column_name, normal_class,
-                                  {"data_sha256": sha, **extra})  # fmt: skip
-        return Training(kind, str(done.version.card["algorithm"]), inputs.table.num_rows,
-                        done.version.path, done, applied)  # fmt: skip
-    trained = train(inputs, normal_class)
+                                  {"data_sha256": sha, **extra}, gate)  # fmt: skip
+        made = done.version.card
+        return Training(kind, str(made["algorithm"]), inputs.table.num_rows,
+                        done.version.path, done, applied, made.get("gate"))  # fmt: skip
+    trained = train(inputs, normal_class, gate)
     meta = card(trained, column_name, inputs.table.num_rows, data_sha256=sha, **extra)
     save_model(output, meta, trained, signing_key(settings))
-    return Training(kind, str(meta["algorithm"]), inputs.table.num_rows, output, None, applied)
+    return Training(kind, str(meta["algorithm"]), inputs.table.num_rows, output, None, applied,
+                    meta.get("gate"))  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -210,7 +210,7 @@ class ArrivalProcessor:
                     self.flagged[sender] = Flag("model", FraudType.OTHER.value, float(s),
                                                 f"message model: {why}")  # fmt: skip
                 out.append(Alert("message", ids[i], float(s), trained.positive,
-                                 ALGORITHMS["message"],
+                                 trained.algorithm,
                                  f"stream:{cols['sent_at'][i].date()}", why))  # fmt: skip
         return out
 
