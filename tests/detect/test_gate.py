@@ -4,7 +4,6 @@ figures, the noise and the decision are on the card."""
 
 from __future__ import annotations
 
-import csv
 import json
 import random
 import re
@@ -22,6 +21,7 @@ from scamnet.detect.detectors import Trained, inputs_from_table, score, train
 from scamnet.detect.gate import MIN_ROWS, PLAIN, compare, figure
 from scamnet.detect.plain import PlainTextModel
 from scamnet.detect.text import TextModel
+from tests.detect.test_detect import write
 
 runner = CliRunner()
 KEY = b"k" * 32
@@ -62,14 +62,6 @@ def easy_rows(n: int = 40, seed: int = 2) -> list[dict[str, str]]:
 def trained_on(rows: list[dict[str, str]], gate: bool = True) -> Trained:
     table = pa.table({"text": [r["text"] for r in rows], "label": [r["label"] for r in rows]})
     return train(inputs_from_table("message", table, "label"), "normal", gate)
-
-
-def write(path: Path, rows: list[dict[str, str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    return path
 
 
 def test_the_tuned_model_ships_when_it_beats_the_plain_one_beyond_noise() -> None:

@@ -17,9 +17,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from scamnet.core.access import UserRole
+from scamnet.lake import RecordKind, RecordLake
+from scamnet.settings import Settings
 from tests.conftest import skip_or_fail
 from tests.support.users import register
 
@@ -67,3 +70,15 @@ def fresh(tmp_path: Path) -> Path:
     register(root, "viewer", roles=frozenset({UserRole.VIEWER}))
     register(root, "lc.officer", agency="CN-YN-LC", roles=frozenset({UserRole.ANALYST}))
     return root
+
+
+def lake_rows(settings: Settings) -> tuple[int, int]:
+    """(rows, distinct natural keys) of the calls in the lake, committed files only."""
+    files = RecordLake(settings.lake_dir).files(RecordKind.CALLS)
+    if not files:
+        return 0, 0
+    paths = ", ".join(f"'{f}'" for f in files)
+    (row,) = duckdb.execute(
+        f"SELECT count(*), count(DISTINCT (caller, callee, start)) FROM read_parquet([{paths}])"
+    ).fetchall()
+    return int(row[0]), int(row[1])

@@ -23,6 +23,7 @@ import pytest
 from scamnet.lake import RecordKind, RecordLake
 from scamnet.settings import Settings
 from scamnet.stream.jetstream import pending, publish
+from tests.stream.conftest import lake_rows
 
 RECORDS = 3_000
 PER_MESSAGE = 20
@@ -56,18 +57,6 @@ def _worker(root: Path, url: str, batch: int, crash: str | None = None) -> subpr
                             text=True)  # fmt: skip
 
 
-def _lake_rows(settings: Settings) -> tuple[int, int]:
-    """(rows, distinct natural keys) of the calls in the lake, committed files only."""
-    files = RecordLake(settings.lake_dir).files(RecordKind.CALLS)
-    if not files:
-        return 0, 0
-    paths = ", ".join(f"'{f}'" for f in files)
-    (row,) = duckdb.execute(
-        f"SELECT count(*), count(DISTINCT (caller, callee, start)) FROM read_parquet([{paths}])"
-    ).fetchall()
-    return int(row[0]), int(row[1])
-
-
 def _commits(settings: Settings) -> int:
     return len(RecordLake(settings.lake_dir).log(RecordKind.CALLS).commits())
 
@@ -89,7 +78,7 @@ def _stat(output: str, what: str) -> int:
 
 def _check_whole(settings: Settings, url: str, outputs: list[str]) -> None:
     assert asyncio.run(pending(url)) == (0, 0)  # every message acknowledged
-    assert _lake_rows(settings) == (RECORDS, RECORDS)  # nothing lost, nothing doubled
+    assert lake_rows(settings) == (RECORDS, RECORDS)  # nothing lost, nothing doubled
     rejects = list((settings.rejects_dir / "calls").glob("*.parquet"))
     paths = ", ".join(f"'{f}'" for f in rejects)
     (row,) = duckdb.execute(f"SELECT count(DISTINCT row) FROM read_parquet([{paths}])").fetchall()
@@ -106,7 +95,7 @@ def test_a_worker_killed_between_its_commit_and_its_ack_doubles_nothing(
     first = _worker(fresh, nats_url, 25, crash="stream-ack")
     first.communicate(timeout=HANG_GUARD_S)
     assert first.returncode == -signal.SIGKILL
-    committed, _ = _lake_rows(settings)
+    committed, _ = lake_rows(settings)
     assert 0 < committed < RECORDS
     # Two workers take over: the killed worker's messages come back after ack_wait and
     # are found already stored; the rest is shared between them. Two messages a fetch
@@ -130,10 +119,10 @@ def test_a_worker_killed_at_any_moment_loses_nothing_and_doubles_nothing(
         time.sleep(0.02)
     victim.send_signal(signal.SIGKILL)
     victim.communicate(timeout=HANG_GUARD_S)
-    assert _lake_rows(settings)[0] < RECORDS
+    assert lake_rows(settings)[0] < RECORDS
     outputs = _finish([_worker(fresh, nats_url, 10), _worker(fresh, nats_url, 10)])
     _check_whole(settings, nats_url, outputs)
     # Publishing the same messages again (a producer's retry) stores nothing new.
     asyncio.run(publish(nats_url, "calls", _records()))
     _finish([_worker(fresh, nats_url, 50)])
-    assert _lake_rows(settings) == (RECORDS, RECORDS)
+    assert lake_rows(settings) == (RECORDS, RECORDS)

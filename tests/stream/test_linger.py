@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
-import duckdb
 import pytest
 
 from scamnet.core.access import Actor, UserRole
@@ -25,6 +24,7 @@ from scamnet.lake import RecordKind, RecordLake
 from scamnet.settings import Settings
 from scamnet.store import Store
 from scamnet.stream.intake import FULL_LINES, BatchReceipt, PushIntake, linger_for
+from tests.stream.conftest import lake_rows
 
 TESTER = Actor("tester", "CN-YN-DH", frozenset(UserRole))
 HANG_GUARD_S = 600  # a lingering batch that never goes fails the test instead of blocking
@@ -38,18 +38,6 @@ def calls(first: int, n: int) -> bytes:
                     "duration_s": 30 + i % 200}).encode() + b"\n"
         for i in range(first, first + n)
     )  # fmt: skip
-
-
-def lake_rows(settings: Settings) -> tuple[int, int]:
-    """(rows, distinct natural keys) of the committed calls."""
-    files = RecordLake(settings.lake_dir).files(RecordKind.CALLS)
-    if not files:
-        return 0, 0
-    paths = ", ".join(f"'{f}'" for f in files)
-    (row,) = duckdb.execute(
-        f"SELECT count(*), count(DISTINCT (caller, callee, start)) FROM read_parquet([{paths}])"
-    ).fetchall()
-    return int(row[0]), int(row[1])
 
 
 @pytest.fixture
