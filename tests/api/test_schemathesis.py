@@ -18,6 +18,13 @@ from hypothesis import strategies as st
 from tests.api.conftest import Api
 
 EXAMPLES = 12
+# Each request to these runs a whole job over the demo world (or argon2): they were
+# the test's slowest operations by far. A few examples still reach their validation.
+FEWER = {("POST", "/v1/groups/runs"): 3, ("POST", "/v1/persons/resolution"): 3,
+         ("POST", "/v1/login"): 4}  # fmt: skip
+# schemathesis' read timeout (10 s by default) is a wall-clock deadline: those jobs
+# pass it on a loaded machine. A request that hangs for good still fails the test.
+TIMEOUT_S = 300
 
 # The records push takes NDJSON, which schemathesis cannot serialise by itself: lines
 # of JSON objects with call-like and arbitrary fields, or arbitrary bytes.
@@ -51,12 +58,14 @@ def test_no_server_errors_anywhere_in_the_openapi(api: Api) -> None:
         if operation.path == "/v1/logout":
             continue  # it would end the admin's session for the other operations
 
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+        examples = FEWER.get((operation.method.upper(), operation.path), EXAMPLES)
+
+        @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))  # fmt: skip
         @given(operation.as_strategy())
         def run(case: Any) -> None:
             for headers in (api.as_("admin"), {}):
-                response = case.call(headers=headers)
+                response = case.call(headers=headers, timeout=TIMEOUT_S)
                 if response.status_code >= 500 and response.status_code != 503:
                     failures.append(f"{case.method} {case.formatted_path}: "
                                     f"{response.status_code} {response.text[:200]}")  # fmt: skip

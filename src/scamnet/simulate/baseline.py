@@ -63,5 +63,9 @@ def subscriber_table(world_dir: Path) -> duckdb.DuckDBPyRelation:
 
 def one_feature_auc(world_dir: Path) -> float:
     """ROC-AUC of 'distinct callees' alone as the fraud score."""
-    data = subscriber_table(world_dir).fetchnumpy()
+    return distinct_callees_auc(subscriber_table(world_dir).fetchnumpy())
+
+
+def distinct_callees_auc(data: dict[str, np.ndarray]) -> float:
+    """The same figure from a table already read (``subscriber_table(...).fetchnumpy()``)."""
     return roc_auc(data["is_fraud"].astype(int), data["distinct_callees"].astype(float))
