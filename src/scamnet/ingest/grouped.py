@@ -6,7 +6,8 @@ the intake is busy are taken in as a group, and each still gets the answer it wo
 have had alone, in arrival order:
 
 - each batch is parsed by the same line rule as a JSON Lines file
-  (`sources.parse_json_line`) and checked for its required columns on its own: a
+  (`sources.parse_json_line`; `ndjson.parse_ndjson` reads a batch at once when that
+  is provably the same) and checked for its required columns on its own: a
   batch that cannot be read whole is refused alone, the others go on;
 - a batch whose SHA-256 is in the ledger, or equal to an earlier one of the group,
   is "same content already received";
@@ -31,9 +32,10 @@ import pyarrow.compute as pc
 
 from scamnet.ingest.kinds import KINDS
 from scamnet.ingest.mapping import Mapping
+from scamnet.ingest.ndjson import ParsedLines, parse_ndjson
 from scamnet.ingest.pipeline import FileResult, Ingestor, complete_mapping
 from scamnet.ingest.ports import IngestLedger, RecordSink
-from scamnet.ingest.sources import ParsedLines, RawTable, SourceError, parse_ndjson
+from scamnet.ingest.sources import RawTable, SourceError
 from scamnet.lake.faults import crash_point
 
 
@@ -61,14 +63,15 @@ def ingest_parts(
         taken: list[tuple[int, ParsedLines]] = []
         hashes: set[str] = set()
         present: set[str] = set()
+        names = [c.name for c in spec.columns]
         for i, part in enumerate(parts):
             if part.sha in hashes or ledger.seen(part.sha, spec.name):
                 results[i].skipped_same_content = True
                 continue
             hashes.add(part.sha)
-            parsed = parse_ndjson(part.body)
+            parsed = parse_ndjson(part.body, names=names)
             try:
-                if not parsed.rows:
+                if not parsed.count:
                     raise SourceError(f"{part.label}: no JSON object could be read")
                 complete_mapping(spec, mapping, parsed.columns, part.label)
             except SourceError as exc:
@@ -94,7 +97,9 @@ def _take(
     table = RawTable(con)
     starts: list[int] = []  # the ordinal in ``raw`` of each taken part's first row
     for _, parsed in taken:
-        starts.append(sum(len(p.rows) for _, p in taken[: len(starts)]))
+        starts.append(sum(p.count for _, p in taken[: len(starts)]))
+        if parsed.table is not None:
+            table.add_table(parsed.table)
         for row in parsed.rows:
             table.add(row)
     table.flush()
@@ -117,7 +122,7 @@ def _take(
         refused[j].append((taken[j][1].lines[int(o) - starts[j]], str(reason), str(row)))
     for (i, parsed), bad in zip(taken, refused, strict=True):
         result = results[i]
-        result.read = len(parsed.rows) + len(parsed.rejects)
+        result.read = parsed.count + len(parsed.rejects)
         for line, reason, _row in sorted(bad):
             result.rejected[reason] += 1
             result.lines.append((line, reason))

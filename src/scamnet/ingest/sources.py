@@ -263,9 +263,9 @@ def _plain(value: object) -> object:
 
 
 JsonRow = dict[str, str | None]
-_TEXT_TYPES = frozenset({str, _Number, type(None)})  # values a row holds as they are
+TEXT_TYPES = frozenset({str, _Number, type(None)})  # values a row holds as they are
 # One decoder for every line: json.loads with hooks builds a new one per call.
-_DECODER = json.JSONDecoder(parse_float=_Number, parse_int=_Number, parse_constant=_Number)
+DECODER = json.JSONDecoder(parse_float=_Number, parse_int=_Number, parse_constant=_Number)
 
 
 def parse_json_line(line_no: int, raw_line: bytes, encoding: str
@@ -283,84 +283,81 @@ def parse_json_line(line_no: int, raw_line: bytes, encoding: str
         return (line_no, f"unreadable line: bytes that are not {encoding.upper()}",
                 _text(raw_line))  # fmt: skip
     try:
-        obj = _DECODER.decode(text)
+        obj = DECODER.decode(text)
     except (json.JSONDecodeError, RecursionError):
         return (line_no, "unreadable line: not valid JSON", _text(raw_line))
     if not isinstance(obj, dict):
         return (line_no, "unreadable line: not a JSON object", _text(raw_line))
     if not obj:
         return (line_no, "unreadable line: an empty JSON object", _text(raw_line))
+    if "\\u" in text and not _encodable(obj):
+        # "\ud800" alone decodes to no character: no table or file can hold it.
+        return (line_no, "unreadable line: an escaped lone surrogate, not a character",
+                _text(raw_line))  # fmt: skip
     return {str(k): _json_text(v) for k, v in obj.items()}
 
 
-@dataclass
-class ParsedLines:
-    """The lines of one NDJSON body: rows, their line numbers, and the lines rejected."""
-
-    rows: list[JsonRow] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
-    rejects: list[tuple[int, str, str]] = field(default_factory=list)
-
-    @property
-    def columns(self) -> set[str]:
-        return {k for row in self.rows for k in row}
-
-
-def parse_ndjson(body: bytes, encoding: str = "utf-8") -> ParsedLines:
-    """Every line of an NDJSON body (a pushed batch) by the rule of ``parse_json_line``."""
-    out = ParsedLines()
-    decode, rows, lines = _DECODER.decode, out.rows, out.lines
-    for line_no, raw_line in enumerate(body.splitlines(keepends=True), start=1):
-        # The common line first, in as few steps as the rule allows: a flat object of
-        # text and numbers is already its row (JSON keys are text; numbers stay as
-        # written). Anything else takes the whole rule below, which decides alike.
-        if len(raw_line) <= MAX_LINE:
-            try:
-                obj = decode(raw_line.decode(encoding))
-            except (ValueError, RecursionError):  # not UTF-8, not JSON: the rule says why
-                obj = None
-            if type(obj) is dict and obj and _TEXT_TYPES.issuperset(map(type, obj.values())):
-                rows.append(obj)
-                lines.append(line_no)
-                continue
-        got = parse_json_line(line_no, raw_line, encoding)
-        if got is None:
-            continue
-        if isinstance(got, tuple):
-            out.rejects.append(got)
-        else:
-            out.rows.append(got)
-            out.lines.append(line_no)
-    return out
+def _encodable(obj: object) -> bool:
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class RawTable:
-    """Builds the temp table ``raw`` from rows of text values, a batch at a time."""
+    """Builds the temp table ``raw`` from rows of text values, a batch at a time.
+
+    Rows come as dictionaries (``add``) or as Arrow tables of text columns
+    (``add_table``); either way a batch is ``JSONL_BATCH`` rows, so the columns come
+    out in the same order whichever way the same rows arrived.
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self.columns: list[str] = []
         self.created = False
-        self.batch: list[JsonRow] = []
+        self.chunks: list[list[JsonRow] | pa.Table] = []  # the batch's rows, in order
+        self.pending = 0
         con.execute("DROP TABLE IF EXISTS raw")
 
     def add(self, row: JsonRow) -> None:
-        self.batch.append(row)
-        if len(self.batch) >= JSONL_BATCH:
+        if not self.chunks or not isinstance(self.chunks[-1], list):
+            self.chunks.append([])
+        last = self.chunks[-1]
+        assert isinstance(last, list)
+        last.append(row)
+        self.pending += 1
+        if self.pending >= JSONL_BATCH:
             self.flush()
 
+    def add_table(self, table: pa.Table) -> None:
+        start = 0
+        while start < table.num_rows:
+            take = min(table.num_rows - start, JSONL_BATCH - self.pending)
+            self.chunks.append(table.slice(start, take))
+            self.pending += take
+            start += take
+            if self.pending >= JSONL_BATCH:
+                self.flush()
+
     def flush(self) -> None:
-        con, batch, columns = self.con, self.batch, self.columns
-        if not batch:
+        con, chunks, columns = self.con, self.chunks, self.columns
+        if not self.pending:
             return
         # Every key of every line counts: a key first seen late adds a column, and
         # the rows before it have no value there.
-        new = sorted({k for row in batch for k in row} - set(columns))
+        keys: set[str] = set()
+        for chunk in chunks:
+            keys.update(chunk.column_names if isinstance(chunk, pa.Table) else
+                        (k for row in chunk for k in row))  # fmt: skip
+        new = sorted(keys - set(columns))
         for name in new:
             if self.created:
                 con.execute(f"ALTER TABLE raw ADD COLUMN {_ident(name)} VARCHAR")
             columns.append(name)
-        table = pa.table({c: pa.array([row.get(c) for row in batch], pa.string()) for c in columns})
+        table = pa.table({c: pa.chunked_array([_column(chunk, c) for chunk in chunks], pa.string())
+                          for c in columns})  # fmt: skip
         con.register("jsonl_batch", table)
         if self.created:
             con.execute("INSERT INTO raw BY NAME SELECT * FROM jsonl_batch")
@@ -368,7 +365,16 @@ class RawTable:
             con.execute("CREATE TEMP TABLE raw AS SELECT * FROM jsonl_batch")
             self.created = True
         con.unregister("jsonl_batch")
-        batch.clear()
+        chunks.clear()
+        self.pending = 0
+
+
+def _column(chunk: list[JsonRow] | pa.Table, name: str) -> pa.Array | pa.ChunkedArray:
+    if isinstance(chunk, pa.Table):
+        if name in chunk.column_names:
+            return chunk.column(name).combine_chunks()
+        return pa.nulls(chunk.num_rows, pa.string())
+    return pa.array([row.get(name) for row in chunk], pa.string())
 
 
 def _load_jsonl(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> RawLoad:

@@ -120,6 +120,14 @@ class ArrivalProcessor:
             return None
         return self.watch.get(identifier) or self.flagged.get(identifier)
 
+    def _flagged(self, identifiers: list[str | None]) -> set[str]:
+        """Those of ``identifiers`` with a flag, found by set intersection in C: a
+        ``flag_of`` call per distinct number of a group was a tenth of its CPU."""
+        given = set(identifiers)
+        found = (self.watch.flags.keys() & given) | (self.flagged.keys() & given)
+        found.discard("")  # no identifier, never flagged (as in ``flag_of``)
+        return found
+
     def __call__(self, kind: str, batches: list[tuple[Any, datetime, str | None]]
                  ) -> list[tuple[int, int]]:  # fmt: skip
         """Process the rows a group of batches stored, each batch given as (rows, arrival,
@@ -164,7 +172,8 @@ class ArrivalProcessor:
         if trained is None or not table.num_rows:
             return []
         unique = pc.unique(table.column("caller")).to_pylist()
-        callers = sorted(c for c in unique if c is not None and not self.flag_of(c))
+        flagged = self._flagged(unique)
+        callers = sorted(c for c in unique if c is not None and c not in flagged)
         if not callers:
             return []
         day = pc.max(table.column("start")).as_py().astimezone(UTC).date()
@@ -222,8 +231,8 @@ class ArrivalProcessor:
         # the distinct identifiers first, the rest of the batch is never turned into
         # Python values.
         sides = pc.unique(table.column(scam_side)).to_pylist()
-        strong = [x for x in sides if (f := self.flag_of(x)) is not None
-                  and f.risk >= STRONG * 0.95]  # fmt: skip
+        flags = [(x, self.flag_of(x)) for x in sorted(self._flagged(sides))]
+        strong = [x for x, f in flags if f is not None and f.risk >= STRONG * 0.95]
         if not strong:
             return []
         table = table.filter(pc.is_in(table.column(scam_side), pa.array(strong, pa.string())))
