@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -107,6 +108,13 @@ class CheckReads:
         # does not cap the checks a second at two per round trip.
         slots = max(size, store.pool.size) if store.pool is not None and not connections else size
         self._pool = _AsyncPool(store.url, slots) if self.asynchronous else None
+        # SQLite: each thread that reads keeps one connection and its cursor (the API
+        # reads on its event loop: one thread, one connection). Checking a connection
+        # out of the pool and back cost 30 of a read's 45 µs, and that CPU is the event
+        # loop's, which every other request waits for (BENCHMARKS.md, issue 17).
+        self._held = threading.local()
+        self._all_held: list[Any] = []
+        self._held_lock = threading.Lock()
 
     @property
     def errors(self) -> tuple[type[BaseException], ...]:
@@ -120,6 +128,8 @@ class CheckReads:
         if sql is None:
             return {}, []
         params = (value, value) if kind in _REPORT_COLUMN and kind in _ALERT_KINDS else (value,)
+        if self.inline:
+            return self._held_facts(sql, params)
         conn = self._engine.raw_connection()
         try:
             cursor = conn.cursor()
@@ -134,6 +144,40 @@ class CheckReads:
         self.statements += 1
         return _facts(rows)
 
+    def _held_facts(self, sql: str, params: tuple[str, ...]) -> tuple[dict[str, int], list[str]]:
+        """`facts` on this thread's own connection, kept checked out between reads."""
+        held = getattr(self._held, "cursor", None)
+        if held is None:
+            conn = self._engine.raw_connection()
+            held = (conn, conn.dbapi_connection.cursor())  # type: ignore[union-attr]
+            with self._held_lock:
+                self._all_held.append(held)
+            self._held.cursor = held
+        try:
+            held[1].execute(sql, params)
+            rows = held[1].fetchall()
+        except BaseException:
+            # A connection that failed once is not trusted again: the next read opens one.
+            self._held.cursor = None
+            self._release(held, invalidate=True)
+            raise
+        self.statements += 1
+        return _facts(rows)
+
+    def _release(self, held: tuple[Any, Any], invalidate: bool = False) -> None:
+        with self._held_lock:
+            if held not in self._all_held:
+                return
+            self._all_held.remove(held)
+        conn, cursor = held
+        try:
+            cursor.close()
+        except Exception:  # noqa: BLE001  the connection is being discarded anyway
+            invalidate = True
+        if invalidate:
+            conn.invalidate()
+        conn.close()
+
     async def afacts(self, kind: str, value: str) -> tuple[dict[str, int], list[str]]:
         """`facts` awaited on the running event loop (PostgreSQL only)."""
         sql = self._sql.get(kind)
@@ -147,6 +191,9 @@ class CheckReads:
         return _facts(rows)
 
     def close(self) -> None:
+        """Close every connection, the ones threads hold included."""
+        for held in list(self._all_held):
+            self._release(held)
         self._engine.dispose()
         if self._pool is not None:
             self._pool.close()
