@@ -172,7 +172,7 @@ class CheckReads:
         conn, cursor = held
         try:
             cursor.close()
-        except Exception:  # noqa: BLE001  the connection is being discarded anyway
+        except Exception:  # the connection is being discarded anyway
             invalidate = True
         if invalidate:
             conn.invalidate()
