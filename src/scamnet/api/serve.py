@@ -86,10 +86,13 @@ def _serve(settings: Settings, sock: socket.socket, body_timeout: float, run_job
 
 def _supervise(children: list[int]) -> int:
     """Wait for the workers; a stop signal is passed on to them. The exit status is 0
-    when every worker stopped cleanly."""
+    when every worker ended because it was asked to, 1 when one died on its own."""
     alive = set(children)
+    asked = False
 
     def stop(_signum: int, _frame: object) -> None:
+        nonlocal asked
+        asked = True
         # SIGTERM whatever came: after the SIGINT a terminal sends the whole group,
         # uvicorn takes a second SIGINT as "stop now", a SIGTERM as the same request.
         for pid in alive:
@@ -105,7 +108,9 @@ def _supervise(children: list[int]) -> int:
         except ChildProcessError:
             break
         alive.discard(pid)
-        if code != 0:
+        # uvicorn ends a stopped server by raising the signal it caught again.
+        stopped = os.WIFSIGNALED(code) and os.WTERMSIG(code) in (signal.SIGTERM, signal.SIGINT)
+        if not (code == 0 or (asked and stopped)):
             status = 1
             stop(signal.SIGTERM, None)  # one worker gone: the server stops as a whole
     return status
