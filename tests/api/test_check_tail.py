@@ -119,6 +119,23 @@ def test_a_thread_keeps_one_connection_that_never_holds_a_checkpoint_back(
     assert reads._all_held == []
 
 
+def test_threads_that_end_give_their_connections_back(tmp_path: Path) -> None:
+    """A test client runs each request on a thread of its own: a connection held by a
+    thread that ended must go back, or the pool runs dry after a few requests."""
+    store = _sqlite(tmp_path)
+    reads = CheckReads(store)
+    try:
+        for _ in range(12):  # more than the pool holds
+            worker = threading.Thread(target=reads.facts, args=("tel", NUMBER))
+            worker.start()
+            worker.join()
+            assert len(reads._all_held) <= 2  # the thread just ended, and the one before
+        assert reads.facts("tel", NUMBER) == ({}, [])
+    finally:
+        reads.close()
+        store.dispose()
+
+
 def test_a_broken_connection_fails_one_read_and_the_next_opens_another(
     tmp_path: Path,
 ) -> None:

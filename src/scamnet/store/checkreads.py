@@ -51,6 +51,7 @@ _CONFIRMED = "COALESCE(verdict, '') = 'confirmed'"
 REPORTS, CONFIRMED = 0, 1  # the first column of each row says which fact it carries
 BUSY_MS = 100  # a read that waits longer (a WAL recovery) is left to the full route
 CONNECTIONS = 2
+HELD_SPARE = 8  # SQLite: connections beyond CONNECTIONS for threads reading at once
 
 
 def _statement(kind: str, mark: str) -> str | None:
@@ -94,7 +95,8 @@ class CheckReads:
         # No ping on checkout (it is a round trip per check): a connection that fails
         # is discarded (``_failed``) and the next check opens a new one.
         self._engine = create_engine(
-            store.url, pool_size=size, max_overflow=0, pool_pre_ping=False,
+            store.url, pool_size=size, max_overflow=HELD_SPARE if self.inline else 0,
+            pool_pre_ping=False,
             pool_reset_on_return=None, isolation_level="AUTOCOMMIT", hide_parameters=True,
         )  # fmt: skip
         if self.inline:
@@ -112,8 +114,10 @@ class CheckReads:
         # reads on its event loop: one thread, one connection). Checking a connection
         # out of the pool and back cost 30 of a read's 45 µs, and that CPU is the event
         # loop's, which every other request waits for (BENCHMARKS.md, issue 17).
+        # A thread that ended gives its connection back when the next thread opens one.
         self._held = threading.local()
-        self._all_held: list[Any] = []
+        self._all_held: list[tuple[Any, Any]] = []
+        self._holders: dict[int, threading.Thread] = {}  # id of a held pair -> its thread
         self._held_lock = threading.Lock()
 
     @property
@@ -148,10 +152,15 @@ class CheckReads:
         """`facts` on this thread's own connection, kept checked out between reads."""
         held = getattr(self._held, "cursor", None)
         if held is None:
+            with self._held_lock:
+                gone = [h for h in self._all_held if not self._holders[id(h)].is_alive()]
+            for h in gone:
+                self._release(h)
             conn = self._engine.raw_connection()
             held = (conn, conn.dbapi_connection.cursor())  # type: ignore[union-attr]
             with self._held_lock:
                 self._all_held.append(held)
+                self._holders[id(held)] = threading.current_thread()
             self._held.cursor = held
         try:
             held[1].execute(sql, params)
@@ -169,6 +178,7 @@ class CheckReads:
             if held not in self._all_held:
                 return
             self._all_held.remove(held)
+            del self._holders[id(held)]
         conn, cursor = held
         try:
             cursor.close()
