@@ -28,7 +28,8 @@ connections, 50% of its own closed-loop rate at that many connections). wrk
 cannot send on a fixed schedule, so a paced connection still waits for its answer:
 the rate reached is reported beside the one offered, and a stalled server is asked
 less (not an open-loop test). Each figure is the median over ``--runs`` runs; the
-load average is printed with each.
+load average is printed with each. ``--workers N`` serves scamnet with N processes
+(`scamnet serve --workers`); the bare endpoint keeps one.
 """
 
 from __future__ import annotations
