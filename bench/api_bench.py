@@ -28,7 +28,8 @@ connections, 50% of its own closed-loop rate at that many connections). wrk
 cannot send on a fixed schedule, so a paced connection still waits for its answer:
 the rate reached is reported beside the one offered, and a stalled server is asked
 less (not an open-loop test). Each figure is the median over ``--runs`` runs; the
-load average is printed with each.
+load average is printed with each. ``--workers N`` serves scamnet with N processes
+(`scamnet serve --workers`); the bare endpoint keeps one.
 """
 
 from __future__ import annotations
@@ -267,7 +268,8 @@ def interval_ms(rate: float, connections: int = CONNECTIONS) -> float:
     return connections / rate * 1000
 
 
-def measure(backend: str, url: str, work: Path, known: int, runs: int, secs: int) -> Figures:
+def measure(backend: str, url: str, work: Path, known: int, runs: int, secs: int,
+            workers: int = 1) -> Figures:  # fmt: skip
     env = {**os.environ, "SCAMNET_DATABASE_URL": url, "SCAMNET_DATA_DIR": str(work),
            "SCAMNET_CHECK_CACHE_S": "30", "SCAMNET_LOGIN_ATTEMPTS": "1000"}  # fmt: skip
     fill(url, known)
@@ -276,7 +278,8 @@ def measure(backend: str, url: str, work: Path, known: int, runs: int, secs: int
     numbers = sample_numbers(script)
     bare_py = work / "bare.py"
     bare_py.write_text(BARE, encoding="utf-8")
-    scamnet = [str(Path(sys.executable).with_name("scamnet")), "serve", "--data-dir", str(work)]
+    scamnet = [str(Path(sys.executable).with_name("scamnet")), "serve", "--data-dir", str(work),
+               "--workers", str(workers)]  # fmt: skip
     got = Figures()
     fresh = 0  # where the next cold script starts in the permutation: never asked before
 
@@ -353,12 +356,12 @@ def measure(backend: str, url: str, work: Path, known: int, runs: int, secs: int
     return got
 
 
-def table(known: int, runs: int, secs: int, results: dict[str, Figures]) -> None:
+def table(known: int, runs: int, secs: int, results: dict[str, Figures], workers: int = 1) -> None:
     """The whole table, one column per backend (medians), with the ratios to the bare."""
     names = list(next(iter(results.values())).runs)
     loads = [f.loads() for f in results.values()]
-    print(f"\n{known:,} known identifiers; medians of {runs} run(s) of {secs} s per measure; "
-          f"load average {min(x[0] for x in loads):.1f}-{max(x[1] for x in loads):.1f}\n")  # fmt: skip
+    print(f"\n{known:,} known identifiers; scamnet serve --workers {workers}; medians of "
+          f"{runs} run(s) of {secs} s per measure; load average {min(x[0] for x in loads):.1f}-{max(x[1] for x in loads):.1f}\n")  # fmt: skip
     print("| Measure | " + " | ".join(results) + " |")
     print("|---|" + "---|" * len(results))
     for name in names:
@@ -380,6 +383,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="scamnet serve's processes (the bare endpoint keeps one)")  # fmt: skip
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -390,16 +395,18 @@ def main() -> None:
         try:
             if backend == "sqlite":
                 results["SQLite"] = measure(backend, f"sqlite:///{work / 'scamnet.db'}", work,
-                                            args.known, args.runs, args.seconds)  # fmt: skip
+                                            args.known, args.runs, args.seconds,
+                                            args.workers)  # fmt: skip
             else:
                 from tests.support.postgres import running_postgres
 
                 with running_postgres() as pg:
                     results["PostgreSQL"] = measure(backend, pg.create_database("bench"), work,
-                                                    args.known, args.runs, args.seconds)  # fmt: skip
+                                                    args.known, args.runs, args.seconds,
+                                            args.workers)  # fmt: skip
         finally:
             shutil.rmtree(work, ignore_errors=True)
-    table(args.known, args.runs, args.seconds, results)
+    table(args.known, args.runs, args.seconds, results, args.workers)
 
 
 if __name__ == "__main__":

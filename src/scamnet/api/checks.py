@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 
+import orjson
 from anyio import to_thread
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -37,7 +38,19 @@ _HEADERS = [(b"content-type", b"application/json")]
 
 
 def encoded(result: CheckResult) -> bytes:
-    """The check's answer as the API sends it (`scamnet.api.routes.citizens.CheckAnswer`)."""
+    """The check's answer as the API sends it (`scamnet.api.routes.citizens.CheckAnswer`).
+
+    orjson writes the dataclass's fields in order, in C: a tenth of ``json.dumps``'s
+    time, and every cold check pays it on the event loop. The bytes are the standard
+    library's (`tests/api/test_check_tail.py` holds the two equal for any text).
+    """
+    try:
+        return orjson.dumps(result)
+    except TypeError:  # text orjson refuses (a lone surrogate): the standard library decides
+        return _encoded_by_json(result)
+
+
+def _encoded_by_json(result: CheckResult) -> bytes:
     # The fields in the dataclass's order; dataclasses.asdict would deep-copy them first.
     plain = {
         "kind": result.kind, "value": result.value, "risk": result.risk,

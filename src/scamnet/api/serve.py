@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
+import signal
 import socket
 import sys
+import traceback
 
 import uvicorn
 
@@ -20,6 +24,7 @@ def serve_api(
     host: str = "127.0.0.1",
     port: int = 8000,
     body_timeout: float = BODY_TIMEOUT_S,
+    workers: int = 1,
 ) -> None:
     """Serve until interrupted (Ctrl-C).
 
@@ -29,13 +34,40 @@ def serve_api(
     ``body_timeout`` seconds (the app answers 408 and closes the connection
     otherwise); idle keep-alive connections are closed after 5 s, and headers
     larger than h11's limit are refused by the server.
+
+    With ``workers`` above one, that many processes accept on the one socket (forked
+    after it is bound, before any store connection is opened). The API keeps no state
+    of its own (the store holds the audit chain under its lock, the login counters and
+    the jobs), so they answer alike; only the first runs the jobs' worker. A process
+    that dies stops the others: the server exits rather than serve with fewer.
     """
-    store = Store(settings.database_url)
     sock = listening_socket(host, port)
     print(f"{READY} http://{host}:{port}/docs (Ctrl-C to stop)", flush=True)
     sys.stdout.flush()
+    if workers <= 1:
+        _serve(settings, sock, body_timeout, run_jobs=True)
+        return
+    children: list[int] = []
+    for index in range(workers):
+        pid = os.fork()
+        if pid == 0:  # the worker: serve, and never return into the parent's code
+            code = 1
+            try:
+                _serve(settings, sock, body_timeout, run_jobs=index == 0)
+                code = 0
+            except BaseException:  # reported, then the process ends
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+        children.append(pid)
+    sock.close()
+    sys.exit(_supervise(children))
+
+
+def _serve(settings: Settings, sock: socket.socket, body_timeout: float, run_jobs: bool) -> None:
+    store = Store(settings.database_url)
     app = create_app(
-        store, settings.data_dir, body_timeout=body_timeout, settings=settings, run_jobs=True
+        store, settings.data_dir, body_timeout=body_timeout, settings=settings, run_jobs=run_jobs
     )
     # The process starts with some 235,000 long-lived objects (the libraries, the app).
     # Python's full collections walk them all, about 0.25 s each time, and that pause
@@ -50,6 +82,38 @@ def serve_api(
         h11_max_incomplete_event_size=64 * 1024,
     )
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def _supervise(children: list[int]) -> int:
+    """Wait for the workers; a stop signal is passed on to them. The exit status is 0
+    when every worker ended because it was asked to, 1 when one died on its own."""
+    alive = set(children)
+    asked = False
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal asked
+        asked = True
+        # SIGTERM whatever came: after the SIGINT a terminal sends the whole group,
+        # uvicorn takes a second SIGINT as "stop now", a SIGTERM as the same request.
+        for pid in alive:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    status = 0
+    while alive:
+        try:
+            pid, code = os.wait()
+        except ChildProcessError:
+            break
+        alive.discard(pid)
+        # uvicorn ends a stopped server by raising the signal it caught again.
+        stopped = os.WIFSIGNALED(code) and os.WTERMSIG(code) in (signal.SIGTERM, signal.SIGINT)
+        if not (code == 0 or (asked and stopped)):
+            status = 1
+            stop(signal.SIGTERM, None)  # one worker gone: the server stops as a whole
+    return status
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

@@ -102,15 +102,22 @@ def _assess(
     found = set(types) | {label for label in confirmed if label in CATEGORIES}
     if risk == "high" and not found:
         found = {FraudType.OTHER.value}
-    reasons = [{"category": c, **CATEGORIES[c]} for c in sorted(found) if c in CATEGORIES]
-    return CheckResult(kind, ident.value, risk, LEVELS[risk], reasons, ADVICE)
+    return _answer(kind, ident.value, risk, tuple(c for c in sorted(found) if c in CATEGORIES))
 
 
-@dataclass(slots=True)
-class _Remembered:
-    at: float
-    result: CheckResult
-    body: bytes | None = None  # the answer as the API sends it, once someone asked
+# A remembered answer: when it was read, the answer's facts, and its bytes once encoded:
+# (at, kind, value, risk, categories, body). Only strings, numbers and bytes, so the
+# collector stops tracking each entry (and its key) the first time it sees them: a full
+# cache (100,000 answers) adds nothing to the collections whose pauses every request
+# on the event loop waits out. Entries of dataclasses, lists and dicts added four
+# tracked objects per cold check, which the full collections then walked.
+_Remembered = tuple[float, str, str, str, tuple[str, ...], bytes | None]
+
+
+def _answer(kind: str, value: str, risk: str, categories: tuple[str, ...]) -> CheckResult:
+    """The answer `_assess` gives for these facts (built from the shared texts)."""
+    reasons = [{"category": c, **CATEGORIES[c]} for c in categories]
+    return CheckResult(kind, value, risk, LEVELS[risk], reasons, ADVICE)
 
 
 class CheckCache:
@@ -136,9 +143,9 @@ class CheckCache:
     def get(self, kind: str, raw: str) -> CheckResult | None:
         """The remembered answer, or None when there is none or it is too old."""
         found = self._answers.get((kind, raw))
-        if found is None or self.clock() - found.at >= self.ttl_s:
+        if found is None or self.clock() - found[0] >= self.ttl_s:
             return None
-        return found.result
+        return _answer(*found[1:5])
 
     def encoded(self, kind: str, raw: str, encode: Callable[[CheckResult], bytes]) -> bytes | None:
         """The remembered answer as ``encode`` writes it, encoded once per answer.
@@ -146,12 +153,17 @@ class CheckCache:
         Encoding an answer (a dataclass to JSON) costs more than the rest of sending a
         remembered one, so the bytes are kept with it; a race only encodes twice.
         """
-        found = self._answers.get((kind, raw))
-        if found is None or self.clock() - found.at >= self.ttl_s:
+        key = (kind, raw)
+        found = self._answers.get(key)
+        if found is None or self.clock() - found[0] >= self.ttl_s:
             return None
-        if found.body is None:
-            found.body = encode(found.result)
-        return found.body
+        body = found[5]
+        if body is None:
+            body = encode(_answer(*found[1:5]))
+            with self._lock:
+                if self._answers.get(key) is found:  # not replaced or dropped meanwhile
+                    self._answers[key] = (*found[:5], body)
+        return body
 
     def check(self, session: Session, kind: str, raw: str) -> CheckResult:
         """``check``, answered from memory when it was asked less than ``ttl_s`` ago."""
@@ -177,7 +189,10 @@ class CheckCache:
     def _remember(self, kind: str, raw: str, result: CheckResult) -> CheckResult:
         if self.ttl_s > 0:
             with self._lock:
-                self._answers[(kind, raw)] = _Remembered(self.clock(), result)
+                categories = tuple(r["category"] for r in result.reasons)
+                self._answers[(kind, raw)] = (
+                    self.clock(), result.kind, result.value, result.risk, categories, None,
+                )  # fmt: skip
                 self._answers.move_to_end((kind, raw))
                 while len(self._answers) > self.size:
                     self._answers.popitem(last=False)

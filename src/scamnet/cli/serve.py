@@ -16,6 +16,9 @@ def run(
         "127.0.0.1"
     ),
     data_dir: DataDirOption = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Processes accepting on the one socket.")
+    ] = 1,
 ) -> None:
     """Serve the API until interrupted.
 
@@ -26,7 +29,7 @@ def run(
 
     settings = settings_for(data_dir)
     _schema_at_head(settings)
-    serve_api(settings, host=host, port=port)
+    serve_api(settings, host=host, port=port, workers=workers)
 
 
 def _schema_at_head(settings: Settings) -> None:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -50,6 +51,7 @@ _CONFIRMED = "COALESCE(verdict, '') = 'confirmed'"
 REPORTS, CONFIRMED = 0, 1  # the first column of each row says which fact it carries
 BUSY_MS = 100  # a read that waits longer (a WAL recovery) is left to the full route
 CONNECTIONS = 2
+HELD_SPARE = 8  # SQLite: connections beyond CONNECTIONS for threads reading at once
 
 
 def _statement(kind: str, mark: str) -> str | None:
@@ -93,7 +95,8 @@ class CheckReads:
         # No ping on checkout (it is a round trip per check): a connection that fails
         # is discarded (``_failed``) and the next check opens a new one.
         self._engine = create_engine(
-            store.url, pool_size=size, max_overflow=0, pool_pre_ping=False,
+            store.url, pool_size=size, max_overflow=HELD_SPARE if self.inline else 0,
+            pool_pre_ping=False,
             pool_reset_on_return=None, isolation_level="AUTOCOMMIT", hide_parameters=True,
         )  # fmt: skip
         if self.inline:
@@ -107,6 +110,15 @@ class CheckReads:
         # does not cap the checks a second at two per round trip.
         slots = max(size, store.pool.size) if store.pool is not None and not connections else size
         self._pool = _AsyncPool(store.url, slots) if self.asynchronous else None
+        # SQLite: each thread that reads keeps one connection and its cursor (the API
+        # reads on its event loop: one thread, one connection). Checking a connection
+        # out of the pool and back cost 30 of a read's 45 µs, and that CPU is the event
+        # loop's, which every other request waits for (BENCHMARKS.md, issue 17).
+        # A thread that ended gives its connection back when the next thread opens one.
+        self._held = threading.local()
+        self._all_held: list[tuple[Any, Any]] = []
+        self._holders: dict[int, threading.Thread] = {}  # id of a held pair -> its thread
+        self._held_lock = threading.Lock()
 
     @property
     def errors(self) -> tuple[type[BaseException], ...]:
@@ -120,6 +132,8 @@ class CheckReads:
         if sql is None:
             return {}, []
         params = (value, value) if kind in _REPORT_COLUMN and kind in _ALERT_KINDS else (value,)
+        if self.inline:
+            return self._held_facts(sql, params)
         conn = self._engine.raw_connection()
         try:
             cursor = conn.cursor()
@@ -134,6 +148,46 @@ class CheckReads:
         self.statements += 1
         return _facts(rows)
 
+    def _held_facts(self, sql: str, params: tuple[str, ...]) -> tuple[dict[str, int], list[str]]:
+        """`facts` on this thread's own connection, kept checked out between reads."""
+        held = getattr(self._held, "cursor", None)
+        if held is None:
+            with self._held_lock:
+                gone = [h for h in self._all_held if not self._holders[id(h)].is_alive()]
+            for h in gone:
+                self._release(h)
+            conn = self._engine.raw_connection()
+            held = (conn, conn.dbapi_connection.cursor())  # type: ignore[union-attr]
+            with self._held_lock:
+                self._all_held.append(held)
+                self._holders[id(held)] = threading.current_thread()
+            self._held.cursor = held
+        try:
+            held[1].execute(sql, params)
+            rows = held[1].fetchall()
+        except BaseException:
+            # A connection that failed once is not trusted again: the next read opens one.
+            self._held.cursor = None
+            self._release(held, invalidate=True)
+            raise
+        self.statements += 1
+        return _facts(rows)
+
+    def _release(self, held: tuple[Any, Any], invalidate: bool = False) -> None:
+        with self._held_lock:
+            if held not in self._all_held:
+                return
+            self._all_held.remove(held)
+            del self._holders[id(held)]
+        conn, cursor = held
+        try:
+            cursor.close()
+        except Exception:  # the connection is being discarded anyway
+            invalidate = True
+        if invalidate:
+            conn.invalidate()
+        conn.close()
+
     async def afacts(self, kind: str, value: str) -> tuple[dict[str, int], list[str]]:
         """`facts` awaited on the running event loop (PostgreSQL only)."""
         sql = self._sql.get(kind)
@@ -147,6 +201,9 @@ class CheckReads:
         return _facts(rows)
 
     def close(self) -> None:
+        """Close every connection, the ones threads hold included."""
+        for held in list(self._all_held):
+            self._release(held)
         self._engine.dispose()
         if self._pool is not None:
             self._pool.close()
