@@ -10,6 +10,12 @@ core. The plain models score the same rows the way their libraries do:
 scikit-learn's pipeline (``predict_proba``) for the texts, LightGBM's own
 ``predict_proba`` on the raw features for the subscribers. The ratios
 (shipped / plain) are the figures: absolute rates move with the machine's load.
+
+The subscriber trees score compiled (``detect/compiled.py``): timed alone on the
+shipped model's matrix against LightGBM's ``predict_proba`` of the very same model
+and of the plain one, on one core and on every core, with the largest difference
+between the compiled and LightGBM scores, the model card's held-out figures, and
+the seconds a fresh process takes to score its first row.
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,8 +34,10 @@ import numpy as np
 import pyarrow as pa
 from baselines import plain_text, plain_trees
 
+from scamnet.detect.compiled import predict
 from scamnet.detect.data import column, numeric_matrix, read_table
 from scamnet.detect.detectors import inputs_from_table, score, train
+from scamnet.detect.tabular import TabularModel
 
 
 def timed(fn: object, runs: int) -> float:
@@ -38,39 +49,91 @@ def timed(fn: object, runs: int) -> float:
     return statistics.median(times)
 
 
+def first_call(shipped: TabularModel) -> float:
+    """Seconds a fresh process takes to score its first row with compiled trees: import
+    numba, load the cached kernel and flatten the trees (as `scamnet detect` pays once)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        text = Path(tmp) / "model.txt"
+        assert shipped.booster is not None
+        text.write_text(shipped.booster.booster_.model_to_string())
+        code = (
+            "import sys, time, numpy as np\n"
+            "began = time.perf_counter()\n"
+            "from scamnet.detect.compiled import flatten, predict\n"
+            "forest = flatten(open(sys.argv[1]).read())\n"
+            "predict(forest, np.zeros((1, forest.n_features)))\n"
+            "print(time.perf_counter() - began)\n"
+        )
+        runs = [float(subprocess.check_output([sys.executable, "-c", code, str(text)]))
+                for _ in range(3)]  # fmt: skip
+    return statistics.median(runs)
+
+
+def messages(data: Path, runs: int, cpus: set[int], results: dict[str, float]) -> None:
+    """The message detector against the plain text model, pinned to one CPU."""
+    texts = read_table(data / "zh-fraud-texts" / "dev.csv")
+    trained = train(inputs_from_table("message", texts, "label"))
+    plain_msg = plain_text().fit(column(texts, "text"), column(texts, "label"))
+    os.sched_setaffinity(0, {min(cpus)})
+    many = pa.concat_tables([texts.drop(["label"])] * 5)  # 46,280 messages
+    for explain in (False, True):
+        seconds = timed(
+            lambda e=explain: score(trained, inputs_from_table("message", many), e), runs
+        )
+        results[f"messages_per_second{'_explained' if explain else ''}"] = many.num_rows / seconds
+        print(results, flush=True)
+    many_texts = column(many, "text")
+    seconds = timed(lambda: plain_msg.predict_proba(many_texts), runs)
+    results["plain_messages_per_second"] = many.num_rows / seconds
+
+    results["ratio_messages_one_core"] = (
+        results["messages_per_second"] / results["plain_messages_per_second"]
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
         "--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
     )
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--only", choices=("messages", "subscribers"), help="time one detector, not both"
+    )
+    parser.add_argument(
+        "--explained-rows", type=int, default=48_840, help="subscribers scored with reasons"
+    )
     args = parser.parse_args()
-    results = {}
+    results: dict[str, float] = {}
     # Train with every core; only the scoring is pinned to one.
-    texts = read_table(args.data / "zh-fraud-texts" / "dev.csv")
-    trained = train(inputs_from_table("message", texts, "label"))
     subs = read_table(args.data / "sichuan" / "dev.csv")
     model = train(inputs_from_table("subscriber", subs, "label"))
     model.model.booster.set_params(n_jobs=1)  # type: ignore[union-attr]
-    plain_msg = plain_text().fit(column(texts, "text"), column(texts, "label"))
     raw, _ = numeric_matrix(subs, {"node", "label"})
     plain_sub = plain_trees(n_jobs=1).fit(raw, np.array(column(subs, "label")))
     cpus = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {min(cpus)})
-    many = pa.concat_tables([texts.drop(["label"])] * 5)  # 46,280 messages
-    for explain in (False, True):
-        seconds = timed(
-            lambda e=explain: score(trained, inputs_from_table("message", many), e), args.runs
-        )
-        results[f"messages_per_second{'_explained' if explain else ''}"] = many.num_rows / seconds
-        print(results, flush=True)
-    many_texts = column(many, "text")
-    seconds = timed(lambda: plain_msg.predict_proba(many_texts), args.runs)
-    results["plain_messages_per_second"] = many.num_rows / seconds
-
+    if args.only != "subscribers":
+        messages(args.data, args.runs, cpus, results)
+    if args.only == "messages":
+        print(json.dumps({k: round(v) for k, v in results.items()}, indent=2))
+        return
     tiled = pa.concat_tables([subs.drop(["label"])] * 100)  # 488,400 subscribers
+    shipped = model.model
+    assert isinstance(shipped, TabularModel)
+    assert shipped.booster is not None
+    lightgbm = shipped.booster
+    forest = shipped.compiled()
+    # The trees alone, on the shipped model's own matrix of the same rows: compiled, and
+    # LightGBM's predict_proba of the very same model.
+    x = numeric_matrix(tiled, {"node"}, model.base_names)[0]
+    results["max_abs_difference_compiled_lightgbm"] = float(
+        np.abs(
+            predict(forest, x[:48_840]) - np.asarray(lightgbm.predict_proba(x[:48_840]))[:, 1]
+        ).max()
+    )
+    os.sched_setaffinity(0, {min(cpus)})
     for explain in (False, True):
-        rows = tiled if not explain else tiled.slice(0, 48_840)
+        rows = tiled if not explain else tiled.slice(0, args.explained_rows)
         seconds = timed(
             lambda r=rows, e=explain: score(model, inputs_from_table("subscriber", r), e),
             args.runs,
@@ -80,26 +143,47 @@ def main() -> None:
         )
     # The plain model is timed on the same rows, from its matrix as read by numeric_matrix.
     plain_rows = np.tile(raw, (100, 1))
-    seconds = timed(lambda: plain_sub.predict_proba(plain_rows), args.runs)
-    results["plain_subscribers_per_second"] = len(plain_rows) / seconds
     # The subscriber target names no core count: the machine's two, as `scamnet
-    # detect` runs (LightGBM on every core).
-    os.sched_setaffinity(0, cpus)
-    model.model.booster.set_params(n_jobs=len(cpus))  # type: ignore[union-attr]
-    seconds = timed(lambda: score(model, inputs_from_table("subscriber", tiled), False), args.runs)
-    results[f"subscribers_per_second_{len(cpus)}_cores"] = tiled.num_rows / seconds
-    plain_sub.set_params(n_jobs=len(cpus))
-    seconds = timed(lambda: plain_sub.predict_proba(plain_rows), args.runs)
-    results[f"plain_subscribers_per_second_{len(cpus)}_cores"] = len(plain_rows) / seconds
+    # detect` runs (the trees on every core).
+    for cores in (1, len(cpus)):
+        os.sched_setaffinity(0, cpus if cores > 1 else {min(cpus)})
+        tail = "" if cores == 1 else f"_{cores}_cores"
+        lightgbm.set_params(n_jobs=cores)
+        plain_sub.set_params(n_jobs=cores)
+        if cores > 1:
+            seconds = timed(
+                lambda: score(model, inputs_from_table("subscriber", tiled), False), args.runs
+            )
+            results[f"subscribers_per_second{tail}"] = tiled.num_rows / seconds
+        for name, fn in (
+            ("trees_compiled", lambda c=cores: predict(forest, x, c)),
+            ("trees_lightgbm", lambda: lightgbm.predict_proba(x)),
+            ("plain_subscribers", lambda: plain_sub.predict_proba(plain_rows)),
+        ):
+            results[f"{name}_per_second{tail}"] = len(x) / timed(fn, args.runs)
+    results["first_call_seconds"] = first_call(shipped)
     out: dict[str, float] = {k: round(v) for k, v in results.items()}
-    out["ratio_messages_one_core"] = round(
-        results["messages_per_second"] / results["plain_messages_per_second"], 2
-    )
-    out["ratio_subscribers_one_core"] = round(
-        results["subscribers_per_second"] / results["plain_subscribers_per_second"], 2
-    )
-    key = f"subscribers_per_second_{len(cpus)}_cores"
-    out[f"ratio_subscribers_{len(cpus)}_cores"] = round(results[key] / results[f"plain_{key}"], 2)
+    out["max_abs_difference_compiled_lightgbm"] = results["max_abs_difference_compiled_lightgbm"]
+    out["first_call_seconds"] = round(results["first_call_seconds"], 2)
+    card = model.card["held_out_metrics"]
+    out["held_out_f1_fraud"] = round(card["f1_fraud"], 4)
+    out["held_out_roc_auc"] = round(card["roc_auc"], 4)
+    if "ratio_messages_one_core" in results:
+        out["ratio_messages_one_core"] = round(results["ratio_messages_one_core"], 2)
+    for tail in ("", f"_{len(cpus)}_cores"):
+        where = tail or "_one_core"
+        compiled = results[f"trees_compiled_per_second{tail}"]
+        out[f"ratio_compiled_to_lightgbm_same_model{where}"] = round(
+            compiled / results[f"trees_lightgbm_per_second{tail}"], 2
+        )
+        out[f"ratio_compiled_to_plain{where}"] = round(
+            compiled / results[f"plain_subscribers_per_second{tail}"], 2
+        )
+        out[f"ratio_subscribers{where}"] = round(
+            results[f"subscribers_per_second{tail}"]
+            / results[f"plain_subscribers_per_second{tail}"],
+            2,
+        )
     print(json.dumps(out, indent=2))
 
 

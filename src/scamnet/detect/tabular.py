@@ -7,6 +7,8 @@ them with ``pred_contrib``).
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +22,8 @@ from scamnet.detect.accounts import ACCOUNT_WORDS
 from scamnet.detect.graphfeatures import adjacency, label_share, neighbour_means, pagerank
 from scamnet.detect.money import format_money, is_money
 from scamnet.engine.features.subscriber_sql import FEATURES as SUBSCRIBER_WORDS
+
+log = logging.getLogger(__name__)
 
 PARAMS: dict[str, Any] = dict(
     n_estimators=150, learning_rate=0.1, num_leaves=31, min_child_samples=20, subsample=0.8,
@@ -37,6 +41,10 @@ SUBSCRIBER_PARAMS: dict[str, Any] = dict(
 )  # fmt: skip
 FIXED_THRESHOLD = {"subscriber": 0.5}
 SMALL_PREDICT = 2_000  # rows scored on one thread: more threads cost more than they save
+# Rows from which a process compiles its trees (detect/compiled.py): loading numba and the
+# cached kernel, and flattening 400 trees, take ~1-3 s once, which the Booster needs
+# ~20,000 rows to spend (BENCHMARKS.md, "Compiled trees"). Once compiled, every call uses it.
+COMPILED_FROM = 20_000
 GRAPH_WORDS = {
     "g_out_degree": "contacts called",
     "g_in_degree": "contacts calling in",
@@ -97,6 +105,12 @@ class TabularModel:
     booster: lgb.LGBMClassifier | None = None
     # Out-of-fold scores of the training rows, read once for the model card.
     held_out: np.ndarray | None = field(default=None, repr=False, compare=False)
+    # The trees compiled in this process (detect/compiled.py), never saved: None until
+    # they are, False if they cannot be (the reason was logged).
+    forest: Any = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "forest": None}
 
     @property
     def lgb_params(self) -> dict[str, Any]:
@@ -145,7 +159,36 @@ class TabularModel:
         return np.asarray(self.booster.booster_.predict(x, pred_contrib=contrib, **one))
 
     def score(self, x: np.ndarray) -> np.ndarray:
-        return self._predict(x)
+        """The probability of the positive class: from the compiled trees when they are
+        (or are worth being) compiled, else from the Booster; the same values."""
+        forest = self.compiled() if self.forest is not None or len(x) >= COMPILED_FROM else None
+        if not forest:
+            return self._predict(x)
+        from scamnet.detect.compiled import predict
+
+        return predict(forest, x, 1 if len(x) < SMALL_PREDICT else self.threads())
+
+    def compiled(self) -> Any:
+        """This model's compiled trees (built on first use), or False if they cannot be:
+        then the Booster scores, and the log says why."""
+        if self.forest is None:
+            assert self.booster is not None
+            try:
+                from scamnet.detect.compiled import from_booster
+
+                self.forest = from_booster(self.booster.booster_)
+            except (ImportError, ValueError) as exc:  # NotCompilable is a ValueError
+                log.warning("the %s trees score on LightGBM, uncompiled: %s", self.kind, exc)
+                self.forest = False
+        return self.forest
+
+    def threads(self) -> int:
+        """The threads the model was set to predict with (``n_jobs``), on the CPUs this
+        process may use."""
+        assert self.booster is not None
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        n_jobs = self.booster.get_params().get("n_jobs") or -1
+        return max(1, min(n_jobs if n_jobs > 0 else cpus or 1, cpus or 1))
 
     def explain(
         self, x: np.ndarray, top: int = 3, currencies: Sequence[str | None] | None = None
