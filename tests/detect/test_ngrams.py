@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -60,21 +61,23 @@ def test_random_texts(docs: list[str]) -> None:
     _same(_fitted(), docs)
 
 
-def test_fast_probabilities_equal_scikit_learns() -> None:
+@pytest.mark.parametrize("kernel", [True, False], ids=["compiled", "numpy"])
+def test_fast_probabilities_equal_scikit_learns(kernel: bool) -> None:
+    from scamnet.detect.fused import FusedScorer
     from scamnet.detect.text import TextModel
 
     texts = [f"{t} {i}" for i in range(12) for t in CORPUS[:6]]
     labels = ["1" if i % 2 else "0" for i in range(len(texts))]
-    model = TextModel("message").fit(texts, labels)
-    assert model.model is not None
     unseen = ["恭喜您获得大奖，请点击链接领取", "see you at 8", *CORPUS]
-    want = model.model.predict_proba(model._matrix(unseen))
-    assert np.allclose(model.predict_proba(unseen), want, atol=1e-6)
     three = [str(i % 3) for i in range(len(texts))]  # one-vs-rest with three classes
-    model = TextModel("message").fit(texts, three)
-    assert model.model is not None
-    want = model.model.predict_proba(model._matrix(unseen))
-    assert np.allclose(model.predict_proba(unseen), want, atol=1e-6)
+    for y in (labels, three):
+        model = TextModel("message").fit(texts, y)
+        assert model.model is not None
+        if not kernel:
+            model.fused = False  # as when the kernel refuses the vectorizers
+        want = model.model.predict_proba(model._matrix(unseen))
+        assert np.abs(model.predict_proba(unseen) - want).max() < 1e-6
+        assert isinstance(model.fused, FusedScorer) is kernel
 
 
 def test_fast_words_equal_scikit_learns() -> None:

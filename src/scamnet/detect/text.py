@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import sparse
@@ -23,6 +23,9 @@ from sklearn.svm import LinearSVC
 
 from scamnet.detect.ngrams import FastCharWB, FastWords
 from scamnet.detect.urlfeatures import LEXICAL_NAMES, LEXICAL_V1, lexical_matrix
+
+if TYPE_CHECKING:  # numba is imported when a message is first scored, not at start-up
+    from scamnet.detect.fused import FusedScorer
 
 _SPACES = re.compile(r"\s+")
 # The explanation when no n-gram pushes towards a fraud class (a plainly normal text).
@@ -54,6 +57,9 @@ class TextModel:
     # The vectorised twin of ``vectorizer`` for scoring, built on first use.
     fast: FastCharWB | None = field(default=None, repr=False, compare=False)
     fast_words: FastWords | None = field(default=None, repr=False, compare=False)
+    # The compiled scorer of messages (``fused.py``); False when the vectorizers ask
+    # for something it does not do, and the numpy twins score instead.
+    fused: FusedScorer | bool | None = field(default=None, repr=False, compare=False)
 
     def _prepare(self, texts: list[str]) -> list[str]:
         if self.kind == "message":
@@ -83,7 +89,7 @@ class TextModel:
         is not ``normal`` (or of the rarer one, when no normal class is named)."""
         # Messages: characters within word boundaries, 1-5; URLs: raw characters, 2-5.
         analyzer, grams = ("char_wb", (1, 5)) if self.kind == "message" else ("char", (2, 5))
-        self.fast = self.fast_words = None  # a refit vocabulary needs new twins
+        self.fast = self.fast_words = self.fused = None  # a refit vocabulary needs new twins
         self.lexical_names = tuple(LEXICAL_NAMES)
         self.vectorizer = TfidfVectorizer(
             analyzer=analyzer, ngram_range=grams, min_df=2, sublinear_tf=True,
@@ -168,19 +174,48 @@ class TextModel:
         return proba
 
     def _fast_proba(self, texts: list[str], chunk: int = 1024) -> np.ndarray:
-        """``predict_proba`` without stacking the feature blocks: each block meets its
-        slice of the stacked coefficients of every calibrated SVM, chunk by chunk,
-        and the sigmoid calibration is applied as scikit-learn applies it."""
+        """``predict_proba`` from the decision values of every calibrated SVM side by
+        side, and their sigmoid calibration applied as scikit-learn applies it."""
         assert self.model is not None
+        members = self.model.calibrated_classifiers_
+        weights = np.hstack([m.estimator.coef_.T for m in members])
+        bias = np.concatenate([m.estimator.intercept_ for m in members])
+        fused = self._fused(weights, bias)
+        if fused is not None:
+            decisions = fused.decisions(texts)
+        else:
+            decisions = self._block_decisions(texts, weights, chunk) + bias
+        per = weights.shape[1] // len(members)
+        proba = np.zeros((len(texts), len(self.model.classes_)))
+        for k, member in enumerate(members):
+            proba += _calibrate(member.calibrators, decisions[:, k * per : (k + 1) * per],
+                                len(self.model.classes_))  # fmt: skip
+        return proba / len(members)
+
+    def _fused(self, weights: np.ndarray, bias: np.ndarray) -> FusedScorer | None:
+        """The compiled scorer, built on first use (its tables take a fraction of a
+        second; its kernel is compiled once and cached on disk by numba)."""
+        if self.fused is None:
+            from scamnet.detect.fused import FusedScorer
+
+            assert self.vectorizer is not None
+            assert self.words is not None
+            try:
+                self.fused = FusedScorer(self.vectorizer, self.words, weights, bias)
+            except ValueError:
+                self.fused = False
+        return self.fused if not isinstance(self.fused, bool) else None
+
+    def _block_decisions(self, texts: list[str], weights: np.ndarray, chunk: int
+                         ) -> np.ndarray:  # fmt: skip
+        """Decision values without the kernel: each feature block (numpy twins of the
+        vectorizers) meets its slice of the coefficients, chunk by chunk."""
         assert self.vectorizer is not None
         assert self.words is not None
         if self.fast is None:
             self.fast = FastCharWB(self.vectorizer)
         if self.fast_words is None:
             self.fast_words = FastWords(self.words)
-        members = self.model.calibrated_classifiers_
-        weights = np.hstack([m.estimator.coef_.T for m in members])
-        bias = np.concatenate([m.estimator.intercept_ for m in members])
         split = self.fast.n_features
         prepared = self._prepare(texts)
         decisions = np.empty((len(texts), weights.shape[1]))
@@ -188,13 +223,12 @@ class TextModel:
             part = prepared[i : i + chunk]
             chars = self.fast.transform(part) @ weights[:split]
             decisions[i : i + chunk] = chars + self.fast_words.transform(part) @ weights[split:]
-        decisions += bias
-        per = weights.shape[1] // len(members)
-        proba = np.zeros((len(texts), len(self.model.classes_)))
-        for k, member in enumerate(members):
-            proba += _calibrate(member.calibrators, decisions[:, k * per : (k + 1) * per],
-                                len(self.model.classes_))  # fmt: skip
-        return proba / len(members)
+        return decisions
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The scoring twins are rebuilt from the vectorizers on first use; saved, they
+        # would add tens of megabytes to the payload.
+        return {**self.__dict__, "fast": None, "fast_words": None, "fused": None}
 
     def feature_names(self) -> list[str]:
         assert self.vectorizer is not None
