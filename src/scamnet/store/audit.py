@@ -189,10 +189,10 @@ class AuditLog:
 
         Through SQLAlchemy a group cost the writer about 3 ms of CPU and six round trips
         (the ping, BEGIN, the lock, the head, the INSERT, the commit), which every audited
-        read waits for; now 1.5 ms and four (BENCHMARKS.md, issue 17). Here BEGIN, the lock and the head go in
-        one pipeline: the server runs them in order, and in READ COMMITTED the head's
-        statement takes its snapshot after the lock is granted, so it sees the head the
-        last holder committed, as before. Then one INSERT of every row.
+        read waits for; now 1.5 ms and four (BENCHMARKS.md, issue 17). BEGIN, the lock and
+        the head go in one pipeline: the server runs them in order, and in READ COMMITTED
+        the head's statement takes its snapshot after the lock is granted, so it sees the
+        head the last holder committed, as before. Then one INSERT of every row.
         """
         conn = self.session.connection().connection.driver_connection
         cursor = conn.cursor()  # type: ignore[union-attr]
