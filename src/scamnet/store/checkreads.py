@@ -282,15 +282,19 @@ def _param(value: str) -> list[bytes]:
 
 
 def _prepare_sync(held: _Libpq, kind: str, sql: str) -> str:
-    from psycopg import OperationalError, pq
-
     name = f"chk_{kind}"
     if kind not in held.prepared:
-        res = held.pg.prepare(name.encode(), sql.encode())
-        if res.status != pq.ExecStatus.COMMAND_OK:
-            raise OperationalError((res.error_message or b"").decode("utf-8", "replace"))
+        _prepared(held.pg.prepare(name.encode(), sql.encode()))
         held.prepared.add(kind)
     return name
+
+
+def _prepared(res: Any) -> None:
+    """Raise unless ``res`` says a statement was prepared."""
+    from psycopg import OperationalError, pq
+
+    if res.status != pq.ExecStatus.COMMAND_OK:
+        raise OperationalError((res.error_message or b"").decode("utf-8", "replace"))
 
 
 class _AsyncPool:
@@ -326,8 +330,8 @@ class _AsyncPool:
                 held = await self._connect(loop)
             try:
                 if kind not in held.prepared:
-                    await self._run(loop, held, lambda: held.pg.send_prepare(
-                        f"chk_{kind}".encode(), sql.encode()))  # fmt: skip
+                    _prepared(await self._run(loop, held, lambda: held.pg.send_prepare(
+                        f"chk_{kind}".encode(), sql.encode())))  # fmt: skip
                     held.prepared.add(kind)
                 rows = _rows(await self._run(loop, held, lambda: held.pg.send_query_prepared(
                     f"chk_{kind}".encode(), arg)))  # fmt: skip
