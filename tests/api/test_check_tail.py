@@ -179,3 +179,71 @@ def test_the_answer_is_the_standard_librarys_json_byte_for_byte(
             encoded(result)
         return
     assert encoded(result) == expected
+
+
+def test_every_answer_is_the_routes_byte_for_byte_on_either_path(store: Store) -> None:
+    """The light paths (awaited on PostgreSQL, inline on SQLite, and the synchronous one
+    each thread holds) send exactly the bytes of the ORM's answer: nothing new revealed."""
+    from scamnet.citizens.service import check, check_facts
+    from tests.citizens.test_check_reads import QUESTIONS, _fill
+
+    _fill(store)
+    reads = CheckReads.open(store)
+    assert reads is not None
+
+    async def route(scope: dict[str, Any], receive: object, send: object) -> None:
+        raise AssertionError("a well-formed check must be answered before the route")
+
+    layer = PublicChecks(route, CheckCache(ttl_s=0), reads)  # type: ignore[arg-type]
+    try:
+        for kind, value in QUESTIONS:
+            with store.session() as s:
+                expected = encoded(check(s, kind, value))
+            sent: list[dict[str, Any]] = []
+
+            async def send(message: dict[str, Any], into: list[Any] = sent) -> None:
+                into.append(message)
+
+            scope = {"type": "http", "method": "GET", "path": f"/v1/check/{kind}/{value}",
+                     "root_path": ""}  # fmt: skip
+            asyncio.run(layer(scope, None, send))  # type: ignore[arg-type]
+            assert sent[1]["body"] == expected, (kind, value)
+            assert encoded(check_facts(reads, kind, value)) == expected, (kind, value)
+    finally:
+        reads.close()
+
+
+@pytest.mark.postgres
+def test_postgres_threads_keep_one_connection_each_and_see_every_write(
+    postgres_server: Any, postgres_template: str
+) -> None:
+    """The synchronous path on PostgreSQL: a libpq connection per thread, its statement
+    prepared once, every committed write seen by the next read, a broken one replaced."""
+    store = Store(postgres_server.create_database("check_held", template=postgres_template))
+    reads = CheckReads(store)
+    try:
+        assert reads.facts("tel", NUMBER) == ({}, [])
+        _report(store, 2)
+        assert reads.facts("tel", NUMBER) == ({"investment": 2}, [])
+        assert len(reads._all_held) == 1
+        held = reads._all_held[0][0]
+        assert held.prepared == {"tel"}
+        other: list[object] = []
+        worker = threading.Thread(target=lambda: other.append(reads.facts("tel", NUMBER)))
+        worker.start()
+        worker.join()
+        assert other == [({"investment": 2}, [])] and len(reads._all_held) == 2
+        _report(store, 3, "romance")
+        assert reads.facts("tel", NUMBER) == ({"investment": 2, "romance": 3}, [])
+        held.pg.finish()  # as if the server had gone away
+        with pytest.raises(reads.errors):
+            reads.facts("tel", NUMBER)
+        assert reads.facts("tel", NUMBER) == ({"investment": 2, "romance": 3}, [])
+        # The new connection took the place of the broken one and of the ended thread's.
+        assert len(reads._all_held) == 1 and reads._all_held[0][0] is not held
+        with pytest.raises(reads.errors):  # a NUL would cut libpq's text short: refused
+            reads.facts("tel", NUMBER + "\x00")
+    finally:
+        reads.close()
+        store.dispose()
+    assert reads._all_held == []

@@ -77,8 +77,11 @@ def test_a_group_is_appended_with_three_statements_whatever_its_size(store: Stor
                 AuditLog(s).append_many(
                     [(f"user{i}", "alerts.list", "alerts", {"i": i}) for i in range(n)]
                 )
-            # The lock, the head, one INSERT of every row (then the commit).
-            assert statements[1:] == ["SELECT", "INSERT"], statements
+            # The lock, the head, one INSERT of every row (then the commit). On PostgreSQL
+            # they go on the driver's connection (the lock and the head in one pipeline):
+            # no statement through SQLAlchemy at all; the chain's check below holds them.
+            expected = ["SELECT", "INSERT"] if store.dialect == "sqlite" else []
+            assert statements[1:] == expected, statements
     finally:
         event.remove(store.engine, "before_cursor_execute", count)
     with store.session() as s:

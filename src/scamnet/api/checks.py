@@ -11,8 +11,8 @@ of that. This ASGI layer sits outside all of that and answers a well-formed
 - any other through the store's light read path (`scamnet.store.checkreads`): one
   statement, no unit of work. On SQLite it runs on the event loop (a WAL read never
   waits for the writer: about 20 µs, less than a hop to the thread pool); on
-  PostgreSQL it is a network round trip, awaited on the event loop through psycopg's
-  asyncio connections (the thread-pool hop cost more than the round trip).
+  PostgreSQL it is a network round trip, awaited on the event loop through libpq
+  connections in non-blocking mode (the thread-pool hop cost more than the round trip).
 
 Anything else goes on to the app unchanged: another method or path, an unknown kind,
 a value the route would refuse (the identifier does not parse, it is too long) and a

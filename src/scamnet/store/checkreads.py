@@ -17,19 +17,21 @@ PostgreSQL they are server slots: ``CONNECTIONS`` per API process, on top of the
 store's pool (docs/scale.md counts them). A check holds one for a single round trip,
 so two serve thousands of checks a second.
 
-On PostgreSQL the API reads through `afacts`: psycopg's asyncio connections, awaited on
-the event loop itself. The thread-pool hop it replaces cost more than the round trip
-(a cold check on PostgreSQL reached only a quarter of the bare endpoint's throughput,
-against 0.59 on SQLite, BENCHMARKS.md); now the loop serves other requests while the
-server answers, up to ``SCAMNET_DB_POOL_SIZE`` checks at once (psycopg prepares each
-statement after its fifth run on a connection, as on the synchronous path). `facts`
-(the synchronous path, kept for callers without an event loop) opens its own
-``CONNECTIONS`` only when used.
+On PostgreSQL the API reads through `afacts`, awaited on the event loop (the
+thread-pool hop cost more than the round trip), up to ``SCAMNET_DB_POOL_SIZE`` checks
+at once. Both PostgreSQL paths drive libpq itself (psycopg's ``pq``): each connection
+prepares the statement of a kind once and a check is one ``exec_prepared``, with no
+cursor, adaptation or transaction object. psycopg's asyncio cursor cost the loop about
+180 µs of CPU per check at 32 at once, the libpq path about 75 µs (BENCHMARKS.md, issue
+17). The connections stay in autocommit, so every statement is its own snapshot and
+sees every write committed before it. `facts` (the synchronous path, for callers
+without an event loop) holds one connection per thread, as on SQLite.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 from collections.abc import Sequence
@@ -101,7 +103,10 @@ class CheckReads:
         )  # fmt: skip
         if self.inline:
             event.listen(self._engine, "connect", _sqlite_reader)
-        mark = "?" if self.inline else "%s"
+        # PostgreSQL's statements are prepared by libpq itself: its own placeholder ($1,
+        # the identifier, used by both parts of the statement).
+        mark = "?" if self.inline else "$1"
+        self._conninfo = _conninfo(store.url)
         self._sql = {kind: _statement(kind, mark) for kind in _REPORT_COLUMN | _ALERT_KINDS}
         self.statements = 0  # statements run, for tests (one per check, none for a wallet)
         self.asynchronous = self.dialect == "postgresql"
@@ -131,40 +136,33 @@ class CheckReads:
         sql = self._sql.get(kind)
         if sql is None:
             return {}, []
-        params = (value, value) if kind in _REPORT_COLUMN and kind in _ALERT_KINDS else (value,)
-        if self.inline:
-            return self._held_facts(sql, params)
-        conn = self._engine.raw_connection()
-        try:
-            cursor = conn.cursor()
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-            cursor.close()
-        except BaseException:
-            conn.invalidate()  # a broken connection never goes back to the pool
-            raise
-        finally:
-            conn.close()  # back to the pool (or discarded, when invalidated)
-        self.statements += 1
-        return _facts(rows)
+        both = self.dialect == "sqlite" and kind in _REPORT_COLUMN and kind in _ALERT_KINDS
+        params = (value, value) if both else (value,)
+        return self._held_facts(kind, sql, params)
 
-    def _held_facts(self, sql: str, params: tuple[str, ...]) -> tuple[dict[str, int], list[str]]:
-        """`facts` on this thread's own connection, kept checked out between reads."""
+    def _held_facts(self, kind: str, sql: str,
+                    params: tuple[str, ...]) -> tuple[dict[str, int], list[str]]:  # fmt: skip
+        """`facts` on this thread's own connection, kept between reads."""
         held = getattr(self._held, "cursor", None)
         if held is None:
             with self._held_lock:
                 gone = [h for h in self._all_held if not self._holders[id(h)].is_alive()]
             for h in gone:
                 self._release(h)
-            conn = self._engine.raw_connection()
-            held = (conn, conn.dbapi_connection.cursor())  # type: ignore[union-attr]
+            held = self._open_held()
             with self._held_lock:
                 self._all_held.append(held)
                 self._holders[id(held)] = threading.current_thread()
             self._held.cursor = held
+        arg = _param(params[0]) if isinstance(held[0], _Libpq) else []
         try:
-            held[1].execute(sql, params)
-            rows = held[1].fetchall()
+            if isinstance(held[0], _Libpq):
+                name = _prepare_sync(held[0], kind, sql)
+                res = held[0].pg.exec_prepared(name.encode(), arg)
+                rows: Sequence[Any] = _rows(res)
+            else:
+                held[1].execute(sql, params)
+                rows = held[1].fetchall()
         except BaseException:
             # A connection that failed once is not trusted again: the next read opens one.
             self._held.cursor = None
@@ -173,6 +171,18 @@ class CheckReads:
         self.statements += 1
         return _facts(rows)
 
+    def _open_held(self) -> tuple[Any, Any]:
+        """A connection for this thread alone: a pooled SQLite one with its cursor, or a
+        libpq connection of its own on PostgreSQL (no pool: it is never given back)."""
+        if self.dialect == "postgresql":
+            import psycopg
+
+            conn = psycopg.connect(self._conninfo, autocommit=True, application_name=_app_name(),
+                                   client_encoding="UTF8")  # fmt: skip
+            return _Libpq(conn), None
+        pooled = self._engine.raw_connection()
+        return pooled, pooled.dbapi_connection.cursor()  # type: ignore[union-attr]
+
     def _release(self, held: tuple[Any, Any], invalidate: bool = False) -> None:
         with self._held_lock:
             if held not in self._all_held:
@@ -180,6 +190,9 @@ class CheckReads:
             self._all_held.remove(held)
             del self._holders[id(held)]
         conn, cursor = held
+        if isinstance(conn, _Libpq):
+            conn.close()
+            return
         try:
             cursor.close()
         except Exception:  # the connection is being discarded anyway
@@ -195,8 +208,7 @@ class CheckReads:
             return {}, []
         if self._pool is None:
             raise RuntimeError("only PostgreSQL is read asynchronously")
-        params = (value, value) if kind in _REPORT_COLUMN and kind in _ALERT_KINDS else (value,)
-        rows = await self._pool.fetch(sql, params)
+        rows = await self._pool.fetch(kind, sql, (value,))
         self.statements += 1
         return _facts(rows)
 
@@ -220,56 +232,169 @@ def _facts(rows: Sequence[Any]) -> tuple[dict[str, int], list[str]]:
     return types, confirmed
 
 
-class _AsyncPool:
-    """At most ``size`` psycopg asyncio connections (autocommit), opened on first use.
+class _Libpq:
+    """One PostgreSQL connection driven through libpq itself (psycopg's ``pq``).
 
+    The check's statements are prepared on it once (by kind, ``chk_<kind>``) and each
+    check is one ``exec_prepared``: no cursor, no adaptation, no transaction object. In
+    autocommit every statement is its own transaction, so each check sees every write
+    committed before it. A connection whose statement failed is closed, never reused.
+    """
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn  # psycopg's connection object: keeps the libpq one open
+        self.pg = conn.pgconn
+        self.prepared: set[str] = set()
+        self.waiter: asyncio.Future[None] | None = None
+        self.fd: int = self.pg.socket
+        self.broken = False
+
+    def close(self) -> None:
+        self.pg.finish()
+
+
+def _conninfo(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _app_name() -> str:
+    # Named like the store's own (`scamnet-<pid>`), so pg_stat_activity tells them apart.
+    return f"scamnet-{os.getpid()}-check"
+
+
+def _rows(res: Any) -> list[tuple[int, str, int]]:
+    from psycopg import OperationalError, pq
+
+    if res.status != pq.ExecStatus.TUPLES_OK:
+        raise OperationalError((res.error_message or b"").decode("utf-8", "replace"))
+    value = res.get_value
+    return [(int(value(i, 0)), value(i, 1).decode(), int(value(i, 2)))
+            for i in range(res.ntuples)]  # fmt: skip
+
+
+def _param(value: str) -> list[bytes]:
+    """The identifier as libpq's text parameter (what psycopg would send)."""
+    if "\x00" in value:  # libpq's text ends at a NUL: the server would read another value
+        from psycopg import DataError
+
+        raise DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+    return [value.encode()]
+
+
+def _prepare_sync(held: _Libpq, kind: str, sql: str) -> str:
+    name = f"chk_{kind}"
+    if kind not in held.prepared:
+        _prepared(held.pg.prepare(name.encode(), sql.encode()))
+        held.prepared.add(kind)
+    return name
+
+
+def _prepared(res: Any) -> None:
+    """Raise unless ``res`` says a statement was prepared."""
+    from psycopg import OperationalError, pq
+
+    if res.status != pq.ExecStatus.COMMAND_OK:
+        raise OperationalError((res.error_message or b"").decode("utf-8", "replace"))
+
+
+class _AsyncPool:
+    """At most ``size`` libpq connections in non-blocking mode, awaited on the event loop.
+
+    Each connection's socket is watched by the loop for as long as the connection lives
+    (no registration per check), and a check sends its prepared statement, awaits the
+    socket, and reads the result: about 0.1 ms of the loop's CPU, where psycopg's
+    asyncio cursor took 0.22 ms (BENCHMARKS.md, issue 17).
     Connections belong to the event loop that opened them: asked from another loop (a
     test client starts one per app run), the pool drops its old ones and opens anew.
-    A connection whose statement failed is closed, never reused.
     """
 
     def __init__(self, url: str, size: int) -> None:
-        self._conninfo = make_url(url).set(drivername="postgresql").render_as_string(
-            hide_password=False)  # fmt: skip
+        self._conninfo = _conninfo(url)
         self._size = size
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots = asyncio.Semaphore(size)
-        self._idle: list[Any] = []
+        self._idle: list[_Libpq] = []
         self._generation = 0  # which loop's connections are current
 
-    async def fetch(self, sql: str, params: tuple[str, ...]) -> list[Any]:
+    async def fetch(self, kind: str, sql: str, params: tuple[str, ...]) -> list[Any]:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             self.close()
             self._loop, self._slots = loop, asyncio.Semaphore(self._size)
         slots, generation = self._slots, self._generation
+        arg = _param(params[0])
         async with slots:
-            conn = self._idle.pop() if self._idle else await self._connect()
+            held = self._idle.pop() if self._idle else await self._connect(loop)
+            if held.broken:  # the server ended it while idle
+                self._drop(loop, held)
+                held = await self._connect(loop)
             try:
-                cursor = conn.cursor()
-                await cursor.execute(sql, params)
-                rows: list[Any] = await cursor.fetchall()
+                if kind not in held.prepared:
+                    _prepared(await self._run(loop, held, lambda: held.pg.send_prepare(
+                        f"chk_{kind}".encode(), sql.encode())))  # fmt: skip
+                    held.prepared.add(kind)
+                rows = _rows(await self._run(loop, held, lambda: held.pg.send_query_prepared(
+                    f"chk_{kind}".encode(), arg)))  # fmt: skip
             except BaseException:
-                conn.pgconn.finish()  # a broken connection never goes back
+                self._drop(loop, held)  # a broken connection never goes back
                 raise
             if generation == self._generation:
-                self._idle.append(conn)
+                self._idle.append(held)
             else:  # opened for a loop since left
-                conn.pgconn.finish()
+                self._drop(loop, held)
         return rows
 
-    async def _connect(self) -> Any:
+    @staticmethod
+    async def _run(loop: asyncio.AbstractEventLoop, held: _Libpq, send: Any) -> Any:
+        """Send one command and await its single result."""
+        send()
+        while held.pg.flush():  # a few dozen bytes: virtually always sent at once
+            await asyncio.sleep(0)
+        held.waiter = loop.create_future()
+        try:
+            await held.waiter
+        finally:
+            held.waiter = None
+        res = held.pg.get_result()
+        while held.pg.get_result() is not None:  # the command's end
+            pass
+        return res
+
+    async def _connect(self, loop: asyncio.AbstractEventLoop) -> _Libpq:
         import psycopg
 
-        # Named like the store's own (`scamnet-<pid>`), so pg_stat_activity tells them apart.
-        name = f"scamnet-{os.getpid()}-check"
-        return await psycopg.AsyncConnection.connect(
-            self._conninfo, autocommit=True, application_name=name
-        )
+        conn = await psycopg.AsyncConnection.connect(
+            self._conninfo, autocommit=True, application_name=_app_name(),
+            client_encoding="UTF8",
+        )  # fmt: skip
+        held = _Libpq(conn)
+        held.pg.nonblocking = 1
+        loop.add_reader(held.fd, self._readable, held)
+        return held
+
+    @staticmethod
+    def _readable(held: _Libpq) -> None:
+        waiter = held.waiter
+        try:
+            held.pg.consume_input()
+        except Exception as exc:  # the server closed it: fail the check waiting, if any
+            held.broken = True
+            asyncio.get_running_loop().remove_reader(held.fd)  # or EOF wakes the loop forever
+            if waiter is not None and not waiter.done():
+                waiter.set_exception(exc)
+            return
+        if waiter is not None and not waiter.done() and not held.pg.is_busy():
+            waiter.set_result(None)
+
+    def _drop(self, loop: asyncio.AbstractEventLoop | None, held: _Libpq) -> None:
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(Exception):
+                loop.remove_reader(held.fd)
+        held.close()
 
     def close(self) -> None:
         """Close the idle connections (synchronously: their loop may be gone)."""
-        for conn in self._idle:
-            conn.pgconn.finish()
+        for held in self._idle:
+            self._drop(self._loop, held)
         self._idle = []
         self._generation += 1
