@@ -102,11 +102,10 @@ def _pairs(days: list[Day], target: I64, caller: I64, callers: list[str | None],
     bounds = _bounds(target[order], caller[order], callee[order])
     starts = bounds[:-1]
     first = order[starts]
-    sums = zip(np.diff(bounds).tolist(),
-               np.add.reduceat((dur < SHORT_CALL_S)[order].astype(np.int64), starts).tolist(),
-               np.add.reduceat(dur[order], starts).tolist(),
-               np.add.reduceat(night[order].astype(np.int64), starts).tolist(), strict=True)  # fmt: skip
-    values = list(sums)
+    short = (dur < SHORT_CALL_S)[order].astype(np.int64)
+    sums = [np.add.reduceat(x, starts).tolist()
+            for x in (short, dur[order], night[order].astype(np.int64))]  # fmt: skip
+    values = list(zip(np.diff(bounds).tolist(), *sums, strict=True))
     who = _names(callers, caller[first])
     whom = _names(callees, callee[first])
     keys = list(zip(who, whom, strict=True))
