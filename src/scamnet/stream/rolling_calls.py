@@ -17,7 +17,7 @@ partials each run writes to; the calls are then grouped by those partials.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -88,16 +88,15 @@ def add_call_table(rolling: RollingFeatures, table: pa.Table) -> None:
     callee, callees = _codes(table.column("callee"))
     dur = table.column("duration_s").to_numpy().astype(np.int64)
     _pairs(days, target, caller, callers, callee, callees, dur, night)
-    _durations(days, target, caller, callers, dur)
+    _per_caller(rolling, days, target, caller, callers, callee, callees, dur, us)
     _devices_and_cells(days, target, caller, callers, table)
-    _recent(rolling, caller, callers, us)
 
 
 def _pairs(days: list[Day], target: I64, caller: I64, callers: list[str | None], callee: I64,
            callees: list[str | None], dur: I64, night: npt.NDArray[np.bool_]) -> None:  # fmt: skip
-    """Sums per (day, caller, callee), the callees of each caller and the calls each
-    callee received. A new pair's sums go in by one ``dict.update`` (most pairs of a
-    batch are new); a known pair's are added to it."""
+    """Sums per (day, caller, callee) and the calls each callee received. A new
+    pair's sums go in by one ``dict.update`` (most pairs of a batch are new); a known
+    pair's are added to it."""
     order = np.lexsort((callee, caller, target))
     bounds = _bounds(target[order], caller[order], callee[order])
     starts = bounds[:-1]
@@ -111,7 +110,6 @@ def _pairs(days: list[Day], target: I64, caller: I64, callers: list[str | None],
     keys = list(zip(who, whom, strict=True))
     on = target[first]
     per_day = _bounds(on)
-    by_caller = _bounds(on, caller[first])
     names_in = _names(callees, callee)
     for a, b in zip(per_day[:-1].tolist(), per_day[1:].tolist(), strict=True):
         t = int(on[a])
@@ -125,10 +123,6 @@ def _pairs(days: list[Day], target: I64, caller: I64, callers: list[str | None],
                 p = pairs.get(key)
                 pairs[key] = (k, s, sec, ni) if p is None else (
                     p[0] + k, p[1] + s, p[2] + sec, p[3] + ni)  # fmt: skip
-        lo, hi = np.searchsorted(by_caller, [a, b]).tolist()
-        for c, d in zip(by_caller[lo:hi].tolist(), by_caller[lo + 1 : hi + 1].tolist(),
-                        strict=True):  # fmt: skip
-            day.out_pairs[who[c]].update(whom[c:d])  # type: ignore[index]
         day.calls_in.update(names_in if len(days) == 1 else
                             [e for e, u in zip(names_in, (target == t).tolist(), strict=True)
                              if u])  # fmt: skip
@@ -139,15 +133,27 @@ def _names(names: list[str | None], codes: I64) -> list[str | None]:
     return np.array(names, dtype=object)[codes].tolist()  # type: ignore[no-any-return]
 
 
-def _durations(days: list[Day], target: I64, caller: I64, callers: list[str | None],
-               dur: I64) -> None:  # fmt: skip
+def _per_caller(rolling: RollingFeatures, days: list[Day], target: I64, caller: I64,
+                callers: list[str | None], callee: I64, callees: list[str | None], dur: I64,
+                us: I64) -> None:  # fmt: skip
+    """Each caller's callees and durations per day, and its recent calls: one Python
+    step per (day, caller), the calls of each in their order."""
     order = np.lexsort((caller, target))  # stable: each caller's calls stay in order
     bounds = _bounds(target[order], caller[order])
-    values = dur[order].tolist()
+    durations, whom = dur[order].tolist(), _names(callees, callee[order])
     first = order[bounds[:-1]]
+    single = len(days) == 1  # then the order is also each caller's, across days
+    times = us[order].tolist()
+    window, recent_of = rolling._minutes_us, rolling.recent
     for t, c, a, b in zip(target[first].tolist(), caller[first].tolist(), bounds[:-1].tolist(),
                           bounds[1:].tolist(), strict=True):  # fmt: skip
-        days[t].durations[callers[c]].extend(values[a:b])  # type: ignore[index]
+        day, name = days[t], callers[c]
+        day.out_pairs[name].update(whom[a:b])  # type: ignore[index]
+        day.durations[name].extend(durations[a:b])  # type: ignore[index]
+        if single:
+            _drop_old(recent_of[name], times[a:b], window)  # type: ignore[index]
+    if not single:
+        _recent(rolling, caller, callers, us)
 
 
 def _devices_and_cells(days: list[Day], target: I64, caller: I64, callers: list[str | None],
@@ -180,8 +186,11 @@ def _recent(rolling: RollingFeatures, caller: I64, callers: list[str | None], us
     window, recent_of = rolling._minutes_us, rolling.recent
     for c, a, b in zip(caller[order[bounds[:-1]]].tolist(), bounds[:-1].tolist(),
                        bounds[1:].tolist(), strict=True):  # fmt: skip
-        recent = recent_of[callers[c]]  # type: ignore[index]
-        for u in values[a:b]:
-            recent.append(u)
-            while recent[0] < u - window:
-                recent.popleft()
+        _drop_old(recent_of[callers[c]], values[a:b], window)  # type: ignore[index]
+
+
+def _drop_old(recent: deque[int], times: list[int], window: int) -> None:
+    for u in times:
+        recent.append(u)
+        while recent[0] < u - window:
+            recent.popleft()
