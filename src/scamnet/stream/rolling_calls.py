@@ -36,8 +36,9 @@ US_PER_DAY = 86_400_000_000
 I64 = npt.NDArray[np.int64]
 
 
-def _codes(column: pa.ChunkedArray) -> tuple[I64, list[str | None]]:
-    """Each value's index among the distinct values, and those values (None kept)."""
+def _codes(column: pa.ChunkedArray) -> tuple[I64, list[str]]:
+    """Each value's index among the distinct values, and those values (a null, which a
+    stored call never has, would be kept as None, as the loop kept it)."""
     encoded = pc.dictionary_encode(column.combine_chunks(), null_encoding="encode")
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     return codes, encoded.dictionary.to_pylist()
@@ -92,8 +93,8 @@ def add_call_table(rolling: RollingFeatures, table: pa.Table) -> None:
     _devices_and_cells(days, target, caller, callers, table)
 
 
-def _pairs(days: list[Day], target: I64, caller: I64, callers: list[str | None], callee: I64,
-           callees: list[str | None], dur: I64, night: npt.NDArray[np.bool_]) -> None:  # fmt: skip
+def _pairs(days: list[Day], target: I64, caller: I64, callers: list[str], callee: I64,
+           callees: list[str], dur: I64, night: npt.NDArray[np.bool_]) -> None:  # fmt: skip
     """Sums per (day, caller, callee) and the calls each callee received. A new
     pair's sums go in by one ``dict.update`` (most pairs of a batch are new); a known
     pair's are added to it."""
@@ -128,13 +129,14 @@ def _pairs(days: list[Day], target: I64, caller: I64, callers: list[str | None],
                              if u])  # fmt: skip
 
 
-def _names(names: list[str | None], codes: I64) -> list[str | None]:
+def _names(names: list[str], codes: I64) -> list[str]:
     """The names of ``codes``, without a Python step per code."""
-    return np.array(names, dtype=object)[codes].tolist()  # type: ignore[no-any-return]
+    picked: list[str] = np.array(names, dtype=object)[codes].tolist()
+    return picked
 
 
 def _per_caller(rolling: RollingFeatures, days: list[Day], target: I64, caller: I64,
-                callers: list[str | None], callee: I64, callees: list[str | None], dur: I64,
+                callers: list[str], callee: I64, callees: list[str], dur: I64,
                 us: I64) -> None:  # fmt: skip
     """Each caller's callees and durations per day, and its recent calls: one Python
     step per (day, caller), the calls of each in their order."""
@@ -148,15 +150,15 @@ def _per_caller(rolling: RollingFeatures, days: list[Day], target: I64, caller: 
     for t, c, a, b in zip(target[first].tolist(), caller[first].tolist(), bounds[:-1].tolist(),
                           bounds[1:].tolist(), strict=True):  # fmt: skip
         day, name = days[t], callers[c]
-        day.out_pairs[name].update(whom[a:b])  # type: ignore[index]
-        day.durations[name].extend(durations[a:b])  # type: ignore[index]
+        day.out_pairs[name].update(whom[a:b])
+        day.durations[name].extend(durations[a:b])
         if single:
-            _drop_old(recent_of[name], times[a:b], window)  # type: ignore[index]
+            _drop_old(recent_of[name], times[a:b], window)
     if not single:
         _recent(rolling, caller, callers, us)
 
 
-def _devices_and_cells(days: list[Day], target: I64, caller: I64, callers: list[str | None],
+def _devices_and_cells(days: list[Day], target: I64, caller: I64, callers: list[str],
                        table: pa.Table) -> None:  # fmt: skip
     for name in ("imei", "cell_id"):
         column = table.column(name)
@@ -169,15 +171,15 @@ def _devices_and_cells(days: list[Day], target: I64, caller: I64, callers: list[
         where = target[rows].tolist()
         if name == "imei":
             for t, c, imei in dict.fromkeys(zip(where, who, values, strict=True)):
-                days[t].imeis_of[c].add(imei)  # type: ignore[index]
-                days[t].sims_of[imei].add(c)  # type: ignore[arg-type]
+                days[t].imeis_of[c].add(imei)
+                days[t].sims_of[imei].add(c)
         else:
             for (t, c, cell), k in Counter(zip(where, who, values, strict=True)).items():
-                cells = days[t].cells_of.setdefault(c, {})  # type: ignore[arg-type]
+                cells = days[t].cells_of.setdefault(c, {})
                 cells[cell] = cells.get(cell, 0) + k
 
 
-def _recent(rolling: RollingFeatures, caller: I64, callers: list[str | None], us: I64) -> None:
+def _recent(rolling: RollingFeatures, caller: I64, callers: list[str], us: I64) -> None:
     """Each caller's calls of the last minutes: appended in order, the older ones
     dropped from the front after each, as the loop did (late calls included)."""
     order = np.argsort(caller, kind="stable")
@@ -186,7 +188,7 @@ def _recent(rolling: RollingFeatures, caller: I64, callers: list[str | None], us
     window, recent_of = rolling._minutes_us, rolling.recent
     for c, a, b in zip(caller[order[bounds[:-1]]].tolist(), bounds[:-1].tolist(),
                        bounds[1:].tolist(), strict=True):  # fmt: skip
-        _drop_old(recent_of[callers[c]], values[a:b], window)  # type: ignore[index]
+        _drop_old(recent_of[callers[c]], values[a:b], window)
 
 
 def _drop_old(recent: deque[int], times: list[int], window: int) -> None:
