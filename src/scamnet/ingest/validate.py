@@ -13,12 +13,13 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from scamnet.core.errors import InvalidIdentifier
 from scamnet.core.identifiers import BankAccount, Imei, Phone, Url, Wallet
 from scamnet.core.records import FraudType
-from scamnet.ingest.fastlane import LANES, imei_lane_sql, phone_lane_sql, phone_shapes_sql
+from scamnet.ingest.fastlane import LANES, imei_lane_sql, phone_lane
 from scamnet.ingest.kinds import Column, ColumnType, KindSpec
 from scamnet.ingest.mapping import Mapping
 from scamnet.ingest.numbers import MINOR_UNITS, STORED_PLACES, decimal_text, whole_sql
@@ -84,13 +85,13 @@ class LookupCache:
         # A long-lived process (the stream's intake) forgets the values past ``limit``
         # per type: the tables would grow without end, and every batch joins them.
         self.limit = limit
-        self.sizes: dict[str, int] = {}
+        # Every raw value validated so far, as read (untrimmed), per type: a set here,
+        # not a table, since a batch's values are compared with it and never joined.
+        self.seen: dict[ColumnType, set[str]] = {t: set() for t in LOOKUP_TYPES}
         for t in LOOKUP_TYPES:
-            # lk_*: every raw value validated so far, as read (untrimmed). ex_*: the few
-            # whose canonical form differs from the raw text, that are invalid, or blank
-            # (value and reason NULL). Rows join only ex_*, a small table, and a value
-            # not in it is known to be valid as written.
-            con.execute(f"CREATE TEMP TABLE IF NOT EXISTS lk_{t.value} (raw VARCHAR)")
+            # ex_*: the few values whose canonical form differs from the raw text,
+            # that are invalid, or blank (value and reason NULL). Rows join only ex_*,
+            # a small table, and a value not in it is known to be valid as written.
             con.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS ex_{t.value} "
                 "(raw VARCHAR, value VARCHAR, reason VARCHAR)"
@@ -98,37 +99,33 @@ class LookupCache:
 
     def extend(self, kind_type: ColumnType, source_sql: str) -> None:
         """Validate the raw values of ``source_sql`` not seen before, and remember them."""
-        table = f"lk_{kind_type.value}"
-        if self.limit is not None and self.sizes.get(table, 0) > self.limit:
-            self.con.execute(f"DELETE FROM {table}; DELETE FROM ex_{kind_type.value}")
-            self.sizes[table] = 0
-        self.con.execute(
-            "CREATE OR REPLACE TEMP TABLE lk_new AS SELECT d.v FROM "
-            f"(SELECT DISTINCT v FROM ({source_sql}) s(v) WHERE v IS NOT NULL) d "
-            f"ANTI JOIN {table} k ON k.raw = d.v"
-        )
-        found = self.con.execute("SELECT count(*) FROM lk_new").fetchone()
-        added = int(found[0]) if found else 0
-        self.sizes[table] = self.sizes.get(table, 0) + added
-        if not added:
-            return  # every value seen before (or none at all): the lanes' SQL is not cheap
+        seen = self.seen[kind_type]
+        if self.limit is not None and len(seen) > self.limit:
+            self.con.execute(f"DELETE FROM ex_{kind_type.value}")
+            seen.clear()
+        distinct = self.con.execute(
+            f"SELECT DISTINCT v FROM ({source_sql}) s(v) WHERE v IS NOT NULL"
+        ).fetchall()
+        fresh = [v for (v,) in distinct if v not in seen]
+        if not fresh:
+            return  # every value seen before (or none at all)
+        seen.update(fresh)
         if kind_type in LANES:
-            # Values valid as written are recognised in SQL and never leave the engine.
+            # Values valid as written are recognised column-wise and never reach Python's
+            # identifier types: they are simply not in ex_*.
+            values = pa.array(fresh, pa.string())
             if kind_type is T.PHONE:
-                shapes = {
-                    (c, int(n)) for c, n in self.con.execute(phone_shapes_sql("lk_new")).fetchall()
-                }
-                lane = phone_lane_sql("lk_new", shapes)
+                fast = phone_lane(values)
             else:
-                lane = imei_lane_sql("lk_new")
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE lk_fast AS {lane}")
-            self.con.execute(f"INSERT INTO {table} SELECT v FROM lk_fast")
-            new = self.con.execute("SELECT v FROM lk_new ANTI JOIN lk_fast USING (v)").fetchall()
+                self.con.register("lk_new", pa.table({"v": values}))
+                valid = {v for (v,) in self.con.execute(imei_lane_sql("lk_new")).fetchall()}
+                self.con.unregister("lk_new")
+                fast = np.array([v in valid for v in fresh], dtype=bool)
+            raws = [v for v, f in zip(fresh, fast.tolist(), strict=True) if not f]
         else:
-            new = self.con.execute("SELECT v FROM lk_new").fetchall()
-        if not new:
+            raws = fresh
+        if not raws:
             return
-        raws = [raw for (raw,) in new]
         if len(raws) >= PARALLEL_FROM:
             with ProcessPoolExecutor(max_workers=2) as pool:
                 chunks = [raws[i : i + 20_000] for i in range(0, len(raws), 20_000)]
@@ -143,7 +140,6 @@ class LookupCache:
                          schema=pa.schema([("raw", pa.string()), ("value", pa.string()),
                                            ("reason", pa.string())]))  # fmt: skip
         self.con.register("lk_batch", batch)
-        self.con.execute(f"INSERT INTO {table} SELECT raw FROM lk_batch")
         self.con.execute(
             f"INSERT INTO ex_{kind_type.value} SELECT * FROM lk_batch "
             "WHERE value IS DISTINCT FROM raw"

@@ -3,7 +3,8 @@
 The batch features (`scamnet.engine.features.subscriber_sql`) aggregate per-day
 partials: sums per (caller, callee), per (SIM, handset), per (SIM, cell), per
 (sender, recipient), and each caller's durations. This module keeps the very same
-partials in memory, one record at a time (a few dictionary updates), and computes
+partials in memory, updated batch by batch (`stream.rolling_calls` groups a batch of
+calls with numpy; messages go one at a time), and computes
 a subscriber's window of days from them with the same formulas as the SQL
 ``WINDOW``: `tests/stream/test_rolling.py` checks that the two tables are equal at
 the window's end. A window of minutes (calls in the last ``minutes``) adds what
@@ -16,21 +17,20 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from scamnet.engine.features.subscriber_sql import FEATURES, NIGHT_END_HOUR, SHORT_CALL_S
+from scamnet.engine.features.subscriber_sql import FEATURES, NIGHT_END_HOUR
 from scamnet.engine.features.subscribers import fixed_offset
+from scamnet.stream.rolling_calls import add_call_table
 
 URL = re.compile(r"https?://|www\.")  # the SQL's regexp_matches(text, 'https?://|www\.')
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-ONE_US = timedelta(microseconds=1)
-US_PER_DAY = 86_400_000_000
+TS = pa.timestamp("us", tz="UTC")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +44,11 @@ class Cell:
 class Day:
     """One UTC day's partial aggregates."""
 
-    pairs: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # n, short, dur, night
+    # n, short, dur, night: tuples, which the collector stops tracking (lists it would
+    # walk at every full collection, one per pair of the day)
+    pairs: dict[tuple[str, str], tuple[int, int, int, int]] = field(default_factory=dict)
     out_pairs: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    in_pairs: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    calls_in: Counter[str] = field(default_factory=Counter)  # calls received
     durations: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     imeis_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     sims_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -98,8 +100,11 @@ class RollingFeatures:
 
     def add_call(self, caller: str, callee: str, start: datetime, duration_s: int,
                  imei: str | None, cell_id: str | None) -> None:  # fmt: skip
-        self._add_calls([caller], [callee], [(start - EPOCH) // ONE_US], [duration_s], [imei],
-                        [cell_id])  # fmt: skip
+        self.add_table("calls", pa.table({
+            "caller": [caller], "callee": [callee], "start": pa.array([start], TS),
+            "duration_s": pa.array([duration_s], pa.int32()), "imei": pa.array([imei], pa.string()),
+            "cell_id": pa.array([cell_id], pa.string()),
+        }))  # fmt: skip
 
     def _day_number(self, number: int) -> tuple[date, Day, int | None]:
         """Day ``number`` (since 1970), its partials and its fixed UTC offset (None: the
@@ -111,50 +116,6 @@ class RollingFeatures:
                 self._offsets[d] = fixed_offset(self.timezone, d)
             found = self._by_number[number] = (d, day, self._offsets[d])
         return found
-
-    def _add_calls(self, callers: list[str], callees: list[str], starts: list[int],
-                   durations: list[int], imeis: list[str | None],
-                   cell_ids: list[str | None]) -> None:  # fmt: skip
-        """Calls in order, their starts in microseconds since 1970 (UTC): the one update
-        of the partials, for one call as for a batch. The day, the night and the
-        minutes' window come from integers (a datetime per call cost more than all the
-        rest), with the same rules as ``_night``; the day's tables are held in local
-        names while the calls stay on one day (the attribute lookups were most of the
-        cost)."""
-        number = -1
-        night_s, window, recent_of = NIGHT_END_HOUR * 3600, self._minutes_us, self.recent
-        for caller, callee, us, dur, imei, cell in zip(callers, callees, starts, durations,
-                                                       imeis, cell_ids, strict=True):  # fmt: skip
-            if us // US_PER_DAY != number:
-                number = us // US_PER_DAY
-                d, day, offset = self._day_number(number)
-                pairs, out_pairs, in_pairs = day.pairs, day.out_pairs, day.in_pairs
-                durations_of, imeis_of, sims_of, cells_of = (day.durations, day.imeis_of,
-                                                             day.sims_of, day.cells_of)  # fmt: skip
-            if offset is not None:
-                night = (us // 1_000_000 + offset) % 86_400 < night_s
-            else:  # a zone with summer time: the slow way, per call
-                night = self._night(d, EPOCH + timedelta(microseconds=us))
-            p = pairs.get((caller, callee))
-            if p is None:
-                p = pairs[(caller, callee)] = [0, 0, 0, 0]
-                out_pairs[caller].add(callee)
-                in_pairs[callee].add(caller)
-            p[0] += 1
-            p[1] += dur < SHORT_CALL_S
-            p[2] += dur
-            p[3] += night
-            durations_of[caller].append(dur)
-            if imei is not None:
-                imeis_of[caller].add(imei)
-                sims_of[imei].add(caller)
-            if cell is not None:
-                cells = cells_of.setdefault(caller, {})
-                cells[cell] = cells.get(cell, 0) + 1
-            recent = recent_of[caller]
-            recent.append(us)
-            while recent[0] < us - window:
-                recent.popleft()
 
     def add_sms(self, sender: str, recipient: str, sent_at: datetime, text: str | None) -> None:
         _, day = self._day(sent_at)
@@ -172,11 +133,7 @@ class RollingFeatures:
     def add_table(self, kind: str, table: pa.Table) -> None:
         """Every record of a batch of calls or messages (lake columns)."""
         if kind == "calls":
-            c = table.select(["caller", "callee", "duration_s", "imei", "cell_id"]).to_pydict()
-            # Starts as integers (microseconds), never a datetime per call.
-            starts = pc.cast(table.column("start"), pa.int64()).to_pylist()
-            self._add_calls(c["caller"], c["callee"], starts, c["duration_s"], c["imei"],
-                            c["cell_id"])  # fmt: skip
+            add_call_table(self, table)
         elif kind == "messages":
             cols = table.to_pydict()
             for sender, recipient, sent_at, text in zip(
@@ -227,8 +184,7 @@ class RollingFeatures:
                                                     dur + seconds, n_night + night)  # fmt: skip
                 pair_n[callee] += n
                 first_day.setdefault(callee, d)
-            for caller in day.in_pairs.get(m, ()):
-                calls_in += day.pairs[(caller, m)][0]
+            calls_in += day.calls_in.get(m, 0)
             durations += day.durations.get(m, [])
             devices |= day.imeis_of.get(m, set())
             for cell, n in day.cells_of.get(m, {}).items():
