@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import re
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,26 @@ def test_values_lightgbm_reads_as_zero_take_the_zero_way() -> None:
     tiny[x[:, 0] == 0, 0] = 1e-36
     assert_same(booster, tiny, forest)
     assert (forest.predict(tiny) == forest.predict(x)).all()
+
+
+def test_thresholds_within_the_zero_band_match_lightgbm() -> None:
+    # LightGBM reads |v| <= 1e-35 as 0.0 whatever the split: a threshold inside that band
+    # splits the band for lleaves, not for LightGBM. Every tree's root is moved into it.
+    rng = np.random.default_rng(9)
+    x = rng.normal(size=(2000, 2))
+    y = (x[:, 0] > 0).astype(int)
+    booster = lgb.train({"objective": "binary", **QUIET}, lgb.Dataset(x, y), num_boost_round=4)
+    text = booster.model_to_string()
+    assert text.count("\nsplit_feature=0") == 4  # every root splits on the first column
+    moved_to = iter(["-5e-36", "5e-36", "-1.0000000180025095e-35", "1e-40"])
+    text = re.sub(r"\nthreshold=[^ \n]+", lambda _: f"\nthreshold={next(moved_to)}", text)
+    assert next(moved_to, None) is None
+    text = re.sub(r"\ntree_sizes=[^\n]*", "", text)  # the trees' lengths changed
+    moved = lgb.Booster(model_str=text)
+    band = np.array([-2e-35, -1.0000000180025095e-35, -5e-36, -1e-36, -0.0, 0.0, 1e-36, 5e-36,
+                     1.0000000180025095e-35, 2e-35])  # fmt: skip
+    rows = np.column_stack([np.repeat(band, 3), np.tile([-1.0, 0.0, 1.0], len(band))])
+    assert_same(moved, rows)
 
 
 def test_categorical_splits_match_lightgbm() -> None:

@@ -12,9 +12,10 @@ signed model (``TabularModel.machine_code``) and only loaded by a later process.
 code is code: it is loaded only from the signed payload, and only when it was compiled
 from this very model text (its SHA-256) for this processor by this generator.
 
-Where LightGBM and lleaves differ, the inputs are fixed up first: LightGBM reads
-``|v| <= 1e-35`` as zero, lleaves does not, which matters for a zero-as-missing split or
-a threshold within that band (``MachineCode.zero_small``).
+LightGBM reads ``|v| <= 1e-35`` as zero (its dense-matrix reader), lleaves does not. That
+matters at a threshold within the band, which is moved to its edge so that every value
+in the band goes where zero goes (``_zero_band``), and at a zero-as-missing split, for
+which the inputs' small values are made zero before the call (``MachineCode.zero_small``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import itertools
+import math
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -53,7 +55,7 @@ class MachineCode:
     model_sha256: str  # of the model text it was compiled from
     target: str  # see target(): triple, processor, features, generator versions
     n_features: int
-    zero_small: bool  # inputs with |v| <= 1e-35 must be made 0.0 first (see the module doc)
+    zero_small: bool  # inputs with |v| <= 1e-35 are made 0.0 first: zeros are missing
     blob: bytes  # a relocatable object file
     compile_seconds: float
 
@@ -99,15 +101,29 @@ def _target_machine(codemodel: str, opt: int = 3) -> Any:
                                      opt=opt, reloc="pic", codemodel=codemodel)  # fmt: skip
 
 
-def _needs_zeroing(model_text: str) -> bool:
-    """True if a value LightGBM reads as zero could go another way here as it is."""
+def _zeros_missing(model_text: str) -> bool:
+    """True if a split takes zeros as missing: lleaves tests those for 0.0 exactly."""
     for line in model_text.splitlines():
         key, _, values = line.partition("=")
         if key == "decision_type" and any((int(d) >> 2) & 3 == 1 for d in values.split()):
-            return True  # a split with zeros as missing
-        if key == "threshold" and any(abs(float(t)) <= ZERO for t in values.split()):
             return True
     return False
+
+
+def _zero_band(forest: Any) -> None:
+    """Move numeric thresholds within LightGBM's zero band to its edge, where a value
+    of the band goes the way 0.0 goes, as LightGBM reads it: left of ``0 <= t < ZERO``
+    (``v <= ZERO``), right of ``-ZERO <= t < 0`` (``v < -ZERO``)."""
+    below = math.nextafter(-ZERO, -math.inf)
+    stack = [tree.root_node for tree in forest.trees]
+    while stack:
+        node = stack.pop()
+        if node.is_leaf:
+            continue
+        stack += [node.left, node.right]
+        t = node.threshold
+        if not node.decision_type.is_categorical and -ZERO <= t < ZERO:
+            node.threshold = ZERO if t >= 0 else below
 
 
 def compile_model(model_text: str, block_trees: int = BLOCK_TREES, inline: bool = True,
@@ -137,6 +153,7 @@ def compile_model(model_text: str, block_trees: int = BLOCK_TREES, inline: bool 
         except (AssertionError, ValueError, KeyError, IndexError) as exc:
             raise NotCompilable(f"lleaves cannot parse the model: {exc!r}") from None
     forest.raw_score = False
+    _zero_band(forest)
     ir = llvmlite.ir.Module(name="forest")
     try:
         gen_forest(forest, ir, block_trees, ENTRY, True)
@@ -154,7 +171,7 @@ def compile_model(model_text: str, block_trees: int = BLOCK_TREES, inline: bool 
     passes.getModulePassManager().run(module, passes)
     blob = machine.emit_object(module)
     return MachineCode(model_sha256(model_text), target(), len(forest.features),
-                       _needs_zeroing(model_text), bytes(blob),
+                       _zeros_missing(model_text), bytes(blob),
                        time.perf_counter() - began)  # fmt: skip
 
 
