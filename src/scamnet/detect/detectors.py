@@ -239,7 +239,9 @@ def score(trained: Trained, inputs: Inputs, explain: bool = True,
                 why += trained.model.explain(x, currencies=currencies)
     s = np.concatenate(scores)
     out["score"] = s.round(6).tolist()
-    out["label"] = [trained.positive if v >= trained.model.threshold else trained.normal for v in s]
+    # One lookup a row (``positive`` is a property that searches the classes).
+    names = [trained.normal, trained.positive]
+    out["label"] = [names[hit] for hit in (s >= trained.model.threshold).tolist()]
     if explain:
         out["why"] = why
     return out

@@ -39,9 +39,12 @@ from scamnet.detect.compiled import ZERO, NotCompilable
 ENTRY = "forest_root"
 GENERATOR = "scamnet-llvm-trees-1"  # bump when the code made for the same model changes
 # Trees per cache block: each block loops over every row (lleaves' instruction-cache
-# blocking). 34 is lleaves' default; BENCHMARKS.md (issue 21, "LLVM trees") records the
-# trade-off measured on the subscriber model.
-BLOCK_TREES = 34
+# blocking). lleaves' default of 34 ran 4.6x LightGBM on the subscriber model, 10 ran
+# 6.1x and 4 ran 6.2x, for the same compile time (BENCHMARKS.md, issue 21, "LLVM trees"):
+# its deep leaf-wise trees are much code each.
+ROW_CHUNK = 512  # rows a call takes through every block: 512 x 55 doubles stay in L2 (see
+# BENCHMARKS.md: under load, 256 to 2,048 rows or none at all did not differ measurably)
+BLOCK_TREES = 4
 SMALL_CHUNK = 4_096  # rows below which one thread scores: a thread hand-off costs more
 _DOUBLES = ctypes.POINTER(ctypes.c_double)
 # forest_root(rows, out, first row, end row), as lleaves generates it.
@@ -235,4 +238,6 @@ class LLVMForest:
             return
         if self.code.zero_small:
             x = np.where(np.abs(x) <= ZERO, 0.0, x)  # as LightGBM reads a dense matrix
-        self._entry(x.ctypes.data_as(_DOUBLES), out.ctypes.data_as(_DOUBLES), 0, len(x))
+        data, into = x.ctypes.data_as(_DOUBLES), out.ctypes.data_as(_DOUBLES)
+        for lo in range(0, len(x), ROW_CHUNK):
+            self._entry(data, into, lo, min(lo + ROW_CHUNK, len(x)))
