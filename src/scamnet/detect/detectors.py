@@ -308,6 +308,7 @@ def _score_in_parallel(model: TabularModel, inputs: Inputs) -> list[np.ndarray]:
     threads = model.threads()
     if threads <= 1 or n < 2 * SMALL_PREDICT:
         return []
+    model.ready_for(n)
     rows = min(ROWS_PER_BATCH, -(-n // threads))
     with ThreadPoolExecutor(threads) as pool:
         return list(pool.map(lambda lo: model.score(_batch(inputs, lo, rows), threads=1),

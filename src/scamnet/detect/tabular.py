@@ -157,7 +157,8 @@ class TabularModel:
         return {"lightgbm": {k: v for k, v in self.lgb_params.items() if k != "verbose"},
                 "threshold": round(self.threshold, 4), "features": self.feature_names}  # fmt: skip
 
-    def _predict(self, x: np.ndarray, contrib: bool = False) -> np.ndarray:
+    def _predict(self, x: np.ndarray, contrib: bool = False, threads: int | None = None
+                 ) -> np.ndarray:  # fmt: skip
         """The trees' probability of the positive class (or each feature's contribution).
 
         The Booster itself, not the scikit-learn wrapper: the wrapper's checks and its
@@ -166,6 +167,8 @@ class TabularModel:
         """
         assert self.booster is not None
         one: dict[str, Any] = {"num_threads": 1} if len(x) < SMALL_PREDICT else {}  # or as trained
+        if threads is not None:
+            one = {"num_threads": threads}
         return np.asarray(self.booster.booster_.predict(x, pred_contrib=contrib, **one))
 
     def score(self, x: np.ndarray, threads: int | None = None) -> np.ndarray:
@@ -180,10 +183,16 @@ class TabularModel:
             return np.asarray(native.predict(x, n))
         forest = self.compiled() if self.forest is not None or len(x) >= COMPILED_FROM else None
         if not forest:
-            return self._predict(x)
+            return self._predict(x, threads=threads)
         from scamnet.detect.compiled import predict
 
         return predict(forest, x, n)
+
+    def ready_for(self, rows: int) -> None:
+        """Get the scorer that ``score`` would pick for ``rows`` rows in one call ready,
+        for a caller that scores them in smaller batches."""
+        if not self.loaded() and rows >= COMPILED_FROM:
+            self.compiled()
 
     def model_text(self) -> str:
         """The trees as LightGBM writes them, as many as its ``predict`` uses."""
