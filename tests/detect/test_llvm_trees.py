@@ -16,6 +16,7 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv
 import pytest
 
 from scamnet.detect import tabular
@@ -225,3 +226,39 @@ def test_detector_scores_in_parallel_as_in_one_thread(monkeypatch: pytest.Monkey
     native = score(trained, inputs_from_table("subscriber", rows), explain=False)
     assert isinstance(model.native, LLVMForest)
     assert native["score"] == one["score"] and native["label"] == one["label"]
+
+
+@pytest.mark.parametrize("compile_trees", ["1", "0"])
+def test_model_train_saves_the_machine_code_in_the_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compile_trees: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from scamnet.cli.main import app
+    from scamnet.detect.registry import ModelRegistry
+    from scamnet.settings import Settings
+
+    monkeypatch.setitem(tabular.SUBSCRIBER_PARAMS, "n_estimators", 30)
+    monkeypatch.setenv("SCAMNET_COMPILE_TREES", compile_trees)
+    rng = np.random.default_rng(10)
+    calls = rng.normal(size=200)
+    table = pa.table({"node": [f"n{i}" for i in range(200)], "calls_out": calls,
+                      "short_call_ratio": rng.random(200),
+                      "label": (calls > 0).astype(int)})  # fmt: skip
+    pa.csv.write_csv(table, tmp_path / "subs.csv")
+    data = tmp_path / "data"
+    result = CliRunner().invoke(app, ["model", "train", "subscriber", "--input",
+                                      str(tmp_path / "subs.csv"), "--label-column", "label",
+                                      "--data-dir", str(data)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    _, trained = ModelRegistry(Settings.from_env(data)).champion("subscriber")
+    model = trained.model
+    assert isinstance(model, TabularModel) and model.booster is not None
+    x = np.column_stack([calls, rng.random(200)])
+    expected = model.booster.booster_.predict(x, num_threads=1)
+    np.testing.assert_allclose(model.score(x), expected, rtol=0, atol=EXACT)
+    if compile_trees == "1":
+        assert isinstance(model.machine_code, MachineCode)
+        assert isinstance(model.native, LLVMForest)
+    else:
+        assert model.machine_code is None and model.native is False
