@@ -11,11 +11,14 @@ scikit-learn's pipeline (``predict_proba``) for the texts, LightGBM's own
 ``predict_proba`` on the raw features for the subscribers. The ratios
 (shipped / plain) are the figures: absolute rates move with the machine's load.
 
-The subscriber trees score compiled (``detect/compiled.py``): timed alone on the
-shipped model's matrix against LightGBM's ``predict_proba`` of the very same model
-and of the plain one, on one core and on every core, with the largest difference
-between the compiled and LightGBM scores, the model card's held-out figures, and
-the seconds a fresh process takes to score its first row.
+The subscriber trees score as LLVM machine code (``detect/llvm_trees.py``, compiled once
+as a saved model is, timed here: ``llvm_compile_seconds``), else on the numba kernel
+(``detect/compiled.py``). Both are timed alone on the shipped model's matrix against
+LightGBM's ``predict_proba`` of the very same model and of the plain one, on one core
+and on every core, with the largest difference to LightGBM's scores, the model card's
+held-out figures, and the seconds a fresh process takes to score its first row (the
+kernel: import numba, flatten the trees; the machine code: unpickle the model, check
+and load its code).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import statistics
 import subprocess
 import sys
@@ -65,6 +69,26 @@ def first_call(shipped: TabularModel) -> float:
             "print(time.perf_counter() - began)\n"
         )
         runs = [float(subprocess.check_output([sys.executable, "-c", code, str(text)]))
+                for _ in range(3)]  # fmt: skip
+    return statistics.median(runs)
+
+
+def first_call_native(shipped: TabularModel) -> float:
+    """Seconds a fresh process takes to score its first row with the machine code carried
+    by the model: unpickle it (the registry's payload, its signature already checked),
+    check that the code is this model's, load it and score."""
+    with tempfile.TemporaryDirectory() as tmp:
+        payload = Path(tmp) / "payload.bin"
+        payload.write_bytes(pickle.dumps(shipped, protocol=pickle.HIGHEST_PROTOCOL))
+        code = (
+            "import pickle, sys, time, numpy as np\n"
+            "began = time.perf_counter()\n"
+            "model = pickle.loads(open(sys.argv[1], 'rb').read())\n"
+            "assert model.loaded(), 'the machine code did not load'\n"
+            "model.score(np.zeros((1, len(model.feature_names))))\n"
+            "print(time.perf_counter() - began)\n"
+        )
+        runs = [float(subprocess.check_output([sys.executable, "-c", code, str(payload)]))
                 for _ in range(3)]  # fmt: skip
     return statistics.median(runs)
 
@@ -127,13 +151,20 @@ def main() -> None:
     assert shipped.booster is not None
     lightgbm = shipped.booster
     forest = shipped.compiled()
+    assert shipped.compile_machine_code(), "the trees did not compile to machine code"
+    native = shipped.loaded()
+    assert native, "the machine code did not load"
+    results["llvm_compile_seconds"] = shipped.machine_code.compile_seconds  # type: ignore[union-attr]
+    results["llvm_object_bytes"] = len(shipped.machine_code.blob)  # type: ignore[union-attr]
     # The trees alone, on the shipped model's own matrix of the same rows: compiled, and
     # LightGBM's predict_proba of the very same model.
     x = numeric_matrix(tiled, {"node"}, model.base_names)[0]
+    reference = np.asarray(lightgbm.predict_proba(x[:48_840]))[:, 1]
     results["max_abs_difference_compiled_lightgbm"] = float(
-        np.abs(
-            predict(forest, x[:48_840]) - np.asarray(lightgbm.predict_proba(x[:48_840]))[:, 1]
-        ).max()
+        np.abs(predict(forest, x[:48_840]) - reference).max()
+    )
+    results["max_abs_difference_llvm_lightgbm"] = float(
+        np.abs(native.predict(x[:48_840]) - reference).max()
     )
     os.sched_setaffinity(0, {min(cpus)})
     for explain in (False, True):
@@ -160,18 +191,22 @@ def main() -> None:
             )
             results[f"subscribers_per_second{tail}"] = tiled.num_rows / seconds
         for name, fn in (
+            ("trees_llvm", lambda c=cores: native.predict(x, c)),
             ("trees_compiled", lambda c=cores: predict(forest, x, c)),
             ("trees_lightgbm", lambda: lightgbm.predict_proba(x)),
             ("plain_subscribers", lambda: plain_sub.predict_proba(plain_rows)),
         ):
             results[f"{name}_per_second{tail}"] = len(x) / timed(fn, args.runs)
     results["first_call_seconds"] = first_call(shipped)
+    results["first_call_seconds_llvm"] = first_call_native(shipped)
     results["load_average_after"] = os.getloadavg()[0]
     out: dict[str, float] = {
         k: round(v, 2) if k.startswith("load") else round(v) for k, v in results.items()
     }
     out["max_abs_difference_compiled_lightgbm"] = results["max_abs_difference_compiled_lightgbm"]
-    out["first_call_seconds"] = round(results["first_call_seconds"], 2)
+    out["max_abs_difference_llvm_lightgbm"] = results["max_abs_difference_llvm_lightgbm"]
+    for key in ("first_call_seconds", "first_call_seconds_llvm", "llvm_compile_seconds"):
+        out[key] = round(results[key], 2)
     card = model.card["held_out_metrics"]
     out["held_out_f1_fraud"] = round(card["f1_fraud"], 4)
     out["held_out_roc_auc"] = round(card["roc_auc"], 4)
@@ -179,6 +214,17 @@ def main() -> None:
         out["ratio_messages_one_core"] = round(results["ratio_messages_one_core"], 2)
     for tail in ("", f"_{len(cpus)}_cores"):
         where = tail or "_one_core"
+        llvm = results[f"trees_llvm_per_second{tail}"]
+        out[f"ratio_llvm_to_lightgbm_same_model{where}"] = round(
+            llvm / results[f"trees_lightgbm_per_second{tail}"], 2
+        )
+        out[f"ratio_llvm_to_kernel{where}"] = round(
+            llvm / results[f"trees_compiled_per_second{tail}"], 2
+        )
+        out[f"ratio_subscribers_to_lightgbm_same_model{where}"] = round(
+            results[f"subscribers_per_second{tail}"] / results[f"trees_lightgbm_per_second{tail}"],
+            2,
+        )
         compiled = results[f"trees_compiled_per_second{tail}"]
         out[f"ratio_compiled_to_lightgbm_same_model{where}"] = round(
             compiled / results[f"trees_lightgbm_per_second{tail}"], 2

@@ -32,6 +32,9 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 # (tests register it in their data directories with tests.support.users.register).
 os.environ["SCAMNET_USER"] = "tester"
 os.environ.pop("SCAMNET_AGENCY", None)
+# Models the suite saves keep their trees uncompiled: compiling 400 trees to machine code
+# takes seconds to a minute each, and tests/detect/test_llvm_trees.py covers it once.
+os.environ["SCAMNET_COMPILE_TREES"] = "0"
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("SCAMNET_SHARED_DATA", ROOT.parent / "shared" / "data"))
 

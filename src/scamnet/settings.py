@@ -36,6 +36,10 @@ class Settings:
         job_files_days: ``SCAMNET_JOB_FILES_DAYS`` (default 7): how long the files of a
             finished export job stay for download; then the job worker deletes them
             (exports hold personal data) and a download answers 410 Gone.
+        compile_trees: ``SCAMNET_COMPILE_TREES`` (default 1): a subscriber or account
+            model is saved with its trees compiled to machine code (~45 s once for the
+            subscriber model; its scoring is then ~2x faster in every later process);
+            0 saves it without, and it scores on the numba kernel.
     """
 
     data_dir: Path
@@ -46,6 +50,7 @@ class Settings:
     future_tolerance_s: int = 86_400
     check_cache_s: float = 30.0
     job_files_days: float = 7.0
+    compile_trees: bool = True
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None) -> Settings:
@@ -63,6 +68,8 @@ class Settings:
             future_tolerance_s=int(_number("SCAMNET_FUTURE_TOLERANCE_S", 86_400)),
             check_cache_s=_number("SCAMNET_CHECK_CACHE_S", 30.0),
             job_files_days=_number("SCAMNET_JOB_FILES_DAYS", 7.0, "days"),
+            compile_trees=os.environ.get("SCAMNET_COMPILE_TREES", "1").strip().lower()
+            not in ("0", "false", "no", "off"),
         )
 
     @property

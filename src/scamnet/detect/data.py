@@ -38,7 +38,10 @@ def read_table(path: Path) -> pa.Table:
 def column(table: pa.Table, name: str, path: Path | str = "input") -> list[str]:
     if name not in table.column_names:
         raise InputError(f"{path}: no column {name!r} (columns: {', '.join(table.column_names)})")
-    return ["" if v is None else str(v) for v in table.column(name).to_pylist()]
+    values = table.column(name)
+    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+        return list(pc.fill_null(values, "").to_pylist())  # no Python step a row
+    return ["" if v is None else str(v) for v in values.to_pylist()]
 
 
 def id_column(table: pa.Table) -> str | None:

@@ -10,6 +10,7 @@ one no better beyond noise.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from scamnet.detect.data import (
 from scamnet.detect.gate import PLAIN, gated_text_model
 from scamnet.detect.plain import PlainTextModel
 from scamnet.detect.reputation import Reputation
-from scamnet.detect.tabular import GraphInput, TabularModel, graph_block
+from scamnet.detect.tabular import SMALL_PREDICT, GraphInput, TabularModel, graph_block
 from scamnet.detect.text import TextModel
 
 ALGORITHMS = {
@@ -190,6 +191,16 @@ def train(inputs: Inputs, normal: str | None = None, gate: bool = True) -> Train
     return trained
 
 
+def with_machine_code(trained: Trained) -> Trained:
+    """Compile a tree model's trees to machine code before it is saved, so that every
+    process that loads it scores at full speed without compiling (``detect/llvm_trees.py``);
+    the code travels inside the signed payload. Other models are left as they are."""
+    model = trained.model
+    if isinstance(model, TabularModel) and model.machine_code is None:
+        model.compile_machine_code()
+    return trained
+
+
 def _card(trained: Trained, params: dict[str, Any], labels: list[str], picked: np.ndarray,
           scores: np.ndarray) -> None:  # fmt: skip
     """Record the parameters and the figures on held-out training rows (each row scored
@@ -219,13 +230,18 @@ def score(trained: Trained, inputs: Inputs, explain: bool = True,
     # in each account's currency.
     currency_of = inputs.extra.get("currency_of") or {}
     currencies = [currency_of.get(a) for a in inputs.ids] if currency_of and inputs.ids else None
-    for x in _feature_batches(inputs, trained.seeds):
-        scores.append(trained.model.score(x))
-        if explain:
-            why += trained.model.explain(x, currencies=currencies)
+    if not explain and _by_rows(inputs):
+        scores = _score_in_parallel(trained.model, inputs)
+    if not scores:
+        for x in _feature_batches(inputs, trained.seeds):
+            scores.append(trained.model.score(x))
+            if explain:
+                why += trained.model.explain(x, currencies=currencies)
     s = np.concatenate(scores)
     out["score"] = s.round(6).tolist()
-    out["label"] = [trained.positive if v >= trained.model.threshold else trained.normal for v in s]
+    # One lookup a row (``positive`` is a property that searches the classes).
+    names = [trained.normal, trained.positive]
+    out["label"] = [names[hit] for hit in (s >= trained.model.threshold).tolist()]
     if explain:
         out["why"] = why
     return out
@@ -260,18 +276,43 @@ def _score_text(trained: Trained, model: TextModel | PlainTextModel, inputs: Inp
 ROWS_PER_BATCH = 32_768
 
 
+def _by_rows(inputs: Inputs) -> bool:
+    """Rows scored on their own columns, each independent of the others (graph and
+    account features need every row at once)."""
+    return inputs.kind != "account" and inputs.edges is None
+
+
 def _feature_batches(inputs: Inputs, seeds: dict[str, float]) -> Iterator[np.ndarray]:
     """Feature matrices of the rows, in order. Rows scored on their own columns come in
     batches: a matrix of a few megabytes is built and read while it is in cache, and
     its memory is reused, where one of the whole table costs more to allocate and
-    copy than the trees take to score it. Graph and account features need every
-    row at once."""
-    if inputs.kind == "account" or inputs.edges is not None:
+    copy than the trees take to score it."""
+    if not _by_rows(inputs):
         yield _features(inputs, seeds)[0]
         return
     for lo in range(0, max(inputs.table.num_rows, 1), ROWS_PER_BATCH):
-        part = Inputs(inputs.kind, inputs.table.slice(lo, ROWS_PER_BATCH), None, extra=inputs.extra)
-        yield _features(part, seeds)[0]
+        yield _batch(inputs, lo, ROWS_PER_BATCH)
+
+
+def _batch(inputs: Inputs, lo: int, rows: int) -> np.ndarray:
+    part = Inputs(inputs.kind, inputs.table.slice(lo, rows), None, extra=inputs.extra)
+    return _features(part, {})[0]
+
+
+def _score_in_parallel(model: TabularModel, inputs: Inputs) -> list[np.ndarray]:
+    """The scores of row-wise inputs, batch by batch on every thread the model scores
+    with: each thread builds its batch's matrix from the Arrow columns and scores it on
+    its own (Arrow, NumPy and the compiled trees release the GIL), so no serial step
+    sits between the threads. Empty if one thread would do (then the caller scores)."""
+    n = inputs.table.num_rows
+    threads = model.threads()
+    if threads <= 1 or n < 2 * SMALL_PREDICT:
+        return []
+    model.ready_for(n)
+    rows = min(ROWS_PER_BATCH, -(-n // threads))
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(lambda lo: model.score(_batch(inputs, lo, rows), threads=1),
+                             range(0, n, rows)))  # fmt: skip
 
 
 def evaluate(inputs: Inputs, folds: int, normal: str | None = None, seed: int = 0,

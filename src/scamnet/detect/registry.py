@@ -43,6 +43,7 @@ from scamnet.detect.detectors import (
     score,
     subset,
     train,
+    with_machine_code,
 )
 from scamnet.detect.tabular import GraphInput, TabularModel
 from scamnet.settings import Settings
@@ -236,6 +237,8 @@ class ModelRegistry:
                     "rule": "replaces the champion only if at least as good on the frozen set",
                 }}  # fmt: skip
         path = self._new_version_dir(trained.kind)
+        if self.settings.compile_trees:
+            with_machine_code(trained)
         save_model(path, {**card, "version": path.name}, trained, self.key)
         if promoted:
             self._point_to(trained.kind, path.name)

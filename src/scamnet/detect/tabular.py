@@ -108,9 +108,19 @@ class TabularModel:
     # The trees compiled in this process (detect/compiled.py), never saved: None until
     # they are, False if they cannot be (the reason was logged).
     forest: Any = field(default=None, repr=False, compare=False)
+    # The trees as object code (detect/llvm_trees.py, a MachineCode): compiled once, when
+    # the model is saved, and saved inside its signed payload; None if never compiled.
+    machine_code: Any = field(default=None, repr=False, compare=False)
+    # That code loaded in this process (an LLVMForest), never saved: None until it is,
+    # False if it cannot be (the reason was logged).
+    native: Any = field(default=None, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "forest": None}
+        return {**self.__dict__, "forest": None, "native": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Models saved before the machine code existed lack the two fields.
+        self.__dict__.update({"machine_code": None, "native": None, **state})
 
     @property
     def lgb_params(self) -> dict[str, Any]:
@@ -147,7 +157,8 @@ class TabularModel:
         return {"lightgbm": {k: v for k, v in self.lgb_params.items() if k != "verbose"},
                 "threshold": round(self.threshold, 4), "features": self.feature_names}  # fmt: skip
 
-    def _predict(self, x: np.ndarray, contrib: bool = False) -> np.ndarray:
+    def _predict(self, x: np.ndarray, contrib: bool = False, threads: int | None = None
+                 ) -> np.ndarray:  # fmt: skip
         """The trees' probability of the positive class (or each feature's contribution).
 
         The Booster itself, not the scikit-learn wrapper: the wrapper's checks and its
@@ -156,17 +167,67 @@ class TabularModel:
         """
         assert self.booster is not None
         one: dict[str, Any] = {"num_threads": 1} if len(x) < SMALL_PREDICT else {}  # or as trained
+        if threads is not None:
+            one = {"num_threads": threads}
         return np.asarray(self.booster.booster_.predict(x, pred_contrib=contrib, **one))
 
-    def score(self, x: np.ndarray) -> np.ndarray:
-        """The probability of the positive class: from the compiled trees when they are
-        (or are worth being) compiled, else from the Booster; the same values."""
+    def score(self, x: np.ndarray, threads: int | None = None) -> np.ndarray:
+        """The probability of the positive class, the same values whichever scores it:
+        the trees' machine code if the model carries code this process can load, else
+        the numba kernel when it is (or is worth being) compiled, else the Booster.
+        ``threads`` (default: :meth:`threads`) is for large batches; small ones take one."""
+        many = len(x) >= SMALL_PREDICT
+        n = (self.threads() if threads is None else threads) if many else 1
+        native = self.loaded()
+        if native:
+            return np.asarray(native.predict(x, n))
         forest = self.compiled() if self.forest is not None or len(x) >= COMPILED_FROM else None
         if not forest:
-            return self._predict(x)
+            return self._predict(x, threads=threads)
         from scamnet.detect.compiled import predict
 
-        return predict(forest, x, 1 if len(x) < SMALL_PREDICT else self.threads())
+        return predict(forest, x, n)
+
+    def ready_for(self, rows: int) -> None:
+        """Get the scorer that ``score`` would pick for ``rows`` rows in one call ready,
+        for a caller that scores them in smaller batches."""
+        if not self.loaded() and rows >= COMPILED_FROM:
+            self.compiled()
+
+    def model_text(self) -> str:
+        """The trees as LightGBM writes them, as many as its ``predict`` uses."""
+        assert self.booster is not None
+        booster = self.booster.booster_
+        best = int(getattr(booster, "best_iteration", 0) or 0)
+        return str(booster.model_to_string(num_iteration=best if best > 0 else None))
+
+    def compile_machine_code(self, **options: Any) -> bool:
+        """Compile the trees to object code to be saved with the model (~45 s for the
+        subscriber model's 400 trees); ``options`` go to ``llvm_trees.compile_model``.
+        False, and the log says why, if they cannot be: then the kernel scores."""
+        try:
+            from scamnet.detect.llvm_trees import compile_model
+
+            self.machine_code = compile_model(self.model_text(), **options)
+        except (ImportError, ValueError) as exc:  # NotCompilable is a ValueError
+            log.warning("the %s trees are not compiled to machine code: %s", self.kind, exc)
+            self.machine_code = None
+        self.native = None
+        return self.machine_code is not None
+
+    def loaded(self) -> Any:
+        """The machine code loaded in this process, or False if there is none this
+        process can use (another processor, another model; the log says why)."""
+        if self.native is None:
+            self.native = False
+            if self.machine_code is not None:
+                try:
+                    from scamnet.detect.llvm_trees import LLVMForest, model_sha256
+
+                    self.native = LLVMForest(self.machine_code, model_sha256(self.model_text()))
+                except (ImportError, ValueError, RuntimeError) as exc:
+                    log.warning("the %s trees' machine code is not used: %s", self.kind, exc)
+        return self.native
 
     def compiled(self) -> Any:
         """This model's compiled trees (built on first use), or False if they cannot be:

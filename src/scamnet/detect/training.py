@@ -10,7 +10,14 @@ from typing import Any
 
 from scamnet.detect.artifacts import data_hash, save_model, signing_key
 from scamnet.detect.data import column, read_table
-from scamnet.detect.detectors import Trained, evaluate, load_inputs, score, train
+from scamnet.detect.detectors import (
+    Trained,
+    evaluate,
+    load_inputs,
+    score,
+    train,
+    with_machine_code,
+)
 from scamnet.detect.registry import ModelRegistry, Registered, card, train_and_register
 from scamnet.detect.reputation import Reputation, reported_domains
 from scamnet.detect.verdicts import VERDICT_COLUMN, VerdictLabels, with_verdicts
@@ -81,6 +88,8 @@ def train_model(settings: Settings, kind: str, input_path: Path, label_column: s
                         done.version.path, done, applied, made.get("gate"))  # fmt: skip
     trained = train(inputs, normal_class, gate)
     meta = card(trained, column_name, inputs.table.num_rows, data_sha256=sha, **extra)
+    if settings.compile_trees:
+        with_machine_code(trained)
     save_model(output, meta, trained, signing_key(settings))
     return Training(kind, str(meta["algorithm"]), inputs.table.num_rows, output, None, applied,
                     meta.get("gate"))  # fmt: skip
