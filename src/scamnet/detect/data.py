@@ -36,9 +36,18 @@ def read_table(path: Path) -> pa.Table:
 
 
 def column(table: pa.Table, name: str, path: Path | str = "input") -> list[str]:
+    return strings(arrow_column(table, name, path))
+
+
+def arrow_column(table: pa.Table, name: str, path: Path | str = "input") -> pa.ChunkedArray:
     if name not in table.column_names:
         raise InputError(f"{path}: no column {name!r} (columns: {', '.join(table.column_names)})")
-    return ["" if v is None else str(v) for v in table.column(name).to_pylist()]
+    return table.column(name)
+
+
+def strings(values: pa.Array | pa.ChunkedArray) -> list[str]:
+    """An Arrow column as the model commands read it: text, nulls as ``""``."""
+    return ["" if v is None else str(v) for v in values.to_pylist()]
 
 
 def id_column(table: pa.Table) -> str | None:

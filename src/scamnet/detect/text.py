@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pyarrow as pa
 from scipy import sparse
 from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV
@@ -21,6 +22,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
+from scamnet.detect.data import strings
 from scamnet.detect.ngrams import FastCharWB, FastWords
 from scamnet.detect.urlfeatures import LEXICAL_NAMES, LEXICAL_V1, lexical_matrix
 
@@ -166,42 +168,55 @@ class TextModel:
         shifted = np.log(np.clip(proba, 1e-9, 1.0)) + self.offsets
         return np.asarray(shifted.argmax(axis=1))
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
+    def predict_proba(self, texts: list[str] | pa.ChunkedArray) -> np.ndarray:
+        """Class probabilities of each text; an Arrow column of them is read as
+        ``column()`` reads it (nulls as ``""``)."""
         assert self.model is not None
         if self.kind == "message" and self.words is not None and _sigmoid_linear(self.model):
             return self._fast_proba(texts)
-        proba: np.ndarray = self.model.predict_proba(self._matrix(texts))
+        listed = texts if isinstance(texts, list) else strings(texts)
+        proba: np.ndarray = self.model.predict_proba(self._matrix(listed))
         return proba
 
-    def _fast_proba(self, texts: list[str], chunk: int = 1024) -> np.ndarray:
+    def _fast_proba(self, texts: list[str] | pa.ChunkedArray, chunk: int = 1024) -> np.ndarray:
         """``predict_proba`` from the decision values of every calibrated SVM side by
         side, and their sigmoid calibration applied as scikit-learn applies it."""
         assert self.model is not None
         members = self.model.calibrated_classifiers_
-        weights = np.hstack([m.estimator.coef_.T for m in members])
-        bias = np.concatenate([m.estimator.intercept_ for m in members])
-        fused = self._fused(weights, bias)
-        if fused is not None:
+        fused = self._fused()
+        if fused is None:
+            weights, bias = self._stacked()
+            listed = texts if isinstance(texts, list) else strings(texts)
+            decisions = self._block_decisions(listed, weights, chunk) + bias
+        elif isinstance(texts, list):
             decisions = fused.decisions(texts)
         else:
-            decisions = self._block_decisions(texts, weights, chunk) + bias
-        per = weights.shape[1] // len(members)
+            decisions = fused.column_decisions(texts)
+        per = decisions.shape[1] // len(members)
         proba = np.zeros((len(texts), len(self.model.classes_)))
         for k, member in enumerate(members):
             proba += _calibrate(member.calibrators, decisions[:, k * per : (k + 1) * per],
                                 len(self.model.classes_))  # fmt: skip
         return proba / len(members)
 
-    def _fused(self, weights: np.ndarray, bias: np.ndarray) -> FusedScorer | None:
+    def _stacked(self) -> tuple[np.ndarray, np.ndarray]:
+        """The coefficients and intercepts of every calibrated SVM side by side."""
+        assert self.model is not None
+        members = self.model.calibrated_classifiers_
+        weights = np.hstack([m.estimator.coef_.T for m in members])
+        return weights, np.concatenate([m.estimator.intercept_ for m in members])
+
+    def _fused(self) -> FusedScorer | None:
         """The compiled scorer, built on first use (its tables take a fraction of a
-        second; its kernel is compiled once and cached on disk by numba)."""
+        second; its kernel is compiled once and cached on disk by numba). The stacked
+        coefficients are built only then: once a call, they cost a fortieth of it."""
         if self.fused is None:
             from scamnet.detect.fused import FusedScorer
 
             assert self.vectorizer is not None
             assert self.words is not None
             try:
-                self.fused = FusedScorer(self.vectorizer, self.words, weights, bias)
+                self.fused = FusedScorer(self.vectorizer, self.words, *self._stacked())
             except ValueError:
                 self.fused = False
         return self.fused if not isinstance(self.fused, bool) else None
