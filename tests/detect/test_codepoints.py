@@ -74,6 +74,12 @@ def test_a_column_scores_as_its_python_strings() -> None:
     _same(pa.array([EVERY[i : i + 4000] for i in range(0, len(EVERY), 4000)]))
 
 
+def test_a_column_in_several_kernel_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Texts left to Python in a later call of the kernel go back to their own rows.
+    monkeypatch.setattr(fused, "CHUNK", 3)
+    _same(pa.array(["a b", "ΣΑΣ", None, "İ", *CORPUS, "ΟΔΟΣ", "x"]).slice(1))
+
+
 def test_invalid_utf8_fails_as_reading_the_strings_does() -> None:
     offsets = pa.py_buffer(np.array([0, 2, 4], dtype=np.int32).tobytes())
     bad = pa.Array.from_buffers(pa.string(), 2, [None, offsets, pa.py_buffer(b"ab\xc3(")])

@@ -75,12 +75,9 @@ def code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 def utf8(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
     """The UTF-8 bytes of a string array (nulls as ``""``) and each text's start and
     end in them, without a copy of the bytes; None for an array of another type."""
-    if pa.types.is_string(chunk.type):
-        width = np.int32
-    elif pa.types.is_large_string(chunk.type):
-        width = np.int64
-    else:
+    if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
         return None
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
     if chunk.null_count:  # a null's span of the bytes is not necessarily empty
         chunk = pc.fill_null(chunk, "")
     _, offsets, data = chunk.buffers()

@@ -268,9 +268,7 @@ def _accumulate(keys: Any, counts: Any, used: Any, taken: int, sublinear: bool, 
             _prefetch(rows, (first + keys[used[t + _AHEAD]]) * stride)
         at = (first + keys[used[t]]) * stride
         tf = float(counts[used[t]])
-        # Most terms occur once in a text, and 1 + log(1) is 1: the logarithm is skipped
-        # for them (the value is the same to the bit).
-        v = (1.0 + np.log(tf) if sublinear and tf != 1.0 else tf) * rows[at + width]
+        v = (1.0 + np.log(tf) if sublinear else tf) * rows[at + width]
         total += v * v if norm == 2 else abs(v)
         for k in range(width):
             raw[k] += v * rows[at + k]
@@ -316,49 +314,35 @@ def _word_hashes(points: Any, start: int, end: int, classes: Any, words: Any, n_
 
 
 @_kernel
-def _buffers(longest: int, max_n: int) -> Any:
-    """The working arrays of ``_one`` for texts of up to ``longest`` code points."""
-    # Per text at most max_n n-grams a position, two pads a word, two hashes a token.
-    hashes = np.empty(max_n * 3 * longest + 2, dtype=np.uint64)
-    keys = np.full(4 * len(hashes) + 64, -1, dtype=np.int64)  # _count's table, at most half full
-    counts = np.zeros(len(keys), dtype=np.int64)
-    used = np.empty(len(hashes), dtype=np.int64)
-    return hashes, keys, counts, used
-
-
-@_kernel
-def _one(points: Any, start: int, end: int, classes: Any, chars: Any, words: Any, grams: Any,
-         tokens: Any, rows: Any, bias: Any, work: Any, acc: Any, raw: Any) -> None:  # fmt: skip
-    """The decision values of the text ``points[start:end]`` into ``acc``."""
-    min_n, max_n, c_sub, c_norm = grams
-    n_cols, min_len, w_sub, w_norm, split = tokens
-    hashes, keys, counts, used = work
-    acc[:] = bias
-    n = _char_hashes(points, start, end, classes, min_n, max_n, hashes)
-    taken = _count(hashes, n, chars[0], chars[1], chars[2], keys, counts, used)
-    _accumulate(keys, counts, used, taken, c_sub, c_norm, rows, 0, len(bias), raw, acc)
-    n = _word_hashes(points, start, end, classes, words, n_cols, min_len, hashes)
-    taken = _count(hashes, n, words[0], words[1], words[2], keys, counts, used)
-    _accumulate(keys, counts, used, taken, w_sub, w_norm, rows, split, len(bias), raw, acc)
-
-
-@_kernel
 def _decisions(points: Any, ends: Any, classes: Any, chars: Any, words: Any, grams: Any,
                tokens: Any, rows: Any, bias: Any) -> Any:  # fmt: skip
     """Decision values of every text: one row of ``len(bias)`` columns each."""
+    min_n, max_n, c_sub, c_norm = grams
+    n_cols, min_len, w_sub, w_norm, split = tokens
     longest = 0
     start = 0
     for d in range(len(ends)):
         longest = max(longest, ends[d] - start)
         start = ends[d]
-    work = _buffers(longest, grams[1])
+    # Per text at most max_n n-grams a position, two pads a word, two hashes a token.
+    hashes = np.empty(max_n * 3 * longest + 2, dtype=np.uint64)
+    keys = np.full(4 * len(hashes) + 64, -1, dtype=np.int64)  # _count's table, at most half full
+    counts = np.zeros(len(keys), dtype=np.int64)
+    used = np.empty(len(hashes), dtype=np.int64)
     out = np.empty((len(ends), len(bias)))
-    raw = np.empty(len(bias))
+    acc, raw = np.empty(len(bias)), np.empty(len(bias))
     start = 0
     for d in range(len(ends)):
-        _one(points, start, ends[d], classes, chars, words, grams, tokens, rows, bias, work,
-             out[d], raw)  # fmt: skip
-        start = ends[d]
+        end = ends[d]
+        acc[:] = bias
+        n = _char_hashes(points, start, end, classes, min_n, max_n, hashes)
+        taken = _count(hashes, n, chars[0], chars[1], chars[2], keys, counts, used)
+        _accumulate(keys, counts, used, taken, c_sub, c_norm, rows, 0, len(bias), raw, acc)
+        n = _word_hashes(points, start, end, classes, words, n_cols, min_len, hashes)
+        taken = _count(hashes, n, words[0], words[1], words[2], keys, counts, used)
+        _accumulate(keys, counts, used, taken, w_sub, w_norm, rows, split, len(bias), raw, acc)
+        out[d] = acc
+        start = end
     return out
 
 
@@ -401,26 +385,22 @@ def _decode(data: Any, lo: int, hi: int, lower: Any, out: Any) -> int:
 
 
 @_kernel
-def _decisions_utf8(data: Any, bounds: Any, lower: Any, classes: Any, chars: Any, words: Any,
-                    grams: Any, tokens: Any, rows: Any, bias: Any) -> Any:  # fmt: skip
-    """``_decisions`` of the UTF-8 texts ``data[bounds[d]:bounds[d + 1]]``, and which
-    texts it left to Python (their rows are zeros)."""
+def _decode_all(data: Any, bounds: Any, lower: Any) -> Any:
+    """The lower-cased code points of the UTF-8 texts ``data[bounds[d]:bounds[d + 1]]``
+    end to end, each one's end, and which texts are left to Python (read as empty)."""
     count = len(bounds) - 1
-    longest = 0
-    for d in range(count):
-        longest = max(longest, bounds[d + 1] - bounds[d])  # bytes: at least the code points
-    work = _buffers(longest, grams[1])
-    points = np.empty(longest, dtype=np.uint32)
-    out = np.zeros((count, len(bias)))
+    points = np.empty(bounds[count] - bounds[0], dtype=np.uint32)  # bytes: at least the points
+    ends = np.empty(count, dtype=np.int64)
     by_python = np.zeros(count, dtype=np.bool_)
-    raw = np.empty(len(bias))
+    n = 0
     for d in range(count):
-        n = _decode(data, bounds[d], bounds[d + 1], lower, points)
-        if n < 0:
+        k = _decode(data, bounds[d], bounds[d + 1], lower, points[n:])
+        if k < 0:
             by_python[d] = True
-            continue
-        _one(points, 0, n, classes, chars, words, grams, tokens, rows, bias, work, out[d], raw)
-    return out, by_python
+            k = 0
+        n += k
+        ends[d] = n
+    return points[:n], ends, by_python
 
 
 def _idf(fitted: TfidfVectorizer) -> np.ndarray:
@@ -529,17 +509,24 @@ class FusedScorer:
         out = np.empty((len(column), len(self.bias)))
         at = 0
         for chunk in chunks:
-            bytes_ = utf8(chunk) if len(chunk) else None
-            if bytes_ is None:
-                out[at : at + len(chunk)] = self.decisions(strings(chunk))
-            else:
-                rows, by_python = _decisions_utf8(
-                    *bytes_, lower_table(), char_classes(), self.chars, self.words, self.grams,
-                    self.tokens, self.rows, self.bias,
-                )  # fmt: skip
-                left = np.flatnonzero(by_python)
-                if len(left):
-                    rows[left] = self.decisions(strings(chunk.take(pa.array(left))))
-                out[at : at + len(chunk)] = rows
+            out[at : at + len(chunk)] = self._chunk_decisions(chunk)
             at += len(chunk)
+        return out
+
+    def _chunk_decisions(self, chunk: pa.Array) -> np.ndarray:
+        bytes_ = utf8(chunk) if len(chunk) else None
+        if bytes_ is None:
+            return self.decisions(strings(chunk))
+        data, bounds = bytes_
+        classes, lower = char_classes(), lower_table()
+        out = np.empty((len(chunk), len(self.bias)))
+        for i in range(0, len(chunk), CHUNK):
+            points, ends, by_python = _decode_all(data, bounds[i : i + CHUNK + 1], lower)
+            out[i : i + CHUNK] = _decisions(
+                points, ends, classes, self.chars, self.words, self.grams, self.tokens,
+                self.rows, self.bias,
+            )  # fmt: skip
+            left = i + np.flatnonzero(by_python)
+            if len(left):  # the kernel read them as ""
+                out[left] = self.decisions(strings(chunk.take(pa.array(left))))
         return out
