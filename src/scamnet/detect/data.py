@@ -36,9 +36,17 @@ def read_table(path: Path) -> pa.Table:
 
 
 def column(table: pa.Table, name: str, path: Path | str = "input") -> list[str]:
+    return strings(arrow_column(table, name, path))
+
+
+def arrow_column(table: pa.Table, name: str, path: Path | str = "input") -> pa.ChunkedArray:
     if name not in table.column_names:
         raise InputError(f"{path}: no column {name!r} (columns: {', '.join(table.column_names)})")
-    values = table.column(name)
+    return table.column(name)
+
+
+def strings(values: pa.Array | pa.ChunkedArray) -> list[str]:
+    """An Arrow column as the model commands read it: text, nulls as ``""``."""
     if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
         return list(pc.fill_null(values, "").to_pylist())  # no Python step a row
     return ["" if v is None else str(v) for v in values.to_pylist()]

@@ -23,6 +23,7 @@ from sklearn.model_selection import StratifiedKFold
 from scamnet.detect.accounts import ACCOUNT_FEATURES, account_features
 from scamnet.detect.data import (
     InputError,
+    arrow_column,
     column,
     id_column,
     normal_class,
@@ -250,8 +251,10 @@ def score(trained: Trained, inputs: Inputs, explain: bool = True,
 def _score_text(trained: Trained, model: TextModel | PlainTextModel, inputs: Inputs, explain: bool,
                 reputation: Reputation | None, out: dict[str, list[Any]]
                 ) -> dict[str, list[Any]]:  # fmt: skip
-    texts = column(inputs.table, TEXT_COLUMN[trained.kind])
-    proba = model.predict_proba(texts)
+    name = TEXT_COLUMN[trained.kind]
+    # The model reads the Arrow column itself (the message kernel its UTF-8 bytes);
+    # the texts become Python strings only to be explained or looked up.
+    proba = model.predict_proba(arrow_column(inputs.table, name))
     normal_at = model.classes.index(trained.normal)
     scores = (1.0 - proba[:, normal_at]).round(6).tolist()
     labels = [model.classes[i] for i in model.verdicts(proba)]
@@ -259,6 +262,7 @@ def _score_text(trained: Trained, model: TextModel | PlainTextModel, inputs: Inp
     masked = proba.copy()
     masked[:, normal_at] = -1
     scam = masked.argmax(axis=1)
+    texts = column(inputs.table, name) if explain or reputation is not None else []
     reasons = model.explain(texts, scam) if explain else [""] * len(texts)
     if reputation is not None and trained.kind == "url":
         lifted, reasons = reputation.apply(texts, scores, reasons)

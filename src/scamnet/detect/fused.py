@@ -33,20 +33,30 @@ shares its bucket and all of the fingerprint's 44 or more bits with it: about
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import numpy as np
+import pyarrow as pa
 from llvmlite import ir
 from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from scamnet.detect.codepoints import (
+    BY_PYTHON,
+    SPACE,
+    WORD,
+    char_classes,
+    code_points,
+    lower_table,
+    utf8,
+)
+from scamnet.detect.data import strings
+
 _BASE = np.uint64(0x9E3779B97F4A7C15)
 _LENGTH_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
-_SPACE, _WORD = 1, 2
 _PAD = 32  # the space scikit-learn puts around each word for char_wb
 _SLOTS = 8  # 64-bit slots per bucket: one cache line
 _AHEAD = 12  # lookups prefetched ahead: enough to cover a memory latency (measured)
@@ -56,7 +66,6 @@ _NORMS = {None: 0, "l1": 1, "l2": 2}
 # The token patterns the kernel reads (maximal runs of word characters of at least
 # one or two characters); any other is scored another way.
 _TOKEN_PATTERNS = {r"(?u)\b\w+\b": 1, r"(?u)\b\w\w+\b": 2}
-_classes: np.ndarray | None = None
 _cgutils: Any = cgutils  # untyped helpers of numba's code generator
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -88,31 +97,6 @@ def _prefetch_of(typingctx: Any, array: Any, index: Any) -> Any:
 
 
 _prefetch: Any = intrinsic(_prefetch_of)
-
-
-def char_classes() -> np.ndarray:
-    """For every code point, whether Python's ``str.split()`` takes it for white
-    space (bit 1) and whether ``re``'s ``\\w`` matches it (bit 2); built once."""
-    global _classes
-    if _classes is None:
-        points = np.arange(0x110000, dtype=np.uint32)
-        points[0xD800:0xE000] = 0  # lone surrogates do not decode; NUL is neither class
-        text = points.tobytes().decode("utf-32-le")
-        out = np.zeros(0x110000, dtype=np.uint8)
-        for m in re.finditer(r"\s+", text):
-            out[m.start() : m.end()] |= _SPACE
-        for m in re.finditer(r"\w+", text):
-            out[m.start() : m.end()] |= _WORD
-        out[0] = 0
-        _classes = out
-    return _classes
-
-
-def code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The texts' code points end to end (lone surrogates kept) and each one's end."""
-    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
-    raw = "".join(texts).encode("utf-32-le", "surrogatepass")
-    return np.frombuffer(raw, dtype=np.uint32), ends
 
 
 @_kernel
@@ -219,11 +203,11 @@ def _char_hashes(points: Any, start: int, end: int, classes: Any, min_n: int, ma
     n = 0
     i = start
     while i < end:
-        if classes[points[i]] & _SPACE:
+        if classes[points[i]] & SPACE:
             i += 1
             continue
         j = i
-        while j < end and not classes[points[j]] & _SPACE:
+        while j < end and not classes[points[j]] & SPACE:
             j += 1
         length = j - i + 2  # with the two pads
         for s in range(length):
@@ -307,12 +291,12 @@ def _word_hashes(points: Any, start: int, end: int, classes: Any, words: Any, n_
     prev = -1
     i = start
     while i < end:
-        if not classes[points[i]] & _WORD:
+        if not classes[points[i]] & WORD:
             i += 1
             continue
         h = np.uint64(0)
         j = i
-        while j < end and classes[points[j]] & _WORD:
+        while j < end and classes[points[j]] & WORD:
             h = h * _BASE + np.uint64(points[j])
             j += 1
         if j - i >= min_len:
@@ -360,6 +344,63 @@ def _decisions(points: Any, ends: Any, classes: Any, chars: Any, words: Any, gra
         out[d] = acc
         start = end
     return out
+
+
+@_kernel
+def _decode(data: Any, lo: int, hi: int, lower: Any, out: Any) -> int:
+    """The lower-cased code points of the UTF-8 text ``data[lo:hi]`` into ``out``, and
+    how many; -1 when Python must read the text: it is not valid UTF-8 (which
+    Python refuses), or holds a character ``str.lower()`` lowers by its context or
+    into two (``codepoints.BY_PYTHON``)."""
+    n = 0
+    i = lo
+    while i < hi:
+        c = np.uint32(data[i])
+        i += 1
+        if c >= 0x80:
+            if 0xC2 <= c < 0xE0:
+                more, c, least = 1, c & np.uint32(0x1F), 0x80
+            elif 0xE0 <= c < 0xF0:
+                more, c, least = 2, c & np.uint32(0x0F), 0x800
+            elif 0xF0 <= c < 0xF5:
+                more, c, least = 3, c & np.uint32(0x07), 0x10000
+            else:
+                return -1
+            if i + more > hi:
+                return -1
+            for _ in range(more):
+                b = np.uint32(data[i])
+                if b & np.uint32(0xC0) != 0x80:
+                    return -1
+                c = (c << np.uint32(6)) | (b & np.uint32(0x3F))
+                i += 1
+            if c < least or c > 0x10FFFF:  # overlong, or beyond Unicode
+                return -1
+        m = lower[c]  # surrogates, which UTF-8 may not encode, are BY_PYTHON
+        if m == BY_PYTHON:
+            return -1
+        out[n] = m
+        n += 1
+    return n
+
+
+@_kernel
+def _decode_all(data: Any, bounds: Any, lower: Any) -> Any:
+    """The lower-cased code points of the UTF-8 texts ``data[bounds[d]:bounds[d + 1]]``
+    end to end, each one's end, and which texts are left to Python (read as empty)."""
+    count = len(bounds) - 1
+    points = np.empty(bounds[count] - bounds[0], dtype=np.uint32)  # bytes: at least the points
+    ends = np.empty(count, dtype=np.int64)
+    by_python = np.zeros(count, dtype=np.bool_)
+    n = 0
+    for d in range(count):
+        k = _decode(data, bounds[d], bounds[d + 1], lower, points[n:])
+        if k < 0:
+            by_python[d] = True
+            k = 0
+        n += k
+        ends[d] = n
+    return points[:n], ends, by_python
 
 
 def _idf(fitted: TfidfVectorizer) -> np.ndarray:
@@ -458,4 +499,34 @@ class FusedScorer:
                 points, ends, classes, self.chars, self.words, self.grams, self.tokens,
                 self.rows, self.bias,
             )  # fmt: skip
+        return out
+
+    def column_decisions(self, column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+        """``decisions`` of an Arrow column of texts (nulls read as ``""``), read from
+        its UTF-8 bytes: no Python string is made, except of a text the kernel leaves
+        to Python (``_decode``), or of a column that does not hold strings."""
+        chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+        out = np.empty((len(column), len(self.bias)))
+        at = 0
+        for chunk in chunks:
+            out[at : at + len(chunk)] = self._chunk_decisions(chunk)
+            at += len(chunk)
+        return out
+
+    def _chunk_decisions(self, chunk: pa.Array) -> np.ndarray:
+        bytes_ = utf8(chunk) if len(chunk) else None
+        if bytes_ is None:
+            return self.decisions(strings(chunk))
+        data, bounds = bytes_
+        classes, lower = char_classes(), lower_table()
+        out = np.empty((len(chunk), len(self.bias)))
+        for i in range(0, len(chunk), CHUNK):
+            points, ends, by_python = _decode_all(data, bounds[i : i + CHUNK + 1], lower)
+            out[i : i + CHUNK] = _decisions(
+                points, ends, classes, self.chars, self.words, self.grams, self.tokens,
+                self.rows, self.bias,
+            )  # fmt: skip
+            left = i + np.flatnonzero(by_python)
+            if len(left):  # the kernel read them as ""
+                out[left] = self.decisions(strings(chunk.take(pa.array(left))))
         return out

@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
+from scamnet.detect.data import strings
 from scamnet.detect.ngrams import FastCharWB
 from scamnet.detect.text import explain_rows
 
@@ -67,9 +69,10 @@ class PlainTextModel:
             return self.fast.transform(texts)
         return self.vectorizer.transform(texts)
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
+    def predict_proba(self, texts: list[str] | pa.ChunkedArray) -> np.ndarray:
         assert self.model is not None
-        proba: np.ndarray = self.model.predict_proba(self._matrix(texts))
+        listed = texts if isinstance(texts, list) else strings(texts)
+        proba: np.ndarray = self.model.predict_proba(self._matrix(listed))
         return proba
 
     def verdicts(self, proba: np.ndarray) -> np.ndarray:
