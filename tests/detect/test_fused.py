@@ -20,20 +20,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from scamnet.detect import fused
 from scamnet.detect.fused import FusedScorer, Table
 from scamnet.detect.text import TextModel, normalise
+from tests.detect.corpus import CORPUS
 
-CORPUS = [
-    "关注抖音账号即可领取248元，无需押金，当日结算，联系+8615713773904。",
-    "你到了吗？我在门口等你。",
-    "URGENT! Your account is suspended, verify at http://paypa1-login.xyz now",
-    "Votre colis est bloqué : payez 1,99 € ici",
-    "ยินดีด้วย คุณได้รับรางวัล 5000 บาท กดลิงก์",
-    "spaced   out\ttext\nwith  breaks\u3000and\xa0emoji 😀😀 snake_case",
-    "a",
-    "",
-    "   ",
-    "重复 重复 重复 重复 verify verify your account",
-    "ΟΔΟΣ Σίσυφος İstanbul ǅemal ﬁnal",
-]
 # Characters that try the kernel's reading of text: case that changes length when
 # lowered (İ), the final sigma, Unicode white space str.split() knows and one it
 # does not (U+200B), word characters beyond ASCII, underscore, digits, emoji.
