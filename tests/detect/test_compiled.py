@@ -20,6 +20,7 @@ from scamnet.detect import tabular
 from scamnet.detect.compiled import Forest, NotCompilable, flatten, from_booster, predict
 from scamnet.detect.data import column, numeric_matrix, read_table
 from scamnet.detect.tabular import SUBSCRIBER_PARAMS, TabularModel
+from tests.detect.forests import MISSING_RULE_IDS, MISSING_RULES, missing_rules_forest
 
 EXACT = 1e-12  # the brief asks 1e-6; the kernel follows LightGBM's sums, so far closer
 QUIET = {"verbose": -1, "num_threads": 1}  # one thread: no OpenMP spinning on a busy machine
@@ -73,26 +74,10 @@ def test_shipped_subscriber_trees_score_sichuan_as_lightgbm(
     np.testing.assert_allclose(compiled, wrapper, rtol=0, atol=EXACT)
 
 
-@pytest.mark.parametrize(
-    "params",
-    [
-        {},  # NaN seen in training: missing type NaN
-        {"zero_as_missing": True},  # missing type Zero
-        {"use_missing": False},  # missing type None: NaN read as 0.0
-        {"objective": "regression"},
-        {"max_depth": 3, "num_leaves": 8, "sigmoid": 0.7},
-    ],
-    ids=["nan", "zero", "none", "regression", "sigmoid"],
-)
+@pytest.mark.parametrize("params", MISSING_RULES, ids=MISSING_RULE_IDS)
 def test_missing_value_rules_match_lightgbm(params: dict[str, Any]) -> None:
     rng = np.random.default_rng(1)
-    x = rng.normal(size=(3000, 6))
-    x[:, 1] = rng.integers(-2, 3, size=3000)  # many exact zeros
-    y = ((x[:, 0] + np.abs(x[:, 1]) - x[:, 2] > 0.3) ^ (rng.random(3000) < 0.1)).astype(int)
-    x[rng.random(x.shape) < 0.15] = np.nan
-    booster = lgb.train({"objective": "binary", "verbose": -1, "min_data_in_leaf": 5,
-                         "deterministic": True, "num_threads": 1, **params},
-                        lgb.Dataset(x, y), num_boost_round=60)  # fmt: skip
+    booster, x = missing_rules_forest(params, rng)
     assert_same(booster, awkward(rng.normal(size=(2000, 6)), 2))
     assert_same(booster, x)
 

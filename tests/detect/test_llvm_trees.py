@@ -25,6 +25,7 @@ from scamnet.detect.compiled import NotCompilable
 from scamnet.detect.detectors import inputs_from_table, score, train, with_machine_code
 from scamnet.detect.llvm_trees import LLVMForest, MachineCode, compile_model, model_sha256
 from scamnet.detect.tabular import TabularModel
+from tests.detect.forests import MISSING_RULE_IDS, MISSING_RULES, missing_rules_forest
 
 # lleaves adds the leaves in blocks of trees (34 a block), LightGBM one after the other:
 # the sums may differ in the last bits.
@@ -55,25 +56,10 @@ def awkward(x: np.ndarray, seed: int) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize(
-    "params",
-    [
-        {},  # NaN seen in training: missing type NaN
-        {"zero_as_missing": True},  # missing type Zero
-        {"use_missing": False},  # missing type None: NaN read as 0.0
-        {"objective": "regression"},
-        {"max_depth": 3, "num_leaves": 8, "sigmoid": 0.7},
-    ],
-    ids=["nan", "zero", "none", "regression", "sigmoid"],
-)
+@pytest.mark.parametrize("params", MISSING_RULES, ids=MISSING_RULE_IDS)
 def test_missing_value_rules_match_lightgbm(params: dict[str, Any]) -> None:
     rng = np.random.default_rng(1)
-    x = rng.normal(size=(3000, 6))
-    x[:, 1] = rng.integers(-2, 3, size=3000)  # many exact zeros
-    y = ((x[:, 0] + np.abs(x[:, 1]) - x[:, 2] > 0.3) ^ (rng.random(3000) < 0.1)).astype(int)
-    x[rng.random(x.shape) < 0.15] = np.nan
-    booster = lgb.train({"objective": "binary", "min_data_in_leaf": 5, **QUIET, **params},
-                        lgb.Dataset(x, y), num_boost_round=60)  # fmt: skip
+    booster, x = missing_rules_forest(params, rng)
     # More rows than one thread takes, so that two threads split them.
     rows = np.vstack([awkward(rng.normal(size=(9000, 6)), 2), x])
     assert_same(booster, rows)
