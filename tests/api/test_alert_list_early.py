@@ -145,7 +145,8 @@ def test_parse_takes_the_routes_defaults_and_values() -> None:
     assert query is not None and why is None
     assert (query.limit, query.offset, query.sort, query.descending) == (50, 0, "score", True)
     found = parse(b"kind=url&min_score=0.25&window=w%201&status=needs_review&assignee=ana"
-                  b"&group=9&sort=created&ascending=true&limit=7&offset=3&why=%E6%A1%88")  # fmt: skip
+                  b"&group=9&sort=created&ascending=true&limit=7&offset=3"
+                  b"&why=%E6%A1%88")  # fmt: skip
     assert found is not None
     query, why = found
     assert (query.kind, query.min_score, query.window, query.status, query.assignee,

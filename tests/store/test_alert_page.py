@@ -92,8 +92,9 @@ def test_every_shape_of_query_reads_what_the_core_query_read(store: Store) -> No
             s.add(GroupNodeRow(group_id=7, node=node, kind="x", role="r", score=0.5, rank=i,
                                evidence="e"))  # fmt: skip
         alerts = AlertRow.__table__
-        for i, (verdict, assignee) in enumerate([("confirmed", "ana"), ("false_positive", None),
-                                                 ("needs_review", "ana"), (None, "bo")]):  # fmt: skip
+        marks = [("confirmed", "ana"), ("false_positive", None), ("needs_review", "ana"),
+                 (None, "bo")]  # fmt: skip
+        for i, (verdict, assignee) in enumerate(marks):
             s.execute(alerts.update().where(alerts.c.id % 4 == i)
                       .values(verdict=verdict, assignee=assignee))  # fmt: skip
     statuses = (None, "open", "confirmed", "false_positive")
