@@ -59,7 +59,8 @@ _MAX_WINDOW, _MAX_ASSIGNEE = 32, 64
 _KNOWN = frozenset({"limit", "offset", "kind", "min_score", "window", "status", "assignee",
                     "group", "sort", "ascending", "why"})  # fmt: skip
 
-Handler = Callable[[Request, Exception], Awaitable[Response]]
+# The app's exception handlers, as Starlette keeps them (each may be sync or async).
+Handler = Callable[[Request, Any], Response | Awaitable[Response]]
 
 
 def _int(raw: str, low: int, high: int) -> int | None:
@@ -139,7 +140,9 @@ class AlertLists:
             handler = self._handler(exc)
             if handler is None:
                 raise  # as from the route: the server's error middleware answers 500
-            response = await handler(Request(scope, receive), exc)
+            response = handler(Request(scope, receive), exc)
+            if not isinstance(response, Response):
+                response = await response
             await response(scope, receive, send)
             return
         if body is None:

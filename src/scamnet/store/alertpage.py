@@ -32,9 +32,10 @@ if TYPE_CHECKING:
     from scamnet.store.alerts import AlertQuery
 
 # AlertView's fields, in order.
-VIEW_COLUMNS = (AlertRow.id, AlertRow.kind, AlertRow.subject, AlertRow.score, AlertRow.label,
-                AlertRow.model, AlertRow.window, AlertRow.explanation, AlertRow.created_at,
-                AlertRow.verdict, AlertRow.assignee)  # fmt: skip
+VIEW_COLUMNS: tuple[Any, ...] = (
+    AlertRow.id, AlertRow.kind, AlertRow.subject, AlertRow.score, AlertRow.label, AlertRow.model,
+    AlertRow.window, AlertRow.explanation, AlertRow.created_at, AlertRow.verdict, AlertRow.assignee,
+)  # fmt: skip
 SORTS = {"score": AlertRow.score, "created": AlertRow.created_at, "id": AlertRow.id}
 
 # Which filters are set, then the sort key and its direction.

@@ -98,7 +98,7 @@ _INSERT_SQLITE = ("INSERT INTO audit_log (at, actor, action, subject, detail, pr
 def _bind_processor(dialect: Dialect, column: str) -> Callable[[Any], Any] | None:
     """How SQLAlchemy binds a value of the audit table's ``column`` on ``dialect``."""
     kind = AuditRow.__table__.c[column].type
-    return kind.dialect_impl(dialect).bind_processor(dialect)  # type: ignore[no-any-return]
+    return kind.dialect_impl(dialect).bind_processor(dialect)
 
 
 _Entries = Sequence[tuple[str, str, str, dict[str, Any] | None]]  # (actor, action, subject, detail)
