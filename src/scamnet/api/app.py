@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from scamnet import __version__, web
 from scamnet.api import exchange
+from scamnet.api.alertlist import AlertLists
 from scamnet.api.auth import public
 from scamnet.api.checks import PublicChecks
 from scamnet.api.deps import SessionDep, StoreDep
@@ -149,6 +150,9 @@ def create_app(
     wait_briefly_for_locks(store, BUSY_TIMEOUT_MS)
     app.add_exception_handler(StoreUnavailable, _store_busy)
     install_error_handlers(app)
+    # Innermost of the three: a plain, permitted alert list is answered in one hop to
+    # the thread pool, after the body limits, with the app's exception handlers.
+    app.add_middleware(AlertLists, store=store, handlers=app.exception_handlers)
     app.add_middleware(BodyLimits)
     app.state.check_reads = CheckReads.open(store)
     # Outermost (added last): a well-formed check is answered before anything else runs.

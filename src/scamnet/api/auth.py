@@ -68,15 +68,28 @@ def presented_token(request: Request) -> str:
     return token
 
 
-def authenticated(request: Request, session: Session, authorization: str | None) -> Actor:
-    token, from_cookie = _token_of(request, authorization)
-    csrf = _csrf_of(request, from_cookie)
+def _authenticate(session: Session, token: str, csrf: str | None) -> Actor:
     try:
         from scamnet.security.auth import authenticate
 
         return authenticate(session, token, csrf)
     except NotAuthenticated as exc:
         raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
+
+
+def permitted(session: Session, token: str, csrf: str | None, permission: Permission,
+              personal: bool, why: str | None) -> Actor:  # fmt: skip
+    """The actor behind ``token`` if it holds ``permission`` (and gave a reason, if
+    ``personal``); else the HTTPException the route answers. Every route's dependency
+    (`require`) and the alert list's early answer (`scamnet.api.alertlist`) decide here."""
+    actor = _authenticate(session, token, csrf)
+    if not actor.may(permission):
+        roles = ", ".join(sorted(actor.roles)) or "none"
+        raise HTTPException(403, f"your roles ({roles}) do not grant {permission.value}")
+    reason = (why or "").strip()
+    if personal and not reason:
+        raise HTTPException(400, "say why you read personal data: ?why=<case or legal basis>")
+    return Actor(actor.user, actor.agency, actor.roles, actor.scope, reason)
 
 
 def require(permission: Permission, personal: bool = False) -> Callable[..., Actor]:
@@ -95,14 +108,9 @@ def require(permission: Permission, personal: bool = False) -> Callable[..., Act
             ),
         ] = None,
     ) -> Actor:
-        actor = authenticated(request, session, authorization)
-        if not actor.may(permission):
-            roles = ", ".join(sorted(actor.roles)) or "none"
-            raise HTTPException(403, f"your roles ({roles}) do not grant {permission.value}")
-        reason = (why or "").strip()
-        if personal and not reason:
-            raise HTTPException(400, "say why you read personal data: ?why=<case or legal basis>")
-        return Actor(actor.user, actor.agency, actor.roles, actor.scope, reason)
+        token, from_cookie = _token_of(request, authorization)
+        csrf = _csrf_of(request, from_cookie)
+        return permitted(session, token, csrf, permission, personal, why)
 
     setattr(dependency, DECLARED, ("require", permission.value, personal))
     return dependency

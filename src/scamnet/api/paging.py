@@ -69,11 +69,15 @@ def json_response(value: Any) -> Response:
     ``as_json``'s value (an infinite float is null in both).
     ``tests/api/test_json.py`` holds both encoders to the same JSON.
     """
+    return Response(json_body(value), media_type="application/json")
+
+
+def json_body(value: Any) -> bytes:
+    """The bytes `json_response` sends for ``value``."""
     try:
-        body = orjson.dumps(value, default=_as_json_leaf, option=_ORJSON)
+        return orjson.dumps(value, default=_as_json_leaf, option=_ORJSON)
     except orjson.JSONEncodeError:
-        body = _PYDANTIC.dump_json(as_json(value))
-    return Response(body, media_type="application/json")
+        return _PYDANTIC.dump_json(as_json(value))
 
 
 def _as_json_leaf(value: Any) -> Any:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scamnet.store.alertpage import read_page
 from scamnet.store.models import (
     AlertRow,
     AlertVerdictRow,
@@ -93,9 +94,6 @@ class AlertQuery:
     offset: int = 0
 
 
-SORTS = {"score": AlertRow.score, "created": AlertRow.created_at, "id": AlertRow.id}
-
-
 class TriageRepository:
     """The alerts' triage queries: list, read, assign, record verdicts."""
 
@@ -105,34 +103,8 @@ class TriageRepository:
     def page(self, q: AlertQuery) -> tuple[int, list[AlertView]]:
         # Columns, not entities: a page is read, never changed, and building 50 ORM
         # objects (identity map, instrumented state) was half an alert list's query time.
-        query = select(*_VIEW_COLUMNS)
-        if q.kind is not None:
-            query = query.where(AlertRow.kind == q.kind)
-        if q.min_score is not None:
-            query = query.where(AlertRow.score >= q.min_score)
-        if q.window is not None:
-            query = query.where(AlertRow.window == q.window)
-        if q.status == "open":
-            query = query.where(AlertRow.verdict.is_(None))
-        elif q.status is not None:
-            query = query.where(AlertRow.verdict == q.status)
-        if q.assignee is not None:
-            query = query.where(AlertRow.assignee == q.assignee)
-        if q.group is not None:
-            nodes = select(GroupNodeRow.node).where(GroupNodeRow.group_id == q.group)
-            query = query.where(
-                or_(
-                    (literal("tel:") + AlertRow.subject).in_(nodes),
-                    (literal("acct:") + AlertRow.subject).in_(nodes),
-                    (literal("wallet:") + AlertRow.subject).in_(nodes),
-                )
-            )
-        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        key = SORTS[q.sort]
-        order = key.desc() if q.descending else key.asc()
-        rows = self.session.execute(
-            query.order_by(order, AlertRow.id).limit(q.limit).offset(q.offset)
-        )
+        # One statement compiled once per shape of query (`scamnet.store.alertpage`).
+        total, rows = read_page(self.session.connection(), q)
         return total, [AlertView(*r) for r in rows]
 
     def get(self, alert_id: int) -> AlertView | None:
@@ -194,12 +166,6 @@ class TriageRepository:
             .order_by(GroupNodeRow.group_id)
         )
         return [(int(g), str(n), str(r), float(s)) for g, n, r, s in rows]
-
-
-# AlertView's fields, in order.
-_VIEW_COLUMNS = (AlertRow.id, AlertRow.kind, AlertRow.subject, AlertRow.score, AlertRow.label,
-                 AlertRow.model, AlertRow.window, AlertRow.explanation, AlertRow.created_at,
-                 AlertRow.verdict, AlertRow.assignee)  # fmt: skip
 
 
 def _view(r: AlertRow) -> AlertView:
