@@ -23,6 +23,11 @@ All on loopback, in one run:
   called is queued for dissuasion before the answer is sent. The latency of a
   record is from its batch's scheduled send time to the answer (scoring, the queue
   item and its commit included); p50 and p99 over every batch.
+- ``--only latency``: the sustained HTTP rate, then the paced runs alone (``--rate``
+  fixes the rate the shares are of; ``--no-bare`` leaves the bare consumer out). The
+  answers' stored and queued records are added up: every paced record is a valid one
+  (before 2026-12-01 the paced runs numbered their records from 10**8, where the
+  callee has nine digits: every line was rejected, nothing was stored or queued).
 - CPU seconds of the server (or workers) are read from /proc: the machine is shared,
   so records per CPU second is the steadier figure.
 
@@ -58,6 +63,9 @@ WATCHED = "+959441394426"
 BATCH = 2_000
 NATS_RECORDS = 100_000
 BASE = datetime(2023, 10, 2, tzinfo=UTC)
+# The first record of each paced run, past the sustained run's (from 10**7): each run's
+# records are new ones, stored, matched and queued, never "already stored".
+PACED_FIRST = {0.5: 5 * 10**7, 0.9: 7 * 10**7}
 
 BARE_HTTP = """
 import json, sys
@@ -125,7 +133,13 @@ def cpu_s(pid: int) -> float:
 
 
 def calls(first: int, n: int) -> bytes:
-    """``n`` distinct call records; one in 100 from the watched number to a new person."""
+    """``n`` distinct call records; one in 100 from the watched number to a new person.
+
+    Valid numbers only below record 10**8 (the callee's eight digits): past it every
+    line would be rejected, and nothing stored, scored or queued.
+    """
+    if first < 0 or first + n > 10**8:
+        raise ValueError(f"records {first:,}..{first + n:,} would not be valid numbers")
     lines = []
     for i in range(first, first + n):
         caller, callee = f"+86138{i % 5000:08d}", f"+86139{i:08d}"
@@ -219,12 +233,14 @@ def sustained(port: int, token: str, seconds: float, clients: int = 2) -> float:
     return stored[0] / (time.monotonic() - began)
 
 
-def paced(port: int, token: str, rate: float, seconds: float, offset: int) -> list[float]:
+def paced(port: int, token: str, rate: float, seconds: float, offset: int,
+          tally: dict[str, int] | None = None) -> list[float]:  # fmt: skip
     """Per-batch latency (s) from scheduled send to answer, a batch every 100 ms.
 
     Each batch is sent at its time whatever became of the earlier ones (a provider's
     records do not wait for the answer to the previous batch), on up to 64 connections;
-    a 429 is retried after its Retry-After, and the wait counts.
+    a 429 is retried after its Retry-After, and the wait counts. ``tally`` adds up the
+    answers' ``stored``, ``rejected`` and ``queued``: the work was done, not refused.
     """
     interval = 0.1
     size = max(1, int(rate * interval))
@@ -238,6 +254,7 @@ def paced(port: int, token: str, rate: float, seconds: float, offset: int) -> li
 
         def send(k: int, due: float) -> None:
             body = calls(offset + k * size, size)
+            r: httpx.Response | None = None
             while True:
                 try:
                     r = http.post("/v1/records/calls", content=body,
@@ -251,6 +268,10 @@ def paced(port: int, token: str, rate: float, seconds: float, offset: int) -> li
                 time.sleep(float(r.headers.get("Retry-After", "1")))
             with lock:
                 out.append(time.monotonic() - due)
+                if tally is not None and r is not None and r.status_code == 200:
+                    answer = r.json()
+                    for key in ("stored", "rejected", "queued"):
+                        tally[key] = tally.get(key, 0) + int(answer.get(key, 0))
 
         began = time.monotonic()
         k = 0
@@ -269,7 +290,10 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def http_run(work: Path, seconds: float, run: int) -> dict[str, float]:
+def http_run(work: Path, seconds: float, run: int, rate: float | None = None,
+             bare: bool = True) -> dict[str, float]:  # fmt: skip
+    """The HTTP figures of one run; with ``rate``, the paced latency alone at shares of
+    that rate (no sustained phase, and the bare consumer only if ``bare``)."""
     data = work / f"http-{run}"
     setup(data)
     env = {**os.environ, "SCAMNET_DATA_DIR": str(data), "SCAMNET_PUSH_RATE": str(10**9),
@@ -282,18 +306,34 @@ def http_run(work: Path, seconds: float, run: int) -> dict[str, float]:
                            json={"username": "bench", "password": PASSWORD},
                            timeout=120).json()["token"]  # fmt: skip
         paced(port, token, 100, 1, 0)  # the first push builds the intake: not timed
-        cpu0 = cpu_s(pid)
-        got["http"] = sustained(port, token, seconds)
-        got["http_cpu"] = cpu_s(pid) - cpu0
+        if rate is None:
+            cpu0 = cpu_s(pid)
+            got["http"] = sustained(port, token, seconds)
+            got["http_cpu"] = cpu_s(pid) - cpu0
+        else:
+            got["http"] = rate
         for share in (0.5, 0.9):
-            lat = paced(port, token, share * got["http"], seconds, 10**8 * (1 + int(share * 10)))
+            cpu0 = cpu_s(pid)
+            tally: dict[str, int] = {}
+            lat = paced(port, token, share * got["http"], seconds, PACED_FIRST[share], tally)
             got[f"p50@{share}"], got[f"p99@{share}"] = pct(lat, 0.5), pct(lat, 0.99)
-    bare = work / "bare_http.py"
-    bare.write_text(BARE_HTTP)
-    with serving([sys.executable, str(bare), str(work / f"bare-{run}.ndjson")], env) as (port, pid):
-        cpu0 = cpu_s(pid)
-        got["bare_http"] = sustained(port, "x", seconds)
-        got["bare_http_cpu"] = cpu_s(pid) - cpu0
+            got[f"cpu@{share}"] = cpu_s(pid) - cpu0
+            for key, n in tally.items():
+                got[f"{key}@{share}"] = n
+    if not bare:
+        return got
+    script = work / "bare_http.py"
+    script.write_text(BARE_HTTP)
+    with serving([sys.executable, str(script), str(work / f"bare-{run}.ndjson")], env) as (
+        port,
+        pid,
+    ):
+        if rate is None:
+            cpu0 = cpu_s(pid)
+            got["bare_http"] = sustained(port, "x", seconds)
+            got["bare_http_cpu"] = cpu_s(pid) - cpu0
+        else:
+            got["bare_http"] = rate
         for share in (0.5, 0.9):
             lat = paced(port, "x", share * got["bare_http"], seconds, 0)
             got[f"bare_p50@{share}"], got[f"bare_p99@{share}"] = pct(lat, 0.5), pct(lat, 0.99)
@@ -390,11 +430,45 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--verbose", action="store_true", help="the servers' logs on stderr")
+    parser.add_argument(
+        "--only",
+        choices=("all", "latency"),
+        default="all",
+        help="latency: the paced HTTP runs alone, at shares of --rate",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="with --only latency: the records/s the shares are of (default: "
+        "the sustained rate, measured first in the same run)",
+    )
+    parser.add_argument(
+        "--no-bare",
+        action="store_true",
+        help="with --only latency: without the bare consumer's paced runs",
+    )
     args = parser.parse_args()
     global VERBOSE
     VERBOSE = args.verbose
     work = Path(tempfile.mkdtemp(prefix="stream-bench-"))
     runs: list[dict[str, float]] = []
+    if args.only == "latency":
+        try:
+            for run in range(args.runs):
+                got = http_run(work, args.seconds, run, args.rate, not args.no_bare)
+                print(json.dumps({k: round(v, 4) for k, v in got.items()}), flush=True)
+                runs.append(got)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+        print(f"\nmedians over {args.runs} runs, shares of {med['http']:,.0f} records/s:")
+        for share in (0.5, 0.9):
+            print(f"record→alert at {share:.0%}: p50 {med[f'p50@{share}'] * 1000:.0f} ms, p99 "
+                  f"{med[f'p99@{share}'] * 1000:.0f} ms, server {med[f'cpu@{share}']:.1f} CPU s "
+                  f"in {args.seconds:.0f} s; stored {med.get(f'stored@{share}', 0):,.0f}, "
+                  f"queued {med.get(f'queued@{share}', 0):,.0f}")  # fmt: skip
+        return
     try:
         for run in range(args.runs):
             got = http_run(work, args.seconds, run)

@@ -132,6 +132,17 @@ def test_batches_grouped_in_one_commit_each_get_their_own_answer(intake: PushInt
         agencies = sorted(r.agency for r in s.scalars(select(DissuasionRow)))
     assert sorted(ledger.values()) == [(3, 3, 0), (6, 2, 3)]
     assert agencies == ["CN-YN-DH", "CN-YN-LC"]
+    # One audit entry per batch of the group, its own sender's, in the order they were
+    # taken in, on an unbroken chain.
+    with intake.store.session() as s:
+        from scamnet.store.audit import AuditLog
+
+        log = AuditLog(s)
+        pushes = [e for e in log.entries() if e.action == "records.push"]
+        assert log.check().ok
+    assert [(e.actor, e.detail["read"], e.detail["stored"], e.detail["same_content"])
+            for e in pushes] == [("tester", 3, 3, False), ("lc.officer", 6, 2, False),
+                                 ("tester", 0, 0, False), ("tester", 0, 0, True)]  # fmt: skip
 
 
 def test_a_group_that_fails_fails_each_batch_and_leaves_the_lake_intact(

@@ -23,6 +23,7 @@ stored on these days", exactly as the sidecars would.
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from pathlib import Path
 
@@ -72,11 +73,13 @@ class KeyIndex:
         self._table(con)
         kind = snap.kind.value
         base = snap.root / kind
+        cut = len(str(base)) + 1  # the snapshot's files are all under ``base``
         any_data = False
         for day in days:
             files = snap.files_on([day])
             slot = (kind, fingerprint, day)
-            rel = {f.relative_to(base).as_posix(): f for f in files}
+            # Sliced, not ``relative_to``: every file of the day, at every commit.
+            rel = {str(f)[cut:].replace(os.sep, "/"): f for f in files}
             have = self.loaded.get(slot)
             if have is not None and not have <= rel.keys():
                 self._drop(con, slot)  # a file left the day: load it again

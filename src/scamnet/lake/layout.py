@@ -9,6 +9,7 @@ and docs/lake.md): every reader asks :meth:`RecordLake.snapshot` (or
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from scamnet.lake.log import CommitLog
+from scamnet.lake.log import Commit, CommitLog
 from scamnet.lake.schemas import SCHEMAS, TIME_COLUMN, RecordKind
 
 if TYPE_CHECKING:
@@ -65,7 +66,8 @@ class Snapshot:
     def files_on(self, days: Iterable[str]) -> list[Path]:
         """The committed data files of the given days."""
         wanted = {f"day={d}" for d in days}
-        return [f for f in self.files if f.parent.name in wanted]
+        # ``parts`` is kept by the path once made; ``parent`` makes a new one each time.
+        return [f for f in self.files if f.parts[-2] in wanted]
 
     def sidecar(self, fingerprint: str, data_file: Path) -> Path | None:
         """The committed key sidecar of ``data_file`` for ``fingerprint``, if any."""
@@ -73,6 +75,33 @@ class Snapshot:
         if rel not in self.keys.get(fingerprint, frozenset()):
             return None
         return self.root / "_keys" / fingerprint / self.kind.value / rel
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """The last snapshot made of a kind, and what it was made from."""
+
+    commits: list[Commit]
+    paths: dict[str, Path]  # a committed file, relative to the kind, and its path
+    order: list[str]  # the files of ``paths``, in the order of their paths
+    keys: dict[str, frozenset[str]]
+    snapshot: Snapshot
+
+
+# Per (lake, kind), in this process. The commits are the log's parsed records (one
+# object per record file and version, `scamnet.lake.log`): the same objects in the
+# same order are the same committed state.
+_SNAPSHOTS: dict[tuple[str, str], _Known] = {}
+SNAPSHOTS_MAX = 256
+
+
+def _same(a: list[Commit], b: list[Commit]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+
+
+def _parts(rel: str) -> list[str]:
+    """How a path relative to the kind sorts: by its parts, as Path objects do."""
+    return rel.split("/")
 
 
 class RecordLake:
@@ -94,15 +123,35 @@ class RecordLake:
     def snapshot(self, kind: RecordKind) -> Snapshot:
         """The committed files of ``kind``, as of the newest commit."""
         commits = self.log(kind).commits()
+        slot = (str(self.root), kind.value)
+        known = _SNAPSHOTS.get(slot)
+        if known is not None and _same(known.commits, commits):
+            return known.snapshot
+        # A stream commits many times a second: the state of the commits seen before is
+        # carried on (their files as paths, already made), only the new ones are added.
+        # Rebuilt from all of them, every path sorted as Path objects, this cost a
+        # writer tens of ms a commit at a few hundred commits, growing with each.
+        if known is not None and _same(known.commits, commits[: len(known.commits)]):
+            paths, order = dict(known.paths), list(known.order)
+            keys = {fp: set(p) for fp, p in known.keys.items()}
+            fresh = commits[len(known.commits) :]
+        else:
+            paths, order, keys, fresh = {}, [], {}, commits
         base = self.kind_dir(kind)
-        files = sorted({base / f for c in commits for f in c.files})
-        keys: dict[str, set[str]] = {}
-        for c in commits:
-            for fp, paths in c.keys.items():
-                keys.setdefault(fp, set()).update(paths)
+        for c in fresh:
+            for f in c.files:
+                if f not in paths:
+                    paths[f] = base / f
+                    bisect.insort(order, f, key=_parts)  # in the order of the paths
+            for fp, rels in c.keys.items():
+                keys.setdefault(fp, set()).update(rels)
         version = commits[-1].version if commits else 0
-        return Snapshot(kind, version, self.root, tuple(files),
+        snap = Snapshot(kind, version, self.root, tuple(paths[f] for f in order),
                         {fp: frozenset(p) for fp, p in keys.items()})  # fmt: skip
+        if len(_SNAPSHOTS) >= SNAPSHOTS_MAX:
+            _SNAPSHOTS.clear()
+        _SNAPSHOTS[slot] = _Known(commits, paths, order, snap.keys, snap)
+        return snap
 
     def files(self, kind: RecordKind, days: Iterable[str] | None = None) -> list[Path]:
         """Committed data files of ``kind`` (of ``days`` only, when given)."""

@@ -65,16 +65,17 @@ _PARSED: dict[str, tuple[tuple[int, int, int], Commit]] = {}
 PARSED_MAX = 100_000
 
 
-def _read(path: Path) -> Commit:
-    st = path.stat()
+def _read(path: str) -> Commit:
+    st = os.stat(path)
     key = (st.st_ino, st.st_size, st.st_mtime_ns)
-    found = _PARSED.get(str(path))
+    found = _PARSED.get(path)
     if found is not None and found[0] == key:
         return found[1]
-    commit = Commit.from_json(path.read_bytes())
+    with open(path, "rb") as fh:
+        commit = Commit.from_json(fh.read())
     if len(_PARSED) >= PARSED_MAX:
         _PARSED.clear()
-    _PARSED[str(path)] = (key, commit)
+    _PARSED[path] = (key, commit)
     return commit
 
 
@@ -93,31 +94,42 @@ class CommitLog:
         """Whether this kind was ever written with commit records (else a legacy lake)."""
         return self.root.is_dir()
 
-    def _published(self) -> list[Path]:
-        if not self.root.is_dir():
+    def _published(self) -> list[str]:
+        """The names of the published records, oldest first.
+
+        Names, not paths: a writer lists the log several times a commit, and making and
+        sorting Path objects for every record cost it tens of ms a commit at a few
+        hundred commits. Sorted as strings, in the order the paths would have.
+        """
+        try:
+            names = os.listdir(self.root)
+        except (FileNotFoundError, NotADirectoryError):
             return []
-        return sorted(p for p in self.root.iterdir() if p.suffix == ".json" and p.stem.isdigit())
+        return sorted(n for n in names if n.endswith(".json") and n[:-5].isdigit())
 
     def commits(self) -> list[Commit]:
         """Every published commit, oldest first."""
         out = []
-        for path in self._published():
+        root = str(self.root)
+        for name in self._published():
             try:
-                out.append(_read(path))
+                out.append(_read(os.path.join(root, name)))
             except (OSError, ValueError, KeyError, TypeError) as exc:
-                raise LogCorrupt(f"commit record {path.name} cannot be read ({type(exc).__name__})"
+                raise LogCorrupt(f"commit record {name} cannot be read ({type(exc).__name__})"
                                  ) from None  # fmt: skip
         return out
 
     def next_version(self) -> int:
         published = self._published()
-        return int(published[-1].stem) + 1 if published else 1
+        return int(published[-1][:-5]) + 1 if published else 1
 
     def leftovers(self) -> list[Path]:
         """Commit records written but never published (a writer died before ``link``)."""
-        if not self.root.is_dir():
+        try:
+            names = os.listdir(self.root)
+        except (FileNotFoundError, NotADirectoryError):
             return []
-        return sorted(p for p in self.root.iterdir() if p.name.startswith(".tmp-"))
+        return [self.root / n for n in sorted(n for n in names if n.startswith(".tmp-"))]
 
     def create(self) -> None:
         """Mark the kind as written with commit records (before any data file is)."""

@@ -9,14 +9,16 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
-from scamnet.api.auth import require
+from scamnet.api.auth import require_briefly
 from scamnet.api.deps import SettingsDep, StoreDep
 from scamnet.core.access import Actor, Permission
 from scamnet.settings import Settings
 from scamnet.store import Store
 
 router = APIRouter(prefix="/v1", tags=["records"])
-Pusher = Annotated[Actor, Depends(require(Permission.RECORDS_PUSH))]
+# Authorised in a unit of work of its own: the batch then waits for its group holding
+# no connection of the store's pool (`scamnet.api.auth.require_briefly`).
+Pusher = Annotated[Actor, Depends(require_briefly(Permission.RECORDS_PUSH))]
 _built = threading.Lock()
 
 
@@ -24,10 +26,20 @@ def _intake(request: Request, settings: Settings, store: Store) -> Any:
     """The app's one intake (and the stream's scoring behind it), built on first use."""
     from scamnet.stream.service import embedded_intake
 
+    intake = getattr(request.app.state, "push_intake", None)
+    if intake is not None:
+        return intake
     with _built:
         if getattr(request.app.state, "push_intake", None) is None:
             request.app.state.push_intake = embedded_intake(settings, store, own_pool=True)
     return request.app.state.push_intake
+
+
+def _push(request: Request, settings: Settings, store: Store, actor: Actor, kind: str,
+          body: bytes, arrived: datetime) -> Any:  # fmt: skip
+    # One hop to a worker thread for the intake and the push: each hop waits for the
+    # event loop and the thread pool, behind whatever else they are doing.
+    return _intake(request, settings, store).push(actor, kind, body, arrived)
 
 
 @router.post(
@@ -49,9 +61,9 @@ async def push(
 
     arrived = datetime.now(UTC)
     body = await request.body()  # the body limit (1 MiB) is enforced before the route
-    intake = await run_in_threadpool(_intake, request, settings, store)
     try:
-        receipt = await run_in_threadpool(intake.push, actor, kind, body, arrived)
+        receipt = await run_in_threadpool(_push, request, settings, store, actor, kind, body,
+                                          arrived)  # fmt: skip
     except IntakeFailed as exc:
         raise HTTPException(503, str(exc), headers={"Retry-After": "1"}) from None
     return receipt.as_dict()
