@@ -129,12 +129,10 @@ def require_briefly(permission: Permission) -> Callable[..., Actor]:
         store: Annotated[Store, Depends(get_store)],
         authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
     ) -> Actor:
+        token, from_cookie = _token_of(request, authorization)
+        csrf = _csrf_of(request, from_cookie)
         with store.session() as session:
-            actor = authenticated(request, session, authorization)
-        if not actor.may(permission):
-            roles = ", ".join(sorted(actor.roles)) or "none"
-            raise HTTPException(403, f"your roles ({roles}) do not grant {permission.value}")
-        return Actor(actor.user, actor.agency, actor.roles, actor.scope, "")
+            return permitted(session, token, csrf, permission, False, None)
 
     setattr(dependency, DECLARED, ("require", permission.value, False))
     return dependency
