@@ -105,8 +105,8 @@ def _take(
     table.flush()
     # Each row's part (its index in ``taken``) from its ordinal: parts are contiguous.
     arms = " ".join(f"WHEN __ord < {s} THEN {j - 1}" for j, s in enumerate(starts) if j)
-    repeated = ingestor.validate(spec, mapping, ingestor.cache(mapping.region),
-                                 f"CASE {arms} ELSE {len(starts) - 1} END" if arms else "0")  # fmt: skip
+    part = f"CASE {arms} ELSE {len(starts) - 1} END" if arms else "0"
+    repeated = ingestor.validate(spec, mapping, ingestor.cache(mapping.region), part)
     # Valid rows per part, those an earlier part holds included (already stored).
     valid = dict(con.execute(
         "SELECT __part, count(*) FROM v WHERE __reason IS NULL GROUP BY __part"
