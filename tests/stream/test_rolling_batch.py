@@ -6,6 +6,7 @@ and pairs, missing handsets and cells, and a zone with summer time."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -57,8 +58,11 @@ def add_one_by_one(rolling: RollingFeatures, table: pa.Table) -> None:
             recent.popleft()
 
 
-def random_batch(rng: random.Random, base: datetime, n: int, zone: str) -> pa.Table:
-    numbers = [f"+8613{rng.randrange(10**8):09d}" for _ in range(rng.choice((3, 12, 60)))]
+def random_batch(rng: random.Random, base: datetime, n: int, zone: str,
+                 numbers: list[str] | None = None) -> pa.Table:  # fmt: skip
+    """``n`` random calls among ``numbers`` (by default 3, 12 or 60 new ones)."""
+    if numbers is None:
+        numbers = [f"+8613{rng.randrange(10**8):09d}" for _ in range(rng.choice((3, 12, 60)))]
     spread = rng.choice((timedelta(minutes=30), timedelta(days=2), timedelta(days=30)))
     rows: dict[str, list[Any]] = {name: [] for name in SCHEMAS[RecordKind.CALLS].names}
     for _ in range(n):
@@ -104,6 +108,36 @@ def test_grouped_update_equals_the_update_call_by_call(zone: str, seed: int) -> 
     day = max(grouped.days)
     for start in (day, day - timedelta(days=2)):
         assert grouped.table(start, day).to_pylist() == loop.table(start, day).to_pylist()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_callers_with_one_call_take_the_short_step_to_the_same_state(seed: int) -> None:
+    """Many numbers, few calls each: most callers have one call in a batch (the short
+    step of `rolling_calls._lone_calls`), the others several, in batches of one day
+    (the recent calls go the short way too) and of several; the state equals the
+    update call by call's after each batch."""
+    rng = random.Random(100 + seed)
+    base = datetime(2023, 10, 29, 1, 30, tzinfo=UTC)
+    grouped = RollingFeatures(keep_days=3, minutes=rng.choice((1, 10)))
+    loop = RollingFeatures(keep_days=3, minutes=grouped._minutes_us // 60_000_000)
+    numbers = [f"+8613{rng.randrange(10**8):09d}" for _ in range(400)]  # in every batch
+    lone = single = 0
+    for _ in range(8):
+        table = random_batch(rng, base, rng.choice((200, 600)), "Asia/Shanghai", numbers)
+        if rng.random() < 0.6:  # one day's calls only: the recent calls take it too
+            starts = table.column("start").to_pylist()
+            last = max(s.date() for s in starts)
+            table = table.filter(pa.array([s.date() == last for s in starts]))
+            single += 1
+        counts = Counter(table.column("caller").to_pylist())
+        lone += sum(1 for n in counts.values() if n == 1)
+        grouped.add_table("calls", table)
+        add_one_by_one(loop, table)
+        assert state(grouped) == state(loop)
+        base += timedelta(hours=rng.choice((0, 5, 30)))
+    assert lone > 100 and single, "few callers with one call, or no batch of one day"
+    day = max(grouped.days)
+    assert grouped.table(day, day).to_pylist() == loop.table(day, day).to_pylist()
 
 
 def test_a_late_call_to_a_day_dropped_starts_it_anew() -> None:

@@ -105,16 +105,18 @@ def _take(
     table.flush()
     # Each row's part (its index in ``taken``) from its ordinal: parts are contiguous.
     arms = " ".join(f"WHEN __ord < {s} THEN {j - 1}" for j, s in enumerate(starts) if j)
-    ingestor.validate(spec, mapping, ingestor.cache(mapping.region),
-                      f"CASE {arms} ELSE {len(starts) - 1} END" if arms else "0")  # fmt: skip
+    part = f"CASE {arms} ELSE {len(starts) - 1} END" if arms else "0"
+    repeated = ingestor.validate(spec, mapping, ingestor.cache(mapping.region), part)
     # Valid rows per part, those an earlier part holds included (already stored).
     valid = dict(con.execute(
         "SELECT __part, count(*) FROM v WHERE __reason IS NULL GROUP BY __part"
     ).fetchall())  # fmt: skip
-    # Keys an earlier batch of the group holds: that batch stores them.
-    con.execute("DELETE FROM v WHERE __ord IN (SELECT __ord FROM dup WHERE m = 1)")
+    if repeated:  # keys an earlier batch of the group holds: that batch stores them
+        con.execute("DELETE FROM v WHERE __ord IN (SELECT __ord FROM dup WHERE m = 1)")
     refused: list[list[tuple[int, str, str]]] = [list(p.rejects) for _, p in taken]
-    for o, reason, row in con.execute(
+    # Every row valid (the rule for a stream's batches): no statement for the rejects.
+    everyone = sum(valid.values()) == sum(p.count for _, p in taken)
+    for o, reason, row in [] if everyone else con.execute(
         "SELECT v.__ord, v.__reason, to_json(raw)::VARCHAR FROM v "
         "JOIN raw ON raw.rowid = v.__ord WHERE v.__reason IS NOT NULL"
     ).fetchall():  # fmt: skip

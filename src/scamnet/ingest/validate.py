@@ -147,6 +147,9 @@ class LookupCache:
         self.con.unregister("lk_batch")
 
 
+NO_VALUE = "nullif('', '')"  # the source of a column given as a blank constant
+
+
 def _trimmed(column: str) -> str:
     """``nullif(trim(column), '')``, skipping the trim where it cannot change anything.
 
@@ -169,7 +172,7 @@ def source_expr(mapping: Mapping, target: str, trimmed: bool = True) -> str:
     once per distinct value when they are validated (see ``clean_many``).
     """
     if target in mapping.constants:
-        return f"nullif({_q(mapping.constants[target])}, '')"
+        return f"nullif({_q(mapping.constants[target])}, '')"  # NO_VALUE when blank
     sources = mapping.source_columns(target)
     if len(sources) == 1:
         return _trimmed(_ident(sources[0])) if trimmed else _ident(sources[0])
@@ -318,7 +321,9 @@ def validated_sql(
             f"THEN 'invalid direction: neither {d.outgoing} nor {d.incoming}' END"
         )
     for t in LOOKUP_TYPES:  # one pass per identifier type, over all its columns
-        sources = [f"SELECT {raws[c.name]} FROM raw" for c in spec.columns if c.type is t]
+        # A column absent from the source (a blank constant) has no value to validate.
+        sources = [f"SELECT {raws[c.name]} FROM raw" for c in spec.columns
+                   if c.type is t and raws[c.name] != NO_VALUE]  # fmt: skip
         if sources:
             cache.extend(t, " UNION ALL ".join(sources))
     inner: list[str] = []

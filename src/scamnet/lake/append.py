@@ -126,17 +126,19 @@ def append_relation(
     )
     hashed = f'"{key_hash}"' if key_hash else f"hash({keys})"
     extra = "".join(f', "{c}"' for c in carry)
+    # Rows to keep are made a table at once, and those already stored deleted from it:
+    # every later statement reads the table instead of the view's casts again, and no
+    # second table is made. Without ``keep_new`` (a file), a view as before.
+    source = keep_new or "lake_in"
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW lake_in AS SELECT {cols}, {hashed} AS __k{extra} "
-        f"FROM {relation}"
+        f"CREATE OR REPLACE TEMP {'TABLE' if keep_new else 'VIEW'} {source} AS "
+        f"SELECT {cols}, {hashed} AS __k{extra} FROM {relation}"
     )
     dropped = ", ".join(["__k", *(f'"{c}"' for c in carry)])
     t = f'"{time_col}"'
-    bounds = con.execute(f"SELECT count(*), min({t}), max({t}) FROM lake_in").fetchone()
+    bounds = con.execute(f"SELECT count(*), min({t}), max({t}) FROM {source}").fetchone()
     total = int(bounds[0]) if bounds else 0
     if not total or bounds is None or bounds[1] is None:
-        if keep_new:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {keep_new} AS SELECT * FROM lake_in")
         return 0, 0
     fingerprint = key_fingerprint(con)
     snap = lake.snapshot(kind)
@@ -146,12 +148,11 @@ def append_relation(
         data = snap.files_on(d.isoformat() for d in days)
     else:
         stored, data = _existing_hashes(snap, fingerprint, days, keys)
-    source = "lake_in"
     if stored:
         # The hashes already stored, fetched: none, as a rule, for records streamed as
         # they happen (one statement for a commit that pays some thirty).
         seen = con.execute(
-            f"SELECT DISTINCT __k FROM lake_in SEMI JOIN ({stored}) s ON s.k = lake_in.__k"
+            f"SELECT DISTINCT __k FROM {source} SEMI JOIN ({stored}) s ON s.k = {source}.__k"
         ).fetchall()
         if seen:
             # Some hashes are already stored: compare those rows on the key itself.
@@ -164,17 +165,19 @@ def append_relation(
                 f"FROM read_parquet({_list(data)}) "
                 f"WHERE hash({keys}) IN (SELECT __k FROM lake_seen)"
             )
-            con.execute(
-                "CREATE OR REPLACE TEMP VIEW lake_new AS SELECT * FROM lake_in "
-                f"ANTI JOIN lake_dup USING ({keys})"
-            )
-            source = "lake_new"
+            if keep_new:  # the rows of the anti-join below, in their order
+                same = " AND ".join(f'd."{k}" = {keep_new}."{k}"' for k in key)
+                con.execute(f"DELETE FROM {keep_new} WHERE EXISTS "
+                            f"(SELECT 1 FROM lake_dup d WHERE {same})")  # fmt: skip
+            else:
+                con.execute(
+                    "CREATE OR REPLACE TEMP VIEW lake_new AS SELECT * FROM lake_in "
+                    f"ANTI JOIN lake_dup USING ({keys})"
+                )
+                source = "lake_new"
     # Partitions are UTC days. Computed from the instant's microseconds: several
     # times cheaper than a time-zone conversion per row (floor: days before 1970).
     day = f"DATE '1970-01-01' + CAST(floor(epoch_us({t}) / {US_PER_DAY}) AS INTEGER)"
-    if keep_new:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {keep_new} AS SELECT * FROM {source}")
-        source = keep_new
     target = lake.kind_dir(kind)
     target.mkdir(parents=True, exist_ok=True)
     layout = f"PARTITION_BY (day), FILENAME_PATTERN '{writer.pattern()}', OVERWRITE_OR_IGNORE true"

@@ -127,6 +127,11 @@ class KeyIndex:
         held = [d for d in by_day if (kind, fingerprint, d) in self.loaded]
         if not held:
             return
+        if len(by_day) == 1:  # every row of the commit is on that day: no day per row
+            con.execute(f"INSERT INTO {TABLE} SELECT ?, ?, ?, __k FROM {source}",
+                        [kind, fingerprint, held[0]])  # fmt: skip
+            self.loaded[(kind, fingerprint, held[0])].update(by_day[held[0]])
+            return
         wanted = ", ".join(_q(d) for d in held)
         con.execute(
             f"INSERT INTO {TABLE} SELECT ?, ?, d, k FROM (SELECT __k AS k, "

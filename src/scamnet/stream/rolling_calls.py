@@ -139,23 +139,68 @@ def _per_caller(rolling: RollingFeatures, days: list[Day], target: I64, caller: 
                 callers: list[str], callee: I64, callees: list[str], dur: I64,
                 us: I64) -> None:  # fmt: skip
     """Each caller's callees and durations per day, and its recent calls: one Python
-    step per (day, caller), the calls of each in their order."""
+    step per (day, caller), the calls of each in their order.
+
+    A caller with one call in the batch (the rule at a stream's rates: thousands of
+    callers, a few calls each a minute) takes the short step, without slices or a
+    function call; the callers are independent, so the two kinds of step may go in
+    either order."""
     order = np.lexsort((caller, target))  # stable: each caller's calls stay in order
     bounds = _bounds(target[order], caller[order])
-    durations, whom = dur[order].tolist(), _names(callees, callee[order])
     first = order[bounds[:-1]]
+    size = np.diff(bounds)
     single = len(days) == 1  # then the order is also each caller's, across days
-    times = us[order].tolist()
     window, recent_of = rolling._minutes_us, rolling.recent
-    for t, c, a, b in zip(target[first].tolist(), caller[first].tolist(), bounds[:-1].tolist(),
-                          bounds[1:].tolist(), strict=True):  # fmt: skip
-        day, name = days[t], callers[c]
-        day.out_pairs[name].update(whom[a:b])
-        day.durations[name].extend(durations[a:b])
-        if single:
-            _drop_old(recent_of[name], times[a:b], window)
+    lone = size == 1
+    if lone.any():
+        _lone_calls(days, target, first[lone], callers, caller, callees, callee, dur,
+                    us if single else None, rolling)  # fmt: skip
+    many = ~lone
+    if many.any():
+        durations, whom = dur[order].tolist(), _names(callees, callee[order])
+        times = us[order].tolist()
+        firsts = first[many]
+        for t, c, a, b in zip(target[firsts].tolist(), caller[firsts].tolist(),
+                              bounds[:-1][many].tolist(), bounds[1:][many].tolist(),
+                              strict=True):  # fmt: skip
+            day, name = days[t], callers[c]
+            day.out_pairs[name].update(whom[a:b])
+            day.durations[name].extend(durations[a:b])
+            if single:
+                _drop_old(recent_of[name], times[a:b], window)
     if not single:
         _recent(rolling, caller, callers, us)
+
+
+def _lone_calls(days: list[Day], target: I64, rows: I64, callers: list[str], caller: I64,
+                callees: list[str], callee: I64, dur: I64, us: I64 | None,
+                rolling: RollingFeatures) -> None:  # fmt: skip
+    """The calls at ``rows``, each its caller's only one of the day in the batch; their
+    recent calls too when ``us`` is given (a batch of one day)."""
+    names = _names(callers, caller[rows])
+    whom = _names(callees, callee[rows])
+    seconds = dur[rows].tolist()
+    window, recent_of = rolling._minutes_us, rolling.recent
+    if us is not None:  # one day: one pass does all
+        day = days[0]
+        out, durations = day.out_pairs, day.durations
+        for name, w, d, u in zip(names, whom, seconds, us[rows].tolist(), strict=True):
+            out[name].add(w)
+            durations[name].append(d)
+            recent = recent_of[name]
+            recent.append(u)
+            low = u - window
+            while recent[0] < low:
+                recent.popleft()
+        return
+    on = target[rows]
+    for t in np.unique(on).tolist():
+        day = days[t]
+        out, durations = day.out_pairs, day.durations
+        for name, w, d, keep in zip(names, whom, seconds, (on == t).tolist(), strict=True):
+            if keep:
+                out[name].add(w)
+                durations[name].append(d)
 
 
 def _devices_and_cells(days: list[Day], target: I64, caller: I64, callers: list[str],
