@@ -5,7 +5,8 @@
   no binaries the PostgreSQL tests skip with the reason, except when ``CI=true``,
   where a skip would hide a broken setup and so fails instead.
 - ``store``: a migrated, empty store, parametrised over ``sqlite`` and
-  ``postgres``; a test that takes it runs on both backends.
+  ``postgres``; a test that takes it runs on both backends. Each is a copy of a store
+  migrated once per session (``sqlite_template``, ``postgres_template``).
 - ``shared_data``: the path of ``../shared/data``, skipping (never under CI) when absent.
 - ``demo_world``: a private copy of one tiny demo run (``scamnet demo --preset tiny``),
   made once per session; each test that takes it may change its copy freely.
@@ -68,11 +69,25 @@ def postgres_template(postgres_server: PostgresServer) -> str:
     return "scamnet_template"
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store file migrated once; each test gets a copy (a migration run costs
+    over a second of commits, a copy milliseconds)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "scamnet.db"
+    store = Store(f"sqlite:///{path}")
+    store.upgrade()
+    store.dispose()
+    # Closing the last connection folds the WAL into the file: the file is the store.
+    assert not path.with_name("scamnet.db-wal").exists()
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "sqlite":
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "scamnet.db")
         s = Store(f"sqlite:///{tmp_path / 'scamnet.db'}")
-        s.upgrade()
+        assert s.current_revision() == s.head_revision()
     else:
         server: PostgresServer = request.getfixturevalue("postgres_server")
         template = request.getfixturevalue("postgres_template")

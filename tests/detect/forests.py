@@ -1,5 +1,5 @@
-"""Small LightGBM forests that try a compiled scorer's missing-value rules (shared by the
-numba kernel's and the LLVM trees' equality tests)."""
+"""Small LightGBM forests that try a compiled scorer's missing-value rules, and the awkward
+rows that go with them (shared by the numba kernel's and the LLVM trees' equality tests)."""
 
 from __future__ import annotations
 
@@ -30,3 +30,19 @@ def missing_rules_forest(params: dict[str, Any],
                          "deterministic": True, "num_threads": 1, **params},
                         lgb.Dataset(x, y), num_boost_round=60)  # fmt: skip
     return booster, x
+
+
+# Values LightGBM's dense-matrix reader takes as zero (|v| <= 1e-35), and their shares.
+ZERO_BAND: tuple[tuple[float, float], ...] = ((1e-40, 0.02), (-1e-36, 0.02))
+
+
+def awkward(x: np.ndarray, seed: int, *, zero_band: bool = True) -> np.ndarray:
+    """``x`` with NaNs, zeros, -0.0, infinities and (with ``zero_band``) values under
+    LightGBM's zero threshold dropped in at random."""
+    rng = np.random.default_rng(seed)
+    out = x.copy()
+    values = ((np.nan, 0.1), (0.0, 0.05), (-0.0, 0.02), *(ZERO_BAND if zero_band else ()),
+              (np.inf, 0.01), (-np.inf, 0.01))  # fmt: skip
+    for value, share in values:
+        out[rng.random(out.shape) < share] = value
+    return out

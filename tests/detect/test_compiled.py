@@ -20,7 +20,7 @@ from scamnet.detect import tabular
 from scamnet.detect.compiled import Forest, NotCompilable, flatten, from_booster, predict
 from scamnet.detect.data import column, numeric_matrix, read_table
 from scamnet.detect.tabular import SUBSCRIBER_PARAMS, TabularModel
-from tests.detect.forests import MISSING_RULE_IDS, MISSING_RULES, missing_rules_forest
+from tests.detect.forests import MISSING_RULE_IDS, MISSING_RULES, awkward, missing_rules_forest
 
 EXACT = 1e-12  # the brief asks 1e-6; the kernel follows LightGBM's sums, so far closer
 QUIET = {"verbose": -1, "num_threads": 1}  # one thread: no OpenMP spinning on a busy machine
@@ -33,17 +33,6 @@ def assert_same(booster: lgb.Booster, x: np.ndarray, **kw: Any) -> np.ndarray:
         got = predict(forest, x, threads)
         np.testing.assert_allclose(got, expected, rtol=0, atol=EXACT)
     return expected
-
-
-def awkward(x: np.ndarray, seed: int) -> np.ndarray:
-    """``x`` with NaNs, zeros, -0.0, values under LightGBM's zero threshold, and
-    infinities dropped in at random."""
-    rng = np.random.default_rng(seed)
-    out = x.copy()
-    for value, share in ((np.nan, 0.1), (0.0, 0.05), (-0.0, 0.02), (1e-40, 0.02),
-                         (-1e-36, 0.02), (np.inf, 0.01), (-np.inf, 0.01)):  # fmt: skip
-        out[rng.random(out.shape) < share] = value
-    return out
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from scamnet.detect.compiled import NotCompilable
 from scamnet.detect.detectors import inputs_from_table, score, train, with_machine_code
 from scamnet.detect.llvm_trees import LLVMForest, MachineCode, compile_model, model_sha256
 from scamnet.detect.tabular import TabularModel
-from tests.detect.forests import MISSING_RULE_IDS, MISSING_RULES, missing_rules_forest
+from tests.detect.forests import MISSING_RULE_IDS, MISSING_RULES, awkward, missing_rules_forest
 
 # lleaves adds the leaves in blocks of trees (34 a block), LightGBM one after the other:
 # the sums may differ in the last bits.
@@ -43,17 +43,6 @@ def assert_same(booster: lgb.Booster, x: np.ndarray, forest: LLVMForest | None =
     expected = np.asarray(booster.predict(x, num_threads=1))
     for threads in (1, 2):
         np.testing.assert_allclose(forest.predict(x, threads), expected, rtol=0, atol=EXACT)
-
-
-def awkward(x: np.ndarray, seed: int) -> np.ndarray:
-    """``x`` with NaNs, zeros, -0.0, values under LightGBM's zero threshold, and
-    infinities dropped in at random."""
-    rng = np.random.default_rng(seed)
-    out = x.copy()
-    for value, share in ((np.nan, 0.1), (0.0, 0.05), (-0.0, 0.02), (1e-40, 0.02),
-                         (-1e-36, 0.02), (np.inf, 0.01), (-np.inf, 0.01)):  # fmt: skip
-        out[rng.random(out.shape) < share] = value
-    return out
 
 
 @pytest.mark.parametrize("params", MISSING_RULES, ids=MISSING_RULE_IDS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -30,10 +31,12 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def ingest(data_dir: Path) -> Iterator[IngestFn]:
-    """``ingest(kind, path, mapping=None)`` runs one file through a real store and lake."""
+def ingest(data_dir: Path, sqlite_template: Path) -> Iterator[IngestFn]:
+    """``ingest(kind, path, mapping=None)`` runs one file through a real store and lake
+    (the store a copy of the session's migrated one, see tests/conftest.py)."""
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # as the store makes it
+    shutil.copyfile(sqlite_template, data_dir / "scamnet.db")
     store = Store(f"sqlite:///{data_dir / 'scamnet.db'}")
-    store.upgrade()
     ingestor = Ingestor(data_dir)
 
     def run(kind: str, path: Path, mapping: Mapping | None = None) -> FileResult:

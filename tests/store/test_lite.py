@@ -7,6 +7,7 @@ a fast start; these tests ask both paths the same questions over one store.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -40,9 +41,17 @@ ADMIN = Actor("root", "CN-MPS", frozenset({UserRole.ADMIN}), frozenset({"CN-MPS"
 
 
 @pytest.fixture
-def filled(tmp_path: Path) -> Store:
-    """A file store with agencies, users, sharing rules and cases of every code."""
-    store = Store(f"sqlite:///{tmp_path / 'scamnet.db'}")
+def filled(_filled_file: Path, tmp_path: Path) -> Store:
+    """A file store with agencies, users, sharing rules and cases of every code: a
+    private copy of one filled once for the module (five password hashes each time)."""
+    shutil.copyfile(_filled_file, tmp_path / "scamnet.db")
+    return Store(f"sqlite:///{tmp_path / 'scamnet.db'}")
+
+
+@pytest.fixture(scope="module")
+def _filled_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("lite-filled") / "scamnet.db"
+    store = Store(f"sqlite:///{path}")
     store.upgrade()
     with store.session() as s:
         AgencyRepository(s).ensure(reference_agencies())
@@ -70,7 +79,10 @@ def filled(tmp_path: Path) -> Store:
         grant(s, muse, "MM-MUSE", "CN-YN-DH", HandlingCode.H2)  # the widest rule counts
         dh = Actor("dh.admin", "CN-YN-DH", frozenset({UserRole.ADMIN}), frozenset({"CN-YN-DH"}))
         grant(s, dh, "CN-YN-DH", "MM-MUSE", HandlingCode.H0)
-    return store
+    store.dispose()
+    # Closing the last connection folds the WAL into the file: the file is the store.
+    assert not path.with_name("scamnet.db-wal").exists()
+    return path
 
 
 def test_it_answers_every_question_as_the_repositories_do(filled: Store) -> None:

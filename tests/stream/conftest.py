@@ -63,12 +63,21 @@ def nats_url(tmp_path: Path) -> Iterator[str]:
         proc.wait(10)
 
 
-@pytest.fixture
-def fresh(tmp_path: Path) -> Path:
-    root = tmp_path / "data"
+@pytest.fixture(scope="session")
+def _pristine_fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("stream-fresh") / "data"
     register(root)
     register(root, "viewer", roles=frozenset({UserRole.VIEWER}))
     register(root, "lc.officer", agency="CN-YN-LC", roles=frozenset({UserRole.ANALYST}))
+    return root
+
+
+@pytest.fixture
+def fresh(_pristine_fresh: Path, tmp_path: Path) -> Path:
+    """A private copy of a data directory registered once per session (a migration and
+    three password hashes each time cost seconds)."""
+    root = tmp_path / "data"
+    shutil.copytree(_pristine_fresh, root)
     return root
 
 

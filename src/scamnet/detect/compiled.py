@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -193,13 +194,7 @@ def predict(forest: Forest, x: np.ndarray, threads: int = 1) -> np.ndarray:
     Raises:
         ValueError: ``x`` has another number of features than the model.
     """
-    x = np.asarray(x)
-    if x.ndim != 2 or x.shape[1] != forest.n_features:
-        raise ValueError(f"the model takes {forest.n_features} features, the rows have "
-                         f"{x.shape[-1] if x.ndim else 0}")  # fmt: skip
-    if x.dtype not in (np.float32, np.float64):
-        x = x.astype(np.float32)  # as LightGBM's Python package reads other dtypes
-    x = np.ascontiguousarray(x, dtype=np.float64)
+    x = input_rows(x, forest.n_features)
     out = np.empty(len(x), dtype=np.float64)
     rest: tuple[Any, ...] = (*forest.arrays(), forest.sigmoid, BLOCK, ZERO)
     if threads <= 1 or len(x) <= BLOCK * threads:
@@ -207,13 +202,36 @@ def predict(forest: Forest, x: np.ndarray, threads: int = 1) -> np.ndarray:
         return out
     # Python threads on the kernel, which releases the GIL: no numba threading layer
     # (whose default one refuses concurrent callers) and nothing more to compile.
+    in_threads(lambda part, into: _walk(part, into, *rest), x, out, threads)
+    return out
+
+
+def input_rows(x: np.ndarray, n_features: int) -> np.ndarray:
+    """``x`` as the compiled scorers read it: contiguous float64 rows, checked.
+
+    Shared by this kernel and the LLVM trees (``detect/llvm_trees.py``), so that both
+    refuse and convert the same inputs.
+
+    Raises:
+        ValueError: ``x`` is not rows of ``n_features`` features.
+    """
+    x = np.asarray(x)
+    if x.ndim != 2 or x.shape[1] != n_features:
+        raise ValueError(f"the model takes {n_features} features, the rows have "
+                         f"{x.shape[-1] if x.ndim else 0}")  # fmt: skip
+    if x.dtype not in (np.float32, np.float64):
+        x = x.astype(np.float32)  # as LightGBM's Python package reads other dtypes
+    return np.ascontiguousarray(x, dtype=np.float64)
+
+
+def in_threads(run: Callable[[np.ndarray, np.ndarray], None], x: np.ndarray, out: np.ndarray,
+               threads: int) -> None:  # fmt: skip
+    """``run(rows, into)`` on ``threads`` equal slices of ``x`` and ``out`` at once."""
     cuts = np.linspace(0, len(x), threads + 1).astype(int)
     with ThreadPoolExecutor(threads) as pool:
-        done = [pool.submit(_walk, x[lo:hi], out[lo:hi], *rest)
-                for lo, hi in itertools.pairwise(cuts)]  # fmt: skip
+        done = [pool.submit(run, x[lo:hi], out[lo:hi]) for lo, hi in itertools.pairwise(cuts)]
         for job in done:
             job.result()
-    return out
 
 
 @njit(cache=True, nogil=True)

@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import itertools
 import math
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -34,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from scamnet.detect.compiled import ZERO, NotCompilable
+from scamnet.detect.compiled import ZERO, NotCompilable, in_threads, input_rows
 
 ENTRY = "forest_root"
 GENERATOR = "scamnet-llvm-trees-1"  # bump when the code made for the same model changes
@@ -211,25 +209,14 @@ class LLVMForest:
         Raises:
             ValueError: ``x`` has another number of features than the model.
         """
-        x = np.asarray(x)
-        if x.ndim != 2 or x.shape[1] != self.n_features:
-            raise ValueError(f"the model takes {self.n_features} features, the rows have "
-                             f"{x.shape[-1] if x.ndim else 0}")  # fmt: skip
+        x = input_rows(x, self.n_features)
         if len(x) >= 2**31 - 1:
             raise ValueError("more rows than one call takes (2**31 - 1); score them in parts")
-        if x.dtype not in (np.float32, np.float64):
-            x = x.astype(np.float32)  # as LightGBM's Python package reads other dtypes
-        x = np.ascontiguousarray(x, dtype=np.float64)
         out = np.empty(len(x), dtype=np.float64)
         if threads <= 1 or len(x) < SMALL_CHUNK * 2:
             self._run(x, out)
-            return out
-        cuts = np.linspace(0, len(x), threads + 1).astype(int)
-        with ThreadPoolExecutor(threads) as pool:
-            done = [pool.submit(self._run, x[lo:hi], out[lo:hi])
-                    for lo, hi in itertools.pairwise(cuts)]  # fmt: skip
-            for job in done:
-                job.result()
+        else:
+            in_threads(self._run, x, out, threads)
         return out
 
     def _run(self, x: np.ndarray, out: np.ndarray) -> None:
