@@ -105,6 +105,13 @@ def fill(url: str, known: int) -> None:
 
 @contextmanager
 def serving(args: list[str], env: dict[str, str]) -> Iterator[int]:
+    with started(args, env) as (port, _):
+        yield port
+
+
+@contextmanager
+def started(args: list[str], env: dict[str, str]) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    """The server of ``args`` on a free port, once it answers; its port and process."""
     port = _port()
     proc = subprocess.Popen([*args, "--port", str(port)], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)  # fmt: skip
@@ -127,7 +134,7 @@ def serving(args: list[str], env: dict[str, str]) -> Iterator[int]:
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not answer within 10 minutes")
             time.sleep(0.2)
-        yield port
+        yield port, proc
     finally:
         # A graceful stop waits for the requests still queued when wrk stops (many,
         # on a loaded machine); after a minute the server is killed.

@@ -25,7 +25,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -55,23 +54,10 @@ def measure(src: str, url: str, work: Path, workers: int, secs: int, paced_secs:
 
     env = {**os.environ, "PYTHONPATH": src, "SCAMNET_DATABASE_URL": url,
            "SCAMNET_DATA_DIR": str(work), "SCAMNET_LOGIN_ATTEMPTS": "1000"}  # fmt: skip
-    port = bench._port()
     cmd = [str(Path(sys.executable).with_name("scamnet")), "serve", "--data-dir", str(work),
-           "--workers", str(workers), "--port", str(port)]  # fmt: skip
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        if "serving" not in line:
-            raise RuntimeError(f"server did not start: {line}")
+           "--workers", str(workers)]  # fmt: skip
+    with bench.started(cmd, env) as (port, proc):
         base = f"http://127.0.0.1:{port}"
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=60).is_success:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
         token = httpx.post(f"{base}/v1/login", json={"username": "bench",
                            "password": bench.PASSWORD}, timeout=120).json()["token"]  # fmt: skip
         alerts = f"{base}/v1/alerts?limit=50"
@@ -93,13 +79,6 @@ def measure(src: str, url: str, work: Path, workers: int, secs: int, paced_secs:
                 "lists_per_server_cpu_s": round(int(served.group(1)) / cpu, 1),
                 "paced_per_s": round(paced_rate, 1), "offered_per_s": round(0.5 * rate, 1),
                 "paced_p99_ms": round(p99, 1), "load": round(os.getloadavg()[0], 1)}  # fmt: skip
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def _parse(out: str) -> tuple[float, float]:
