@@ -28,6 +28,7 @@ All on loopback, in one run:
   answers' stored and queued records are added up: every paced record is a valid one
   (before 2026-12-01 the paced runs numbered their records from 10**8, where the
   callee has nine digits: every line was rejected, nothing was stored or queued).
+- ``--only nats``: the NATS runs alone (our two workers, then the bare consumer).
 - CPU seconds of the server (or workers) are read from /proc: the machine is shared,
   so records per CPU second is the steadier figure.
 
@@ -442,9 +443,10 @@ def main() -> None:
     parser.add_argument("--verbose", action="store_true", help="the servers' logs on stderr")
     parser.add_argument(
         "--only",
-        choices=("all", "latency"),
+        choices=("all", "latency", "nats"),
         default="all",
-        help="latency: the paced HTTP runs alone, at shares of --rate",
+        help="latency: the paced HTTP runs alone, at shares of --rate; nats: the NATS "
+        "workers and their bare consumer alone",
     )
     parser.add_argument(
         "--rate",
@@ -478,6 +480,22 @@ def main() -> None:
                   f"{med[f'p99@{share}'] * 1000:.0f} ms, server {med[f'cpu@{share}']:.1f} CPU s "
                   f"in {args.seconds:.0f} s; stored {med.get(f'stored@{share}', 0):,.0f}, "
                   f"queued {med.get(f'queued@{share}', 0):,.0f}")  # fmt: skip
+        return
+    if args.only == "nats":
+        try:
+            for run in range(args.runs):
+                got = {}
+                got["nats"], got["nats_cpu"] = nats_run(work, run, bare=False)
+                got["bare_nats"], got["bare_nats_cpu"] = nats_run(work, run, bare=True)
+                print(json.dumps({k: round(v, 4) for k, v in got.items()}), flush=True)
+                runs.append(got)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+        print(f"\nmedians over {args.runs} runs:")
+        print(f"NATS, two workers: {med['nats']:,.0f} records/s ({med['nats_cpu']:.1f} CPU s); "
+              f"bare {med['bare_nats']:,.0f} records/s ({med['bare_nats_cpu']:.1f} CPU s); "
+              f"{_ratios(med, 'nats')}")  # fmt: skip
         return
     try:
         for run in range(args.runs):
