@@ -45,14 +45,15 @@ def _records() -> list[bytes]:
     return [b"".join(lines[i : i + PER_MESSAGE]) for i in range(0, len(lines), PER_MESSAGE)]
 
 
-def _worker(root: Path, url: str, batch: int, crash: str | None = None) -> subprocess.Popen[str]:
+def _worker(root: Path, url: str, batch: int, crash: str | None = None,
+            group_lines: int = 0) -> subprocess.Popen[str]:  # fmt: skip
     env = {**os.environ, "SCAMNET_DATA_DIR": str(root)}
     env.pop("SCAMNET_CRASH_AT", None)
     if crash:
         env["SCAMNET_CRASH_AT"] = crash
     code = "from scamnet.cli.main import app; app()"
     args = [sys.executable, "-c", code, "stream", "worker", "--nats", url, "--batch", str(batch),
-            "--ack-wait", "2", "--idle-exit", "6"]  # fmt: skip
+            "--ack-wait", "2", "--idle-exit", "6", "--group-lines", str(group_lines)]  # fmt: skip
     return subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)  # fmt: skip
 
@@ -91,19 +92,22 @@ def test_a_worker_killed_between_its_commit_and_its_ack_doubles_nothing(
 ) -> None:
     settings = Settings.from_env(fresh)
     assert asyncio.run(publish(nats_url, "calls", _records())) == -(-(RECORDS + BAD) // PER_MESSAGE)
-    # The worst moment: its first batch is committed to the lake, not yet acknowledged.
-    first = _worker(fresh, nats_url, 25, crash="stream-ack")
+    # The worst moment: its first group, of three fetches (5 messages, 100 lines each),
+    # is committed to the lake, not yet acknowledged.
+    first = _worker(fresh, nats_url, 5, crash="stream-ack", group_lines=300)
     first.communicate(timeout=HANG_GUARD_S)
     assert first.returncode == -signal.SIGKILL
     committed, _ = lake_rows(settings)
-    assert 0 < committed < RECORDS
+    assert 200 < committed < RECORDS  # more than two fetches' records (a few are rejects)
     # Two workers take over: the killed worker's messages come back after ack_wait and
     # are found already stored; the rest is shared between them. Two messages a fetch
     # keep each worker at it for many commits, so the one that starts second (its
     # imports can lag on a busy machine) still finds work left.
-    outputs = _finish([_worker(fresh, nats_url, 2), _worker(fresh, nats_url, 2)])
+    outputs = _finish([_worker(fresh, nats_url, 2, group_lines=80),
+                       _worker(fresh, nats_url, 2, group_lines=80)])  # fmt: skip
     _check_whole(settings, nats_url, outputs)
     assert all(_stat(o, "messages") > 0 for o in outputs), outputs  # both did work
+    assert sum(_stat(o, "fetches") for o in outputs) > sum(_stat(o, "groups") for o in outputs)
 
 
 @pytest.mark.slow
@@ -112,7 +116,8 @@ def test_a_worker_killed_at_any_moment_loses_nothing_and_doubles_nothing(
 ) -> None:
     settings = Settings.from_env(fresh)
     asyncio.run(publish(nats_url, "calls", _records()))
-    victim = _worker(fresh, nats_url, 5)
+    # Groups of two fetches (5 messages of 20 lines each) or more.
+    victim = _worker(fresh, nats_url, 5, group_lines=200)
     guard = time.monotonic() + HANG_GUARD_S
     while _commits(settings) < 3:  # SIGKILL once it is well into its work
         assert victim.poll() is None and time.monotonic() < guard, "the worker stopped early"
@@ -120,9 +125,10 @@ def test_a_worker_killed_at_any_moment_loses_nothing_and_doubles_nothing(
     victim.send_signal(signal.SIGKILL)
     victim.communicate(timeout=HANG_GUARD_S)
     assert lake_rows(settings)[0] < RECORDS
-    outputs = _finish([_worker(fresh, nats_url, 10), _worker(fresh, nats_url, 10)])
+    outputs = _finish([_worker(fresh, nats_url, 10, group_lines=400),
+                       _worker(fresh, nats_url, 10, group_lines=400)])  # fmt: skip
     _check_whole(settings, nats_url, outputs)
     # Publishing the same messages again (a producer's retry) stores nothing new.
     asyncio.run(publish(nats_url, "calls", _records()))
-    _finish([_worker(fresh, nats_url, 50)])
+    _finish([_worker(fresh, nats_url, 50, group_lines=20_000)])
     assert lake_rows(settings) == (RECORDS, RECORDS)

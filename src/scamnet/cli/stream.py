@@ -46,6 +46,17 @@ def worker(
             "message is redelivered (set when the consumer is created).",
         ),
     ] = 30.0,
+    group_lines: Annotated[
+        int,
+        typer.Option(
+            "--group-lines",
+            min=0,
+            max=1_000_000,
+            help="While behind the stream, fetch on (one fetch after another) and take "
+            "up to this many lines in as one group: less CPU per record, a longer wait "
+            "behind a big group. 0: a group per fetch.",
+        ),
+    ] = 20_000,
     data_dir: DataDirOption = None,
     user: UserOption = DEFAULT_USER,
     agency: AgencyOption = None,
@@ -62,7 +73,7 @@ def worker(
     actor = actor_for(settings, user, agency, Need.RECORDS_PUSH)
     store = open_store(settings)
     try:
-        stats = run_worker(settings, store, actor, nats, batch, idle_exit, ack_wait)
+        stats = run_worker(settings, store, actor, nats, batch, idle_exit, ack_wait, group_lines)
     except (TimeoutError, OSError) as exc:
         raise fail(f"cannot reach NATS at {nats}: {exc}") from None
     except NotAllowed as exc:
@@ -72,7 +83,8 @@ def worker(
     console.print(
         f"{stats.messages:,} messages, {stats.stored:,} records stored, {stats.already:,} "
         f"already stored, {stats.rejected:,} rejected, {stats.refused:,} messages refused, "
-        f"{stats.alerts:,} alerts, {stats.queued:,} people queued"
+        f"{stats.alerts:,} alerts, {stats.queued:,} people queued; {stats.fetches:,} "
+        f"fetches in {stats.groups:,} groups"
     )
 
 

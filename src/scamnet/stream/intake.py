@@ -45,6 +45,7 @@ from typing import Any
 
 from scamnet.core.access import Actor, Permission
 from scamnet.core.errors import InvalidRecord, NotAllowed, RateLimited
+from scamnet.ingest.fastlane import phone_rules
 from scamnet.ingest.grouped import Part, ingest_parts
 from scamnet.ingest.mapping import Mapping
 from scamnet.ingest.pipeline import FileResult, Ingestor
@@ -190,6 +191,9 @@ class PushIntake:
         self.ingestor = Ingestor(settings.data_dir, memory_limit="512MB", threads=threads,
                                  settings=settings, lookup_limit=LOOKUP_LIMIT)  # fmt: skip
         self.ingestor.key_index = KeyIndex()
+        # The phone rules (built once per process from libphonenumber's metadata) are
+        # built now, not by the first group: its records would wait for them.
+        phone_rules()
         self._lock = threading.Lock()  # one group at a time
         self._count = threading.Condition()  # guards the waiting list; told of arrivals
         self._waiting: list[_Pending] = []

@@ -19,6 +19,16 @@ light load of small messages), the worker lingers for more, as the HTTP intake d
 the linger's bound, all of them then taken in as one group. Lingering messages are
 delivered and not acknowledged: a worker killed meanwhile has them redelivered.
 
+Growth, the other way round: a fetch that comes back full means the worker is
+behind the stream, so it fetches again at once, one fetch after the other (never
+concurrently), until a fetch comes back short or the group holds ``group_lines``
+lines (``GROUP_LINES_DEFAULT``; 0: no growth). All the fetches are taken in as ONE
+group: one lake commit and one unit of work in the store, whose fixed cost (the
+validation's planning, the lake's copies, the look-ups, the store's side) is shared
+by every record of the group. Every message of every fetch is acknowledged only
+after that commit: a worker killed mid-group has all of them redelivered, and the
+natural-key check sets aside whatever the group had committed.
+
 nats-py is the ``[stream]`` extra, imported here only.
 """
 
@@ -47,6 +57,8 @@ log = logging.getLogger(__name__)
 STREAM = "SCAMNET_RECORDS"
 SUBJECTS = "scamnet.records.*"
 DURABLE = "scamnet-workers"
+GROUP_LINES_DEFAULT = 20_000  # a worker behind the stream grows its group up to this
+GROW_WAIT_S = 0.05  # a growing fetch waits this long at most: the stream had more just now
 
 
 def subject(kind: str) -> str:
@@ -108,6 +120,8 @@ async def publish(url: str, kind: str, messages: Iterable[bytes], window: int = 
 @dataclass
 class WorkerStats:
     batches: int = 0
+    groups: int = 0  # groups taken in (one lake commit each, per kind)
+    fetches: int = 0  # fetches that returned messages, lingering and growing ones included
     messages: int = 0
     stored: int = 0
     already: int = 0
@@ -134,9 +148,13 @@ class Worker:
     """Pulls batches of messages, takes them in through ``intake``, then acknowledges."""
 
     def __init__(self, intake: PushIntake, actor: Actor, url: str, batch: int = 200,
-                 ack_wait_s: float = 30.0) -> None:  # fmt: skip
+                 ack_wait_s: float = 30.0,
+                 group_lines: int = GROUP_LINES_DEFAULT) -> None:  # fmt: skip
+        """``group_lines``: the lines a group grows to while the worker is behind the
+        stream (0: one fetch, and what lingers with it, a group)."""
         self.intake, self.actor, self.url = intake, actor, url
         self.batch, self.ack_wait_s = batch, ack_wait_s
+        self.group_lines = group_lines
         self.stats = WorkerStats()
         self.lingered = 0  # fetches made while lingering (for tests and benchmarks)
         self._stop = asyncio.Event()
@@ -171,7 +189,8 @@ class Worker:
                         break
                     continue
                 idle = 0.0
-                await self._handle(await self._linger(sub, msgs))
+                self.stats.fetches += 1
+                await self._handle(await self._grow(sub, await self._linger(sub, msgs)))
         finally:
             await nc.close()
         return self.stats
@@ -193,8 +212,29 @@ class Worker:
                 more = await sub.fetch(self.batch - len(msgs), timeout=wait)
             except (TimeoutError, FetchTimeout):
                 break
+            self.stats.fetches += 1
             msgs = [*msgs, *more]
             lines += sum(_lines(m.data) for m in more)
+        return msgs
+
+    async def _grow(self, sub: Any, msgs: list[Any]) -> list[Any]:
+        """``msgs`` and the fetches that follow it while each comes back full (the
+        stream holds more), up to ``group_lines`` lines. One fetch at a time: nothing
+        is delivered to this worker but what the group in hand will acknowledge."""
+        from nats.errors import TimeoutError as FetchTimeout
+
+        lines = sum(_lines(m.data) for m in msgs)
+        full = len(msgs) >= self.batch
+        while full and lines < self.group_lines:
+            try:
+                more = await sub.fetch(self.batch, timeout=GROW_WAIT_S)
+            except (TimeoutError, FetchTimeout):
+                break
+            self.stats.fetches += 1
+            crash_point("stream-grow")  # delivered, neither committed nor acknowledged
+            msgs = [*msgs, *more]
+            lines += sum(_lines(m.data) for m in more)
+            full = len(more) >= self.batch
         return msgs
 
     async def _handle(self, msgs: list[Any]) -> None:
@@ -213,6 +253,7 @@ class Worker:
             outcomes = await loop.run_in_executor(
                 None, self.intake.push_group, self.actor, kind, bodies, arrivals
             )
+            self.stats.groups += 1
             done: list[Any] = []
             for chunk, outcome, arrived in zip(chunks, outcomes, arrivals, strict=True):
                 if isinstance(outcome, BatchRefused):

@@ -19,7 +19,7 @@ from scamnet.store.audit import AuditLog
 from scamnet.store.dissuasion import WatchRepository
 from scamnet.stream.arrival import ArrivalProcessor
 from scamnet.stream.intake import PushIntake
-from scamnet.stream.jetstream import Worker, WorkerStats
+from scamnet.stream.jetstream import GROUP_LINES_DEFAULT, Worker, WorkerStats
 
 DEFAULT_AGENCY = "local"
 WATCHED_KINDS = ("tel", "acct", "wallet")  # what a call, message or payment comes from
@@ -51,13 +51,14 @@ def embedded_intake(settings: Settings, store: Store, agency: str = DEFAULT_AGEN
 def run_worker(
     settings: Settings, store: Store, actor: Actor, url: str, batch: int = 200,
     idle_exit_s: float | None = None, ack_wait_s: float = 30.0,
+    group_lines: int = GROUP_LINES_DEFAULT,
 ) -> WorkerStats:  # fmt: skip
     """A ``scamnet stream`` worker for ``actor`` (who holds records.push): pulls from NATS
     until SIGTERM or SIGINT (or ``idle_exit_s`` seconds without a message)."""
     if not actor.may(Permission.RECORDS_PUSH):
         raise NotAllowed("a stream worker's user needs records.push")
     intake = embedded_intake(settings, store, actor.agency)
-    worker = Worker(intake, actor, url, batch, ack_wait_s)
+    worker = Worker(intake, actor, url, batch, ack_wait_s, group_lines)
 
     async def main() -> WorkerStats:
         loop = asyncio.get_running_loop()
