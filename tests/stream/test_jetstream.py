@@ -111,6 +111,20 @@ def test_a_worker_killed_between_its_commit_and_its_ack_doubles_nothing(
 
 
 @pytest.mark.slow
+def test_a_worker_killed_while_its_group_grows_loses_nothing(fresh: Path, nats_url: str) -> None:
+    settings = Settings.from_env(fresh)
+    asyncio.run(publish(nats_url, "calls", _records()))
+    # Killed after its group's second fetch: delivered, neither committed nor acknowledged.
+    first = _worker(fresh, nats_url, 5, crash="stream-grow", group_lines=1_000)
+    first.communicate(timeout=HANG_GUARD_S)
+    assert first.returncode == -signal.SIGKILL
+    assert lake_rows(settings) == (0, 0)
+    assert asyncio.run(pending(nats_url))[1] == 10  # its two fetches, never acknowledged
+    outputs = _finish([_worker(fresh, nats_url, 10, group_lines=400)])
+    _check_whole(settings, nats_url, outputs)
+
+
+@pytest.mark.slow
 def test_a_worker_killed_at_any_moment_loses_nothing_and_doubles_nothing(
     fresh: Path, nats_url: str
 ) -> None:
