@@ -219,8 +219,9 @@ class Worker:
 
     async def _grow(self, sub: Any, msgs: list[Any]) -> list[Any]:
         """``msgs`` and the fetches that follow it while each comes back full (the
-        stream holds more), up to ``group_lines`` lines. One fetch at a time: nothing
-        is delivered to this worker but what the group in hand will acknowledge."""
+        stream holds more), up to ``group_lines`` lines. One fetch after the other,
+        none while a group is taken in: the group acknowledges what it fetched after
+        its commit, and only then does the worker fetch again."""
         from nats.errors import TimeoutError as FetchTimeout
 
         lines = sum(_lines(m.data) for m in msgs)
