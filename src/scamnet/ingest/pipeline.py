@@ -31,7 +31,7 @@ from scamnet.ingest.ports import AuditTrail, IngestLedger, RecordSink
 from scamnet.ingest.rejects import RejectStore
 from scamnet.ingest.sources import RawLoad, SourceError, load_raw
 from scamnet.ingest.validate import LookupCache, validated_sql
-from scamnet.lake.append import append_relation
+from scamnet.lake.append import append_relation, one_row
 from scamnet.lake.check import clean_workdirs
 from scamnet.lake.durable import private_dir
 from scamnet.lake.faults import crash_point
@@ -239,10 +239,11 @@ class Ingestor:
         # Natural-key duplicates: as a rule none (a stream's batches, most files), which
         # one count tells; the three statements that find and mark them cost several
         # times more, whatever the number of rows.
-        row = self.con.execute(
+        row = one_row(
+            self.con,
             "SELECT count(*) FROM (SELECT 1 FROM v WHERE __reason IS NULL GROUP BY __k "
-            "HAVING count(*) > 1)"
-        ).fetchone()
+            "HAVING count(*) > 1)",
+        )
         if not row or not row[0]:
             return False
         # Find the few repeated key hashes first (an integer aggregate), then mark every

@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from scamnet.ingest.csvlines import load_lines
 from scamnet.ingest.mapping import Mapping
+from scamnet.lake.append import one_row
 
 SAMPLE_BYTES = 1 << 20
 # Larger read buffers than the engine's default read a big CSV a quarter faster
@@ -168,7 +169,7 @@ def load_raw(
         fn = {c: "to_json" if any(n in t for n in nested) else "" for c, t in cols}
         casts = ", ".join(f"{fn[c]}({_ident(c)})::VARCHAR AS {_ident(c)}" for c, _ in cols)
         con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT {casts} FROM raw")
-        n = con.execute("SELECT count(*) FROM raw").fetchone()
+        n = one_row(con, "SELECT count(*) FROM raw")
         return RawLoad(fmt, int(n[0]) if n else 0)
     with path.open("rb") as fh:
         sample = fh.read(SAMPLE_BYTES)
@@ -225,7 +226,7 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, delim: str, name: str,
     ]
     # One reject per line, even if the reader reported several problems with it.
     rejects = list({line: (line, reason, row) for line, reason, row in rejects}.values())
-    n_row = con.execute("SELECT count(*) FROM raw").fetchone()
+    n_row = one_row(con, "SELECT count(*) FROM raw")
     n = int(n_row[0]) if n_row else 0
     # Parsed rows keep file order, so their lines are the data lines minus the bad ones.
     keep = np.ones(n + len(rejects), dtype=bool)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -51,16 +52,28 @@ def _list(paths: list[Path]) -> str:
 _FINGERPRINTS: dict[str, str] = {}
 
 
+def one_row(con: duckdb.DuckDBPyConnection, query: str) -> tuple[Any, ...] | None:
+    """The one row of ``query`` (an aggregate), its result read to the end.
+
+    DuckDB 2 keeps an ``execute()``'s result open until a fetch comes back empty, and
+    refuses a relation on the connection meanwhile: ``fetchone()`` alone would leave
+    the next ``con.sql(...)`` (the rows a commit stored, a query's table) failing.
+    """
+    rows = con.execute(query).fetchall()
+    return tuple(rows[0]) if rows else None
+
+
 def key_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """Names the engine's hash function by its value on a fixed key of each type
     (computed once per engine version in a process)."""
     found = _FINGERPRINTS.get(duckdb.__version__)
     if found is not None:
         return found
-    row = con.execute(
+    row = one_row(
+        con,
         "SELECT hash('scamnet', 1::INTEGER, TIMESTAMPTZ '2023-10-01 00:00:00+00', "
-        "1.5::DECIMAL(18,2))"
-    ).fetchone()
+        "1.5::DECIMAL(18,2))",
+    )
     found = _FINGERPRINTS[duckdb.__version__] = f"{int(row[0]) if row else 0:016x}"
     return found
 
@@ -136,7 +149,7 @@ def append_relation(
     )
     dropped = ", ".join(["__k", *(f'"{c}"' for c in carry)])
     t = f'"{time_col}"'
-    bounds = con.execute(f"SELECT count(*), min({t}), max({t}) FROM {source}").fetchone()
+    bounds = one_row(con, f"SELECT count(*), min({t}), max({t}) FROM {source}")
     total = int(bounds[0]) if bounds else 0
     if not total or bounds is None or bounds[1] is None:
         return 0, 0
