@@ -3,7 +3,8 @@ and Debian's Chromium driven by Playwright (no browser is downloaded).
 
 - ``web``: the server (its URL and data directory), one per session; users of each role
   are registered in it with the password ``PASSWORD``.
-- ``browser``: Chromium, one per run of this package's tests; ``page`` is a fresh context (no cookies) per test.
+- ``browser``: Chromium, one per run of this package's tests; ``page`` is a fresh
+  context (no cookies) per test.
 - ``shoot``: saves a screenshot under ``$SCAMNET_SCREENSHOTS`` (default
   ``tests/.artifacts/screenshots``) for a reviewer to look at.
 - ``axe_clean``: runs axe-core (vendored from npm) in the page and fails on any WCAG A/AA
