@@ -8,8 +8,9 @@
   ``postgres``; a test that takes it runs on both backends. Each is a copy of a store
   migrated once per session (``sqlite_template``, ``postgres_template``).
 - ``shared_data``: the path of ``../shared/data``, skipping (never under CI) when absent.
-- ``demo_world``: a private copy of one tiny demo run (``scamnet demo --preset tiny``),
-  made once per session; each test that takes it may change its copy freely.
+- ``demo_world``: a private copy of one tiny demo run (``scamnet demo --serve --preset
+  tiny`` in a child process, stopped once it serves), made once per session; each test
+  that takes it may change its copy freely.
   ``demo_output`` is what that run printed. A demo run is the suite's costliest setup,
   so tests that need a demo's data directory copy this one rather than run their own.
 """
@@ -103,17 +104,63 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+DEMO_STALE = "left-by-an-earlier-demo.txt"
+
+
 @pytest.fixture(scope="session")
 def _pristine_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from typer.testing import CliRunner
+    """One ``scamnet demo --serve`` run, as a user starts it: a child process over a
+    directory an earlier demo left (which it must empty first), serving the API once the
+    world is built. What it printed and what its API's health route answered are kept
+    beside the directory for the tests (``demo_output``, tests/cli/test_cli.py); then
+    the server is stopped and the directory is the session's demo world.
 
-    from scamnet.cli.main import app
+    It waits on the server's ready line, not on a clock: the demo takes as long as the
+    machine needs.
+    """
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    from scamnet.api.serve import READY
+    from scamnet.cli.demo import MARKER
 
     root = tmp_path_factory.mktemp("demo-world") / "demo"
-    args = ["demo", "--no-serve", "--preset", "tiny", "--data-dir", str(root)]
-    result = CliRunner().invoke(app, args, env={"COLUMNS": "250"})
-    assert result.exit_code == 0, result.output
-    (root.parent / "demo-output.txt").write_text(result.output, encoding="utf-8")
+    root.mkdir()
+    (root / MARKER).write_text("an earlier demo run\n")
+    (root / DEMO_STALE).write_text("the next demo run removes this\n")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    args = ["demo", "--serve", "--port", str(port), "--preset", "tiny", "--data-dir", str(root)]
+    env = {**os.environ, "COLUMNS": "250", "PYTHONIOENCODING": "utf-8"}
+    env.pop("SCAMNET_DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scamnet.cli.main", *args], env=env, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        seen: list[str] = []
+        for line in proc.stdout:  # ends only when the server is up or the process is gone
+            if READY in line:
+                break
+            seen.append(line)
+        else:
+            pytest.fail("the demo stopped before serving:\n" + "".join(seen[-40:]))
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=30) as r:
+                health = r.read().decode()
+        except OSError as exc:  # kept for test_demo_serves_the_api to report
+            health = f"no answer: {exc!r}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    (root.parent / "demo-output.txt").write_text("".join(seen), encoding="utf-8")
+    (root.parent / "demo-health.txt").write_text(health, encoding="utf-8")
     register(root)
     return root
 

@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from scamnet import __version__
-from scamnet.api.serve import READY
 from scamnet.cli.main import app
+from tests.conftest import DEMO_STALE
 from tests.support.users import register
 
 runner = CliRunner()
@@ -95,46 +95,18 @@ def test_installed_entry_point_runs() -> None:
 
 
 @pytest.mark.slow
-def test_demo_serves_the_api(_pristine_demo: Path, tmp_path: Path) -> None:  # noqa: PT019
-    """`scamnet demo --serve` really serves: the health endpoint answers on loopback.
+def test_demo_serves_the_api(_pristine_demo: Path) -> None:  # noqa: PT019
+    """`scamnet demo --serve` really serves: the session's demo (tests/conftest.py) ran as
+    a child process, and its health endpoint answered on loopback once it was ready.
 
-    It runs over a copy of an earlier demo's directory, which it must start afresh
-    (the agencies are loaded once, not on top of the last run's). It waits on the
-    server's own readiness line, not on a clock: the demo takes as long as the
-    machine needs.
+    That run went over a directory an earlier demo had left, which it must start afresh
+    (the agencies are loaded once, not on top of the last run's).
     """
-    import json
-    import socket
-    import urllib.request
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    exe = Path(sys.executable).with_name("scamnet")
-    args = [str(exe), "demo", "--serve", "--port", str(port), "--preset", "tiny"]
-    shutil.copytree(_pristine_demo, tmp_path / "d")
-    args += ["--data-dir", str(tmp_path / "d")]
-    proc = subprocess.Popen(
-        args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8"
-    )
-    try:
-        assert proc.stdout is not None
-        seen = []
-        for line in proc.stdout:  # ends only when the server is up or the process is gone
-            seen.append(line)
-            if READY in line:
-                break
-        else:
-            raise AssertionError("the demo stopped before serving:\n" + "".join(seen[-20:]))
-        assert re.search(r"agencies loaded\s+│\s+12\b", "".join(seen)), "".join(seen)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=30) as r:
-            body = json.loads(r.read())
-        assert body["status"] == "ok"
-    finally:
-        proc.terminate()
-        proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
+    output = (_pristine_demo.parent / "demo-output.txt").read_text(encoding="utf-8")
+    assert re.search(r"agencies loaded\s+│\s+12\b", output), output
+    assert not (_pristine_demo / DEMO_STALE).exists()
+    health = (_pristine_demo.parent / "demo-health.txt").read_text(encoding="utf-8")
+    assert json.loads(health)["status"] == "ok", health
 
 
 def test_simulate_writes_a_world(tmp_path: Path) -> None:

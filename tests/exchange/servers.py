@@ -8,14 +8,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from scamnet.api.serve import READY
 from scamnet.cli.main import app
 from tests.support.users import register
 
@@ -62,16 +61,17 @@ class Instance:
         self.proc = subprocess.Popen(
             [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )
-        deadline = time.monotonic() + 60  # a start-up guard, not a timed assertion
-        while True:
-            try:
-                get(self.url + "/api/health")
-                return
-            except (urllib.error.URLError, ConnectionError):
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    out = self.proc.stdout.read().decode() if self.proc.stdout else ""
-                    pytest.fail(f"{self.agency} server did not start: {out}")
-                time.sleep(0.2)
+        # The server prints its ready line once its socket is bound (connections queue
+        # from then on); a server that dies ends the read. No clock is involved.
+        assert self.proc.stdout is not None
+        seen: list[bytes] = []
+        for line in self.proc.stdout:
+            if READY.encode() in line:
+                break
+            seen.append(line)
+        else:
+            pytest.fail(f"{self.agency} server did not start: {b''.join(seen).decode()}")
+        assert get(self.url + "/api/health")["status"] == "ok"
 
     def ensure_running(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

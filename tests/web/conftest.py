@@ -3,7 +3,8 @@ and Debian's Chromium driven by Playwright (no browser is downloaded).
 
 - ``web``: the server (its URL and data directory), one per session; users of each role
   are registered in it with the password ``PASSWORD``.
-- ``browser``: Chromium, one per session; ``page`` is a fresh context (no cookies) per test.
+- ``browser``: Chromium, one per run of this package's tests; ``page`` is a fresh
+  context (no cookies) per test.
 - ``shoot``: saves a screenshot under ``$SCAMNET_SCREENSHOTS`` (default
   ``tests/.artifacts/screenshots``) for a reviewer to look at.
 - ``axe_clean``: runs axe-core (vendored from npm) in the page and fails on any WCAG A/AA
@@ -73,7 +74,10 @@ def web(_pristine_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     proc.stdout.close()
 
 
-@pytest.fixture(scope="session")
+# One Chromium for the package, not the session: Playwright's sync API keeps its event loop
+# marked running in this thread while it is open, so a test outside tests/web that runs
+# asyncio.run after these would fail ("cannot be called from a running event loop").
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         skip_or_fail(f"no Chromium at {CHROMIUM} (apt-get install chromium)")

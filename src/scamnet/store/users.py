@@ -3,11 +3,13 @@ queries. The rules (lockout, expiry, who may create whom) are in `scamnet.securi
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -21,7 +23,25 @@ from scamnet.store.tables.access import ApiTokenRow, UserRoleRow
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 12  # NIST SP 800-63B allows 8; investigators' accounts reach personal data
 MAX_PASSWORD = 1024  # argon2 hashes anything, but a megabyte password is an attack
-_hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory profile
+# argon2id with RFC 9106's low-memory profile (t=3, 64 MiB, p=4): about 0.2 s a hash here,
+# which slows a guesser and every login alike. The test suite hashes hundreds of passwords
+# and sets SCAMNET_PASSWORD_HASH=cheapest-for-tests; an instance never sets it (a test pins
+# the default profile).
+PASSWORD_PROFILES: dict[str, Parameters] = {
+    "rfc9106-low-memory": profiles.RFC_9106_LOW_MEMORY,
+    "cheapest-for-tests": profiles.CHEAPEST,
+}
+
+
+def password_hasher(environ: Mapping[str, str]) -> PasswordHasher:
+    """The hasher ``SCAMNET_PASSWORD_HASH`` names in ``environ`` (RFC 9106's by default)."""
+    name = environ.get("SCAMNET_PASSWORD_HASH", "rfc9106-low-memory")
+    if name not in PASSWORD_PROFILES:
+        raise ValueError(f"SCAMNET_PASSWORD_HASH={name!r} is not one of {list(PASSWORD_PROFILES)}")
+    return PasswordHasher.from_parameters(PASSWORD_PROFILES[name])
+
+
+_hasher = password_hasher(os.environ)
 
 
 class UserError(DomainError):
