@@ -436,6 +436,20 @@ def _ratios(med: dict[str, float], path: str) -> str:
     return f"ratio {rate:.2f} by records/s, {per_record:.2f} by CPU per record"
 
 
+def nats_pair(work: Path, run: int) -> dict[str, float]:
+    """One run of the two NATS workers and one of their bare consumer."""
+    got: dict[str, float] = {}
+    got["nats"], got["nats_cpu"] = nats_run(work, run, bare=False)
+    got["bare_nats"], got["bare_nats_cpu"] = nats_run(work, run, bare=True)
+    return got
+
+
+def nats_line(med: dict[str, float]) -> str:
+    return (f"NATS, two workers: {med['nats']:,.0f} records/s ({med['nats_cpu']:.1f} CPU s); "
+            f"bare {med['bare_nats']:,.0f} records/s ({med['bare_nats_cpu']:.1f} CPU s); "
+            f"{_ratios(med, 'nats')}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -484,25 +498,20 @@ def main() -> None:
     if args.only == "nats":
         try:
             for run in range(args.runs):
-                got = {}
-                got["nats"], got["nats_cpu"] = nats_run(work, run, bare=False)
-                got["bare_nats"], got["bare_nats_cpu"] = nats_run(work, run, bare=True)
+                got = nats_pair(work, run)
                 print(json.dumps({k: round(v, 4) for k, v in got.items()}), flush=True)
                 runs.append(got)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         print(f"\nmedians over {args.runs} runs:")
-        print(f"NATS, two workers: {med['nats']:,.0f} records/s ({med['nats_cpu']:.1f} CPU s); "
-              f"bare {med['bare_nats']:,.0f} records/s ({med['bare_nats_cpu']:.1f} CPU s); "
-              f"{_ratios(med, 'nats')}")  # fmt: skip
+        print(nats_line(med))
         return
     try:
         for run in range(args.runs):
             got = http_run(work, args.seconds, run)
             print(json.dumps({k: round(v, 4) for k, v in got.items()}), flush=True)
-            got["nats"], got["nats_cpu"] = nats_run(work, run, bare=False)
-            got["bare_nats"], got["bare_nats_cpu"] = nats_run(work, run, bare=True)
+            got.update(nats_pair(work, run))
             print(json.dumps({k: round(v, 4) for k, v in got.items()}), flush=True)
             runs.append(got)
     finally:
@@ -512,9 +521,7 @@ def main() -> None:
     print(f"HTTP push: {med['http']:,.0f} records/s ({med['http_cpu']:.1f} CPU s in "
           f"{args.seconds:.0f} s); bare {med['bare_http']:,.0f} records/s "
           f"({med['bare_http_cpu']:.1f} CPU s); {_ratios(med, 'http')}")  # fmt: skip
-    print(f"NATS, two workers: {med['nats']:,.0f} records/s ({med['nats_cpu']:.1f} CPU s); "
-          f"bare {med['bare_nats']:,.0f} records/s ({med['bare_nats_cpu']:.1f} CPU s); "
-          f"{_ratios(med, 'nats')}")  # fmt: skip
+    print(nats_line(med))
     for share in (0.5, 0.9):
         print(f"record→alert at {share:.0%} of sustained: p50 {med[f'p50@{share}'] * 1000:.0f} "
               f"ms, p99 {med[f'p99@{share}'] * 1000:.0f} ms; bare p50 "
