@@ -33,3 +33,12 @@ def test_the_module_reads_the_profile_from_the_environment() -> None:
 def test_an_unknown_profile_is_refused() -> None:
     with pytest.raises(ValueError, match="SCAMNET_PASSWORD_HASH"):
         password_hasher({"SCAMNET_PASSWORD_HASH": "weak"})
+
+
+def test_a_process_with_an_unknown_profile_stops_saying_why() -> None:
+    env = {**os.environ, "SCAMNET_PASSWORD_HASH": "weak", "PYTHONPATH": os.pathsep.join(sys.path)}
+    out = subprocess.run([sys.executable, "-c", "import scamnet.store.users"], env=env,
+                         capture_output=True, text=True)  # fmt: skip
+    assert out.returncode == 1
+    assert "SCAMNET_PASSWORD_HASH='weak' is not one of" in out.stderr
+    assert "Traceback" not in out.stderr

@@ -41,7 +41,10 @@ def password_hasher(environ: Mapping[str, str]) -> PasswordHasher:
     return PasswordHasher.from_parameters(PASSWORD_PROFILES[name])
 
 
-_hasher = password_hasher(os.environ)
+try:
+    _hasher = password_hasher(os.environ)
+except ValueError as exc:  # a misconfigured process stops at once, saying why
+    raise SystemExit(f"scamnet: {exc}") from None
 
 
 class UserError(DomainError):
