@@ -34,8 +34,8 @@ def cli(data_dir: Path, *args: str, ok: bool = True) -> str:
     return result.output
 
 
-def get(url: str) -> dict[str, str]:
-    with urllib.request.urlopen(url, timeout=10) as r:
+def get(url: str, timeout: float = 10) -> dict[str, str]:
+    with urllib.request.urlopen(url, timeout=timeout) as r:
         return dict(json.loads(r.read()))
 
 
@@ -71,7 +71,9 @@ class Instance:
             seen.append(line)
         else:
             pytest.fail(f"{self.agency} server did not start: {b''.join(seen).decode()}")
-        assert get(self.url + "/api/health")["status"] == "ok"
+        # The socket is bound before the app is built: the first answer waits for that
+        # (a guard against a hung start, not a timed assertion).
+        assert get(self.url + "/api/health", timeout=120)["status"] == "ok"
 
     def ensure_running(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

@@ -42,3 +42,16 @@ def test_a_process_with_an_unknown_profile_stops_saying_why() -> None:
     assert out.returncode == 1
     assert "SCAMNET_PASSWORD_HASH='weak' is not one of" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_a_login_under_a_weaker_profile_never_rewrites_a_strong_hash() -> None:
+    from argon2 import PasswordHasher, profiles
+
+    from scamnet.store.users import _stronger_than
+
+    strong = password_hasher({}).hash("a-long-passphrase")
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    assert cheap.check_needs_rehash(strong)  # argon2 alone would rewrite it
+    assert not _stronger_than(cheap, strong)
+    assert _stronger_than(password_hasher({}), cheap.hash("a-long-passphrase"))  # upwards
+    assert not _stronger_than(password_hasher({}), strong)  # the same: nothing to do

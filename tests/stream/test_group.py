@@ -195,13 +195,17 @@ def test_a_stream_worker_joins_fetched_messages_into_bodies_within_the_line_limi
     third = MAX_LINES // 3
     sizes = [third, third, third, third, MAX_LINES + 5, 1]
     msgs = [SimpleNamespace(data=b"{}\n" * n) for n in sizes]
-    chunks = _chunks(msgs)
+    chunks = _chunks(msgs, 200)
     assert [[sizes[msgs.index(m)] for m in c] for c in chunks] == [
         [third] * 3, [third], [MAX_LINES + 5], [1]
     ]  # fmt: skip
     # A message without its last line break counts that line too.
     assert len(_chunks([SimpleNamespace(data=b"{}\n" * (MAX_LINES - 1) + b"{}"),
-                        SimpleNamespace(data=b"{}")])) == 2  # fmt: skip
+                        SimpleNamespace(data=b"{}")], 200)) == 2  # fmt: skip
+    # At most a fetch's messages a body, however few their lines: a body refused whole
+    # is taken again message by message.
+    small = [SimpleNamespace(data=b"{}\n") for _ in range(450)]
+    assert [len(c) for c in _chunks(small, 200)] == [200, 200, 50]
 
 
 def test_a_push_whose_group_fails_is_answered_503_and_stored_when_sent_again(

@@ -47,7 +47,9 @@ def _records() -> list[bytes]:
 
 def _worker(root: Path, url: str, batch: int, crash: str | None = None,
             group_lines: int = 0) -> subprocess.Popen[str]:  # fmt: skip
-    env = {**os.environ, "SCAMNET_DATA_DIR": str(root)}
+    # A growing fetch waits up to half a second, not 50 ms: on a loaded machine the
+    # kill tests' groups still hold the fetches they count on.
+    env = {**os.environ, "SCAMNET_DATA_DIR": str(root), "SCAMNET_STREAM_GROW_WAIT_S": "0.5"}
     env.pop("SCAMNET_CRASH_AT", None)
     if crash:
         env["SCAMNET_CRASH_AT"] = crash

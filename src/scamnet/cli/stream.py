@@ -51,10 +51,10 @@ def worker(
         typer.Option(
             "--group-lines",
             min=0,
-            max=1_000_000,
+            max=40_000,  # scamnet.stream.intake.GROUP_LINES: a commit and its scoring stay short
             help="While behind the stream, fetch on (one fetch after another) and take "
-            "up to this many lines in as one group: less CPU per record, a longer wait "
-            "behind a big group. 0: a group per fetch.",
+            "up to this many lines (at most 40,000, and 64 MiB) in as one group: less CPU "
+            "per record, a longer wait behind a big group. 0: a group per fetch.",
         ),
     ] = 20_000,
     data_dir: DataDirOption = None,

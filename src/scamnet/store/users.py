@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from argon2 import Parameters, PasswordHasher, profiles
+from argon2 import Parameters, PasswordHasher, extract_parameters, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -45,6 +45,17 @@ try:
     _hasher = password_hasher(os.environ)
 except ValueError as exc:  # a misconfigured process stops at once, saying why
     raise SystemExit(f"scamnet: {exc}") from None
+
+
+def _stronger_than(hasher: PasswordHasher, stored: str) -> bool:
+    """Whether ``hasher`` would store a stronger hash than ``stored``: a login rehashes
+    only upwards, so a process with a weaker profile (the suite's) never rewrites a
+    strong hash into a weak one."""
+    if not hasher.check_needs_rehash(stored):
+        return False
+    old = extract_parameters(stored)
+    fields = ("time_cost", "memory_cost", "hash_len", "salt_len")
+    return all(getattr(hasher, f) >= getattr(old, f) for f in fields)
 
 
 class UserError(DomainError):
@@ -129,7 +140,7 @@ class UserRepository:
             _hasher.verify(row.password_hash, password)
         except (VerificationError, InvalidHashError):
             return None
-        if _hasher.check_needs_rehash(row.password_hash):
+        if _stronger_than(_hasher, row.password_hash):
             row.password_hash = _hasher.hash(password)
         return self._to_domain(row)
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -58,7 +59,14 @@ STREAM = "SCAMNET_RECORDS"
 SUBJECTS = "scamnet.records.*"
 DURABLE = "scamnet-workers"
 GROUP_LINES_DEFAULT = 20_000  # a worker behind the stream grows its group up to this
-GROW_WAIT_S = 0.05  # a growing fetch waits this long at most: the stream had more just now
+GROW_BYTES = 64 * 2**20  # and stops growing past this much data held (NATS messages reach 1 MiB)
+
+
+def grow_wait_s() -> float:
+    """How long a growing fetch waits at most (``SCAMNET_STREAM_GROW_WAIT_S``, default
+    0.05 s): the stream had more just now, so a full fetch comes back at once. The
+    kill tests lengthen it so that a loaded machine still fills their fetches."""
+    return max(0.001, float(os.environ.get("SCAMNET_STREAM_GROW_WAIT_S", "0.05")))
 
 
 def subject(kind: str) -> str:
@@ -213,7 +221,7 @@ class Worker:
             except (TimeoutError, FetchTimeout):
                 break
             self.stats.fetches += 1
-            msgs = [*msgs, *more]
+            msgs = [*msgs, *more]  # a new list: the caller's fetch is left as it was
             lines += sum(_lines(m.data) for m in more)
         return msgs
 
@@ -225,16 +233,19 @@ class Worker:
         from nats.errors import TimeoutError as FetchTimeout
 
         lines = sum(_lines(m.data) for m in msgs)
+        held = sum(len(m.data) for m in msgs)
         full = len(msgs) >= self.batch
-        while full and lines < self.group_lines:
+        wait = grow_wait_s()
+        while full and lines < self.group_lines and held < GROW_BYTES:
             try:
-                more = await sub.fetch(self.batch, timeout=GROW_WAIT_S)
+                more = await sub.fetch(self.batch, timeout=wait)
             except (TimeoutError, FetchTimeout):
                 break
             self.stats.fetches += 1
             crash_point("stream-grow")  # delivered, neither committed nor acknowledged
-            msgs = [*msgs, *more]
+            msgs.extend(more)
             lines += sum(_lines(m.data) for m in more)
+            held += sum(len(m.data) for m in more)
             full = len(more) >= self.batch
         return msgs
 
@@ -247,7 +258,9 @@ class Worker:
             by_kind[m.subject.rsplit(".", 1)[-1]].append(m)
         loop = asyncio.get_running_loop()
         for kind, group in by_kind.items():
-            chunks = _chunks(group)
+            # At most a fetch's messages a body: a body refused whole is taken again
+            # message by message, which must stay as short as before groups grew.
+            chunks = _chunks(group, self.batch)
             bodies = [b"".join(m.data if m.data.endswith(b"\n") else m.data + b"\n" for m in c)
                       for c in chunks]  # fmt: skip
             arrivals = [min(_arrival(m) for m in c) for c in chunks]
@@ -305,13 +318,14 @@ def _lines(data: bytes) -> int:
     return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
 
 
-def _chunks(msgs: list[Any]) -> list[list[Any]]:
-    """Consecutive messages joined while their lines stay within ``MAX_LINES``."""
+def _chunks(msgs: list[Any], most: int) -> list[list[Any]]:
+    """Consecutive messages joined while their lines stay within ``MAX_LINES`` and
+    they number at most ``most``."""
     out: list[list[Any]] = []
     lines = 0
     for m in msgs:
         n = _lines(m.data)
-        if not out or lines + n > MAX_LINES:
+        if not out or lines + n > MAX_LINES or len(out[-1]) >= most:
             out.append([])
             lines = 0
         out[-1].append(m)
