@@ -49,7 +49,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -444,6 +444,19 @@ def nats_pair(work: Path, run: int) -> dict[str, float]:
     return got
 
 
+def medians(work: Path, runs: int, one: Callable[[int], dict[str, float]]) -> dict[str, float]:
+    """Each figure's median over ``runs`` calls of ``one`` (each printed as it ends); the
+    scratch directory ``work`` is removed after them."""
+    got: list[dict[str, float]] = []
+    try:
+        for run in range(runs):
+            got.append(one(run))
+            print(json.dumps({k: round(v, 4) for k, v in got[-1].items()}), flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {k: statistics.median(r[k] for r in got) for k in got[0]}
+
+
 def nats_line(med: dict[str, float]) -> str:
     return (f"NATS, two workers: {med['nats']:,.0f} records/s ({med['nats_cpu']:.1f} CPU s); "
             f"bare {med['bare_nats']:,.0f} records/s ({med['bare_nats_cpu']:.1f} CPU s); "
@@ -478,16 +491,9 @@ def main() -> None:
     global VERBOSE
     VERBOSE = args.verbose
     work = Path(tempfile.mkdtemp(prefix="stream-bench-"))
-    runs: list[dict[str, float]] = []
     if args.only == "latency":
-        try:
-            for run in range(args.runs):
-                got = http_run(work, args.seconds, run, args.rate, not args.no_bare)
-                print(json.dumps({k: round(v, 4) for k, v in got.items()}), flush=True)
-                runs.append(got)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-        med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+        med = medians(work, args.runs,
+                      lambda run: http_run(work, args.seconds, run, args.rate, not args.no_bare))  # fmt: skip
         print(f"\nmedians over {args.runs} runs, shares of {med['http']:,.0f} records/s:")
         for share in (0.5, 0.9):
             print(f"record→alert at {share:.0%}: p50 {med[f'p50@{share}'] * 1000:.0f} ms, p99 "
@@ -496,27 +502,12 @@ def main() -> None:
                   f"queued {med.get(f'queued@{share}', 0):,.0f}")  # fmt: skip
         return
     if args.only == "nats":
-        try:
-            for run in range(args.runs):
-                got = nats_pair(work, run)
-                print(json.dumps({k: round(v, 4) for k, v in got.items()}), flush=True)
-                runs.append(got)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-        med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+        med = medians(work, args.runs, lambda run: nats_pair(work, run))
         print(f"\nmedians over {args.runs} runs:")
         print(nats_line(med))
         return
-    try:
-        for run in range(args.runs):
-            got = http_run(work, args.seconds, run)
-            print(json.dumps({k: round(v, 4) for k, v in got.items()}), flush=True)
-            got.update(nats_pair(work, run))
-            print(json.dumps({k: round(v, 4) for k, v in got.items()}), flush=True)
-            runs.append(got)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    med = medians(work, args.runs,
+                  lambda run: {**http_run(work, args.seconds, run), **nats_pair(work, run)})  # fmt: skip
     print(f"\nmedians over {args.runs} runs:")
     print(f"HTTP push: {med['http']:,.0f} records/s ({med['http_cpu']:.1f} CPU s in "
           f"{args.seconds:.0f} s); bare {med['bare_http']:,.0f} records/s "
