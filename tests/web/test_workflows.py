@@ -34,15 +34,18 @@ def test_triage_by_click_and_by_keyboard(page: Any, web: Web) -> None:
     first_id = rows.nth(0).get_attribute("id").removeprefix("alert-")
     second_id = rows.nth(1).get_attribute("id").removeprefix("alert-")
     rows.nth(0).get_by_role("button", name="Confirm").click()
-    page.wait_for_selector(f"#alert-{first_id} .status-confirmed")
+    # htmx swaps the row in, then (once settled) binds its forms and makes it the current
+    # row: a key pressed in between would post a plain form. Each step waits for both.
+    page.wait_for_selector(f"#alert-{first_id}.current .status-confirmed")
     # The keyboard: the row just triaged is the current one; j moves to the next row,
     # f gives it "false positive", a assigns it to the analyst.
     page.keyboard.press("j")
     page.keyboard.press("f")
-    page.wait_for_selector(f"#alert-{second_id} .status-false_positive")
+    page.wait_for_selector(f"#alert-{second_id}.current .status-false_positive")
     page.keyboard.press("a")
+    # The row is replaced while it is assigned: absent for a moment, then back.
     page.wait_for_function(
-        f"document.querySelector('#alert-{second_id}').innerText.includes('ana1')"
+        f"document.querySelector('#alert-{second_id}')?.innerText.includes('ana1') === true"
     )
     shoot(page, "alerts-triaged")
     first = cli_json(web, "alerts", "show", first_id)
